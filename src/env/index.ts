@@ -1,0 +1,27 @@
+/**
+ * rlhf-arcade's Atari-style games. Pure TypeScript: no Node, DOM, Electron, pixi or tf imports, so the same
+ * code runs in the trainer, in the renderer (to re-simulate clips) and in tests.
+ */
+import { AtariEnv } from './atari-env.js';
+import type { EnvOptions } from './core.js';
+import { resolveOptions } from './options.js';
+import { GAMES } from './registry.js';
+
+export type * from './core.js';
+
+/** The env ids, in a stable order. */
+export function listEnvs(): string[] {
+  return Object.keys(GAMES);
+}
+
+/** Makes an env by id; unknown ids and invalid options throw an error naming what was wrong. */
+export function makeEnv(id: string, options: Partial<EnvOptions> = {}): AtariEnv {
+  const createGame = Object.hasOwn(GAMES, id) ? GAMES[id] : undefined;
+  if (createGame === undefined) {
+    const near = listEnvs().find((k) => k.toLowerCase() === String(id).toLowerCase());
+    throw new RangeError(
+      `unknown env ${JSON.stringify(id)}${near ? ` (did you mean "${near}"?)` : ''}; known: ${listEnvs().join(', ')}`,
+    );
+  }
+  return new AtariEnv(id, createGame, resolveOptions(id, options));
+}

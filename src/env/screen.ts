@@ -1,0 +1,132 @@
+/**
+ * The Atari's 160x210 screen, drawn in palette indices (one byte a pixel) so that drawing is cheap and the
+ * RGB frame for the UI and the grayscale frame for the agent are two table look-ups of the same picture.
+ */
+export const SCREEN_WIDTH = 160;
+export const SCREEN_HEIGHT = 210;
+
+/**
+ * The fixed palette, modelled on the NTSC colours the originals use. Games refer to colours by these names;
+ * the order is part of the file format of nothing, but keep it stable so screenshots stay comparable.
+ */
+export const PALETTE = {
+  black: [0, 0, 0],
+  white: [236, 236, 236],
+  grey: [142, 142, 142],
+  darkGrey: [74, 74, 74],
+  lightGrey: [192, 192, 192],
+  // Pong
+  pongField: [144, 72, 17],
+  pongBorder: [236, 236, 236],
+  pongPlayer: [92, 186, 92],
+  pongOpponent: [213, 130, 74],
+  // Breakout
+  red: [200, 72, 72],
+  orange: [198, 108, 58],
+  amber: [180, 122, 48],
+  yellow: [162, 162, 42],
+  green: [72, 160, 72],
+  blue: [66, 72, 200],
+  breakoutPaddle: [200, 72, 72],
+  // Space Invaders
+  invader: [134, 134, 29],
+  cannon: [50, 132, 50],
+  shield: [181, 83, 40],
+  ground: [80, 89, 22],
+  // Enduro
+  sky: [24, 26, 167],
+  grass: [64, 124, 64],
+  road: [111, 111, 111],
+  nightSky: [0, 0, 40],
+  nightGrass: [20, 40, 20],
+  carPlayer: [214, 214, 214],
+  carRed: [200, 72, 72],
+  carBlue: [84, 138, 210],
+  carYellow: [232, 232, 74],
+  // Seaquest
+  sea: [0, 28, 136],
+  seaSurface: [24, 59, 157],
+  seaBed: [187, 187, 53],
+  submarine: [187, 187, 53],
+  enemySub: [170, 170, 170],
+  shark: [92, 186, 92],
+  diver: [66, 114, 194],
+  oxygen: [214, 214, 214],
+  torpedo: [187, 50, 50],
+} as const satisfies Record<string, readonly [number, number, number]>;
+
+export type ColorName = keyof typeof PALETTE;
+const NAMES = Object.keys(PALETTE) as ColorName[];
+
+/** Palette index of each colour name. */
+export const C = Object.fromEntries(NAMES.map((n, i) => [n, i])) as Record<ColorName, number>;
+
+/** RGBA for each palette index, packed little-endian for a Uint32Array view of an RGBA buffer. */
+export const PALETTE_RGBA32 = new Uint32Array(256);
+/** ITU-R BT.601 luma of each palette index, as ALE's grayscale observation computes it. */
+export const PALETTE_LUMA = new Uint8Array(256);
+for (let i = 0; i < NAMES.length; i++) {
+  const [r, g, b] = PALETTE[NAMES[i]];
+  PALETTE_RGBA32[i] = ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0;
+  PALETTE_LUMA[i] = Math.round(0.299 * r + 0.587 * g + 0.114 * b);
+}
+
+// 3x5 digits, one row per 3 bits (most significant bit = left column).
+const DIGITS = [
+  [7, 5, 5, 5, 7],
+  [2, 6, 2, 2, 7],
+  [7, 1, 7, 4, 7],
+  [7, 1, 3, 1, 7],
+  [5, 5, 7, 1, 1],
+  [7, 4, 7, 1, 7],
+  [7, 4, 7, 5, 7],
+  [7, 1, 1, 2, 2],
+  [7, 5, 7, 5, 7],
+  [7, 5, 7, 1, 7],
+];
+
+export class Screen {
+  readonly pixels = new Uint8Array(SCREEN_WIDTH * SCREEN_HEIGHT);
+
+  clear(color: number): void {
+    this.pixels.fill(color);
+  }
+
+  /** Fills a rectangle, clipped to the screen; coordinates are rounded down to whole pixels. */
+  rect(x: number, y: number, w: number, h: number, color: number): void {
+    let x0 = Math.floor(x);
+    let y0 = Math.floor(y);
+    let x1 = x0 + Math.floor(w);
+    let y1 = y0 + Math.floor(h);
+    if (x0 < 0) x0 = 0;
+    if (y0 < 0) y0 = 0;
+    if (x1 > SCREEN_WIDTH) x1 = SCREEN_WIDTH;
+    if (y1 > SCREEN_HEIGHT) y1 = SCREEN_HEIGHT;
+    if (x1 <= x0 || y1 <= y0) return;
+    const p = this.pixels;
+    for (let yy = y0; yy < y1; yy++) p.fill(color, yy * SCREEN_WIDTH + x0, yy * SCREEN_WIDTH + x1);
+  }
+
+  /** Draws a bitmap whose rows are bit masks (most significant of `width` bits = left), scaled by `scale`. */
+  sprite(rows: readonly number[], width: number, x: number, y: number, color: number, scale = 1): void {
+    for (let r = 0; r < rows.length; r++) {
+      const bits = rows[r];
+      for (let c = 0; c < width; c++) {
+        if (bits & (1 << (width - 1 - c))) this.rect(x + c * scale, y + r * scale, scale, scale, color);
+      }
+    }
+  }
+
+  /** Draws a non-negative integer right-aligned so that its last digit ends at `right`; returns its left x. */
+  number(value: number, right: number, y: number, color: number, scale = 2): number {
+    const text = String(Math.max(0, Math.floor(value)));
+    const advance = 4 * scale;
+    let x = right - text.length * advance + scale;
+    const left = x;
+    for (const ch of text) {
+      this.sprite(DIGITS[ch.charCodeAt(0) - 48], 3, x, y, color, scale);
+      x += advance;
+    }
+    return left;
+  }
+}
