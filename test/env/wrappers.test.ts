@@ -1,0 +1,287 @@
+import { describe, expect, it } from 'vitest';
+import { AtariEnv } from '../../src/env/atari-env.js';
+import type { Game, GameSpec } from '../../src/env/game.js';
+import { makeEnv } from '../../src/env/index.js';
+import { resolveOptions } from '../../src/env/options.js';
+import type { Rng } from '../../src/env/rng.js';
+import { C, type Screen } from '../../src/env/screen.js';
+import { restoreSnapshot, takeSnapshot } from '../../src/env/snapshot.js';
+import { VectorEnv } from '../../src/env/vector-env.js';
+
+/**
+ * A transparent test game: it records the action of each frame, pays 1 point every frame, ends after
+ * `length` frames, and draws the frame number as a horizontal bar so pixel wrappers can be checked by hand.
+ */
+class Counter implements Game {
+  static length = 1000;
+  readonly spec: GameSpec = {
+    id: 'Counter',
+    actions: ['NOOP', 'A', 'B'],
+    ram: [
+      { name: 'frame', doc: 'frame / 1000' },
+      { name: 'points', doc: 'points / 1000', leaksScore: true },
+    ],
+    scoreRows: [0, 10],
+    summary: 'test game',
+  };
+  frame = 0;
+  points = 0;
+  lastAction = 0;
+  actions: number[] = [];
+  constructor(readonly rng: Rng) {}
+  get score() {
+    return this.points;
+  }
+  get lives() {
+    return 0;
+  }
+  get over() {
+    return this.frame >= Counter.length;
+  }
+  reset() {
+    this.frame = 0;
+    this.points = 0;
+    this.actions = [];
+  }
+  tick(action: number) {
+    this.frame++;
+    this.actions.push(action);
+    this.lastAction = action;
+    this.points++;
+    return 1;
+  }
+  writeRam(out: Float32Array, o: number) {
+    out[o] = this.frame / 1000;
+    out[o + 1] = this.points / 1000;
+  }
+  draw(s: Screen) {
+    s.clear(C.black);
+    s.rect(0, 0, 160, 10, C.white); // the "score" band
+    // A white bar whose length is the frame number: frames differ, so max-pooling is visible.
+    s.rect(0, 100, this.frame % 160, 20, C.white);
+  }
+  getState() {
+    return takeSnapshot(this, ['frame', 'points']);
+  }
+  setState(state: unknown) {
+    restoreSnapshot(this, ['frame', 'points'], state, 'Counter state');
+  }
+}
+
+function counterEnv(options: Record<string, unknown> = {}) {
+  let game: Counter | undefined;
+  const env = new AtariEnv(
+    'Counter',
+    (rng) => (game = new Counter(rng)),
+    resolveOptions('Counter', { repeatActionProbability: 0, noopMax: 0, ...options }),
+  );
+  return { env, game: game as unknown as Counter };
+}
+
+describe('frame skip', () => {
+  it('repeats the action frameSkip times and sums the rewards', () => {
+    const { env, game } = counterEnv({ frameSkip: 4 });
+    env.reset({ seed: 1 });
+    const r = env.step(2);
+    expect(r.reward).toBe(4);
+    expect(game.actions).toEqual([2, 2, 2, 2]);
+    expect(r.info.frame).toBe(4);
+  });
+
+  it('shows every frame to a frame listener and stops at the end of the game', () => {
+    const { env } = counterEnv({ frameSkip: 3 });
+    env.reset({ seed: 1 });
+    const seen: number[] = [];
+    env.onFrame = (pixels) => seen.push(pixels[100 * 160 + 0] === pixels[0] ? 1 : 0);
+    env.step(1);
+    expect(seen).toHaveLength(3);
+    Counter.length = 5;
+    try {
+      const r = env.step(1); // frames 4 and 5, then the game is over
+      expect(seen).toHaveLength(5);
+      expect(r.reward).toBe(2);
+      expect(r.terminated).toBe(true);
+    } finally {
+      Counter.length = 1000;
+    }
+  });
+});
+
+describe('sticky actions', () => {
+  it('repeat the previous action with the given probability, per frame', () => {
+    const { env, game } = counterEnv({ repeatActionProbability: 0.25, frameSkip: 1 });
+    env.reset({ seed: 3 });
+    let repeated = 0;
+    let changes = 0;
+    for (let t = 0; t < 999; t++) {
+      env.step(t % 2 === 0 ? 1 : 2);
+      const applied = game.actions[game.actions.length - 1];
+      const wanted = t % 2 === 0 ? 1 : 2;
+      if (t > 0) {
+        changes++;
+        if (applied !== wanted) repeated++;
+      }
+    }
+    expect(repeated / changes).toBeGreaterThan(0.2);
+    expect(repeated / changes).toBeLessThan(0.3);
+  });
+});
+
+describe('no-op starts', () => {
+  it('play between 1 and noopMax NOOP frames on reset', () => {
+    const { env, game } = counterEnv({ noopMax: 30 });
+    const counts = new Set<number>();
+    for (let seed = 0; seed < 200; seed++) {
+      env.reset({ seed });
+      counts.add(game.frame);
+      expect(game.actions.every((a) => a === 0)).toBe(true);
+    }
+    expect(Math.min(...counts)).toBeGreaterThanOrEqual(1);
+    expect(Math.max(...counts)).toBeLessThanOrEqual(30);
+    expect(counts.size).toBeGreaterThan(20);
+  });
+});
+
+describe('time limit', () => {
+  it('truncates after maxEpisodeSteps without terminating', () => {
+    const { env } = counterEnv({ maxEpisodeSteps: 3 });
+    env.reset({ seed: 1 });
+    expect(env.step(0).truncated).toBe(false);
+    expect(env.step(0).truncated).toBe(false);
+    const r = env.step(0);
+    expect(r.truncated).toBe(true);
+    expect(r.terminated).toBe(false);
+    expect(() => env.step(0)).toThrow(/after the episode ended/);
+  });
+
+  it('defaults to ALE\'s 108,000 frames', () => {
+    expect(makeEnv('Pong').options.maxEpisodeSteps).toBe(27_000);
+    expect(makeEnv('Pong', { frameSkip: 1 }).options.maxEpisodeSteps).toBe(108_000);
+  });
+});
+
+describe('pixel observations', () => {
+  it('are 84x84x4 bytes, max-pooled over the last two frames, stacked oldest first', () => {
+    const { env } = counterEnv({ obsType: 'pixels', frameSkip: 4 });
+    expect(env.observationSpace.shape).toEqual([84, 84, 4]);
+    const first = env.reset({ seed: 1 }).obs as Uint8Array;
+    // At reset the stack holds four copies of the first frame.
+    for (let i = 0; i < 84 * 84; i++) {
+      expect(first[i * 4 + 1]).toBe(first[i * 4]);
+      expect(first[i * 4 + 3]).toBe(first[i * 4]);
+    }
+    const obs = env.step(0).obs as Uint8Array;
+    // After one step the newest plane (index 3) shows a bar 4 pixels long (frames 3 and 4, max-pooled),
+    // while plane 0 still shows the reset frame's empty bar.
+    const at = (x: number, y: number, k: number) => obs[(y * 84 + x) * 4 + k];
+    const row = Math.floor(110 / 2.5);
+    expect(at(1, row, 3)).toBeGreaterThan(200); // covered by the bar
+    expect(at(3, row, 3)).toBe(0); // beyond 4 source pixels (x >= 2 * 1.905)
+    expect(at(1, row, 0)).toBe(0);
+  });
+
+  it('black out the score rows with maskScore, and zero score features of ram', () => {
+    const plain = counterEnv({ obsType: 'pixels' }).env.reset({ seed: 1 }).obs as Uint8Array;
+    const masked = counterEnv({ obsType: 'pixels', maskScore: true }).env.reset({ seed: 1 }).obs as Uint8Array;
+    expect(plain[0]).toBeGreaterThan(200);
+    expect(masked[0]).toBe(0);
+    expect(masked[(60 * 84 + 10) * 4]).toBe(plain[(60 * 84 + 10) * 4]);
+    const { env } = counterEnv({ maskScore: true });
+    env.reset({ seed: 1 });
+    const ram = env.step(0).obs;
+    expect(ram[0]).toBeGreaterThan(0);
+    expect(ram[1]).toBe(0);
+  });
+
+  it('area-resize a uniform frame to the same uniform value', () => {
+    const env = makeEnv('Pong', { obsType: 'pixels' });
+    const obs = env.reset({ seed: 1 }).obs as Uint8Array;
+    // Row 60 of 84 lies in the brown field of Pong, away from paddles and ball: luma of pongField.
+    const luma = Math.round(0.299 * 144 + 0.587 * 72 + 0.114 * 17);
+    expect(obs[(60 * 84 + 40) * 4]).toBe(luma);
+  });
+});
+
+describe('options and bad input', () => {
+  it('name the unknown env and list the known ones', () => {
+    expect(() => makeEnv('Pongg')).toThrow(/unknown env "Pongg".*known: Pong, Breakout/);
+    expect(() => makeEnv('pong')).toThrow(/did you mean "Pong"/);
+  });
+
+  it('reject invalid options by name', () => {
+    expect(() => makeEnv('Pong', { obsType: 'rgb' as never })).toThrow(/obsType.*ram, pixels.*"rgb"/);
+    expect(() => makeEnv('Pong', { frameSkip: 0 })).toThrow(/frameSkip/);
+    expect(() => makeEnv('Pong', { repeatActionProbability: 1 })).toThrow(/repeatActionProbability/);
+    expect(() => makeEnv('Pong', { noopMax: -1 })).toThrow(/noopMax/);
+    expect(() => makeEnv('Pong', { maxEpisodeSteps: 1.5 })).toThrow(/maxEpisodeSteps/);
+    expect(() => makeEnv('Pong', { maskScore: 'yes' as never })).toThrow(/maskScore/);
+    expect(() => makeEnv('Pong', { frameskip: 4 } as never)).toThrow(/unknown option "frameskip"/);
+  });
+
+  it('reject out-of-range actions and steps before reset', () => {
+    const env = makeEnv('Pong');
+    expect(() => env.step(0)).toThrow(/before reset/);
+    env.reset({ seed: 1 });
+    expect(() => env.step(6)).toThrow(/\[0, 6\).*NOOP, FIRE.*got 6/);
+    expect(() => env.step(-1)).toThrow(/got -1/);
+    expect(() => env.reset({ seed: 1.5 })).toThrow(/seed must be an integer/);
+  });
+
+  it('reject malformed snapshots by field, leaving the env untouched', () => {
+    const env = makeEnv('Pong', { obsType: 'pixels' });
+    env.reset({ seed: 1 });
+    for (let t = 0; t < 20; t++) env.step(2);
+    const good = env.getState();
+    const before = JSON.stringify(good);
+    const broken = (patch: (s: Record<string, any>) => void) => {
+      const s = JSON.parse(before);
+      patch(s);
+      return s;
+    };
+    expect(() => env.setState(null)).toThrow(/must be an object/);
+    expect(() => env.setState(broken((s) => (s.version = 99)))).toThrow(/version 99/);
+    expect(() => env.setState(broken((s) => (s.id = 'Breakout')))).toThrow(/of env "Breakout"/);
+    expect(() => env.setState(broken((s) => (s.options.frameSkip = 2)))).toThrow(/frameSkip = 2/);
+    expect(() => env.setState(broken((s) => (s.emulator.game.ballX = 'x')))).toThrow(/ballX must be a finite number/);
+    expect(() => env.setState(broken((s) => delete s.emulator.game.oppY))).toThrow(/missing field "oppY"/);
+    expect(() => env.setState(broken((s) => (s.emulator.gameRng = [1, 2])))).toThrow(/gameRng/);
+    expect(() => env.setState(broken((s) => (s.emulator.lastAction = 9)))).toThrow(/lastAction/);
+    expect(() => env.setState(broken((s) => (s.observation = 'abc')))).toThrow(/observation/);
+    expect(JSON.stringify(env.getState())).toBe(before);
+  });
+});
+
+describe('VectorEnv', () => {
+  it('steps copies together, auto-resets, and reports the final observation and episode stats', () => {
+    const Length = 3;
+    Counter.length = Length;
+    try {
+      const vec = new VectorEnv([counterEnv({ frameSkip: 1 }).env, counterEnv({ frameSkip: 1 }).env]);
+      expect(vec.obsSize).toBe(2);
+      vec.reset({ seed: 1 });
+      vec.step([0, 0]);
+      vec.step([0, 0]);
+      const r = vec.step([1, 2]);
+      expect(Array.from(r.terminated)).toEqual([1, 1]);
+      expect(r.info.episodes).toHaveLength(2);
+      expect(r.info.episodes[0]).toMatchObject({ index: 0, return: 3, length: 3, terminated: true });
+      expect(r.info.episodes[0].finalObs[0]).toBeCloseTo(3 / 1000);
+      expect(r.obs[0]).toBe(0); // already the first observation of the next episode
+    } finally {
+      Counter.length = 1000;
+    }
+  });
+
+  it('batches observations as floats, seeds copy i with seed + i, and checks its arguments', () => {
+    const vec = VectorEnv.make('Pong', 3, { obsType: 'pixels' });
+    const { obs } = vec.reset({ seed: 5 });
+    expect(obs).toBeInstanceOf(Float32Array);
+    expect(obs.length).toBe(3 * 84 * 84 * 4);
+    const single = makeEnv('Pong', { obsType: 'pixels' });
+    const own = single.reset({ seed: 6 }).obs;
+    expect(Array.from(obs.subarray(84 * 84 * 4, 2 * 84 * 84 * 4))).toEqual(Array.from(own));
+    expect(() => vec.step([0, 0])).toThrow(/one action per env \(3\)/);
+    expect(() => VectorEnv.make('Pong', 0)).toThrow(/numEnvs/);
+    expect(() => new VectorEnv([makeEnv('Pong'), makeEnv('Pong', { frameSkip: 2 })])).toThrow(/copies of one env/);
+  });
+});
