@@ -85,11 +85,28 @@ const DIGITS = [
   [7, 5, 7, 1, 7],
 ];
 
+/** Mixes a value into a 32-bit hash (murmur3's finaliser steps). */
+function mix(h: number, v: number): number {
+  h = Math.imul(h ^ v, 0xcc9e2d51);
+  h = (h << 15) | (h >>> 17);
+  return Math.imul(h, 0x1b873593) ^ (h >>> 13);
+}
+
+/**
+ * A screen to draw on. Games draw only through these methods, never into `pixels` directly: each row keeps
+ * a 64-bit signature of the drawing operations that touched it since the last `clear`, so two rows with
+ * equal signatures hold equal pixels, and the pixel observation resizes each run of equal rows only once.
+ */
 export class Screen {
   readonly pixels = new Uint8Array(SCREEN_WIDTH * SCREEN_HEIGHT);
+  /** Two independent 32-bit hashes per row of the operations that drew it. */
+  readonly rowSig = new Int32Array(SCREEN_HEIGHT);
+  readonly rowSig2 = new Int32Array(SCREEN_HEIGHT);
 
   clear(color: number): void {
     this.pixels.fill(color);
+    this.rowSig.fill(mix(0x2545f491, color));
+    this.rowSig2.fill(mix(0x5bd1e995, color));
   }
 
   /** Fills a rectangle, clipped to the screen; coordinates are rounded down to whole pixels. */
@@ -104,7 +121,16 @@ export class Screen {
     if (y1 > SCREEN_HEIGHT) y1 = SCREEN_HEIGHT;
     if (x1 <= x0 || y1 <= y0) return;
     const p = this.pixels;
-    for (let yy = y0; yy < y1; yy++) p.fill(color, yy * SCREEN_WIDTH + x0, yy * SCREEN_WIDTH + x1);
+    const op = (x0 | (x1 << 8) | (color << 16)) ^ 0x3c6ef372;
+    const sig = this.rowSig;
+    const sig2 = this.rowSig2;
+    for (let yy = y0; yy < y1; yy++) {
+      const row = yy * SCREEN_WIDTH;
+      if (x1 - x0 < 16) for (let x = row + x0; x < row + x1; x++) p[x] = color;
+      else p.fill(color, row + x0, row + x1);
+      sig[yy] = mix(sig[yy], op);
+      sig2[yy] = mix(sig2[yy] ^ 0x68e31da4, op);
+    }
   }
 
   /** Draws a bitmap whose rows are bit masks (most significant of `width` bits = left), scaled by `scale`. */

@@ -62,35 +62,39 @@ export class RamObserver implements Observer {
 }
 
 /**
- * Weights of an area resize along one axis: source cell i covers [i, i+1) and output cell j covers
- * [j*scale, (j+1)*scale); a source cell overlaps at most two output cells when scale >= 1.
+ * An area resize along one axis, as spans: output cell j covers source cells [start[j], start[j] + count[j])
+ * with weights w[j * 4 + k] (the overlap of source cell and output cell, divided by the output cell's size).
  */
-function areaWeights(src: number, dst: number) {
+function areaSpans(src: number, dst: number) {
   const scale = src / dst;
-  const first = new Int32Array(src);
-  const w0 = new Float32Array(src);
-  const w1 = new Float32Array(src);
-  for (let i = 0; i < src; i++) {
-    const j = Math.floor(i / scale);
-    const boundary = (j + 1) * scale;
-    first[i] = j;
-    if (i + 1 <= boundary || j + 1 >= dst) {
-      w0[i] = 1 / scale;
-    } else {
-      w0[i] = (boundary - i) / scale;
-      w1[i] = (i + 1 - boundary) / scale;
+  const start = new Int32Array(dst);
+  const count = new Int32Array(dst);
+  const w = new Float64Array(dst * 4);
+  for (let j = 0; j < dst; j++) {
+    const lo = j * scale;
+    const hi = (j + 1) * scale;
+    start[j] = Math.floor(lo);
+    let k = 0;
+    for (let i = Math.floor(lo); i < Math.min(src, Math.ceil(hi)); i++, k++) {
+      w[j * 4 + k] = (Math.min(hi, i + 1) - Math.max(lo, i)) / scale;
     }
+    count[j] = k;
   }
-  return { first, w0, w1 };
+  return { start, count, w };
 }
 
 const PLANE = PIXEL_SIZE * PIXEL_SIZE;
-const COLS = areaWeights(SCREEN_WIDTH, PIXEL_SIZE);
-const ROWS = areaWeights(SCREEN_HEIGHT, PIXEL_SIZE);
+const COLS = areaSpans(SCREEN_WIDTH, PIXEL_SIZE);
+const ROWS = areaSpans(SCREEN_HEIGHT, PIXEL_SIZE);
 /** Luma of the brighter of two palette indices, indexed by (a << 8) | b: max-pooling in one look-up. */
 const MAX_LUMA = new Uint8Array(256 * 256);
 for (let a = 0; a < 256; a++) {
   for (let b = 0; b < 256; b++) MAX_LUMA[(a << 8) | b] = Math.max(PALETTE_LUMA[a], PALETTE_LUMA[b]);
+}
+
+/** Row y of the screen was drawn by the same operations as row y - 1, so it holds the same pixels. */
+function sameRow(screen: Screen, y: number): boolean {
+  return screen.rowSig[y] === screen.rowSig[y - 1] && screen.rowSig2[y] === screen.rowSig2[y - 1];
 }
 
 export class PixelObserver implements Observer {
@@ -102,12 +106,19 @@ export class PixelObserver implements Observer {
     dtype: 'uint8',
     size: PLANE * FRAME_STACK,
   };
+  /** Height x width x stack; the four stacked bytes of a pixel are one little-endian word, oldest lowest. */
   readonly obs = new Uint8Array(PLANE * FRAME_STACK);
-  /** The stack as FRAME_STACK planes, oldest first after rotation by `head`. */
-  private readonly planes = new Uint8Array(PLANE * FRAME_STACK);
-  private head = 0;
-  private readonly rowAcc = new Float32Array(PIXEL_SIZE);
-  private readonly acc = new Float32Array(PLANE);
+  private readonly obsWords = new Int32Array(this.obs.buffer); // Int32, not Uint32: V8 keeps int32 loads in registers
+  /** Each source row resized horizontally; rows equal to the row above share the row above's. */
+  private readonly rowAcc = new Float64Array(SCREEN_HEIGHT * PIXEL_SIZE);
+  /** The same, rounded and shifted into the top byte of a stack word, for output rows of one source row. */
+  private readonly rowTop = new Int32Array(SCREEN_HEIGHT * PIXEL_SIZE);
+  /** Signatures of the frame rows each `rowAcc` row was computed from, to reuse it in the next step. */
+  private readonly rowKey = new Int32Array(SCREEN_HEIGHT * 4).fill(-1);
+  private readonly rowKeyPair = new Uint8Array(SCREEN_HEIGHT);
+  /** Which row's `rowAcc` each source row uses; -1 for masked (black) rows. */
+  private readonly rowOf = new Int32Array(SCREEN_HEIGHT);
+  private readonly rowLuma = new Float64Array(SCREEN_WIDTH + 2);
   private readonly maskRows: readonly [number, number];
 
   constructor(
@@ -122,66 +133,101 @@ export class PixelObserver implements Observer {
 
   observeReset(): void {
     this.emulatorDraw(this.skip.last);
-    this.downsample(this.skip.last.pixels, null, 0);
-    for (let k = 1; k < FRAME_STACK; k++) this.planes.copyWithin(k * PLANE, 0, PLANE);
-    this.head = 0;
-    this.interleave();
+    this.obsWords.fill(0);
+    // Pushing the first frame four times fills the stack with it.
+    for (let k = 0; k < FRAME_STACK; k++) this.push(this.skip.last, null);
   }
 
   observe(): void {
-    // The newest frame replaces the oldest plane.
-    const slot = this.head;
-    this.head = (this.head + 1) % FRAME_STACK;
-    this.downsample(this.skip.last.pixels, this.skip.hasPrevious ? this.skip.previous.pixels : null, slot * PLANE);
-    this.interleave();
+    this.push(this.skip.last, this.skip.hasPrevious ? this.skip.previous : null);
   }
 
-  /** Grayscale + max-pool + area resize of one or two frames into the plane at `out`. */
-  private downsample(a: Uint8Array, b: Uint8Array | null, out: number): void {
-    const acc = this.acc;
+  /**
+   * Grayscale + max-pool of two frames (or one) + area resize, pushed onto the stack: each pixel's word
+   * drops its oldest byte and takes the new value on top.
+   */
+  private push(a: Screen, b: Screen | null): void {
+    // Imported bindings are read once: some module loaders turn each read into a getter call.
+    const luma = PALETTE_LUMA;
+    const W = SCREEN_WIDTH;
+    const H = SCREEN_HEIGHT;
+    const N = PIXEL_SIZE;
+    const ap = a.pixels;
+    const bp = b === null ? null : b.pixels;
+    const { start: cs, w: cw } = COLS;
     const rowAcc = this.rowAcc;
-    acc.fill(0);
-    const { first: cx, w0: cw0, w1: cw1 } = COLS;
+    const rowOf = this.rowOf;
+    const lumaRow = this.rowLuma;
     const [m0, m1] = this.maskRows;
-    for (let y = 0; y < SCREEN_HEIGHT; y++) {
-      if (y >= m0 && y < m1) continue; // masked rows are black (luma 0) and add nothing
-      rowAcc.fill(0);
-      const base = y * SCREEN_WIDTH;
-      if (b === null) {
-        for (let x = 0; x < SCREEN_WIDTH; x++) {
-          const v = PALETTE_LUMA[a[base + x]];
-          const j = cx[x];
-          rowAcc[j] += v * cw0[x];
-          if (cw1[x] !== 0) rowAcc[j + 1] += v * cw1[x];
-        }
-      } else {
-        for (let x = 0; x < SCREEN_WIDTH; x++) {
-          const v = MAX_LUMA[(a[base + x] << 8) | b[base + x]];
-          const j = cx[x];
-          rowAcc[j] += v * cw0[x];
-          if (cw1[x] !== 0) rowAcc[j + 1] += v * cw1[x];
-        }
-      }
-      const r0 = ROWS.first[y] * PIXEL_SIZE;
-      const rw0 = ROWS.w0[y];
-      const rw1 = ROWS.w1[y];
-      for (let j = 0; j < PIXEL_SIZE; j++) acc[r0 + j] += rowAcc[j] * rw0;
-      if (rw1 !== 0) for (let j = 0; j < PIXEL_SIZE; j++) acc[r0 + PIXEL_SIZE + j] += rowAcc[j] * rw1;
-    }
-    const planes = this.planes;
-    for (let i = 0; i < PLANE; i++) {
-      const v = Math.round(acc[i]);
-      planes[out + i] = v > 255 ? 255 : v;
-    }
-  }
 
-  /** Writes the stack oldest-to-newest into the height x width x stack observation. */
-  private interleave(): void {
-    const obs = this.obs;
-    const planes = this.planes;
-    for (let k = 0; k < FRAME_STACK; k++) {
-      const src = ((this.head + k) % FRAME_STACK) * PLANE;
-      for (let i = 0; i < PLANE; i++) obs[i * FRAME_STACK + k] = planes[src + i];
+    // Horizontal pass, once per run of identical rows (game frames are mostly flat bands of colour).
+    for (let y = 0; y < H; y++) {
+      if (y >= m0 && y < m1) {
+        rowOf[y] = -1;
+        continue;
+      }
+      if (y > 0 && rowOf[y - 1] >= 0 && sameRow(a, y) && (b === null || sameRow(b, y))) {
+        rowOf[y] = rowOf[y - 1];
+        continue;
+      }
+      rowOf[y] = y;
+      // Unchanged since it was last resized (same drawing in both frames): reuse it.
+      const key = this.rowKey;
+      const k4 = y * 4;
+      const asig = a.rowSig[y];
+      const asig2 = a.rowSig2[y];
+      const bsig = b === null ? 0 : b.rowSig[y];
+      const bsig2 = b === null ? 0 : b.rowSig2[y];
+      const pair = b === null ? 0 : 1;
+      if (key[k4] === asig && key[k4 + 1] === asig2 && key[k4 + 2] === bsig && key[k4 + 3] === bsig2 && this.rowKeyPair[y] === pair) {
+        continue;
+      }
+      key[k4] = asig;
+      key[k4 + 1] = asig2;
+      key[k4 + 2] = bsig;
+      key[k4 + 3] = bsig2;
+      this.rowKeyPair[y] = pair;
+      const base = y * W;
+      if (bp === null) for (let x = 0; x < W; x++) lumaRow[x] = luma[ap[base + x]];
+      else for (let x = 0; x < W; x++) lumaRow[x] = MAX_LUMA[(ap[base + x] << 8) | bp[base + x]];
+      const out = y * N;
+      // Every output column spans 2 or 3 source columns (160 / 84 = 1.9); a third weight of 0 pads the rest.
+      for (let j = 0; j < N; j++) {
+        const s = cs[j];
+        const w = j * 4;
+        const v = lumaRow[s] * cw[w] + lumaRow[s + 1] * cw[w + 1] + lumaRow[s + 2] * cw[w + 2];
+        rowAcc[out + j] = v;
+        this.rowTop[out + j] = ((v + 0.5) | 0) << 24;
+      }
+    }
+
+    // Vertical pass, pushed straight onto the stack.
+    const { start: rs, count: rc, w: rw } = ROWS;
+    const words = this.obsWords;
+    for (let r = 0; r < N; r++) {
+      const s = rs[r];
+      const n = rc[r];
+      const out = r * N;
+      let uniform = true;
+      for (let k = 1; k < n; k++) if (rowOf[s + k] !== rowOf[s]) uniform = false;
+      if (uniform) {
+        const src = rowOf[s];
+        if (src < 0) for (let j = 0; j < N; j++) words[out + j] >>>= 8;
+        else {
+          const row = src * N;
+          const top = this.rowTop;
+          for (let j = 0; j < N; j++) words[out + j] = (words[out + j] >>> 8) | top[row + j];
+        }
+        continue;
+      }
+      for (let j = 0; j < N; j++) {
+        let v = 0;
+        for (let k = 0; k < n; k++) {
+          const src = rowOf[s + k];
+          if (src >= 0) v += rowAcc[src * N + j] * rw[r * 4 + k];
+        }
+        words[out + j] = (words[out + j] >>> 8) | ((v >= 255 ? 255 : (v + 0.5) | 0) << 24);
+      }
     }
   }
 
@@ -199,10 +245,6 @@ export class PixelObserver implements Observer {
   setState(state: unknown, what: string): void {
     this.checkState(state, what);
     this.obs.set(fromBase64(state as string));
-    for (let k = 0; k < FRAME_STACK; k++) {
-      for (let i = 0; i < PLANE; i++) this.planes[k * PLANE + i] = this.obs[i * FRAME_STACK + k];
-    }
-    this.head = 0;
   }
 }
 

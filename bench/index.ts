@@ -1,0 +1,32 @@
+/**
+ * `npm run bench`: the project's speed figures, as medians of several runs.
+ *   npm run bench -- [--only env] [--runs 5] [--seconds 1]
+ */
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { benchEnvs } from './env.js';
+
+const SECTIONS = ['env'] as const;
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    runs: { type: 'string', default: '5' },
+    seconds: { type: 'string', default: '1' },
+  },
+});
+const runs = Number(values.runs);
+const seconds = Number(values.seconds);
+if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got ${values.runs}`);
+if (!(seconds > 0)) throw new Error(`--seconds must be a positive number, got ${values.seconds}`);
+if (values.only !== undefined && !SECTIONS.includes(values.only as never)) {
+  throw new Error(`unknown section --only ${values.only}; known: ${SECTIONS.join(', ')}`);
+}
+const want = (s: string) => values.only === undefined || values.only === s;
+
+console.log(`rlhf-arcade bench: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}`);
+console.log(`median of ${runs} runs of ${seconds} s each\n`);
+if (want('env')) {
+  console.log('Env agent steps/s (VectorEnv of 16, random policy, frameSkip 4, sticky 0.25, one thread):\n');
+  benchEnvs(runs, seconds, (line) => console.log(line));
+}
