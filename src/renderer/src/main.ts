@@ -1,4 +1,6 @@
 /** The renderer's entry: for now, a gallery of the games played live by a random agent. */
+// Our CSP forbids eval; pixi's shader/uniform code generation then needs this polyfill module.
+import 'pixi.js/unsafe-eval';
 import { Application, BufferImageSource, Sprite, Texture } from 'pixi.js';
 import { listEnvs, makeEnv } from '../../env/index';
 import { renderRgba } from '../../env/atari-env';

@@ -1,0 +1,328 @@
+/**
+ * A2C (Mnih et al. 2016), synchronous, as OpenAI baselines and Stable-Baselines3 implement it, on tfjs with a
+ * custom training loop. Read top to bottom: the config with the reference defaults, then the learner: a rollout
+ * of `nSteps` steps in each of `numEnvs` envs, rewards from the reward source, advantages, one update.
+ */
+import { Rng } from '../env/rng.js';
+import type { VectorEnv } from '../env/vector-env.js';
+import { computeAdvantages } from './advantages.js';
+import type { ActorCritic } from './nets.js';
+import { clipByGlobalNorm, RMSPropTF } from './optim.js';
+import type { RewardSource } from './reward-source.js';
+import { tf } from './tf.js';
+
+export interface A2CConfig {
+  /** Parallel envs (baselines / Christiano et al.: 16). */
+  numEnvs: number;
+  /** Steps per env per update (n = 5). */
+  nSteps: number;
+  /** Discount. */
+  gamma: number;
+  /** GAE lambda; 1.0 = plain n-step returns, as A2C. */
+  gaeLambda: number;
+  /** Entropy bonus coefficient (baselines 0.01). */
+  entCoef: number;
+  /** Value loss coefficient (baselines 0.5). */
+  vfCoef: number;
+  /** Clip all gradients together to this global L2 norm (0.5). */
+  maxGradNorm: number;
+  /** Initial learning rate (7e-4). */
+  lr: number;
+  /** 'linear' decays the learning rate to 0 over the run's total steps; 'constant' keeps it. */
+  lrSchedule: 'linear' | 'constant';
+  /** RMSProp decay (TF's rho / torch's alpha, 0.99). */
+  rmsDecay: number;
+  /** RMSProp epsilon, inside the square root as TF (1e-5). */
+  rmsEpsilon: number;
+}
+
+export const A2C_DEFAULTS: A2CConfig = {
+  numEnvs: 16,
+  nSteps: 5,
+  gamma: 0.99,
+  gaeLambda: 1.0,
+  entCoef: 0.01,
+  vfCoef: 0.5,
+  maxGradNorm: 0.5,
+  lr: 7e-4,
+  lrSchedule: 'linear',
+  rmsDecay: 0.99,
+  rmsEpsilon: 1e-5,
+};
+
+/** Fills defaults and checks every field, naming the one that is wrong. */
+export function resolveA2CConfig(partial: Partial<A2CConfig> = {}): A2CConfig {
+  const c = { ...A2C_DEFAULTS, ...partial };
+  const bad = (name: keyof A2CConfig, want: string) => new RangeError(`A2C ${name} must be ${want}, got ${String(c[name])}`);
+  if (!Number.isInteger(c.numEnvs) || c.numEnvs < 1) throw bad('numEnvs', 'a positive integer');
+  if (!Number.isInteger(c.nSteps) || c.nSteps < 1) throw bad('nSteps', 'a positive integer');
+  if (!(c.gamma >= 0 && c.gamma <= 1)) throw bad('gamma', 'in [0, 1]');
+  if (!(c.gaeLambda >= 0 && c.gaeLambda <= 1)) throw bad('gaeLambda', 'in [0, 1]');
+  if (!(c.entCoef >= 0)) throw bad('entCoef', 'non-negative');
+  if (!(c.vfCoef >= 0)) throw bad('vfCoef', 'non-negative');
+  if (!(c.maxGradNorm > 0)) throw bad('maxGradNorm', 'positive');
+  if (!(c.lr > 0)) throw bad('lr', 'positive');
+  if (c.lrSchedule !== 'linear' && c.lrSchedule !== 'constant') throw bad('lrSchedule', "'linear' or 'constant'");
+  if (!(c.rmsDecay >= 0 && c.rmsDecay < 1)) throw bad('rmsDecay', 'in [0, 1)');
+  if (!(c.rmsEpsilon > 0)) throw bad('rmsEpsilon', 'positive');
+  return c;
+}
+
+export interface UpdateStats {
+  policyLoss: number;
+  valueLoss: number;
+  entropy: number;
+  gradNorm: number;
+  lr: number;
+  /** 1 - Var(returns - values) / Var(returns): how much of the return the critic explains. */
+  explainedVariance: number;
+  /** Mean reward the agent was trained on in this rollout (from the reward source). */
+  meanReward: number;
+}
+
+export interface FinishedEpisode {
+  return: number;
+  length: number;
+}
+
+export class A2C {
+  readonly config: A2CConfig;
+  /** Agent steps taken (numEnvs per env step). */
+  steps = 0;
+  updates = 0;
+  readonly rng: Rng;
+  private readonly optimizer: RMSPropTF;
+  private readonly T: number;
+  private readonly N: number;
+  private readonly obsSize: number;
+  private readonly numActions: number;
+  private obs: Float32Array;
+  // Rollout storage, preallocated (numSteps, numEnvs), step-major.
+  private readonly bufObs: Float32Array;
+  private readonly bufActions: Int32Array;
+  private readonly bufValues: Float32Array;
+  private readonly bufTrueRewards: Float32Array;
+  private readonly bufEnded: Uint8Array;
+  private readonly bufBootstrap: Float32Array;
+  private readonly probs: Float64Array;
+
+  constructor(
+    readonly env: VectorEnv,
+    readonly net: ActorCritic,
+    readonly rewardSource: RewardSource,
+    config: Partial<A2CConfig> = {},
+    seed = 0,
+  ) {
+    this.config = resolveA2CConfig(config);
+    if (env.numEnvs !== this.config.numEnvs) {
+      throw new RangeError(`A2C numEnvs is ${this.config.numEnvs} but the VectorEnv has ${env.numEnvs} envs`);
+    }
+    if (net.obsSize !== env.obsSize || net.numActions !== env.actionSpace.n) {
+      throw new RangeError(
+        `the network takes ${net.obsSize} inputs and gives ${net.numActions} actions, but ${env.id} has ${env.obsSize} and ${env.actionSpace.n}`,
+      );
+    }
+    this.rng = new Rng(seed);
+    this.rng.seed(seed, 7);
+    this.T = this.config.nSteps;
+    this.N = env.numEnvs;
+    this.obsSize = env.obsSize;
+    this.numActions = env.actionSpace.n;
+    this.optimizer = new RMSPropTF(net.variables, { decay: this.config.rmsDecay, epsilon: this.config.rmsEpsilon });
+    const TN = this.T * this.N;
+    this.bufObs = new Float32Array(TN * this.obsSize);
+    this.bufActions = new Int32Array(TN);
+    this.bufValues = new Float32Array(TN);
+    this.bufTrueRewards = new Float32Array(TN);
+    this.bufEnded = new Uint8Array(TN);
+    this.bufBootstrap = new Float32Array(TN);
+    this.probs = new Float64Array(this.numActions);
+    this.obs = env.reset({ seed }).obs.slice();
+  }
+
+  /** Policy logits and values for a batch of observations, read back to JS. */
+  private evaluate(obs: Float32Array, batch: number): { logits: Float32Array; values: Float32Array } {
+    const out = tf.tidy(() => {
+      const { logits, values } = this.net.forward(tf.tensor2d(obs, [batch, this.obsSize]));
+      return tf.concat([logits, tf.reshape(values, [-1, 1])], 1);
+    });
+    const data = out.dataSync() as Float32Array;
+    out.dispose();
+    const A = this.numActions;
+    const logits = new Float32Array(batch * A);
+    const values = new Float32Array(batch);
+    for (let i = 0; i < batch; i++) {
+      logits.set(data.subarray(i * (A + 1), i * (A + 1) + A), i * A);
+      values[i] = data[i * (A + 1) + A];
+    }
+    return { logits, values };
+  }
+
+  /** Samples an action from softmax(logits[offset .. offset + A]) with the learner's own seeded generator. */
+  private sample(logits: Float32Array, offset: number): number {
+    const A = this.numActions;
+    let max = -Infinity;
+    for (let a = 0; a < A; a++) max = Math.max(max, logits[offset + a]);
+    let total = 0;
+    for (let a = 0; a < A; a++) total += this.probs[a] = Math.exp(logits[offset + a] - max);
+    let u = this.rng.next() * total;
+    for (let a = 0; a < A - 1; a++) {
+      u -= this.probs[a];
+      if (u < 0) return a;
+    }
+    return A - 1;
+  }
+
+  /** Plays nSteps in every env; returns the episodes that finished (with their true returns). */
+  private rollout(): FinishedEpisode[] {
+    const { T, N, obsSize } = this;
+    const finished: FinishedEpisode[] = [];
+    const actions = new Int32Array(N);
+    const truncatedAt: { k: number; obs: Float32Array }[] = [];
+    for (let t = 0; t < T; t++) {
+      this.bufObs.set(this.obs, t * N * obsSize);
+      const { logits, values } = this.evaluate(this.obs, N);
+      for (let i = 0; i < N; i++) actions[i] = this.sample(logits, i * this.numActions);
+      this.bufActions.set(actions, t * N);
+      this.bufValues.set(values, t * N);
+      const r = this.env.step(actions);
+      this.bufTrueRewards.set(r.rewards, t * N);
+      this.bufBootstrap.fill(0, t * N, (t + 1) * N);
+      for (let i = 0; i < N; i++) this.bufEnded[t * N + i] = r.terminated[i] | r.truncated[i];
+      for (const e of r.info.episodes) {
+        finished.push({ return: e.return, length: e.length });
+        // A time limit is not a terminal state: bootstrap from the value of the observation it cut at.
+        if (e.truncated && !e.terminated) truncatedAt.push({ k: t * N + e.index, obs: e.finalObs });
+      }
+      this.obs.set(r.obs);
+    }
+    if (truncatedAt.length > 0) {
+      const batch = new Float32Array(truncatedAt.length * obsSize);
+      truncatedAt.forEach((x, j) => batch.set(x.obs, j * obsSize));
+      const { values } = this.evaluate(batch, truncatedAt.length);
+      truncatedAt.forEach((x, j) => (this.bufBootstrap[x.k] = values[j]));
+    }
+    this.steps += T * N;
+    return finished;
+  }
+
+  learningRate(totalSteps: number): number {
+    if (this.config.lrSchedule === 'constant') return this.config.lr;
+    return this.config.lr * Math.max(0, 1 - this.steps / totalSteps);
+  }
+
+  /** One rollout and one update. `totalSteps` sets the learning-rate schedule. */
+  async iterate(totalSteps: number): Promise<{ episodes: FinishedEpisode[]; stats: UpdateStats }> {
+    const lr = this.learningRate(totalSteps);
+    const episodes = this.rollout();
+    const { T, N, obsSize, numActions: A } = this;
+    const TN = T * N;
+    const rewards = await this.rewardSource.rewards({
+      numSteps: T,
+      numEnvs: N,
+      obsSize,
+      obs: this.bufObs,
+      actions: this.bufActions,
+      trueRewards: this.rewardSource.usesTrueReward ? this.bufTrueRewards : undefined,
+    });
+    if (rewards.length !== TN) throw new Error(`reward source "${this.rewardSource.name}" gave ${rewards.length} rewards for ${TN} steps`);
+    // Bootstrap value if not done.
+    const lastValues = this.evaluate(this.obs, N).values;
+    const { advantages, returns } = computeAdvantages({
+      numSteps: T,
+      numEnvs: N,
+      rewards,
+      values: this.bufValues,
+      lastValues,
+      ended: this.bufEnded,
+      bootstrap: this.bufBootstrap,
+      gamma: this.config.gamma,
+      lambda: this.config.gaeLambda,
+    });
+    const oneHot = new Float32Array(TN * A);
+    for (let k = 0; k < TN; k++) oneHot[k * A + this.bufActions[k]] = 1;
+
+    const { entCoef, vfCoef, maxGradNorm } = this.config;
+    const result = tf.tidy(() => {
+      const obs = tf.tensor2d(this.bufObs, [TN, obsSize]);
+      const act = tf.tensor2d(oneHot, [TN, A]);
+      const adv = tf.tensor1d(advantages);
+      const ret = tf.tensor1d(returns);
+      const parts: tf.Scalar[] = [];
+      const { value: loss, grads } = tf.variableGrads(() => {
+        const { logits, values } = this.net.forward(obs);
+        const logp = tf.logSoftmax(logits);
+        // Log-probability of the taken action: one-hot times sum, as the wasm backend lacks gather's gradient.
+        const logpAction = tf.sum(tf.mul(logp, act), 1);
+        const policyLoss = tf.neg(tf.mean(tf.mul(adv, logpAction)));
+        const valueLoss = tf.mean(tf.square(tf.sub(ret, values)));
+        const entropy = tf.neg(tf.mean(tf.sum(tf.mul(tf.exp(logp), logp), 1)));
+        parts.push(tf.keep(policyLoss) as tf.Scalar, tf.keep(valueLoss) as tf.Scalar, tf.keep(entropy) as tf.Scalar);
+        return tf.add(tf.sub(policyLoss, tf.mul(entCoef, entropy)), tf.mul(vfCoef, valueLoss)) as tf.Scalar;
+      }, this.net.variables);
+      const ordered = this.net.variables.map((v) => grads[v.name]);
+      const { clipped, norm } = clipByGlobalNorm(ordered, maxGradNorm);
+      this.optimizer.apply(clipped, lr);
+      loss.dispose();
+      const out = tf.stack([...parts, norm]);
+      for (const p of parts) p.dispose(); // kept past variableGrads' scope, so not tidied
+      return out;
+    });
+    const [policyLoss, valueLoss, entropy, gradNorm] = result.dataSync();
+    result.dispose();
+    this.updates++;
+    return {
+      episodes,
+      stats: {
+        policyLoss,
+        valueLoss,
+        entropy,
+        gradNorm,
+        lr,
+        explainedVariance: explainedVariance(this.bufValues, returns),
+        meanReward: mean(rewards),
+      },
+    };
+  }
+
+  /** The greedy or sampled action for one observation (evaluation and live play). */
+  act(obs: Float32Array, greedy = false): number {
+    const { logits } = this.evaluate(obs, 1);
+    if (!greedy) return this.sample(logits, 0);
+    let best = 0;
+    for (let a = 1; a < this.numActions; a++) if (logits[a] > logits[best]) best = a;
+    return best;
+  }
+
+  getOptimizerState(): Float32Array[] {
+    return this.optimizer.getState();
+  }
+
+  setOptimizerState(state: Float32Array[]): void {
+    this.optimizer.setState(state);
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+}
+
+function mean(xs: Float32Array): number {
+  let s = 0;
+  for (const x of xs) s += x;
+  return xs.length > 0 ? s / xs.length : 0;
+}
+
+export function explainedVariance(predicted: Float32Array, actual: Float32Array): number {
+  const m = mean(actual);
+  let varY = 0;
+  let varDiff = 0;
+  let md = 0;
+  for (let i = 0; i < actual.length; i++) md += actual[i] - predicted[i];
+  md /= actual.length;
+  for (let i = 0; i < actual.length; i++) {
+    varY += (actual[i] - m) ** 2;
+    varDiff += (actual[i] - predicted[i] - md) ** 2;
+  }
+  return varY === 0 ? Number.NaN : 1 - varDiff / varY;
+}

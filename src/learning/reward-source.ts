@@ -1,0 +1,36 @@
+/**
+ * Where the agent's rewards come from. The learner calls a source once per rollout with the rollout's
+ * observations and actions and gets one reward per step back. The game's true score reaches a source only if
+ * the source says it needs it (`usesTrueReward`): the true-score source does; learned reward models do not,
+ * so an agent trained on them never sees the score.
+ */
+export interface RolloutBatch {
+  numSteps: number;
+  numEnvs: number;
+  obsSize: number;
+  /** numSteps x numEnvs x obsSize, step-major: the observation each action was taken in. */
+  obs: Float32Array;
+  /** numSteps x numEnvs. */
+  actions: Int32Array;
+  /** The game's rewards, only for sources with `usesTrueReward`. */
+  trueRewards?: Float32Array;
+}
+
+export interface RewardSource {
+  /** Short name for logs and summaries, e.g. "true". */
+  readonly name: string;
+  readonly usesTrueReward: boolean;
+  /** One reward per step, step-major like `actions`. */
+  rewards(batch: RolloutBatch): Float32Array | Promise<Float32Array>;
+}
+
+/** The game's own score change: the baseline every learned reward is compared with. */
+export class TrueRewardSource implements RewardSource {
+  readonly name = 'true';
+  readonly usesTrueReward = true;
+
+  rewards(batch: RolloutBatch): Float32Array {
+    if (batch.trueRewards === undefined) throw new Error('the true reward source was called without the true rewards');
+    return batch.trueRewards;
+  }
+}
