@@ -6,7 +6,7 @@
  * The arrays in a result are owned by the VectorEnv and overwritten by the next call: copy what you keep.
  */
 import type { AtariEnv } from './atari-env.js';
-import type { Box, Discrete, EnvOptions } from './core.js';
+import type { Box, Discrete, EnvOptions, EnvState } from './core.js';
 import { makeEnv } from './index.js';
 import { describe } from './snapshot.js';
 
@@ -21,6 +21,12 @@ export interface EpisodeEnd {
   length: number;
   terminated: boolean;
   truncated: boolean;
+}
+
+export interface VectorEnvState {
+  envs: EnvState[];
+  episodeReturn: number[];
+  episodeLength: number[];
 }
 
 export interface VectorStepResult {
@@ -139,6 +145,38 @@ export class VectorEnv {
       truncated: this.truncated,
       info: { lives: this.lives, scores: this.scores, episodes },
     };
+  }
+
+  /** Snapshots of every copy and of the running episode statistics, JSON-safe. */
+  getState(): VectorEnvState {
+    return {
+      envs: this.envs.map((e) => e.getState()),
+      episodeReturn: Array.from(this.episodeReturn),
+      episodeLength: Array.from(this.episodeLength),
+    };
+  }
+
+  /** Restores `getState`'s snapshot and returns the current batched observation. */
+  setState(state: unknown): Float32Array {
+    const s = state as Partial<VectorEnvState> | null;
+    const n = this.numEnvs;
+    if (typeof s !== 'object' || s === null || !Array.isArray(s.envs) || s.envs.length !== n) {
+      throw new TypeError(`VectorEnv snapshot must hold ${n} env snapshots, got ${describe(s?.envs)}`);
+    }
+    for (const k of ['episodeReturn', 'episodeLength'] as const) {
+      const v = s[k];
+      if (!Array.isArray(v) || v.length !== n || !v.every((x) => Number.isFinite(x))) {
+        throw new TypeError(`VectorEnv snapshot ${k} must be ${n} numbers, got ${describe(v)}`);
+      }
+    }
+    s.envs.forEach((e, i) => this.envs[i].setState(e));
+    this.episodeReturn.set(s.episodeReturn as number[]);
+    this.episodeLength.set(s.episodeLength as number[]);
+    for (let i = 0; i < n; i++) {
+      this.envs[i].writeObs(this.obs, i * this.obsSize);
+      this.readInfo(i);
+    }
+    return this.obs;
   }
 
   private readInfo(i: number): void {

@@ -3,8 +3,8 @@
  * custom training loop. Read top to bottom: the config with the reference defaults, then the learner: a rollout
  * of `nSteps` steps in each of `numEnvs` envs, rewards from the reward source, advantages, one update.
  */
-import { Rng } from '../env/rng.js';
-import type { VectorEnv } from '../env/vector-env.js';
+import { Rng, type RngState } from '../env/rng.js';
+import type { VectorEnv, VectorEnvState } from '../env/vector-env.js';
 import { computeAdvantages } from './advantages.js';
 import type { ActorCritic } from './nets.js';
 import { clipByGlobalNorm, RMSPropTF } from './optim.js';
@@ -78,6 +78,14 @@ export interface UpdateStats {
   explainedVariance: number;
   /** Mean reward the agent was trained on in this rollout (from the reward source). */
   meanReward: number;
+}
+
+export interface A2CState {
+  steps: number;
+  updates: number;
+  rng: RngState;
+  env: VectorEnvState;
+  optimizer: Float32Array[];
 }
 
 export interface FinishedEpisode {
@@ -294,12 +302,23 @@ export class A2C {
     return best;
   }
 
-  getOptimizerState(): Float32Array[] {
-    return this.optimizer.getState();
+  /** Everything besides the network weights that a checkpoint needs to continue exactly. */
+  getState(): A2CState {
+    return {
+      steps: this.steps,
+      updates: this.updates,
+      rng: this.rng.getState(),
+      env: this.env.getState(),
+      optimizer: this.optimizer.getState(),
+    };
   }
 
-  setOptimizerState(state: Float32Array[]): void {
-    this.optimizer.setState(state);
+  setState(state: A2CState): void {
+    this.optimizer.setState(state.optimizer);
+    this.rng.setState(state.rng, 'A2C rng state');
+    this.obs.set(this.env.setState(state.env));
+    this.steps = state.steps;
+    this.updates = state.updates;
   }
 
   dispose(): void {

@@ -1,0 +1,226 @@
+/**
+ * Headless training of one run: an A2C learner on a reward source, logging metrics, checkpointing and
+ * resuming through the run folder. The CLI (`npm run train`) and, later, the app drive it.
+ */
+import { existsSync } from 'node:fs';
+import type { ObsType } from '../env/core.js';
+import { listEnvs } from '../env/index.js';
+import { VectorEnv } from '../env/vector-env.js';
+import { A2C, type A2CConfig, type A2CState, resolveA2CConfig } from '../learning/a2c.js';
+import { type ActorCritic, createCnnActorCritic, createMlpActorCritic } from '../learning/nets.js';
+import { type RewardSource, TrueRewardSource } from '../learning/reward-source.js';
+import { type BackendInfo, type BackendName, initTf, tf } from '../learning/tf.js';
+import { readCheckpoint, writeCheckpoint } from '../store/checkpoint.js';
+import { RunFolder } from '../store/run.js';
+
+export const REWARD_SOURCES = ['true'] as const;
+export type RewardName = (typeof REWARD_SOURCES)[number];
+
+/** What a run is; stored in its config.json. */
+export interface RunConfig {
+  env: string;
+  obsType: ObsType;
+  reward: RewardName;
+  seed: number;
+  /** Target number of agent steps. */
+  steps: number;
+  a2c: A2CConfig;
+  net: { kind: 'mlp'; hidden: number[] } | { kind: 'cnn' };
+  /** Agent steps between metrics lines. */
+  logEvery: number;
+  /** Agent steps between checkpoints. */
+  checkpointEvery: number;
+}
+
+export interface TrainProgress {
+  steps: number;
+  totalSteps: number;
+  sps: number;
+  episodes: number;
+  /** Mean true return of the last 100 finished episodes (NaN before the first). */
+  meanTrueReturn: number;
+}
+
+export interface TrainSummary {
+  env: string;
+  obsType: ObsType;
+  reward: RewardName;
+  steps: number;
+  /** Agent steps per second over this process's training (env, inference and updates together). */
+  sps: number;
+  meanTrueReturn: number;
+  episodes: number;
+  seed: number;
+  backend: string;
+  wallSeconds: number;
+}
+
+const RECENT = 100;
+
+export function validateRunConfig(c: RunConfig): RunConfig {
+  if (!listEnvs().includes(c.env)) throw new Error(`unknown env "${c.env}"; known: ${listEnvs().join(', ')}`);
+  if (c.obsType !== 'ram' && c.obsType !== 'pixels') throw new Error(`unknown observation type "${c.obsType}"; known: ram, pixels`);
+  if (!REWARD_SOURCES.includes(c.reward)) throw new Error(`unknown reward "${c.reward}"; known: ${REWARD_SOURCES.join(', ')}`);
+  if (!Number.isInteger(c.seed)) throw new Error(`seed must be an integer, got ${c.seed}`);
+  if (!Number.isInteger(c.steps) || c.steps < 1) throw new Error(`steps must be a positive integer, got ${c.steps}`);
+  if (!Number.isInteger(c.logEvery) || c.logEvery < 1) throw new Error(`log interval must be a positive integer, got ${c.logEvery}`);
+  if (!Number.isInteger(c.checkpointEvery) || c.checkpointEvery < 1) {
+    throw new Error(`checkpoint interval must be a positive integer, got ${c.checkpointEvery}`);
+  }
+  resolveA2CConfig(c.a2c);
+  return c;
+}
+
+export function createNet(config: RunConfig, obsShape: readonly number[], obsSize: number, numActions: number): ActorCritic {
+  return config.net.kind === 'mlp'
+    ? createMlpActorCritic(obsSize, numActions, config.net.hidden, config.seed)
+    : createCnnActorCritic(obsShape, numActions, config.seed);
+}
+
+function createRewardSource(name: RewardName): RewardSource {
+  switch (name) {
+    case 'true':
+      return new TrueRewardSource();
+  }
+}
+
+interface CheckpointMeta {
+  kind: 'a2c';
+  config: RunConfig;
+  state: Omit<A2CState, 'optimizer'>;
+  recentReturns: number[];
+  episodes: number;
+  weights: number;
+}
+
+export function saveCheckpoint(run: RunFolder, config: RunConfig, a2c: A2C, recentReturns: number[], episodes: number): void {
+  const { optimizer, ...state } = a2c.getState();
+  const weights = a2c.net.getWeights();
+  const arrays: Record<string, Float32Array> = {};
+  weights.forEach((w, i) => (arrays[`weights/${i}`] = w));
+  optimizer.forEach((m, i) => (arrays[`optimizer/${i}`] = m));
+  const meta: CheckpointMeta = { kind: 'a2c', config, state, recentReturns, episodes, weights: weights.length };
+  writeCheckpoint(run.checkpointPath, meta, arrays);
+}
+
+export function loadCheckpoint(path: string) {
+  const { meta, arrays } = readCheckpoint<CheckpointMeta>(path);
+  if (meta.kind !== 'a2c') throw new Error(`${path} is not an A2C checkpoint`);
+  const weights = Array.from({ length: meta.weights }, (_, i) => arrays[`weights/${i}`]);
+  const optimizer = Array.from({ length: meta.weights }, (_, i) => arrays[`optimizer/${i}`]);
+  if (weights.some((w) => w === undefined) || optimizer.some((m) => m === undefined)) {
+    throw new Error(`${path} is missing weight or optimizer arrays`);
+  }
+  return { meta, weights, optimizer };
+}
+
+export class Trainer {
+  readonly vec: VectorEnv;
+  readonly a2c: A2C;
+  readonly recentReturns: number[] = [];
+  episodes = 0;
+  private stopRequested = false;
+
+  private constructor(
+    readonly run: RunFolder,
+    readonly config: RunConfig,
+    readonly backend: BackendInfo,
+  ) {
+    this.vec = VectorEnv.make(config.env, config.a2c.numEnvs, { obsType: config.obsType });
+    const net = createNet(config, this.vec.observationSpace.shape, this.vec.obsSize, this.vec.actionSpace.n);
+    this.a2c = new A2C(this.vec, net, createRewardSource(config.reward), config.a2c, config.seed);
+  }
+
+  /** A new run in a folder that must be empty or absent. */
+  static async create(dir: string, config: RunConfig, backend?: BackendName): Promise<Trainer> {
+    validateRunConfig(config);
+    const info = await initTf(backend);
+    const run = RunFolder.create(dir, { kind: 'train', ...config });
+    return new Trainer(run, config, info);
+  }
+
+  /** Continues the run in `dir` from its last checkpoint (or from the start if it has none yet). */
+  static async resume(dir: string, steps?: number, backend?: BackendName): Promise<Trainer> {
+    const run = RunFolder.open(dir);
+    const { version: _v, kind: _k, ...stored } = run.config() as unknown as RunConfig & { version: number; kind: string };
+    const config = validateRunConfig({ ...stored, steps: steps ?? stored.steps });
+    const info = await initTf(backend);
+    const trainer = new Trainer(run, config, info);
+    if (existsSync(run.checkpointPath)) {
+      const { meta, weights, optimizer } = loadCheckpoint(run.checkpointPath);
+      trainer.a2c.net.setWeights(weights);
+      trainer.a2c.setState({ ...meta.state, optimizer });
+      trainer.recentReturns.push(...meta.recentReturns);
+      trainer.episodes = meta.episodes;
+    }
+    return trainer;
+  }
+
+  /** Asks the loop to stop after the current update (it then checkpoints). */
+  stop(): void {
+    this.stopRequested = true;
+  }
+
+  meanTrueReturn(): number {
+    const r = this.recentReturns;
+    return r.length === 0 ? Number.NaN : r.reduce((a, b) => a + b, 0) / r.length;
+  }
+
+  checkpoint(): void {
+    saveCheckpoint(this.run, this.config, this.a2c, this.recentReturns, this.episodes);
+  }
+
+  /** Trains until the target step count (or `stop()`); writes metrics, checkpoints and the summary. */
+  async train(onProgress?: (p: TrainProgress) => void): Promise<TrainSummary> {
+    const { steps: total, logEvery, checkpointEvery } = this.config;
+    const start = performance.now();
+    const startSteps = this.a2c.steps;
+    let nextLog = Math.ceil((this.a2c.steps + 1) / logEvery) * logEvery;
+    let nextCheckpoint = Math.ceil((this.a2c.steps + 1) / checkpointEvery) * checkpointEvery;
+    let lengths: number[] = [];
+    const sps = () => (this.a2c.steps - startSteps) / Math.max(1e-9, (performance.now() - start) / 1000);
+    while (this.a2c.steps < total && !this.stopRequested) {
+      const { episodes, stats } = await this.a2c.iterate(total);
+      for (const e of episodes) {
+        this.recentReturns.push(e.return);
+        if (this.recentReturns.length > RECENT) this.recentReturns.shift();
+        lengths.push(e.length);
+      }
+      this.episodes += episodes.length;
+      if (this.a2c.steps >= nextLog || this.a2c.steps >= total) {
+        nextLog += logEvery;
+        this.run.appendMetrics({
+          steps: this.a2c.steps,
+          time: (performance.now() - start) / 1000,
+          sps: sps(),
+          episodes: this.episodes,
+          meanTrueReturn: this.meanTrueReturn(),
+          meanEpisodeLength: lengths.length > 0 ? lengths.reduce((a, b) => a + b, 0) / lengths.length : null,
+          ...stats,
+          numTensors: tf.memory().numTensors,
+        });
+        lengths = [];
+        onProgress?.({ steps: this.a2c.steps, totalSteps: total, sps: sps(), episodes: this.episodes, meanTrueReturn: this.meanTrueReturn() });
+      }
+      if (this.a2c.steps >= nextCheckpoint) {
+        nextCheckpoint += checkpointEvery;
+        this.checkpoint();
+      }
+    }
+    this.checkpoint();
+    const summary: TrainSummary = {
+      env: this.config.env,
+      obsType: this.config.obsType,
+      reward: this.config.reward,
+      steps: this.a2c.steps,
+      sps: sps(),
+      meanTrueReturn: this.meanTrueReturn(),
+      episodes: this.episodes,
+      seed: this.config.seed,
+      backend: this.backend.name,
+      wallSeconds: (performance.now() - start) / 1000,
+    };
+    if (this.a2c.steps >= total) this.run.writeJson('summary.json', summary);
+    return summary;
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The run folder: one folder per run.
+ *
+ *   config.json            what the run is (env, options, reward source, learner settings, seed); versioned
+ *   metrics.jsonl          one JSON object per logging interval, appended and fsynced
+ *   summary.json           written at the end of training
+ *   eval.json              written by `npm run eval`
+ *   checkpoints/latest.ckpt   policy weights, optimizer state, env and generator states (atomic)
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, isRecord } from '../env/snapshot.js';
+import { appendLine, writeFileAtomic } from './atomic.js';
+
+export const RUN_VERSION = 1;
+
+export class RunFolder {
+  constructor(readonly dir: string) {}
+
+  get configPath(): string {
+    return join(this.dir, 'config.json');
+  }
+  get metricsPath(): string {
+    return join(this.dir, 'metrics.jsonl');
+  }
+  get summaryPath(): string {
+    return join(this.dir, 'summary.json');
+  }
+  get checkpointPath(): string {
+    return join(this.dir, 'checkpoints', 'latest.ckpt');
+  }
+
+  /** Creates the folder for a new run; refuses a folder that already holds anything. */
+  static create(dir: string, config: Record<string, unknown>): RunFolder {
+    const run = new RunFolder(dir);
+    if (existsSync(dir) && readdirSync(dir).length > 0) {
+      const what = existsSync(run.configPath) ? 'another run (it has a config.json)' : 'other files';
+      throw new Error(`${dir} already holds ${what}; pass --resume to continue a run there, or choose another --out folder`);
+    }
+    mkdirSync(join(dir, 'checkpoints'), { recursive: true });
+    writeFileAtomic(run.configPath, `${JSON.stringify({ version: RUN_VERSION, ...config }, null, 2)}\n`);
+    return run;
+  }
+
+  /** Opens an existing run, checking its config's version. */
+  static open(dir: string): RunFolder {
+    const run = new RunFolder(dir);
+    if (!existsSync(run.configPath)) throw new Error(`${dir} is not a run folder: it has no config.json`);
+    run.config(); // validates
+    return run;
+  }
+
+  config(): Record<string, unknown> {
+    const text = readFileSync(this.configPath, 'utf8');
+    let config: unknown;
+    try {
+      config = JSON.parse(text);
+    } catch (err) {
+      throw new Error(`${this.configPath} is not valid JSON: ${(err as Error).message}`);
+    }
+    if (!isRecord(config)) throw new Error(`${this.configPath} must hold a JSON object`);
+    if (config.version !== RUN_VERSION) {
+      throw new Error(`${this.configPath} has version ${describe(config.version)}; this build reads version ${RUN_VERSION}`);
+    }
+    return config;
+  }
+
+  appendMetrics(record: Record<string, unknown>): void {
+    appendLine(this.metricsPath, JSON.stringify(record));
+  }
+
+  writeJson(name: string, value: unknown): void {
+    writeFileAtomic(join(this.dir, name), `${JSON.stringify(value, null, 2)}\n`);
+  }
+}
