@@ -32,10 +32,7 @@ function checkPositiveInt(what: string, x: number): void {
 class Params {
   readonly variables: tf.Variable[] = [];
   private n = 0;
-  constructor(
-    private readonly prefix: string,
-    private readonly seed: number,
-  ) {}
+  constructor(private readonly seed: number) {}
 
   dense(inputs: number, units: number, gain: number): { w: tf.Variable; b: tf.Variable } {
     const seed = this.seed + this.n++;
@@ -43,8 +40,8 @@ class Params {
       inputs * units <= 1_000_000
         ? tf.initializers.orthogonal({ gain, seed })
         : tf.initializers.varianceScaling({ scale: gain * gain, mode: 'fanIn', distribution: 'normal', seed });
-    const w = tf.variable(tf.tidy(() => init.apply([inputs, units]) as tf.Tensor2D), true, `${this.prefix}/w${this.n}`);
-    const b = tf.variable(tf.zeros([units]), true, `${this.prefix}/b${this.n}`);
+    const w = tf.tidy(() => tf.variable(init.apply([inputs, units])));
+    const b = tf.tidy(() => tf.variable(tf.zeros([units])));
     this.variables.push(w, b);
     return { w, b };
   }
@@ -52,8 +49,8 @@ class Params {
   conv(size: number, inChannels: number, filters: number, gain: number): { w: tf.Variable; b: tf.Variable } {
     const seed = this.seed + this.n++;
     const init = tf.initializers.varianceScaling({ scale: gain * gain, mode: 'fanIn', distribution: 'truncatedNormal', seed });
-    const w = tf.variable(tf.tidy(() => init.apply([size, size, inChannels, filters]) as tf.Tensor4D), true, `${this.prefix}/k${this.n}`);
-    const b = tf.variable(tf.zeros([filters]), true, `${this.prefix}/b${this.n}`);
+    const w = tf.tidy(() => tf.variable(init.apply([size, size, inChannels, filters])));
+    const b = tf.tidy(() => tf.variable(tf.zeros([filters])));
     this.variables.push(w, b);
     return { w, b };
   }
@@ -83,7 +80,7 @@ abstract class Net {
 }
 
 function mlpTower(p: Params, inputs: number, hidden: readonly number[], outputs: number, outGain: number) {
-  const layers = [];
+  const layers: { w: tf.Variable; b: tf.Variable }[] = [];
   let n = inputs;
   for (const h of hidden) {
     layers.push(p.dense(n, h, Math.SQRT2));
@@ -92,8 +89,8 @@ function mlpTower(p: Params, inputs: number, hidden: readonly number[], outputs:
   const head = p.dense(n, outputs, outGain);
   return (x: tf.Tensor2D): tf.Tensor2D => {
     let y = x;
-    for (const { w, b } of layers) y = tf.tanh(tf.add(tf.matMul(y, w), b));
-    return tf.add(tf.matMul(y, head.w), head.b);
+    for (const { w, b } of layers) y = tf.tanh(tf.add(tf.matMul(y, w), b)) as tf.Tensor2D;
+    return tf.add(tf.matMul(y, head.w), head.b) as tf.Tensor2D;
   };
 }
 
@@ -110,7 +107,7 @@ class MlpActorCritic extends Net implements ActorCritic {
     seed: number,
   ) {
     super();
-    const p = new Params('mlp', seed);
+    const p = new Params(seed);
     this.pi = mlpTower(p, obsSize, hidden, numActions, 0.01);
     this.vf = mlpTower(p, obsSize, hidden, 1, 1);
     this.variables = p.variables;
@@ -143,7 +140,7 @@ class CnnActorCritic extends Net implements ActorCritic {
     super();
     const [h, w, c] = shape;
     this.obsSize = h * w * c;
-    const p = new Params('cnn', seed);
+    const p = new Params(seed);
     const spec = [
       [8, 4, 32],
       [4, 2, 64],
@@ -165,7 +162,7 @@ class CnnActorCritic extends Net implements ActorCritic {
   forward(obs: tf.Tensor2D) {
     const [h, w, c] = this.shape;
     let x: tf.Tensor4D = tf.div(tf.reshape(obs, [-1, h, w, c]), 255);
-    for (const { w: k, b, stride } of this.convs) x = tf.relu(tf.add(tf.conv2d(x, k as tf.Tensor4D, stride, 'valid'), b));
+    for (const { w: k, b, stride } of this.convs) x = tf.relu(tf.add(tf.conv2d(x, k as tf.Tensor4D, stride, 'valid'), b)) as tf.Tensor4D;
     const flat = tf.reshape(x, [x.shape[0], -1]) as tf.Tensor2D;
     const hidden = tf.relu(tf.add(tf.matMul(flat, this.fc.w), this.fc.b)) as tf.Tensor2D;
     const logits = tf.add(tf.matMul(hidden, this.piHead.w), this.piHead.b) as tf.Tensor2D;

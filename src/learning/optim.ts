@@ -34,7 +34,7 @@ export class RMSPropTF {
   ) {
     if (!(options.decay >= 0 && options.decay < 1)) throw new RangeError(`RMSProp decay must be in [0, 1), got ${options.decay}`);
     if (!(options.epsilon > 0)) throw new RangeError(`RMSProp epsilon must be positive, got ${options.epsilon}`);
-    this.ms = variables.map((v) => tf.variable(tf.onesLike(v), false, `${v.name}/rms`));
+    this.ms = variables.map((v) => tf.tidy(() => tf.variable(tf.onesLike(v), false)));
   }
 
   /** One step with learning rate `lr`; `grads[i]` belongs to `variables[i]`. */

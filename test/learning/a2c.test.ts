@@ -1,0 +1,100 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { VectorEnv } from '../../src/env/vector-env.js';
+import { A2C, resolveA2CConfig } from '../../src/learning/a2c.js';
+import { createMlpActorCritic } from '../../src/learning/nets.js';
+import type { RewardSource, RolloutBatch } from '../../src/learning/reward-source.js';
+import { initTf, tf } from '../../src/learning/tf.js';
+
+beforeAll(async () => {
+  await initTf();
+});
+
+/** A reward the agent can learn in seconds: +1 whenever it takes `wanted`. It never sees the game score. */
+class PreferAction implements RewardSource {
+  readonly name = 'prefer-action';
+  readonly usesTrueReward = false;
+  sawTrueRewards = false;
+  constructor(readonly wanted: number) {}
+  rewards(batch: RolloutBatch): Float32Array {
+    if (batch.trueRewards !== undefined) this.sawTrueRewards = true;
+    return Float32Array.from(batch.actions, (a) => (a === this.wanted ? 1 : 0));
+  }
+}
+
+function probabilityOf(a2c: A2C, vec: VectorEnv, action: number): number {
+  const obs = vec.reset({ seed: 99 }).obs;
+  return tf.tidy(() => {
+    const { logits } = a2c.net.forward(tf.tensor2d(obs, [vec.numEnvs, vec.obsSize]));
+    return tf.mean(tf.softmax(logits).slice([0, action], [-1, 1])).dataSync()[0];
+  });
+}
+
+describe('A2C', () => {
+  it('learns a reward it is given, without ever seeing the game score', async () => {
+    const vec = VectorEnv.make('Pong', 8);
+    const net = createMlpActorCritic(vec.obsSize, vec.actionSpace.n, [32, 32], 1);
+    const source = new PreferAction(3);
+    const a2c = new A2C(vec, net, source, { numEnvs: 8, gamma: 0.5, lr: 1e-2, lrSchedule: 'constant' }, 1);
+    const before = probabilityOf(a2c, vec, 3);
+    for (let i = 0; i < 200; i++) await a2c.iterate(1e9);
+    const after = probabilityOf(a2c, vec, 3);
+    expect(before).toBeLessThan(0.2);
+    expect(after).toBeGreaterThan(0.5);
+    expect(source.sawTrueRewards).toBe(false);
+    a2c.dispose();
+    net.dispose();
+  });
+
+  it('does not leak tensors across thousands of updates', async () => {
+    const vec = VectorEnv.make('Pong', 2);
+    const net = createMlpActorCritic(vec.obsSize, vec.actionSpace.n, [16], 2);
+    const a2c = new A2C(vec, net, new PreferAction(0), { numEnvs: 2, nSteps: 2 }, 2);
+    for (let i = 0; i < 20; i++) await a2c.iterate(1e6);
+    const start = tf.memory().numTensors;
+    for (let i = 0; i < 2000; i++) await a2c.iterate(1e6);
+    expect(tf.memory().numTensors).toBe(start);
+    a2c.dispose();
+    net.dispose();
+  });
+
+  it('decays the learning rate linearly to 0 over the run', async () => {
+    const vec = VectorEnv.make('Pong', 2);
+    const net = createMlpActorCritic(vec.obsSize, vec.actionSpace.n, [8], 3);
+    const a2c = new A2C(vec, net, new PreferAction(0), { numEnvs: 2, nSteps: 5, lr: 1e-3 }, 3);
+    const first = await a2c.iterate(40);
+    expect(first.stats.lr).toBeCloseTo(1e-3, 9);
+    await a2c.iterate(40);
+    const third = await a2c.iterate(40);
+    expect(third.stats.lr).toBeCloseTo(1e-3 * (1 - 20 / 40), 9);
+    a2c.dispose();
+    net.dispose();
+  });
+
+  it('bootstraps a time-limit truncation from the final observation', async () => {
+    // A constant reward of 1 with gamma 0.5: a terminal step's return is 1; a truncated one adds 0.5 V(final).
+    const vec = VectorEnv.make('Pong', 1, { maxEpisodeSteps: 3, noopMax: 0 });
+    const net = createMlpActorCritic(vec.obsSize, vec.actionSpace.n, [8], 4);
+    const ones: RewardSource = { name: 'ones', usesTrueReward: false, rewards: (b) => new Float32Array(b.numSteps * b.numEnvs).fill(1) };
+    const a2c = new A2C(vec, net, ones, { numEnvs: 1, nSteps: 3, gamma: 0.5, vfCoef: 1, lr: 1e-2, lrSchedule: 'constant' }, 4);
+    for (let i = 0; i < 400; i++) await a2c.iterate(1e9);
+    // The fixed point of V = 1 + 0.5 V is 2 at every step when truncation bootstraps; without it the value
+    // of the last step would be 1.
+    const v = tf.tidy(() => a2c.net.forward(tf.tensor2d(vec.reset({ seed: 5 }).obs, [1, vec.obsSize])).values.dataSync()[0]);
+    expect(v).toBeGreaterThan(1.7);
+    a2c.dispose();
+    net.dispose();
+  });
+
+  it('rejects impossible settings by name', () => {
+    expect(() => resolveA2CConfig({ numEnvs: 0 })).toThrow(/numEnvs must be a positive integer/);
+    expect(() => resolveA2CConfig({ gamma: 1.5 })).toThrow(/gamma/);
+    expect(() => resolveA2CConfig({ maxGradNorm: 0 })).toThrow(/maxGradNorm/);
+    const vec = VectorEnv.make('Pong', 2);
+    const net = createMlpActorCritic(vec.obsSize, vec.actionSpace.n, [8], 5);
+    expect(() => new A2C(vec, net, new PreferAction(0), { numEnvs: 4 })).toThrow(/numEnvs is 4 but the VectorEnv has 2/);
+    const wrong = createMlpActorCritic(3, vec.actionSpace.n, [8], 5);
+    expect(() => new A2C(vec, wrong, new PreferAction(0), { numEnvs: 2 })).toThrow(/3 inputs/);
+    net.dispose();
+    wrong.dispose();
+  });
+});
