@@ -36,11 +36,13 @@ class Params {
 
   dense(inputs: number, units: number, gain: number): { w: tf.Variable; b: tf.Variable } {
     const seed = this.seed + this.n++;
-    const init =
-      inputs * units <= 1_000_000
-        ? tf.initializers.orthogonal({ gain, seed })
-        : tf.initializers.varianceScaling({ scale: gain * gain, mode: 'fanIn', distribution: 'normal', seed });
-    const w = tf.tidy(() => tf.variable(init.apply([inputs, units])));
+    const w = tf.tidy(() =>
+      tf.variable(
+        inputs * units <= 1_000_000
+          ? orthogonal(inputs, units, gain, seed)
+          : tf.initializers.varianceScaling({ scale: gain * gain, mode: 'fanIn', distribution: 'normal', seed }).apply([inputs, units]),
+      ),
+    );
     const b = tf.tidy(() => tf.variable(tf.zeros([units])));
     this.variables.push(w, b);
     return { w, b };
@@ -54,6 +56,22 @@ class Params {
     this.variables.push(w, b);
     return { w, b };
   }
+}
+
+/**
+ * An orthogonal matrix times `gain` (Saxe et al. 2014), from the QR decomposition of a seeded Gaussian matrix
+ * with the signs fixed so the result is uniformly distributed, as torch.nn.init.orthogonal_.
+ */
+function orthogonal(rows: number, cols: number, gain: number, seed: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const tall = rows >= cols;
+    const a = tf.randomNormal([Math.max(rows, cols), Math.min(rows, cols)], 0, 1, 'float32', seed) as tf.Tensor2D;
+    const [q, r] = tf.linalg.qr(a);
+    const n = Math.min(rows, cols);
+    const diag = tf.sum(tf.mul(r, tf.eye(r.shape[0], r.shape[1])), 0).slice([0], [n]);
+    const signed = tf.mul(q, tf.sign(tf.add(tf.sign(diag), 0.5))) as tf.Tensor2D;
+    return tf.mul(tall ? signed : tf.transpose(signed), gain) as tf.Tensor2D;
+  });
 }
 
 abstract class Net {

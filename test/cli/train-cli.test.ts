@@ -1,0 +1,39 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
+
+function train(...args: string[]) {
+  const r = spawnSync(tsx, ['src/cli/train.ts', ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('npm run train: bad input gets one clear line and a non-zero exit', () => {
+  const out = join(mkdtempSync(join(tmpdir(), 'arcade-cli-')), 'run');
+
+  it.each([
+    [['--env', 'Pongg', '--steps', '10', '--out', out], /argument 'Pongg' is invalid.*Pong, Breakout/],
+    [['--env', 'Pong', '--steps', '-5', '--out', out], /--steps.*expected a positive whole number, got "-5"/],
+    [['--env', 'Pong', '--steps', '10', '--out', out, '--num-envs', '0'], /--num-envs.*got "0"/],
+    [['--env', 'Pong', '--steps', '10', '--out', out, '--frob'], /unknown option '--frob'/],
+    [['--env', 'Pong', '--out', out], /--steps is required/],
+    [['--env', 'Pong', '--steps', '10', '--out', out, '--backend', 'tensorflow'], /tensorflow backend cannot load/],
+  ])('%j', (args, message) => {
+    const r = train(...args);
+    expect(r.code).not.toBe(0);
+    expect(r.err).toMatch(message);
+  });
+
+  it('trains a tiny run and refuses to overwrite it without --resume', () => {
+    const ok = train('--env', 'Pong', '--steps', '400', '--num-envs', '4', '--out', out, '--log-every', '200');
+    expect(ok.err).not.toMatch(/error|warn/i); // stderr carries the progress bar only
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/done: 400 steps/);
+    const again = train('--env', 'Pong', '--steps', '400', '--out', out);
+    expect(again.code).not.toBe(0);
+    expect(again.err).toMatch(/already holds another run.*--resume/);
+  });
+});

@@ -1,0 +1,54 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { A2C_DEFAULTS } from '../../src/learning/a2c.js';
+import { type RunConfig, loadCheckpoint, Trainer } from '../../src/session/trainer.js';
+
+const config = (steps: number): RunConfig => ({
+  env: 'Pong',
+  obsType: 'ram',
+  reward: 'true',
+  seed: 3,
+  steps,
+  a2c: { ...A2C_DEFAULTS, numEnvs: 4 },
+  net: { kind: 'mlp', hidden: [16] },
+  logEvery: 200,
+  checkpointEvery: 400,
+});
+
+describe('Trainer', () => {
+  it('writes metrics, a checkpoint and a summary, and resumes exactly where it stopped', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'arcade-')), 'run');
+    const first = await Trainer.create(dir, config(1000));
+    const summary = await first.train();
+    expect(summary).toMatchObject({ env: 'Pong', reward: 'true', steps: 1000, seed: 3, backend: expect.any(String) });
+    expect(summary.sps).toBeGreaterThan(0);
+    const metrics = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(metrics.map((m) => m.steps)).toEqual([200, 400, 600, 800, 1000]);
+    expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).steps).toBe(1000);
+    const saved = loadCheckpoint(join(dir, 'checkpoints', 'latest.ckpt'));
+    expect(saved.meta.state.steps).toBe(1000);
+
+    // Continue to 1600 steps from the checkpoint: weights, optimizer state and envs come back.
+    const second = await Trainer.resume(dir, 1600);
+    expect(second.a2c.steps).toBe(1000);
+    expect(second.a2c.net.getWeights().map((w) => Array.from(w))).toEqual(saved.weights.map((w) => Array.from(w)));
+    expect(second.a2c.getState().env).toEqual(first.a2c.getState().env);
+    await second.train();
+    const more = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(more.map((m) => m.steps)).toEqual([200, 400, 600, 800, 1000, 1200, 1400, 1600]);
+  });
+
+  it('refuses a folder that already holds a run, and configs it cannot run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arcade-'));
+    writeFileSync(join(dir, 'config.json'), '{}');
+    await expect(Trainer.create(dir, config(10))).rejects.toThrow(/already holds another run.*--resume/);
+    const fresh = join(dir, 'new');
+    await expect(Trainer.create(fresh, { ...config(10), env: 'Pongg' })).rejects.toThrow(/unknown env "Pongg"; known: Pong/);
+    await expect(Trainer.create(fresh, { ...config(-1) })).rejects.toThrow(/steps must be a positive integer/);
+    await expect(Trainer.resume(join(dir, 'missing'))).rejects.toThrow(/not a run folder/);
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ version: 99 }));
+    await expect(Trainer.resume(dir)).rejects.toThrow(/version 99/);
+  });
+});
