@@ -9,7 +9,7 @@ import { SpaceInvaders } from './games/space-invaders.js';
 export const GAMES: Readonly<Record<string, GameFactory>> = {
   Pong: (rng) => new Pong(rng),
   Breakout: (rng) => new Breakout(rng) as never,
-  SpaceInvaders: (rng) => new SpaceInvaders(rng) as never,
+  SpaceInvaders: (rng) => new SpaceInvaders(rng),
   Enduro: (rng) => new Enduro(rng) as never,
   Seaquest: (rng) => new Seaquest(rng) as never,
 };
