@@ -7,7 +7,7 @@ import { Rng, type RngState } from '../env/rng.js';
 import type { VectorEnv, VectorEnvState } from '../env/vector-env.js';
 import { computeAdvantages } from './advantages.js';
 import type { ActorCritic } from './nets.js';
-import { clipByGlobalNorm, RMSPropTF } from './optim.js';
+import { clipByGlobalNorm, flatten, RMSPropTF } from './optim.js';
 import type { RewardSource } from './reward-source.js';
 import { tf } from './tf.js';
 
@@ -85,7 +85,7 @@ export interface A2CState {
   updates: number;
   rng: RngState;
   env: VectorEnvState;
-  optimizer: Float32Array[];
+  optimizer: Float32Array;
 }
 
 export interface FinishedEpisode {
@@ -150,10 +150,7 @@ export class A2C {
 
   /** Policy logits and values for a batch of observations, read back to JS. */
   private evaluate(obs: Float32Array, batch: number): { logits: Float32Array; values: Float32Array } {
-    const out = tf.tidy(() => {
-      const { logits, values } = this.net.forward(tf.tensor2d(obs, [batch, this.obsSize]));
-      return tf.concat([logits, tf.reshape(values, [-1, 1])], 1);
-    });
+    const out = tf.tidy(() => this.net.packed(tf.tensor2d(obs, [batch, this.obsSize])));
     const data = out.dataSync() as Float32Array;
     out.dispose();
     const A = this.numActions;
@@ -268,8 +265,7 @@ export class A2C {
         parts.push(tf.keep(policyLoss) as tf.Scalar, tf.keep(valueLoss) as tf.Scalar, tf.keep(entropy) as tf.Scalar);
         return tf.add(tf.sub(policyLoss, tf.mul(entCoef, entropy)), tf.mul(vfCoef, valueLoss)) as tf.Scalar;
       }, this.net.variables);
-      const ordered = this.net.variables.map((v) => grads[v.name]);
-      const { clipped, norm } = clipByGlobalNorm(ordered, maxGradNorm);
+      const { clipped, norm } = clipByGlobalNorm(flatten(this.net.variables.map((v) => grads[v.name])), maxGradNorm);
       this.optimizer.apply(clipped, lr);
       loss.dispose();
       const out = tf.stack([...parts, norm]);

@@ -2,10 +2,15 @@
  * Actor-critic networks on raw tf variables (no tf.layers: a custom loop over a handful of ops is faster and
  * its weights are plain arrays to checkpoint).
  *
- * - `mlp` for `ram` observations: separate policy and value networks, each 64-64 tanh, as Stable-Baselines3's
- *   default MlpPolicy. Separate trunks keep the value loss's large early gradients out of the policy.
+ * Both share one trunk between the policy and the value, as OpenAI baselines' A2C does on Atari (its `mlp` and
+ * `cnn` networks both feed one latent to both heads): half the ops of two towers, which for the small `ram`
+ * networks is most of the time an update takes, and the value's features help the policy early on.
+ * - `mlp` for `ram` observations: 64-64 ReLU (ReLU rather than baselines' tanh so tfjs can fuse each layer's
+ *   matmul, bias and activation into one op).
  * - `cnn` for `pixels`: the Nature-DQN trunk (Mnih et al. 2015: conv 32x8x8/4, 64x4x4/2, 64x3x3/1, dense 512,
- *   ReLU) shared by a policy head and a value head, as baselines' A2C on Atari; input bytes are scaled by 1/255.
+ *   ReLU); input bytes are scaled by 1/255. (The wasm backend lacks Conv2DBackpropFilter: train it on the
+ *   tensorflow or cpu backend.)
+ * The two heads are one layer with numActions + 1 outputs: the policy logits, then the value.
  *
  * Initialisation as baselines: orthogonal, gain sqrt(2) for hidden layers, 0.01 for the policy head (a nearly
  * uniform first policy), 1 for the value head; zero biases.
@@ -20,6 +25,8 @@ export interface ActorCritic {
   readonly variables: tf.Variable[];
   /** obs: [batch, obsSize] -> logits [batch, numActions], values [batch]. */
   forward(obs: tf.Tensor2D): { logits: tf.Tensor2D; values: tf.Tensor1D };
+  /** The same packed as [batch, numActions + 1]: the logits, then the value (one read-back for acting). */
+  packed(obs: tf.Tensor2D): tf.Tensor2D;
   getWeights(): Float32Array[];
   setWeights(weights: Float32Array[]): void;
   dispose(): void;
@@ -44,6 +51,15 @@ class Params {
       ),
     );
     const b = tf.tidy(() => tf.variable(tf.zeros([units])));
+    this.variables.push(w, b);
+    return { w, b };
+  }
+
+  /** One layer for both heads: numActions policy logits (gain 0.01), then one value (gain 1). */
+  packedHead(inputs: number, numActions: number): { w: tf.Variable; b: tf.Variable } {
+    const seed = this.seed + this.n++;
+    const w = tf.tidy(() => tf.variable(tf.concat([orthogonal(inputs, numActions, 0.01, seed), orthogonal(inputs, 1, 1, seed + 1)], 1)));
+    const b = tf.tidy(() => tf.variable(tf.zeros([numActions + 1])));
     this.variables.push(w, b);
     return { w, b };
   }
@@ -76,6 +92,14 @@ function orthogonal(rows: number, cols: number, gain: number, seed: number): tf.
 
 abstract class Net {
   abstract readonly variables: tf.Variable[];
+  abstract readonly numActions: number;
+  abstract packed(obs: tf.Tensor2D): tf.Tensor2D;
+
+  forward(obs: tf.Tensor2D): { logits: tf.Tensor2D; values: tf.Tensor1D } {
+    const out = this.packed(obs);
+    const A = this.numActions;
+    return { logits: tf.slice(out, [0, 0], [-1, A]), values: tf.reshape(tf.slice(out, [0, A], [-1, 1]), [-1]) as tf.Tensor1D };
+  }
 
   getWeights(): Float32Array[] {
     return this.variables.map((v) => v.dataSync() as Float32Array);
@@ -97,26 +121,11 @@ abstract class Net {
   }
 }
 
-function mlpTower(p: Params, inputs: number, hidden: readonly number[], outputs: number, outGain: number) {
-  const layers: { w: tf.Variable; b: tf.Variable }[] = [];
-  let n = inputs;
-  for (const h of hidden) {
-    layers.push(p.dense(n, h, Math.SQRT2));
-    n = h;
-  }
-  const head = p.dense(n, outputs, outGain);
-  return (x: tf.Tensor2D): tf.Tensor2D => {
-    let y = x;
-    for (const { w, b } of layers) y = tf.tanh(tf.add(tf.matMul(y, w), b)) as tf.Tensor2D;
-    return tf.add(tf.matMul(y, head.w), head.b) as tf.Tensor2D;
-  };
-}
-
 class MlpActorCritic extends Net implements ActorCritic {
   readonly kind = 'mlp';
   readonly variables: tf.Variable[];
-  private readonly pi: (x: tf.Tensor2D) => tf.Tensor2D;
-  private readonly vf: (x: tf.Tensor2D) => tf.Tensor2D;
+  private readonly layers: { w: tf.Variable; b: tf.Variable }[];
+  private readonly head: { w: tf.Variable; b: tf.Variable };
 
   constructor(
     readonly obsSize: number,
@@ -126,13 +135,20 @@ class MlpActorCritic extends Net implements ActorCritic {
   ) {
     super();
     const p = new Params(seed);
-    this.pi = mlpTower(p, obsSize, hidden, numActions, 0.01);
-    this.vf = mlpTower(p, obsSize, hidden, 1, 1);
+    let n = obsSize;
+    this.layers = hidden.map((h) => {
+      const layer = p.dense(n, h, Math.SQRT2);
+      n = h;
+      return layer;
+    });
+    this.head = p.packedHead(n, numActions);
     this.variables = p.variables;
   }
 
-  forward(obs: tf.Tensor2D) {
-    return { logits: this.pi(obs), values: tf.reshape(this.vf(obs), [-1]) as tf.Tensor1D };
+  packed(obs: tf.Tensor2D): tf.Tensor2D {
+    let y = obs;
+    for (const { w, b } of this.layers) y = tf.fused.matMul({ a: y, b: w as tf.Tensor2D, bias: b, activation: 'relu' }) as tf.Tensor2D;
+    return tf.fused.matMul({ a: y, b: this.head.w as tf.Tensor2D, bias: this.head.b }) as tf.Tensor2D;
   }
 }
 
@@ -147,8 +163,7 @@ class CnnActorCritic extends Net implements ActorCritic {
   readonly obsSize: number;
   private readonly convs: { w: tf.Variable; b: tf.Variable; stride: number }[];
   private readonly fc: { w: tf.Variable; b: tf.Variable };
-  private readonly piHead: { w: tf.Variable; b: tf.Variable };
-  private readonly vfHead: { w: tf.Variable; b: tf.Variable };
+  private readonly head: { w: tf.Variable; b: tf.Variable };
 
   constructor(
     readonly shape: readonly [number, number, number],
@@ -172,20 +187,19 @@ class CnnActorCritic extends Net implements ActorCritic {
       return layer;
     });
     this.fc = p.dense(oh * ow * oc, 512, Math.SQRT2);
-    this.piHead = p.dense(512, numActions, 0.01);
-    this.vfHead = p.dense(512, 1, 1);
+    this.head = p.packedHead(512, numActions);
     this.variables = p.variables;
   }
 
-  forward(obs: tf.Tensor2D) {
+  packed(obs: tf.Tensor2D): tf.Tensor2D {
     const [h, w, c] = this.shape;
     let x: tf.Tensor4D = tf.div(tf.reshape(obs, [-1, h, w, c]), 255);
-    for (const { w: k, b, stride } of this.convs) x = tf.relu(tf.add(tf.conv2d(x, k as tf.Tensor4D, stride, 'valid'), b)) as tf.Tensor4D;
+    for (const { w: k, b, stride } of this.convs) {
+      x = tf.fused.conv2d({ x, filter: k as tf.Tensor4D, strides: stride, pad: 'valid', bias: b, activation: 'relu' });
+    }
     const flat = tf.reshape(x, [x.shape[0], -1]) as tf.Tensor2D;
-    const hidden = tf.relu(tf.add(tf.matMul(flat, this.fc.w), this.fc.b)) as tf.Tensor2D;
-    const logits = tf.add(tf.matMul(hidden, this.piHead.w), this.piHead.b) as tf.Tensor2D;
-    const values = tf.reshape(tf.add(tf.matMul(hidden, this.vfHead.w), this.vfHead.b), [-1]) as tf.Tensor1D;
-    return { logits, values };
+    const hidden = tf.fused.matMul({ a: flat, b: this.fc.w as tf.Tensor2D, bias: this.fc.b, activation: 'relu' });
+    return tf.fused.matMul({ a: hidden as tf.Tensor2D, b: this.head.w as tf.Tensor2D, bias: this.head.b }) as tf.Tensor2D;
   }
 }
 

@@ -98,7 +98,7 @@ export function saveCheckpoint(run: RunFolder, config: RunConfig, a2c: A2C, rece
   const weights = a2c.net.getWeights();
   const arrays: Record<string, Float32Array> = {};
   weights.forEach((w, i) => (arrays[`weights/${i}`] = w));
-  optimizer.forEach((m, i) => (arrays[`optimizer/${i}`] = m));
+  arrays.optimizer = optimizer;
   const meta: CheckpointMeta = { kind: 'a2c', config, state, recentReturns, episodes, weights: weights.length };
   writeCheckpoint(run.checkpointPath, meta, arrays);
 }
@@ -107,8 +107,8 @@ export function loadCheckpoint(path: string) {
   const { meta, arrays } = readCheckpoint<CheckpointMeta>(path);
   if (meta.kind !== 'a2c') throw new Error(`${path} is not an A2C checkpoint`);
   const weights = Array.from({ length: meta.weights }, (_, i) => arrays[`weights/${i}`]);
-  const optimizer = Array.from({ length: meta.weights }, (_, i) => arrays[`optimizer/${i}`]);
-  if (weights.some((w) => w === undefined) || optimizer.some((m) => m === undefined)) {
+  const optimizer = arrays.optimizer;
+  if (weights.some((w) => w === undefined) || optimizer === undefined) {
     throw new Error(`${path} is missing weight or optimizer arrays`);
   }
   return { meta, weights, optimizer };

@@ -16,8 +16,8 @@ describe('actor-critic networks', () => {
     expect(out[0].shape).toEqual([3, 6]);
     expect(out[1].shape).toEqual([3]);
     tf.dispose(out);
-    // Separate policy and value towers: 3 dense layers each, weight and bias.
-    expect(net.variables).toHaveLength(12);
+    // A shared trunk of two layers and one head for logits and value: weight and bias each.
+    expect(net.variables).toHaveLength(6);
     net.dispose();
   });
 
@@ -48,7 +48,7 @@ describe('actor-critic networks', () => {
     const ya = tf.tidy(() => a.forward(x).logits.dataSync());
     const yb = tf.tidy(() => b.forward(x).logits.dataSync());
     expect(Array.from(yb)).toEqual(Array.from(ya));
-    expect(() => b.setWeights(a.getWeights().slice(1))).toThrow(/expected 8 weight arrays, got 7/);
+    expect(() => b.setWeights(a.getWeights().slice(1))).toThrow(/expected 4 weight arrays, got 3/);
     tf.dispose(x);
     a.dispose();
     b.dispose();
