@@ -10,6 +10,6 @@ export const GAMES: Readonly<Record<string, GameFactory>> = {
   Pong: (rng) => new Pong(rng),
   Breakout: (rng) => new Breakout(rng) as never,
   SpaceInvaders: (rng) => new SpaceInvaders(rng),
-  Enduro: (rng) => new Enduro(rng) as never,
+  Enduro: (rng) => new Enduro(rng),
   Seaquest: (rng) => new Seaquest(rng) as never,
 };
