@@ -4,7 +4,10 @@
  */
 import { Command, Option } from 'commander';
 import { makeEnv } from '../env/index.js';
+import { Rng } from '../env/rng.js';
 import { BACKENDS, type BackendName, initTf, tf } from '../learning/tf.js';
+import { chooseAction } from '../learning/policy.js';
+import { evaluatePolicy } from '../session/evaluate.js';
 import { createNet, loadCheckpoint } from '../session/trainer.js';
 import { RunFolder } from '../store/run.js';
 import { fail, integer, positiveInt } from './args.js';
@@ -25,12 +28,6 @@ const program = new Command('eval')
   .addOption(new Option('--backend <name>', 'force a tfjs backend').choices(BACKENDS))
   .showHelpAfterError('(run with --help for the options)');
 
-function stats(xs: number[]) {
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const std = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length);
-  return { mean, std, min: Math.min(...xs), max: Math.max(...xs) };
-}
-
 async function main(): Promise<void> {
   program.parse();
   const [dir] = program.args;
@@ -42,54 +39,32 @@ async function main(): Promise<void> {
   const env = makeEnv(config.env, { obsType: config.obsType });
   const net = createNet(config, env.observationSpace.shape, env.observationSpace.size, env.actionSpace.n);
   net.setWeights(weights);
-  const returns: number[] = [];
-  const lengths: number[] = [];
-  // A seeded sampler, so an evaluation is repeatable.
-  let u = f.seed >>> 0;
-  const uniform = () => ((u = (Math.imul(u, 1664525) + 1013904223) >>> 0) / 4294967296);
-  const obs = new Float32Array(env.observationSpace.size);
-  for (let ep = 0; ep < f.episodes; ep++) {
-    env.reset({ seed: f.seed + ep });
-    let ret = 0;
-    let len = 0;
-    while (!env.done) {
-      env.writeObs(obs, 0);
-      const logits = tf.tidy(() => net.forward(tf.tensor2d(obs, [1, obs.length])).logits.dataSync() as Float32Array);
-      let action = 0;
-      if (f.greedy) {
-        for (let a = 1; a < logits.length; a++) if (logits[a] > logits[action]) action = a;
-      } else {
-        const max = Math.max(...logits);
-        const p = Array.from(logits, (l) => Math.exp(l - max));
-        let r = uniform() * p.reduce((a, b) => a + b, 0);
-        action = p.length - 1;
-        for (let a = 0; a < p.length; a++) if ((r -= p[a]) < 0) { action = a; break; }
-      }
-      ret += env.step(action).reward;
-      len++;
-    }
-    returns.push(ret);
-    lengths.push(len);
-    process.stdout.write(`episode ${ep + 1}/${f.episodes}: return ${ret}, ${len} steps\n`);
-  }
-  const s = stats(returns);
-  const result = {
+  const rng = new Rng(f.seed); // sampled actions are seeded too, so an evaluation repeats exactly
+  const policy = (obs: Float32Array | Uint8Array) =>
+    chooseAction(
+      tf.tidy(() => net.forward(tf.tensor2d(obs, [1, obs.length], 'float32')).logits.dataSync()),
+      f.greedy === true,
+      rng.next(),
+    );
+  const result = evaluatePolicy(env, policy, f.episodes, f.seed, (i, ret, len) =>
+    process.stdout.write(`episode ${i + 1}/${f.episodes}: return ${ret}, ${len} steps\n`),
+  );
+  run.writeJson('eval.json', {
     env: config.env,
     steps: meta.state.steps,
     episodes: f.episodes,
     policy: f.greedy ? 'greedy' : 'sampled',
     seed: f.seed,
-    meanReturn: s.mean,
-    stdReturn: s.std,
-    minReturn: s.min,
-    maxReturn: s.max,
-    meanLength: stats(lengths).mean,
-    returns,
-  };
-  run.writeJson('eval.json', result);
+    meanReturn: result.mean,
+    stdReturn: result.std,
+    minReturn: result.min,
+    maxReturn: result.max,
+    returns: result.returns,
+    lengths: result.lengths,
+  });
   console.log(
-    `${config.env} after ${meta.state.steps.toLocaleString()} steps: mean true return ${s.mean.toFixed(2)} ± ${s.std.toFixed(2)} ` +
-      `(min ${s.min}, max ${s.max}) over ${f.episodes} episodes; written to ${dir}/eval.json`,
+    `${config.env} after ${meta.state.steps.toLocaleString()} steps: mean true return ${result.mean.toFixed(2)} ± ${result.std.toFixed(2)} ` +
+      `(min ${result.min}, max ${result.max}) over ${f.episodes} episodes; written to ${dir}/eval.json`,
   );
 }
 

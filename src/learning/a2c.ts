@@ -8,6 +8,7 @@ import type { VectorEnv, VectorEnvState } from '../env/vector-env.js';
 import { computeAdvantages } from './advantages.js';
 import type { ActorCritic } from './nets.js';
 import { clipByGlobalNorm, flatten, RMSPropTF } from './optim.js';
+import { chooseAction } from './policy.js';
 import type { RewardSource } from './reward-source.js';
 import { tf } from './tf.js';
 
@@ -112,7 +113,6 @@ export class A2C {
   private readonly bufTrueRewards: Float32Array;
   private readonly bufEnded: Uint8Array;
   private readonly bufBootstrap: Float32Array;
-  private readonly probs: Float64Array;
 
   constructor(
     readonly env: VectorEnv,
@@ -144,7 +144,6 @@ export class A2C {
     this.bufTrueRewards = new Float32Array(TN);
     this.bufEnded = new Uint8Array(TN);
     this.bufBootstrap = new Float32Array(TN);
-    this.probs = new Float64Array(this.numActions);
     this.obs = env.reset({ seed }).obs.slice();
   }
 
@@ -163,21 +162,6 @@ export class A2C {
     return { logits, values };
   }
 
-  /** Samples an action from softmax(logits[offset .. offset + A]) with the learner's own seeded generator. */
-  private sample(logits: Float32Array, offset: number): number {
-    const A = this.numActions;
-    let max = -Infinity;
-    for (let a = 0; a < A; a++) max = Math.max(max, logits[offset + a]);
-    let total = 0;
-    for (let a = 0; a < A; a++) total += this.probs[a] = Math.exp(logits[offset + a] - max);
-    let u = this.rng.next() * total;
-    for (let a = 0; a < A - 1; a++) {
-      u -= this.probs[a];
-      if (u < 0) return a;
-    }
-    return A - 1;
-  }
-
   /** Plays nSteps in every env; returns the episodes that finished (with their true returns). */
   private rollout(): FinishedEpisode[] {
     const { T, N, obsSize } = this;
@@ -187,7 +171,7 @@ export class A2C {
     for (let t = 0; t < T; t++) {
       this.bufObs.set(this.obs, t * N * obsSize);
       const { logits, values } = this.evaluate(this.obs, N);
-      for (let i = 0; i < N; i++) actions[i] = this.sample(logits, i * this.numActions);
+      for (let i = 0; i < N; i++) actions[i] = chooseAction(logits.subarray(i * this.numActions, (i + 1) * this.numActions), false, this.rng.next());
       this.bufActions.set(actions, t * N);
       this.bufValues.set(values, t * N);
       const r = this.env.step(actions);
@@ -287,15 +271,6 @@ export class A2C {
         meanReward: mean(rewards),
       },
     };
-  }
-
-  /** The greedy or sampled action for one observation (evaluation and live play). */
-  act(obs: Float32Array, greedy = false): number {
-    const { logits } = this.evaluate(obs, 1);
-    if (!greedy) return this.sample(logits, 0);
-    let best = 0;
-    for (let a = 1; a < this.numActions; a++) if (logits[a] > logits[best]) best = a;
-    return best;
   }
 
   /** Everything besides the network weights that a checkpoint needs to continue exactly. */

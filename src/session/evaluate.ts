@@ -1,0 +1,60 @@
+/**
+ * Evaluation on the true game score: play whole episodes with a policy and report the returns. Used by
+ * `npm run eval`, by the random-policy baselines and by the learning benchmarks.
+ */
+import type { AtariEnv } from '../env/atari-env.js';
+import type { Observation } from '../env/core.js';
+import { makeEnv } from '../env/index.js';
+import { Rng } from '../env/rng.js';
+
+export interface ReturnStats {
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+}
+
+export interface Evaluation extends ReturnStats {
+  returns: number[];
+  lengths: number[];
+}
+
+export function returnStats(xs: readonly number[]): ReturnStats {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const std = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length);
+  return { mean, std, min: Math.min(...xs), max: Math.max(...xs) };
+}
+
+/** Plays `episodes` episodes (episode i seeded with seed + i) choosing actions with `policy`. */
+export function evaluatePolicy(
+  env: AtariEnv,
+  policy: (obs: Observation) => number,
+  episodes: number,
+  seed: number,
+  onEpisode?: (i: number, ret: number, length: number) => void,
+): Evaluation {
+  const returns: number[] = [];
+  const lengths: number[] = [];
+  for (let ep = 0; ep < episodes; ep++) {
+    let obs = env.reset({ seed: seed + ep }).obs;
+    let ret = 0;
+    let len = 0;
+    while (!env.done) {
+      const r = env.step(policy(obs));
+      obs = r.obs;
+      ret += r.reward;
+      len++;
+    }
+    returns.push(ret);
+    lengths.push(len);
+    onEpisode?.(ep, ret, len);
+  }
+  return { ...returnStats(returns), returns, lengths };
+}
+
+/** The uniformly random policy's returns: the floor every learned agent is normalised against. */
+export function randomPolicyReturns(id: string, episodes: number, seed: number): Evaluation {
+  const env = makeEnv(id);
+  const rng = new Rng(seed);
+  return evaluatePolicy(env, () => rng.int(env.actionSpace.n), episodes, seed);
+}

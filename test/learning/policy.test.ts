@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { makeEnv } from '../../src/env/index.js';
+import { Rng } from '../../src/env/rng.js';
+import { chooseAction } from '../../src/learning/policy.js';
+import { evaluatePolicy, randomPolicyReturns } from '../../src/session/evaluate.js';
+
+describe('chooseAction', () => {
+  it('takes the argmax when greedy and samples softmax(logits) otherwise', () => {
+    const logits = [0, Math.log(3), 0]; // probabilities 0.2, 0.6, 0.2
+    expect(chooseAction(logits, true, 0.99)).toBe(1);
+    const rng = new Rng(1);
+    const counts = [0, 0, 0];
+    for (let i = 0; i < 20_000; i++) counts[chooseAction(logits, false, rng.next())]++;
+    expect(counts[0] / 20_000).toBeCloseTo(0.2, 1);
+    expect(counts[1] / 20_000).toBeCloseTo(0.6, 1);
+    expect(chooseAction(logits, false, 0)).toBe(0);
+    expect(chooseAction(logits, false, 0.999999)).toBe(2);
+  });
+});
+
+describe('evaluatePolicy', () => {
+  it('plays whole episodes and returns their true returns, repeatably', () => {
+    const always = (a: number) => () => a;
+    const env = makeEnv('Pong');
+    const a = evaluatePolicy(env, always(0), 2, 5);
+    const b = evaluatePolicy(env, always(0), 2, 5);
+    expect(a.returns).toEqual(b.returns);
+    expect(a.returns.every((r) => r === -21)).toBe(true); // a paddle that never moves loses every point
+    expect(a.lengths.every((l) => l > 100)).toBe(true);
+    const random = randomPolicyReturns('Pong', 2, 1);
+    expect(random.mean).toBeLessThan(-15);
+  });
+});
