@@ -4,9 +4,10 @@
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { benchA2C } from './a2c.js';
 import { benchEnvs } from './env.js';
 
-const SECTIONS = ['env'] as const;
+const SECTIONS = ['env', 'a2c'] as const;
 
 const { values } = parseArgs({
   options: {
@@ -29,4 +30,11 @@ console.log(`median of ${runs} runs of ${seconds} s each\n`);
 if (want('env')) {
   console.log('Env agent steps/s (VectorEnv of 16, random policy, frameSkip 4, sticky 0.25, one thread):\n');
   benchEnvs(runs, seconds, (line) => console.log(line));
+  console.log('');
+}
+if (want('a2c')) {
+  console.log('Learner agent steps/s (env stepping, inference and updates together):\n');
+  console.log('| what | backend | steps/s |');
+  console.log('|---|---|---:|');
+  await benchA2C(runs, Math.max(seconds, 3), (line) => console.log(line));
 }

@@ -1,0 +1,33 @@
+/**
+ * A2C speed: agent steps per second of true-reward A2C on Pong `ram` with the reference settings (16 envs,
+ * 5 steps per update), env stepping, inference and updates together, on the backend tfjs picked.
+ */
+import { VectorEnv } from '../src/env/vector-env.js';
+import { A2C } from '../src/learning/a2c.js';
+import { createMlpActorCritic } from '../src/learning/nets.js';
+import { TrueRewardSource } from '../src/learning/reward-source.js';
+import { describeBackend, initTf } from '../src/learning/tf.js';
+import { formatRate, median } from './stats.js';
+
+async function once(seconds: number, seed: number): Promise<number> {
+  const vec = VectorEnv.make('Pong', 16);
+  const net = createMlpActorCritic(vec.obsSize, vec.actionSpace.n, [64, 64], seed);
+  const a2c = new A2C(vec, net, new TrueRewardSource(), {}, seed);
+  for (let i = 0; i < 20; i++) await a2c.iterate(1e7); // warm up
+  const start = performance.now();
+  const startSteps = a2c.steps;
+  while (performance.now() - start < seconds * 1000) await a2c.iterate(1e7);
+  const sps = (a2c.steps - startSteps) / ((performance.now() - start) / 1000);
+  a2c.dispose();
+  net.dispose();
+  return sps;
+}
+
+export async function benchA2C(runs: number, seconds: number, log: (line: string) => void): Promise<number> {
+  const backend = await initTf();
+  const rates: number[] = [];
+  for (let r = 0; r < runs; r++) rates.push(await once(seconds, r));
+  const sps = median(rates);
+  log(`| A2C, Pong ram, true reward, 16 envs x 5 steps | ${describeBackend(backend)} | ${formatRate(sps)} |`);
+  return sps;
+}
