@@ -36,6 +36,7 @@ const SPEC: GameSpec = {
     { name: 'ball.vy', doc: 'ball y velocity / 3.2 px per frame (positive = down)' },
     { name: 'player.y', doc: 'player paddle centre y; 0 = top wall, 1 = bottom wall' },
     { name: 'player.vy', doc: 'player paddle velocity / 4.5 px per frame' },
+    { name: 'player.toBall', doc: 'ball centre y minus player paddle centre y, / field height (positive = ball below)' },
     { name: 'opponent.y', doc: 'opponent paddle centre y; 0 = top wall, 1 = bottom wall' },
     { name: 'ball.inPlay', doc: '1 while the ball is in play, 0 while it waits to be served' },
     { name: 'score.player', doc: 'player points / 21', leaksScore: true },
@@ -177,10 +178,11 @@ export class Pong implements Game {
     out[o + 3] = this.ballVy / BALL_MAX_SPEED_Y;
     out[o + 4] = (this.playerY + PADDLE_H / 2 - TOP) / field;
     out[o + 5] = this.playerVy / PADDLE_MAX_SPEED;
-    out[o + 6] = (this.oppY + PADDLE_H / 2 - TOP) / field;
-    out[o + 7] = this.serveTimer > 0 ? 0 : 1;
-    out[o + 8] = this.playerPoints / WIN_POINTS;
-    out[o + 9] = this.oppPoints / WIN_POINTS;
+    out[o + 6] = (this.ballY + BALL_H / 2 - (this.playerY + PADDLE_H / 2)) / field;
+    out[o + 7] = (this.oppY + PADDLE_H / 2 - TOP) / field;
+    out[o + 8] = this.serveTimer > 0 ? 0 : 1;
+    out[o + 9] = this.playerPoints / WIN_POINTS;
+    out[o + 10] = this.oppPoints / WIN_POINTS;
   }
 
   draw(s: Screen): void {
