@@ -80,21 +80,23 @@ async function main(): Promise<void> {
     trainer.stop();
   });
 
+  // A live bar on a terminal; a plain line per logging interval when the output goes to a file or a pipe.
+  const tty = process.stderr.isTTY === true;
   const bar = new SingleBar({
     format: '{bar} {percentage}% | {value}/{total} steps | {sps} steps/s | return {ret} over {episodes} episodes | ETA {eta_formatted}',
     hideCursor: true,
-    noTTYOutput: true,
-    notTTYSchedule: 10_000,
   });
-  bar.start(config.steps, trainer.a2c.steps, { sps: '-', ret: '-', episodes: trainer.episodes });
-  const summary = await trainer.train((p) =>
-    bar.update(p.steps, {
+  if (tty) bar.start(config.steps, trainer.a2c.steps, { sps: '-', ret: '-', episodes: trainer.episodes });
+  const summary = await trainer.train((p) => {
+    const fields = {
       sps: Math.round(p.sps).toLocaleString(),
       ret: Number.isNaN(p.meanTrueReturn) ? '-' : p.meanTrueReturn.toFixed(2),
       episodes: p.episodes,
-    }),
-  );
-  bar.stop();
+    };
+    if (tty) bar.update(p.steps, fields);
+    else process.stderr.write(`${p.steps}/${p.totalSteps} steps | ${fields.sps} steps/s | return ${fields.ret} over ${fields.episodes} episodes\n`);
+  });
+  if (tty) bar.stop();
   const done = summary.steps >= config.steps;
   console.log(
     `${done ? 'done' : 'stopped'}: ${summary.steps.toLocaleString()} steps, ${Math.round(summary.sps).toLocaleString()} steps/s, ` +
