@@ -1,6 +1,6 @@
 /**
  * Plays a run's saved policy and reports the mean and spread of the true return.
- *   npm run eval -- runs/pong-true [--episodes 20] [--greedy] [--seed 1000]
+ *   npm run eval -- runs/pong-true [--episodes 20] [--sample] [--seed 1000]
  */
 import { Command, Option } from 'commander';
 import { makeEnv } from '../env/index.js';
@@ -14,7 +14,7 @@ import { fail, integer, positiveInt } from './args.js';
 
 interface Flags {
   episodes: number;
-  greedy?: boolean;
+  sample?: boolean;
   seed: number;
   backend?: BackendName;
 }
@@ -23,7 +23,7 @@ const program = new Command('eval')
   .description("Play a run's saved policy on the true game score.")
   .argument('<run>', 'run folder')
   .option('--episodes <n>', 'episodes to play', positiveInt, 20)
-  .option('--greedy', 'take the most likely action instead of sampling (sampling is the Atari convention)')
+  .option('--sample', "sample actions from the policy instead of taking the most likely one (the default, as Stable-Baselines3's evaluate_policy)")
   .option('--seed <n>', 'seed of the first evaluation episode (episode i uses seed + i)', integer, 1000)
   .addOption(new Option('--backend <name>', 'force a tfjs backend').choices(BACKENDS))
   .showHelpAfterError('(run with --help for the options)');
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const policy = (obs: Float32Array | Uint8Array) =>
     chooseAction(
       tf.tidy(() => net.forward(tf.tensor2d(obs, [1, obs.length], 'float32')).logits.dataSync()),
-      f.greedy === true,
+      f.sample !== true,
       rng.next(),
     );
   const result = evaluatePolicy(env, policy, f.episodes, f.seed, (i, ret, len) =>
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     env: config.env,
     steps: meta.state.steps,
     episodes: f.episodes,
-    policy: f.greedy ? 'greedy' : 'sampled',
+    policy: f.sample ? 'sampled' : 'greedy',
     seed: f.seed,
     meanReturn: result.mean,
     stdReturn: result.std,
