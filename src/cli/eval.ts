@@ -23,7 +23,7 @@ const program = new Command('eval')
   .description("Play a run's saved policy on the true game score.")
   .argument('<run>', 'run folder')
   .option('--episodes <n>', 'episodes to play', positiveInt, 20)
-  .option('--sample', "sample actions from the policy instead of taking the most likely one (the default, as Stable-Baselines3's evaluate_policy)")
+  .option('--sample', "sample actions from the policy (by default the most likely action is taken, as Stable-Baselines3's evaluate_policy does)")
   .option('--seed <n>', 'seed of the first evaluation episode (episode i uses seed + i)', integer, 1000)
   .addOption(new Option('--backend <name>', 'force a tfjs backend').choices(BACKENDS))
   .showHelpAfterError('(run with --help for the options)');
