@@ -11,5 +11,5 @@ export const GAMES: Readonly<Record<string, GameFactory>> = {
   Breakout: (rng) => new Breakout(rng) as never,
   SpaceInvaders: (rng) => new SpaceInvaders(rng),
   Enduro: (rng) => new Enduro(rng),
-  Seaquest: (rng) => new Seaquest(rng) as never,
+  Seaquest: (rng) => new Seaquest(rng),
 };
