@@ -137,8 +137,16 @@ export class Screen {
   sprite(rows: readonly number[], width: number, x: number, y: number, color: number, scale = 1): void {
     for (let r = 0; r < rows.length; r++) {
       const bits = rows[r];
-      for (let c = 0; c < width; c++) {
-        if (bits & (1 << (width - 1 - c))) this.rect(x + c * scale, y + r * scale, scale, scale, color);
+      // Each horizontal run of set bits is one rectangle.
+      let c = 0;
+      while (c < width) {
+        if (!(bits & (1 << (width - 1 - c)))) {
+          c++;
+          continue;
+        }
+        const start = c;
+        while (c < width && bits & (1 << (width - 1 - c))) c++;
+        this.rect(x + start * scale, y + r * scale, (c - start) * scale, scale, color);
       }
     }
   }

@@ -199,6 +199,8 @@ describe('pixel observations', () => {
     // Row 60 of 84 lies in the brown field of Pong, away from paddles and ball: luma of pongField.
     const luma = Math.round(0.299 * 144 + 0.587 * 72 + 0.114 * 17);
     expect(obs[(60 * 84 + 40) * 4]).toBe(luma);
+    // The bottom wall is white across the whole width, up to the last column.
+    for (let x = 0; x < 84; x++) expect(obs[(82 * 84 + x) * 4]).toBe(236);
   });
 });
 
@@ -284,4 +286,48 @@ describe('VectorEnv', () => {
     expect(() => VectorEnv.make('Pong', 0)).toThrow(/numEnvs/);
     expect(() => new VectorEnv([makeEnv('Pong'), makeEnv('Pong', { frameSkip: 2 })])).toThrow(/copies of one env/);
   });
+});
+
+describe('pixel observations match a plain reference implementation', () => {
+  /** Grayscale, max of two frames, area resize computed the slow obvious way. */
+  function reference(a: Uint8Array, b: Uint8Array | null, luma: Uint8Array, maskRows: [number, number]): Float64Array {
+    const out = new Float64Array(84 * 84);
+    const sy = 210 / 84;
+    const sx = 160 / 84;
+    for (let r = 0; r < 84; r++) {
+      for (let c = 0; c < 84; c++) {
+        let acc = 0;
+        for (let y = Math.floor(r * sy); y < Math.ceil((r + 1) * sy); y++) {
+          const wy = Math.min((r + 1) * sy, y + 1) - Math.max(r * sy, y);
+          for (let x = Math.floor(c * sx); x < Math.ceil((c + 1) * sx); x++) {
+            const wx = Math.min((c + 1) * sx, x + 1) - Math.max(c * sx, x);
+            const i = y * 160 + x;
+            const v = y >= maskRows[0] && y < maskRows[1] ? 0 : Math.max(luma[a[i]], b === null ? 0 : luma[b[i]]);
+            acc += v * wx * wy;
+          }
+        }
+        out[r * 84 + c] = acc / (sx * sy);
+      }
+    }
+    return out;
+  }
+
+  for (const id of ['Pong', 'Breakout', 'SpaceInvaders', 'Enduro', 'Seaquest']) {
+    for (const maskScore of [false, true]) {
+      it(`${id}${maskScore ? ' with maskScore' : ''}`, async () => {
+        const { PALETTE_LUMA } = await import('../../src/env/screen.js');
+        const env = makeEnv(id, { obsType: 'pixels', maskScore });
+        env.reset({ seed: 3 });
+        const skip = (env as unknown as { skip: { last: { pixels: Uint8Array }; previous: { pixels: Uint8Array }; hasPrevious: boolean } }).skip;
+        const rows = env.emulator.game.spec.scoreRows as [number, number];
+        let worst = 0;
+        for (let t = 0; t < 40 && !env.done; t++) {
+          const obs = env.step((t * 7) % env.actionSpace.n).obs as Uint8Array;
+          const ref = reference(skip.last.pixels, skip.hasPrevious ? skip.previous.pixels : null, PALETTE_LUMA, maskScore ? rows : [0, 0]);
+          for (let i = 0; i < 84 * 84; i++) worst = Math.max(worst, Math.abs(obs[i * 4 + 3] - ref[i]));
+        }
+        expect(worst).toBeLessThanOrEqual(0.5 + 1e-6);
+      });
+    }
+  }
 });

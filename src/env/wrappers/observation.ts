@@ -79,6 +79,13 @@ function areaSpans(src: number, dst: number) {
       w[j * 4 + k] = (Math.min(hi, i + 1) - Math.max(lo, i)) / scale;
     }
     count[j] = k;
+    // Keep three source cells inside the row, so an unrolled loop may always read three: shift the span
+    // left and its weights right (the extra cell gets weight 0).
+    while (start[j] + 3 > src && start[j] > 0) {
+      start[j]--;
+      for (let q = 3; q > 0; q--) w[j * 4 + q] = w[j * 4 + q - 1];
+      w[j * 4] = 0;
+    }
   }
   return { start, count, w };
 }
@@ -109,16 +116,18 @@ export class PixelObserver implements Observer {
   /** Height x width x stack; the four stacked bytes of a pixel are one little-endian word, oldest lowest. */
   readonly obs = new Uint8Array(PLANE * FRAME_STACK);
   private readonly obsWords = new Int32Array(this.obs.buffer); // Int32, not Uint32: V8 keeps int32 loads in registers
-  /** Each source row resized horizontally; rows equal to the row above share the row above's. */
-  private readonly rowAcc = new Float64Array(SCREEN_HEIGHT * PIXEL_SIZE);
+  /**
+   * Each source row resized horizontally; rows equal to the row above share the row above's. Row H (one
+   * past the last) stays zero: masked rows use it.
+   */
+  private readonly rowAcc = new Float64Array((SCREEN_HEIGHT + 1) * PIXEL_SIZE);
   /** The same, rounded and shifted into the top byte of a stack word, for output rows of one source row. */
-  private readonly rowTop = new Int32Array(SCREEN_HEIGHT * PIXEL_SIZE);
+  private readonly rowTop = new Int32Array((SCREEN_HEIGHT + 1) * PIXEL_SIZE);
   /** Signatures of the frame rows each `rowAcc` row was computed from, to reuse it in the next step. */
   private readonly rowKey = new Int32Array(SCREEN_HEIGHT * 4).fill(-1);
   private readonly rowKeyPair = new Uint8Array(SCREEN_HEIGHT);
-  /** Which row's `rowAcc` each source row uses; -1 for masked (black) rows. */
+  /** Which row's `rowAcc` each source row uses; H (the zero row) for masked (black) rows. */
   private readonly rowOf = new Int32Array(SCREEN_HEIGHT);
-  private readonly rowLuma = new Float64Array(SCREEN_WIDTH + 2);
   private readonly maskRows: readonly [number, number];
 
   constructor(
@@ -156,17 +165,17 @@ export class PixelObserver implements Observer {
     const bp = b === null ? null : b.pixels;
     const { start: cs, w: cw } = COLS;
     const rowAcc = this.rowAcc;
+    const top = this.rowTop;
     const rowOf = this.rowOf;
-    const lumaRow = this.rowLuma;
     const [m0, m1] = this.maskRows;
 
     // Horizontal pass, once per run of identical rows (game frames are mostly flat bands of colour).
     for (let y = 0; y < H; y++) {
       if (y >= m0 && y < m1) {
-        rowOf[y] = -1;
+        rowOf[y] = H;
         continue;
       }
-      if (y > 0 && rowOf[y - 1] >= 0 && sameRow(a, y) && (b === null || sameRow(b, y))) {
+      if (y > 0 && rowOf[y - 1] !== H && sameRow(a, y) && (b === null || sameRow(b, y))) {
         rowOf[y] = rowOf[y - 1];
         continue;
       }
@@ -187,45 +196,54 @@ export class PixelObserver implements Observer {
       key[k4 + 2] = bsig;
       key[k4 + 3] = bsig2;
       this.rowKeyPair[y] = pair;
+      // Horizontal pass straight from palette indices: each output column spans 2 or 3 source columns
+      // (160 / 84 = 1.9), a third weight of 0 pads the rest.
       const base = y * W;
-      if (bp === null) for (let x = 0; x < W; x++) lumaRow[x] = luma[ap[base + x]];
-      else for (let x = 0; x < W; x++) lumaRow[x] = MAX_LUMA[(ap[base + x] << 8) | bp[base + x]];
       const out = y * N;
-      // Every output column spans 2 or 3 source columns (160 / 84 = 1.9); a third weight of 0 pads the rest.
-      for (let j = 0; j < N; j++) {
-        const s = cs[j];
-        const w = j * 4;
-        const v = lumaRow[s] * cw[w] + lumaRow[s + 1] * cw[w + 1] + lumaRow[s + 2] * cw[w + 2];
-        rowAcc[out + j] = v;
-        this.rowTop[out + j] = ((v + 0.5) | 0) << 24;
+      if (bp === null) {
+        for (let j = 0; j < N; j++) {
+          const s = base + cs[j];
+          const w = j * 4;
+          const v = luma[ap[s]] * cw[w] + luma[ap[s + 1]] * cw[w + 1] + luma[ap[s + 2]] * cw[w + 2];
+          rowAcc[out + j] = v;
+          top[out + j] = ((v + 0.5) | 0) << 24;
+        }
+      } else {
+        for (let j = 0; j < N; j++) {
+          const s = base + cs[j];
+          const w = j * 4;
+          const v =
+            MAX_LUMA[(ap[s] << 8) | bp[s]] * cw[w] +
+            MAX_LUMA[(ap[s + 1] << 8) | bp[s + 1]] * cw[w + 1] +
+            MAX_LUMA[(ap[s + 2] << 8) | bp[s + 2]] * cw[w + 2];
+          rowAcc[out + j] = v;
+          top[out + j] = ((v + 0.5) | 0) << 24;
+        }
       }
     }
 
-    // Vertical pass, pushed straight onto the stack.
-    const { start: rs, count: rc, w: rw } = ROWS;
+    // Vertical pass, pushed straight onto the stack: every output row spans 3 source rows (210 / 84 = 2.5).
+    const { start: rs, w: rw } = ROWS;
     const words = this.obsWords;
     for (let r = 0; r < N; r++) {
       const s = rs[r];
-      const n = rc[r];
       const out = r * N;
-      let uniform = true;
-      for (let k = 1; k < n; k++) if (rowOf[s + k] !== rowOf[s]) uniform = false;
-      if (uniform) {
-        const src = rowOf[s];
-        if (src < 0) for (let j = 0; j < N; j++) words[out + j] >>>= 8;
-        else {
-          const row = src * N;
-          const top = this.rowTop;
-          for (let j = 0; j < N; j++) words[out + j] = (words[out + j] >>> 8) | top[row + j];
-        }
+      const r0 = rowOf[s];
+      const r1 = rowOf[s + 1];
+      const r2 = rowOf[s + 2];
+      if (r0 === r1 && r1 === r2) {
+        const row = r0 * N;
+        for (let j = 0; j < N; j++) words[out + j] = (words[out + j] >>> 8) | top[row + j];
         continue;
       }
+      const a0 = r0 * N;
+      const a1 = r1 * N;
+      const a2 = r2 * N;
+      const w0 = rw[r * 4];
+      const w1 = rw[r * 4 + 1];
+      const w2 = rw[r * 4 + 2];
       for (let j = 0; j < N; j++) {
-        let v = 0;
-        for (let k = 0; k < n; k++) {
-          const src = rowOf[s + k];
-          if (src >= 0) v += rowAcc[src * N + j] * rw[r * 4 + k];
-        }
+        const v = rowAcc[a0 + j] * w0 + rowAcc[a1 + j] * w1 + rowAcc[a2 + j] * w2;
         words[out + j] = (words[out + j] >>> 8) | ((v >= 255 ? 255 : (v + 0.5) | 0) << 24);
       }
     }
