@@ -99,6 +99,32 @@ for (let a = 0; a < 256; a++) {
   for (let b = 0; b < 256; b++) MAX_LUMA[(a << 8) | b] = Math.max(PALETTE_LUMA[a], PALETTE_LUMA[b]);
 }
 
+/**
+ * Resized rows, shared by every pixel observer in the process: a row's horizontal resize depends only on its
+ * pixels in the two frames, which their drawing signatures identify, wherever on the screen the row is and
+ * whichever env drew it. Direct-mapped slots [0, CACHE_SLOTS); then one scratch row per screen row, for rows
+ * whose slot is already in use by the observation being made; then a row of zeros for masked rows.
+ */
+const CACHE_SLOTS = 8192;
+const SCRATCH = CACHE_SLOTS;
+const ZERO_ROW = CACHE_SLOTS + SCREEN_HEIGHT;
+const cacheKind = new Uint8Array(CACHE_SLOTS); // 0 empty, 1 one frame, 2 two frames max-pooled
+const cacheKey = new Int32Array(CACHE_SLOTS * 4);
+/** The observation (push) that last used each slot: a slot in use is not overwritten until it is done. */
+const cacheStamp = new Int32Array(CACHE_SLOTS);
+let pushCount = 0;
+/** Each row's horizontal resize, as floats and rounded into the top byte of a stack word. */
+const rowAcc = new Float64Array((ZERO_ROW + 1) * PIXEL_SIZE);
+const rowTop = new Int32Array((ZERO_ROW + 1) * PIXEL_SIZE);
+
+function mix4(a: number, b: number, c: number, d: number): number {
+  let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b);
+  h = Math.imul(h ^ b ^ (h >>> 13), 0xc2b2ae35);
+  h = Math.imul(h ^ c ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ d ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
 /** Row y of the screen was drawn by the same operations as row y - 1, so it holds the same pixels. */
 function sameRow(screen: Screen, y: number): boolean {
   return screen.rowSig[y] === screen.rowSig[y - 1] && screen.rowSig2[y] === screen.rowSig2[y - 1];
@@ -116,17 +142,7 @@ export class PixelObserver implements Observer {
   /** Height x width x stack; the four stacked bytes of a pixel are one little-endian word, oldest lowest. */
   readonly obs = new Uint8Array(PLANE * FRAME_STACK);
   private readonly obsWords = new Int32Array(this.obs.buffer); // Int32, not Uint32: V8 keeps int32 loads in registers
-  /**
-   * Each source row resized horizontally; rows equal to the row above share the row above's. Row H (one
-   * past the last) stays zero: masked rows use it.
-   */
-  private readonly rowAcc = new Float64Array((SCREEN_HEIGHT + 1) * PIXEL_SIZE);
-  /** The same, rounded and shifted into the top byte of a stack word, for output rows of one source row. */
-  private readonly rowTop = new Int32Array((SCREEN_HEIGHT + 1) * PIXEL_SIZE);
-  /** Signatures of the frame rows each `rowAcc` row was computed from, to reuse it in the next step. */
-  private readonly rowKey = new Int32Array(SCREEN_HEIGHT * 4).fill(-1);
-  private readonly rowKeyPair = new Uint8Array(SCREEN_HEIGHT);
-  /** Which row's `rowAcc` each source row uses; H (the zero row) for masked (black) rows. */
+  /** Which row of `rowAcc` each screen row uses (rows equal to the row above share its row). */
   private readonly rowOf = new Int32Array(SCREEN_HEIGHT);
   private readonly maskRows: readonly [number, number];
 
@@ -164,48 +180,58 @@ export class PixelObserver implements Observer {
     const ap = a.pixels;
     const bp = b === null ? null : b.pixels;
     const { start: cs, w: cw } = COLS;
-    const rowAcc = this.rowAcc;
-    const top = this.rowTop;
+    const acc = rowAcc;
+    const top = rowTop;
     const rowOf = this.rowOf;
     const [m0, m1] = this.maskRows;
+    const stamp = ++pushCount;
 
-    // Horizontal pass, once per run of identical rows (game frames are mostly flat bands of colour).
+    // Horizontal pass, once per run of identical rows (game frames are mostly flat bands of colour), and
+    // not at all for a row drawn the same way before.
     for (let y = 0; y < H; y++) {
       if (y >= m0 && y < m1) {
-        rowOf[y] = H;
+        rowOf[y] = ZERO_ROW;
         continue;
       }
-      if (y > 0 && rowOf[y - 1] !== H && sameRow(a, y) && (b === null || sameRow(b, y))) {
+      if (y > 0 && rowOf[y - 1] !== ZERO_ROW && sameRow(a, y) && (b === null || sameRow(b, y))) {
         rowOf[y] = rowOf[y - 1];
         continue;
       }
-      rowOf[y] = y;
-      // Unchanged since it was last resized (same drawing in both frames): reuse it.
-      const key = this.rowKey;
-      const k4 = y * 4;
       const asig = a.rowSig[y];
       const asig2 = a.rowSig2[y];
       const bsig = b === null ? 0 : b.rowSig[y];
       const bsig2 = b === null ? 0 : b.rowSig2[y];
-      const pair = b === null ? 0 : 1;
-      if (key[k4] === asig && key[k4 + 1] === asig2 && key[k4 + 2] === bsig && key[k4 + 3] === bsig2 && this.rowKeyPair[y] === pair) {
+      const kind = b === null ? 1 : 2;
+      const slot = mix4(asig, asig2, bsig, bsig2 ^ kind) & (CACHE_SLOTS - 1);
+      const k = slot * 4;
+      if (cacheKind[slot] === kind && cacheKey[k] === asig && cacheKey[k + 1] === asig2 && cacheKey[k + 2] === bsig && cacheKey[k + 3] === bsig2) {
+        rowOf[y] = slot;
+        cacheStamp[slot] = stamp;
         continue;
       }
-      key[k4] = asig;
-      key[k4 + 1] = asig2;
-      key[k4 + 2] = bsig;
-      key[k4 + 3] = bsig2;
-      this.rowKeyPair[y] = pair;
-      // Horizontal pass straight from palette indices: each output column spans 2 or 3 source columns
-      // (160 / 84 = 1.9), a third weight of 0 pads the rest.
+      let row: number;
+      if (cacheStamp[slot] === stamp) {
+        row = SCRATCH + y; // the slot holds another row of this observation
+      } else {
+        row = slot;
+        cacheStamp[slot] = stamp;
+        cacheKind[slot] = kind;
+        cacheKey[k] = asig;
+        cacheKey[k + 1] = asig2;
+        cacheKey[k + 2] = bsig;
+        cacheKey[k + 3] = bsig2;
+      }
+      rowOf[y] = row;
+      // Straight from palette indices: each output column spans 2 or 3 source columns (160 / 84 = 1.9);
+      // a third weight of 0 pads the rest.
       const base = y * W;
-      const out = y * N;
+      const out = row * N;
       if (bp === null) {
         for (let j = 0; j < N; j++) {
           const s = base + cs[j];
           const w = j * 4;
           const v = luma[ap[s]] * cw[w] + luma[ap[s + 1]] * cw[w + 1] + luma[ap[s + 2]] * cw[w + 2];
-          rowAcc[out + j] = v;
+          acc[out + j] = v;
           top[out + j] = ((v + 0.5) | 0) << 24;
         }
       } else {
@@ -216,7 +242,7 @@ export class PixelObserver implements Observer {
             MAX_LUMA[(ap[s] << 8) | bp[s]] * cw[w] +
             MAX_LUMA[(ap[s + 1] << 8) | bp[s + 1]] * cw[w + 1] +
             MAX_LUMA[(ap[s + 2] << 8) | bp[s + 2]] * cw[w + 2];
-          rowAcc[out + j] = v;
+          acc[out + j] = v;
           top[out + j] = ((v + 0.5) | 0) << 24;
         }
       }
@@ -243,7 +269,7 @@ export class PixelObserver implements Observer {
       const w1 = rw[r * 4 + 1];
       const w2 = rw[r * 4 + 2];
       for (let j = 0; j < N; j++) {
-        const v = rowAcc[a0 + j] * w0 + rowAcc[a1 + j] * w1 + rowAcc[a2 + j] * w2;
+        const v = acc[a0 + j] * w0 + acc[a1 + j] * w1 + acc[a2 + j] * w2;
         words[out + j] = (words[out + j] >>> 8) | ((v >= 255 ? 255 : (v + 0.5) | 0) << 24);
       }
     }
