@@ -11,7 +11,7 @@ import { lineChart, type Series } from './lib/svg-plot.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { out: { type: 'string', default: 'docs/curves' }, 'random-episodes': { type: 'string', default: '30' } },
+  options: { out: { type: 'string', default: 'docs/curves' }, 'random-episodes': { type: 'string', default: '100' } },
 });
 if (positionals.length === 0) throw new Error('name at least one run folder');
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
@@ -30,7 +30,7 @@ for (const dir of positionals) {
 }
 mkdirSync(values.out, { recursive: true });
 for (const [env, runs] of byEnv) {
-  const random = randomPolicyReturns(env, Number(values['random-episodes']), 12345).mean;
+  const random = randomPolicyReturns(env, Number(values['random-episodes']), 777).mean;
   const maxStep = Math.max(...runs.flatMap((r) => r.points.map((p) => p[0])));
   const series: Series[] = runs.map((r, i) => ({ label: `${r.run} (reward: ${r.reward})`, points: r.points, color: COLORS[i % COLORS.length] }));
   series.push({ label: `random policy (${random.toFixed(1)})`, points: [[0, random], [maxStep, random]], color: '#777', dashed: true });
