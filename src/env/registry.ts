@@ -8,7 +8,7 @@ import { SpaceInvaders } from './games/space-invaders.js';
 
 export const GAMES: Readonly<Record<string, GameFactory>> = {
   Pong: (rng) => new Pong(rng),
-  Breakout: (rng) => new Breakout(rng) as never,
+  Breakout: (rng) => new Breakout(rng),
   SpaceInvaders: (rng) => new SpaceInvaders(rng),
   Enduro: (rng) => new Enduro(rng),
   Seaquest: (rng) => new Seaquest(rng),
