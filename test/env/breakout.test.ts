@@ -373,16 +373,16 @@ describe('Breakout state and features', () => {
     expect(at('ball.vy')).toBeCloseTo(1);
     expect(at('paddle.x')).toBeCloseTo(108 / 160);
     expect(at('ball.dx')).toBeCloseTo((41 - 108) / 80);
-    expect(at('ball.landDx')).toBe(-1); // (12 - 108) / 80, clamped; see below
+    expect(at('ball.landDx')).toBe(-1); // (12 - 108) / 16, clamped; see below
 
     expect(at('lives')).toBe(1);
     expect(at('brick.0.0')).toBe(0);
     expect(at('brick.0.1')).toBe(1);
 
     // Falling at 45 degrees from x = 40: 35 px to the paddle row, 3 px past the left wall, back to x = 11.
-    const near = crafted({ inPlay: true, ballX: 40, ballY: 150, ballVx: -3.5, ballVy: 3.5, paddleX: 20 });
+    const near = crafted({ inPlay: true, ballX: 40, ballY: 150, ballVx: -3.5, ballVy: 3.5, paddleX: 12 });
     near.writeRam(out, 1);
-    expect(at('ball.landDx')).toBeCloseTo((12 - 28) / 80);
+    expect(at('ball.landDx')).toBeCloseTo((12 - 20) / 16);
     near.setState({ ...near.getState(), ballVy: -3.5 });
     near.writeRam(out, 1);
     expect(at('ball.landDx')).toBe(0); // rising
