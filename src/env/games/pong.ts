@@ -172,7 +172,8 @@ export class Pong implements Game {
 
   writeRam(out: Float32Array, o: number): void {
     const field = BOTTOM - TOP;
-    out[o] = (this.ballX + BALL_W / 2) / 160;
+    // The ball leaves the screen by a pixel or two before a point is scored.
+    out[o] = clampUnit((this.ballX + BALL_W / 2) / 160);
     out[o + 1] = (this.ballY + BALL_H / 2 - TOP) / field;
     out[o + 2] = this.ballVx / BALL_MAX_SPEED_X;
     out[o + 3] = this.ballVy / BALL_MAX_SPEED_Y;
