@@ -39,7 +39,9 @@ async function main(): Promise<void> {
   const env = makeEnv(config.env, { obsType: config.obsType });
   const net = createNet(config, env.observationSpace.shape, env.observationSpace.size, env.actionSpace.n);
   net.setWeights(weights);
-  const rng = new Rng(f.seed); // sampled actions are seeded too, so an evaluation repeats exactly
+  // Sampled actions are seeded too, so an evaluation repeats exactly, on a stream apart from the games'.
+  const rng = new Rng();
+  rng.seed(f.seed, 7);
   const policy = (obs: Float32Array | Uint8Array) =>
     chooseAction(
       tf.tidy(() => net.forward(tf.tensor2d(obs, [1, obs.length], 'float32')).logits.dataSync()),

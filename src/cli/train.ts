@@ -53,6 +53,14 @@ async function main(): Promise<void> {
   const f = program.opts<Flags>();
   let trainer: Trainer;
   if (f.resume) {
+    // A resumed run keeps its settings; only the target and the backend may change.
+    const fixed = program.options
+      .map((o) => o.attributeName())
+      .filter((name) => !['out', 'resume', 'steps', 'backend'].includes(name) && program.getOptionValueSource(name) === 'cli');
+    if (fixed.length > 0) {
+      const flags = fixed.map((n) => `--${n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ');
+      fail(`${flags} cannot change when resuming: the run keeps the settings in ${f.out}/config.json (only --steps and --backend may be given)`);
+    }
     trainer = await Trainer.resume(f.out, f.steps, f.backend);
   } else {
     if (f.env === undefined) fail('--env is required for a new run (or pass --resume to continue one)');

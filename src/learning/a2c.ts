@@ -53,6 +53,9 @@ export const A2C_DEFAULTS: A2CConfig = {
 
 /** Fills defaults and checks every field, naming the one that is wrong. */
 export function resolveA2CConfig(partial: Partial<A2CConfig> = {}): A2CConfig {
+  for (const k of Object.keys(partial)) {
+    if (!(k in A2C_DEFAULTS)) throw new RangeError(`unknown A2C setting "${k}"; known: ${Object.keys(A2C_DEFAULTS).join(', ')}`);
+  }
   const c = { ...A2C_DEFAULTS, ...partial };
   const bad = (name: keyof A2CConfig, want: string) => new RangeError(`A2C ${name} must be ${want}, got ${String(c[name])}`);
   if (!Number.isInteger(c.numEnvs) || c.numEnvs < 1) throw bad('numEnvs', 'a positive integer');
@@ -79,6 +82,11 @@ export interface UpdateStats {
   explainedVariance: number;
   /** Mean reward the agent was trained on in this rollout (from the reward source). */
   meanReward: number;
+}
+
+/** The update produced non-finite numbers; the network must not be used or saved. */
+export class DivergenceError extends Error {
+  override name = 'DivergenceError';
 }
 
 export interface A2CState {
@@ -130,8 +138,8 @@ export class A2C {
         `the network takes ${net.obsSize} inputs and gives ${net.numActions} actions, but ${env.id} has ${env.obsSize} and ${env.actionSpace.n}`,
       );
     }
-    this.rng = new Rng(seed);
-    this.rng.seed(seed, 7);
+    this.rng = new Rng();
+    this.rng.seed(seed, 7); // its own stream: not the games' generators seeded with the same number
     this.T = this.config.nSteps;
     this.N = env.numEnvs;
     this.obsSize = env.obsSize;
@@ -258,6 +266,13 @@ export class A2C {
     });
     const [policyLoss, valueLoss, entropy, gradNorm] = result.dataSync();
     result.dispose();
+    if (!Number.isFinite(gradNorm) || !Number.isFinite(policyLoss) || !Number.isFinite(valueLoss)) {
+      // The weights are already updated with it: stop here rather than act on, or checkpoint, a broken net.
+      throw new DivergenceError(
+        `training diverged at update ${this.updates + 1} (step ${this.steps}): gradient norm ${gradNorm}, ` +
+          `policy loss ${policyLoss}, value loss ${valueLoss}, mean reward ${mean(rewards)}`,
+      );
+    }
     this.updates++;
     return {
       episodes,

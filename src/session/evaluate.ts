@@ -55,6 +55,7 @@ export function evaluatePolicy(
 /** The uniformly random policy's returns: the floor every learned agent is normalised against. */
 export function randomPolicyReturns(id: string, episodes: number, seed: number): Evaluation {
   const env = makeEnv(id);
-  const rng = new Rng(seed);
+  const rng = new Rng();
+  rng.seed(seed, 7); // not the stream the games are seeded with
   return evaluatePolicy(env, () => rng.int(env.actionSpace.n), episodes, seed);
 }

@@ -11,7 +11,7 @@ import { type ActorCritic, createCnnActorCritic, createMlpActorCritic } from '..
 import { type RewardSource, TrueRewardSource } from '../learning/reward-source.js';
 import { type BackendInfo, type BackendName, initTf, tf } from '../learning/tf.js';
 import { readCheckpoint, writeCheckpoint } from '../store/checkpoint.js';
-import { RunFolder } from '../store/run.js';
+import { RUN_VERSION, RunFolder } from '../store/run.js';
 
 export const REWARD_SOURCES = ['true'] as const;
 export type RewardName = (typeof REWARD_SOURCES)[number];
@@ -68,7 +68,25 @@ export function validateRunConfig(c: RunConfig): RunConfig {
     throw new Error(`checkpoint interval must be a positive integer, got ${c.checkpointEvery}`);
   }
   resolveA2CConfig(c.a2c);
+  const net = c.net as { kind?: unknown; hidden?: unknown } | undefined;
+  if (c.obsType === 'ram') {
+    if (net?.kind !== 'mlp' || !Array.isArray(net.hidden) || !net.hidden.every((h) => Number.isInteger(h) && h > 0)) {
+      throw new Error(`ram observations need net { kind: 'mlp', hidden: [sizes] }, got ${JSON.stringify(c.net)}`);
+    }
+  } else if (net?.kind !== 'cnn') {
+    throw new Error(`pixel observations need net { kind: 'cnn' }, got ${JSON.stringify(c.net)}`);
+  }
   return c;
+}
+
+/** The wasm backend lacks the convolution gradient (Conv2DBackpropFilter): say so before a run starts. */
+function checkBackendFits(config: RunConfig, backend: BackendInfo): void {
+  if (config.net.kind === 'cnn' && backend.name === 'wasm') {
+    throw new Error(
+      'the pixel CNN cannot train on the wasm backend (it lacks the Conv2DBackpropFilter kernel); ' +
+        'install @tensorflow/tfjs-node for --backend tensorflow, or pass --backend cpu (slow)',
+    );
+  }
 }
 
 export function createNet(config: RunConfig, obsShape: readonly number[], obsSize: number, numActions: number): ActorCritic {
@@ -90,16 +108,25 @@ interface CheckpointMeta {
   state: Omit<A2CState, 'optimizer'>;
   recentReturns: number[];
   episodes: number;
+  /** Training wall time up to this checkpoint, over every process that worked on the run. */
+  wallSeconds: number;
   weights: number;
 }
 
-export function saveCheckpoint(run: RunFolder, config: RunConfig, a2c: A2C, recentReturns: number[], episodes: number): void {
+export function saveCheckpoint(
+  run: RunFolder,
+  config: RunConfig,
+  a2c: A2C,
+  recentReturns: number[],
+  episodes: number,
+  wallSeconds: number,
+): void {
   const { optimizer, ...state } = a2c.getState();
   const weights = a2c.net.getWeights();
   const arrays: Record<string, Float32Array> = {};
   weights.forEach((w, i) => (arrays[`weights/${i}`] = w));
   arrays.optimizer = optimizer;
-  const meta: CheckpointMeta = { kind: 'a2c', config, state, recentReturns, episodes, weights: weights.length };
+  const meta: CheckpointMeta = { kind: 'a2c', config, state, recentReturns, episodes, wallSeconds, weights: weights.length };
   writeCheckpoint(run.checkpointPath, meta, arrays);
 }
 
@@ -119,6 +146,8 @@ export class Trainer {
   readonly a2c: A2C;
   readonly recentReturns: number[] = [];
   episodes = 0;
+  /** Training wall time before this process took over the run. */
+  wallSeconds = 0;
   private stopRequested = false;
 
   private constructor(
@@ -135,24 +164,33 @@ export class Trainer {
   static async create(dir: string, config: RunConfig, backend?: BackendName): Promise<Trainer> {
     validateRunConfig(config);
     const info = await initTf(backend);
+    checkBackendFits(config, info);
     const run = RunFolder.create(dir, { kind: 'train', ...config });
     return new Trainer(run, config, info);
   }
 
-  /** Continues the run in `dir` from its last checkpoint (or from the start if it has none yet). */
+  /**
+   * Continues the run in `dir` from its last checkpoint (or from the start if it has none yet). A new
+   * `steps` target is written to config.json; the learning rate then decays linearly over the new total.
+   * Metrics logged after the checkpoint describe training that was lost in the crash: they are dropped.
+   */
   static async resume(dir: string, steps?: number, backend?: BackendName): Promise<Trainer> {
     const run = RunFolder.open(dir);
-    const { version: _v, kind: _k, ...stored } = run.config() as unknown as RunConfig & { version: number; kind: string };
+    const { version: _v, kind, ...stored } = run.config() as unknown as RunConfig & { version: number; kind: string };
     const config = validateRunConfig({ ...stored, steps: steps ?? stored.steps });
     const info = await initTf(backend);
+    checkBackendFits(config, info);
+    const checkpoint = existsSync(run.checkpointPath) ? loadCheckpoint(run.checkpointPath) : null;
     const trainer = new Trainer(run, config, info);
-    if (existsSync(run.checkpointPath)) {
-      const { meta, weights, optimizer } = loadCheckpoint(run.checkpointPath);
-      trainer.a2c.net.setWeights(weights);
-      trainer.a2c.setState({ ...meta.state, optimizer });
-      trainer.recentReturns.push(...meta.recentReturns);
-      trainer.episodes = meta.episodes;
+    if (checkpoint !== null) {
+      trainer.a2c.net.setWeights(checkpoint.weights);
+      trainer.a2c.setState({ ...checkpoint.meta.state, optimizer: checkpoint.optimizer });
+      trainer.recentReturns.push(...checkpoint.meta.recentReturns);
+      trainer.episodes = checkpoint.meta.episodes;
+      trainer.wallSeconds = checkpoint.meta.wallSeconds;
     }
+    run.truncateMetrics(trainer.a2c.steps);
+    if (config.steps !== stored.steps) run.writeJson('config.json', { version: RUN_VERSION, kind, ...config });
     return trainer;
   }
 
@@ -166,8 +204,8 @@ export class Trainer {
     return r.length === 0 ? Number.NaN : r.reduce((a, b) => a + b, 0) / r.length;
   }
 
-  checkpoint(): void {
-    saveCheckpoint(this.run, this.config, this.a2c, this.recentReturns, this.episodes);
+  checkpoint(elapsed = 0): void {
+    saveCheckpoint(this.run, this.config, this.a2c, this.recentReturns, this.episodes, this.wallSeconds + elapsed);
   }
 
   /** Trains until the target step count (or `stop()`); writes metrics, checkpoints and the summary. */
@@ -191,7 +229,7 @@ export class Trainer {
         nextLog += logEvery;
         this.run.appendMetrics({
           steps: this.a2c.steps,
-          time: (performance.now() - start) / 1000,
+          time: this.wallSeconds + (performance.now() - start) / 1000,
           sps: sps(),
           episodes: this.episodes,
           meanTrueReturn: this.meanTrueReturn(),
@@ -204,10 +242,10 @@ export class Trainer {
       }
       if (this.a2c.steps >= nextCheckpoint) {
         nextCheckpoint += checkpointEvery;
-        this.checkpoint();
+        this.checkpoint((performance.now() - start) / 1000);
       }
     }
-    this.checkpoint();
+    this.checkpoint((performance.now() - start) / 1000);
     const summary: TrainSummary = {
       env: this.config.env,
       obsType: this.config.obsType,
@@ -218,7 +256,7 @@ export class Trainer {
       episodes: this.episodes,
       seed: this.config.seed,
       backend: this.backend.name,
-      wallSeconds: (performance.now() - start) / 1000,
+      wallSeconds: this.wallSeconds + (performance.now() - start) / 1000,
     };
     if (this.a2c.steps >= total) this.run.writeJson('summary.json', summary);
     return summary;

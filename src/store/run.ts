@@ -65,6 +65,20 @@ export class RunFolder {
     return config;
   }
 
+  /** Rewrites metrics.jsonl (atomically) without the lines logged after `steps`. */
+  truncateMetrics(steps: number): void {
+    if (!existsSync(this.metricsPath)) return;
+    const lines = readFileSync(this.metricsPath, 'utf8').split('\n').filter((l) => l.trim() !== '');
+    const kept = lines.filter((l) => {
+      try {
+        return (JSON.parse(l) as { steps?: number }).steps! <= steps;
+      } catch {
+        return true; // not ours to judge here; keep it
+      }
+    });
+    if (kept.length !== lines.length) writeFileAtomic(this.metricsPath, kept.map((l) => `${l}\n`).join(''));
+  }
+
   appendMetrics(record: Record<string, unknown>): void {
     appendLine(this.metricsPath, JSON.stringify(record));
   }

@@ -37,3 +37,11 @@ describe('npm run train: bad input gets one clear line and a non-zero exit', () 
     expect(again.err).toMatch(/already holds another run.*--resume/);
   });
 });
+
+describe('npm run train --resume', () => {
+  it('refuses settings that a resumed run cannot change', () => {
+    const r = spawnSync(tsx, ['src/cli/train.ts', '--out', '/nonexistent', '--resume', '--lr', '0.1', '--num-envs', '4'], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/--num-envs, --lr cannot change when resuming/);
+  });
+});

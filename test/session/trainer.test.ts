@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -50,5 +50,32 @@ describe('Trainer', () => {
     await expect(Trainer.resume(join(dir, 'missing'))).rejects.toThrow(/not a run folder/);
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ version: 99 }));
     await expect(Trainer.resume(dir)).rejects.toThrow(/version 99/);
+  });
+});
+
+describe('Trainer resume after a crash', () => {
+  it('drops metrics logged after the last checkpoint, keeps a new target, and refuses the CNN on wasm', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'arcade-')), 'run');
+    const first = await Trainer.create(dir, { ...config(600), checkpointEvery: 400 });
+    await first.train();
+    // Simulate a crash after the checkpoint at 400: metric lines past it describe lost training.
+    const checkpointed = loadCheckpoint(join(dir, 'checkpoints', 'latest.ckpt'));
+    expect(checkpointed.meta.state.steps).toBe(600);
+    writeFileSync(join(dir, 'metrics.jsonl'), `${readFileSync(join(dir, 'metrics.jsonl'), 'utf8')}{"steps":800}\n`);
+    const second = await Trainer.resume(dir, 1000);
+    const steps = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).steps);
+    expect(steps).toEqual([200, 400, 600]);
+    expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).steps).toBe(1000);
+    await second.train();
+    // A later resume without --steps keeps the new target.
+    const third = await Trainer.resume(dir);
+    expect(third.config.steps).toBe(1000);
+    expect(third.a2c.steps).toBe(1000);
+
+    const pixels: RunConfig = { ...config(10), obsType: 'pixels', net: { kind: 'cnn' } };
+    const fresh = join(dir, '..', 'pixels');
+    await expect(Trainer.create(fresh, pixels)).rejects.toThrow(/cannot train on the wasm backend.*--backend/);
+    expect(existsSync(fresh)).toBe(false);
+    await expect(Trainer.create(fresh, { ...config(10), net: { kind: 'mlp' } as never })).rejects.toThrow(/need net/);
   });
 });

@@ -184,7 +184,7 @@ export class PixelObserver implements Observer {
     const top = rowTop;
     const rowOf = this.rowOf;
     const [m0, m1] = this.maskRows;
-    const stamp = ++pushCount;
+    const stamp = (pushCount = (pushCount + 1) | 0); // wraps like the Int32Array it is compared with
 
     // Horizontal pass, once per run of identical rows (game frames are mostly flat bands of colour), and
     // not at all for a row drawn the same way before.
