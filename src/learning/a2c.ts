@@ -2,6 +2,11 @@
  * A2C (Mnih et al. 2016), synchronous, as OpenAI baselines and Stable-Baselines3 implement it, on tfjs with a
  * custom training loop. Read top to bottom: the config with the reference defaults, then the learner: a rollout
  * of `nSteps` steps in each of `numEnvs` envs, rewards from the reward source, advantages, one update.
+ *
+ * Two differences from baselines' Atari setup, on purpose: rewards are used as the reward source gives them
+ * (baselines clips the game's reward to its sign; scaling belongs to the source, and learned rewards come
+ * normalised), and the end of an episode is seen by the returns (a game over is terminal; Christiano et al.
+ * hid episode ends from the agent, which a reward source can still do by how it scores the last steps).
  */
 import { Rng, type RngState } from '../env/rng.js';
 import type { VectorEnv, VectorEnvState } from '../env/vector-env.js';

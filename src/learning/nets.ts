@@ -12,8 +12,10 @@
  *   tensorflow or cpu backend.)
  * The two heads are one layer with numActions + 1 outputs: the policy logits, then the value.
  *
- * Initialisation as baselines: orthogonal, gain sqrt(2) for hidden layers, 0.01 for the policy head (a nearly
- * uniform first policy), 1 for the value head; zero biases.
+ * Initialisation as baselines for dense layers: orthogonal, gain sqrt(2) for hidden layers, 0.01 for the policy
+ * head (a nearly uniform first policy), 1 for the value head; zero biases. Conv kernels, and dense layers of
+ * over a million weights (the CNN's 3136x512), use variance scaling with the same gain instead (baselines
+ * orthogonalises those too; a QR of that size is slow in tfjs).
  */
 import { tf } from './tf.js';
 
