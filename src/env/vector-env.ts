@@ -70,7 +70,9 @@ export class VectorEnv {
     const { id, options } = envs[0];
     for (const e of envs) {
       if (e.id !== id || JSON.stringify(e.options) !== JSON.stringify(options)) {
-        throw new TypeError(`a VectorEnv needs copies of one env; got ${id} and ${e.id} with different options`);
+        throw new TypeError(
+          e.id !== id ? `a VectorEnv needs copies of one env; got ${id} and ${e.id}` : `a VectorEnv needs copies of one env; the ${id} copies have different options`,
+        );
       }
     }
     this.id = id;
@@ -108,6 +110,13 @@ export class VectorEnv {
   step(actions: ArrayLike<number>): VectorStepResult {
     if (actions.length !== this.numEnvs) {
       throw new RangeError(`step needs one action per env (${this.numEnvs}), got ${actions.length}`);
+    }
+    const n = this.actionSpace.n;
+    for (let i = 0; i < this.numEnvs; i++) {
+      const a = actions[i];
+      if (!(Number.isInteger(a) && a >= 0 && a < n)) {
+        throw new RangeError(`action ${i} must be an integer in [0, ${n}), got ${describe(a)}; no env was stepped`);
+      }
     }
     const episodes: EpisodeEnd[] = [];
     for (let i = 0; i < this.numEnvs; i++) {
@@ -165,11 +174,19 @@ export class VectorEnv {
     }
     for (const k of ['episodeReturn', 'episodeLength'] as const) {
       const v = s[k];
-      if (!Array.isArray(v) || v.length !== n || !v.every((x) => Number.isFinite(x))) {
-        throw new TypeError(`VectorEnv snapshot ${k} must be ${n} numbers, got ${describe(v)}`);
+      const ok = (x: unknown) => (k === 'episodeLength' ? Number.isInteger(x) && (x as number) >= 0 : Number.isFinite(x));
+      if (!Array.isArray(v) || v.length !== n || !v.every(ok)) {
+        throw new TypeError(`VectorEnv snapshot ${k} must be ${n} ${k === 'episodeLength' ? 'non-negative integers' : 'numbers'}, got ${describe(v)}`);
       }
     }
-    s.envs.forEach((e, i) => this.envs[i].setState(e));
+    // All or nothing: if copy k's snapshot is bad, copies 0..k-1 go back to where they were.
+    const before = this.envs.map((e) => e.getState());
+    try {
+      s.envs.forEach((e, i) => this.envs[i].setState(e));
+    } catch (err) {
+      before.forEach((b, i) => this.envs[i].setState(b));
+      throw err;
+    }
     this.episodeReturn.set(s.episodeReturn as number[]);
     this.episodeLength.set(s.episodeLength as number[]);
     for (let i = 0; i < n; i++) {

@@ -194,6 +194,12 @@ export class Trainer {
     return trainer;
   }
 
+  /** Frees the network and optimizer tensors (for a process that trains several runs). */
+  dispose(): void {
+    this.a2c.dispose();
+    this.a2c.net.dispose();
+  }
+
   /** Asks the loop to stop after the current update (it then checkpoints). */
   stop(): void {
     this.stopRequested = true;

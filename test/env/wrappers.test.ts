@@ -331,3 +331,19 @@ describe('pixel observations match a plain reference implementation', () => {
     }
   }
 });
+
+describe('VectorEnv bad input', () => {
+  it('checks every action before stepping any env, and restores all copies or none', () => {
+    const vec = VectorEnv.make('Pong', 2);
+    vec.reset({ seed: 1 });
+    const before = JSON.stringify(vec.getState());
+    expect(() => vec.step([0, 9])).toThrow(/action 1 must be an integer in \[0, 6\), got 9; no env was stepped/);
+    expect(JSON.stringify(vec.getState())).toBe(before);
+    const snap = JSON.parse(before);
+    vec.step([2, 2]);
+    const moved = JSON.stringify(vec.getState());
+    snap.envs[1].emulator.game.ballX = 'bad';
+    expect(() => vec.setState(snap)).toThrow(/ballX/);
+    expect(JSON.stringify(vec.getState())).toBe(moved);
+  });
+});

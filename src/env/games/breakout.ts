@@ -3,7 +3,8 @@
  * paddle. Top two rows (red, orange) are worth 7, the middle two (amber, yellow) 4, the bottom two (green,
  * blue) 1. Five balls; a missed ball costs one. The ball speeds up after 4 and 12 brick hits and on its
  * first contact with the orange and with the red row (reset with every new ball); the paddle halves once the
- * ball reaches the top wall. Clearing the wall brings a second one; clearing that ends the game (864 points).
+ * ball reaches the top wall. Clearing the wall brings a second one (and the full paddle back); clearing that
+ * ends the game (864 points).
  *
  * Serve: a new ball waits on the paddle (moving with it) until FIRE launches it upwards at a random angle.
  * After a lost ball the next one appears, and FIRE works, only after a 3/4 s pause, so the loss is visible.
@@ -43,7 +44,9 @@ const LIVES = 5;
 const AUTO_SERVE = 120; // frames a new ball waits for FIRE before it launches by itself (2 s)
 const LOST_PAUSE = 45; // frames after a lost ball before FIRE can serve the next, so the loss can be seen
 // Ball speed (px per frame, along its direction) for each speed level; the level rises after 4 and after 12
-// brick hits and on the first orange and first red contact, so at most four times per ball.
+// brick hits and on the first orange and first red contact, so at most four times per ball. A new ball
+// takes about 1.3 s from the paddle to the wall, as on the 2600; the top speed is a little under the
+// paddle's, so a well-placed paddle can still reach every ball.
 const SPEEDS = [1.5, 2, 2.5, 3, 3.5];
 const MAX_SPEED = SPEEDS[SPEEDS.length - 1];
 const MAX_STEP = 2; // px per collision substep: less than the ball and every brick, so nothing tunnels

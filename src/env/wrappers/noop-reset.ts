@@ -18,7 +18,7 @@ export class NoopReset implements FrameStage {
   ) {}
 
   get over(): boolean {
-    return this.emulator.game.over;
+    return this.emulator.over;
   }
 
   seed(seed: number): void {
@@ -31,7 +31,7 @@ export class NoopReset implements FrameStage {
     const noops = 1 + this.rng.int(this.noopMax);
     for (let i = 0; i < noops; i++) {
       this.emulator.act(NOOP);
-      if (this.emulator.game.over) this.emulator.reset();
+      if (this.emulator.over) this.emulator.reset();
     }
   }
 
