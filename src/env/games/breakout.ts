@@ -380,8 +380,16 @@ export class Breakout implements Game {
     for (let r = 0; r < BRICK_ROWS; r++) {
       const color = ROW_COLORS[r];
       const y = BRICK_TOP + r * BRICK_H;
-      for (let c = 0; c < BRICK_COLS; c++) {
-        if (b[r * BRICK_COLS + c] !== 0) s.rect(FIELD_LEFT + c * BRICK_W, y, BRICK_W, BRICK_H, color);
+      // Each run of standing bricks is one rectangle: the same pixels as brick by brick, in fewer calls.
+      let c = 0;
+      while (c < BRICK_COLS) {
+        if (b[r * BRICK_COLS + c] === 0) {
+          c++;
+          continue;
+        }
+        const start = c;
+        while (c < BRICK_COLS && b[r * BRICK_COLS + c] !== 0) c++;
+        s.rect(FIELD_LEFT + start * BRICK_W, y, (c - start) * BRICK_W, BRICK_H, color);
       }
     }
     s.rect(this.paddleX, PADDLE_Y, this.paddleW, PADDLE_H, C.breakoutPaddle);
