@@ -14,6 +14,7 @@ import { computeAdvantages } from './advantages.js';
 import type { ActorCritic } from './nets.js';
 import { clipByGlobalNorm, flatten, RMSPropTF } from './optim.js';
 import { chooseAction } from './policy.js';
+import { mean } from './stats.js';
 import type { RewardSource } from './reward-source.js';
 import { tf } from './tf.js';
 
@@ -315,12 +316,6 @@ export class A2C {
   dispose(): void {
     this.optimizer.dispose();
   }
-}
-
-function mean(xs: Float32Array): number {
-  let s = 0;
-  for (const x of xs) s += x;
-  return xs.length > 0 ? s / xs.length : 0;
 }
 
 export function explainedVariance(predicted: Float32Array, actual: Float32Array): number {

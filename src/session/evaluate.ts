@@ -6,6 +6,7 @@ import type { AtariEnv } from '../env/atari-env.js';
 import type { Observation } from '../env/core.js';
 import { makeEnv } from '../env/index.js';
 import { Rng } from '../env/rng.js';
+import { mean } from '../learning/stats.js';
 
 export interface ReturnStats {
   mean: number;
@@ -20,9 +21,9 @@ export interface Evaluation extends ReturnStats {
 }
 
 export function returnStats(xs: readonly number[]): ReturnStats {
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const std = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length);
-  return { mean, std, min: Math.min(...xs), max: Math.max(...xs) };
+  const m = mean(xs);
+  const std = Math.sqrt(mean(xs.map((x) => (x - m) ** 2)));
+  return { mean: m, std, min: Math.min(...xs), max: Math.max(...xs) };
 }
 
 /** Plays `episodes` episodes (episode i seeded with seed + i) choosing actions with `policy`. */

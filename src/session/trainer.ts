@@ -9,6 +9,7 @@ import { VectorEnv } from '../env/vector-env.js';
 import { A2C, type A2CConfig, type A2CState, resolveA2CConfig } from '../learning/a2c.js';
 import { type ActorCritic, createCnnActorCritic, createMlpActorCritic } from '../learning/nets.js';
 import { type RewardSource, TrueRewardSource } from '../learning/reward-source.js';
+import { mean } from '../learning/stats.js';
 import { type BackendInfo, type BackendName, initTf, tf } from '../learning/tf.js';
 import { readCheckpoint, writeCheckpoint } from '../store/checkpoint.js';
 import { RUN_VERSION, RunFolder } from '../store/run.js';
@@ -206,8 +207,7 @@ export class Trainer {
   }
 
   meanTrueReturn(): number {
-    const r = this.recentReturns;
-    return r.length === 0 ? Number.NaN : r.reduce((a, b) => a + b, 0) / r.length;
+    return mean(this.recentReturns);
   }
 
   checkpoint(elapsed = 0): void {
@@ -239,7 +239,7 @@ export class Trainer {
           sps: sps(),
           episodes: this.episodes,
           meanTrueReturn: this.meanTrueReturn(),
-          meanEpisodeLength: lengths.length > 0 ? lengths.reduce((a, b) => a + b, 0) / lengths.length : null,
+          meanEpisodeLength: lengths.length > 0 ? mean(lengths) : null,
           ...stats,
           numTensors: tf.memory().numTensors,
         });
