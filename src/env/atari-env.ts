@@ -41,7 +41,7 @@ export class AtariEnv implements Env {
     this.observer =
       options.obsType === 'ram'
         ? new RamObserver(game, options.maskScore)
-        : new PixelObserver(this.skip, (s) => game.draw(s), options.maskScore, game.spec.scoreRows);
+        : new PixelObserver(this.skip, options.maskScore, game.spec.scoreRows);
     const meanings = game.spec.actions;
     this.actionSpace = { kind: 'discrete', n: meanings.length, meanings };
   }
@@ -170,7 +170,7 @@ export class AtariEnv implements Env {
     if (typeof state.needsReset !== 'boolean') throw new TypeError(`${what}.needsReset must be a boolean`);
     // Check every part before changing any, so a bad snapshot leaves the env as it was.
     this.observer.checkState(state.observation, `${what}.observation`);
-    new Rng().setState(state.noopRng, `${what}.noopRng`);
+    Rng.check(state.noopRng, `${what}.noopRng`);
     this.emulator.setState(state.emulator, `${what}.emulator`);
     this.noop.rng.setState(state.noopRng);
     this.observer.setState(state.observation, `${what}.observation`);

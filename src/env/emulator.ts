@@ -51,10 +51,10 @@ export class Emulator implements FrameStage {
     return this.game.tick(this.lastAction);
   }
 
-  /** Draws the current frame and returns it as palette indices (160x210, row-major). */
-  draw(): Uint8Array {
-    this.game.draw(this.screen);
-    return this.screen.pixels;
+  /** Draws the current frame (into its own screen unless given one); returns it as palette indices, 160x210. */
+  draw(screen: Screen = this.screen): Uint8Array {
+    this.game.draw(screen);
+    return screen.pixels;
   }
 
   getState() {
@@ -77,10 +77,8 @@ export class Emulator implements FrameStage {
       throw new TypeError(`${what}.frame must be a non-negative integer, got ${describe(state.frame)}`);
     }
     // Validate everything before changing anything, so a bad snapshot leaves the env as it was.
-    const gameRng = new Rng();
-    gameRng.setState(state.gameRng, `${what}.gameRng`);
-    const stickyRng = new Rng();
-    stickyRng.setState(state.stickyRng, `${what}.stickyRng`);
+    Rng.check(state.gameRng, `${what}.gameRng`);
+    Rng.check(state.stickyRng, `${what}.stickyRng`);
     this.game.setState(state.game);
     this.gameRng.setState(state.gameRng);
     this.stickyRng.setState(state.stickyRng);

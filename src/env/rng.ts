@@ -66,7 +66,8 @@ export class Rng {
     return [this.a >>> 0, this.b >>> 0, this.c >>> 0, this.d >>> 0];
   }
 
-  setState(state: unknown, what = 'rng state'): void {
+  /** Throws a TypeError naming `what` unless `state` is a generator state from `getState`. */
+  static check(state: unknown, what = 'rng state'): asserts state is RngState {
     if (
       !Array.isArray(state) ||
       state.length !== 4 ||
@@ -74,6 +75,10 @@ export class Rng {
     ) {
       throw new TypeError(`${what} must be an array of four 32-bit unsigned integers, got ${JSON.stringify(state)}`);
     }
+  }
+
+  setState(state: unknown, what = 'rng state'): void {
+    Rng.check(state, what);
     this.a = state[0] | 0;
     this.b = state[1] | 0;
     this.c = state[2] | 0;

@@ -37,6 +37,12 @@ export class FrameSkip implements StepStage {
     this.hasPrevious = false;
   }
 
+  /** Draws the current frame into `last`, alone (after a reset there is no second frame to pool). */
+  captureCurrent(): void {
+    this.emulator.draw(this.last);
+    this.hasPrevious = false;
+  }
+
   step(action: number): number {
     const k = this.frameSkip;
     let reward = 0;
@@ -46,9 +52,9 @@ export class FrameSkip implements StepStage {
       const over = this.inner.over;
       if (this.onFrame !== null) this.onFrame(this.emulator.draw());
       if (this.capture) {
-        if (i === k - 1 || over) this.emulator.game.draw(this.last);
+        if (i === k - 1 || over) this.emulator.draw(this.last);
         else if (i === k - 2) {
-          this.emulator.game.draw(this.previous);
+          this.emulator.draw(this.previous);
           this.hasPrevious = true;
         }
       }

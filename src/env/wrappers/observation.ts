@@ -148,7 +148,6 @@ export class PixelObserver implements Observer {
 
   constructor(
     private readonly skip: FrameSkip,
-    private readonly emulatorDraw: (screen: Screen) => void,
     maskScore: boolean,
     scoreRows: readonly [number, number],
   ) {
@@ -157,7 +156,7 @@ export class PixelObserver implements Observer {
   }
 
   observeReset(): void {
-    this.emulatorDraw(this.skip.last);
+    this.skip.captureCurrent();
     this.obsWords.fill(0);
     // Pushing the first frame four times fills the stack with it.
     for (let k = 0; k < FRAME_STACK; k++) this.push(this.skip.last, null);
