@@ -14,14 +14,15 @@ export function listEnvs(): string[] {
   return Object.keys(GAMES);
 }
 
+/** Throws a RangeError naming the unknown id and the known ones unless `id` is an env id. */
+export function checkEnvId(id: string): void {
+  if (Object.hasOwn(GAMES, id)) return;
+  const near = listEnvs().find((k) => k.toLowerCase() === String(id).toLowerCase());
+  throw new RangeError(`unknown env ${JSON.stringify(id)}${near ? ` (did you mean "${near}"?)` : ''}; known: ${listEnvs().join(', ')}`);
+}
+
 /** Makes an env by id; unknown ids and invalid options throw an error naming what was wrong. */
 export function makeEnv(id: string, options: Partial<EnvOptions> = {}): AtariEnv {
-  const createGame = Object.hasOwn(GAMES, id) ? GAMES[id] : undefined;
-  if (createGame === undefined) {
-    const near = listEnvs().find((k) => k.toLowerCase() === String(id).toLowerCase());
-    throw new RangeError(
-      `unknown env ${JSON.stringify(id)}${near ? ` (did you mean "${near}"?)` : ''}; known: ${listEnvs().join(', ')}`,
-    );
-  }
-  return new AtariEnv(id, createGame, resolveOptions(id, options));
+  checkEnvId(id);
+  return new AtariEnv(id, GAMES[id], resolveOptions(id, options));
 }

@@ -4,7 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import type { ObsType } from '../env/core.js';
-import { listEnvs } from '../env/index.js';
+import { checkEnvId } from '../env/index.js';
+import { resolveOptions } from '../env/options.js';
 import { VectorEnv } from '../env/vector-env.js';
 import { A2C, type A2CConfig, type A2CState, resolveA2CConfig } from '../learning/a2c.js';
 import { type ActorCritic, createCnnActorCritic, createMlpActorCritic } from '../learning/nets.js';
@@ -59,8 +60,8 @@ export interface TrainSummary {
 const RECENT = 100;
 
 export function validateRunConfig(c: RunConfig): RunConfig {
-  if (!listEnvs().includes(c.env)) throw new Error(`unknown env "${c.env}"; known: ${listEnvs().join(', ')}`);
-  if (c.obsType !== 'ram' && c.obsType !== 'pixels') throw new Error(`unknown observation type "${c.obsType}"; known: ram, pixels`);
+  checkEnvId(c.env);
+  resolveOptions(c.env, { obsType: c.obsType });
   if (!REWARD_SOURCES.includes(c.reward)) throw new Error(`unknown reward "${c.reward}"; known: ${REWARD_SOURCES.join(', ')}`);
   if (!Number.isInteger(c.seed)) throw new Error(`seed must be an integer, got ${c.seed}`);
   if (!Number.isInteger(c.steps) || c.steps < 1) throw new Error(`steps must be a positive integer, got ${c.steps}`);
