@@ -1,15 +1,19 @@
 /**
  * Headless trainer.
  *   npm run train -- --env Pong --reward true --steps 2000000 --seed 1 --out runs/pong-true
+ *   npm run train -- --env Pong --reward preferences --teacher oracle --labels 1000 --steps 2000000 --seed 1 --out runs/pong-pref
  *   npm run train -- --out runs/pong-true --resume [--steps 3000000]
  */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { listEnvs } from '../env/index.js';
 import { A2C_DEFAULTS } from '../learning/a2c.js';
+import { SELECTIONS, type Selection } from '../learning/preferences/query.js';
+import { TEACHERS, type TeacherName, type TeacherParams } from '../learning/preferences/teachers.js';
 import { BACKENDS, type BackendName, describeBackend } from '../learning/tf.js';
+import { PREFERENCE_DEFAULTS } from '../session/preferences.js';
 import { REWARD_SOURCES, type RewardName, type RunConfig, Trainer } from '../session/trainer.js';
-import { fail, integer, nonNegativeNumber, oneOf, positiveInt, positiveNumber } from './args.js';
+import { fail, integer, nonNegativeNumber, positiveInt, positiveNumber } from './args.js';
 
 interface Flags {
   env?: string;
@@ -27,6 +31,28 @@ interface Flags {
   hidden: number[];
   logEvery: number;
   checkpointEvery: number;
+  maskScore?: boolean;
+  teacher?: TeacherName;
+  teacherParam: Partial<TeacherParams>;
+  labels: number;
+  selection: Selection;
+  clipLength: number;
+  initialFraction: number;
+  pretrainEpochs: number;
+  labelDecaySteps?: number;
+}
+
+const TEACHER_PARAMS = ['beta', 'gamma', 'epsilon', 'skipRatio', 'equalRatio'];
+
+/** `--teacher-param epsilon=0.2`, repeatable. */
+function teacherParam(value: string, previous: Partial<TeacherParams>): Partial<TeacherParams> {
+  const m = /^(\w+)=(.+)$/.exec(value);
+  if (m === null || !TEACHER_PARAMS.includes(m[1])) {
+    throw new InvalidArgumentError(`expected name=value with name one of ${TEACHER_PARAMS.join(', ')}, got "${value}"`);
+  }
+  const x = m[2] === 'Infinity' ? Infinity : Number(m[2]);
+  if (Number.isNaN(x)) throw new InvalidArgumentError(`expected a number for ${m[1]}, got "${m[2]}"`);
+  return { ...previous, [m[1]]: x };
 }
 
 const program = new Command('train')
@@ -46,6 +72,16 @@ const program = new Command('train')
   .option('--hidden <sizes>', 'MLP hidden layer sizes, comma-separated', (v) => v.split(',').map((s) => positiveInt(s)), [64, 64])
   .option('--log-every <n>', 'agent steps between metrics lines', positiveInt, 20_000)
   .option('--checkpoint-every <n>', 'agent steps between checkpoints', positiveInt, 250_000)
+  .option('--mask-score', 'hide the score from observations (default for --reward preferences)')
+  .option('--no-mask-score', 'show the score in observations')
+  .addOption(new Option('--teacher <name>', 'synthetic teacher that answers the preference queries (B-Pref)').choices(Object.keys(TEACHERS)))
+  .option('--teacher-param <name=value>', `override a teacher parameter (${TEACHER_PARAMS.join(', ')}); repeatable`, teacherParam, {})
+  .option('--labels <n>', 'label budget of a preferences run', positiveInt, PREFERENCE_DEFAULTS.labels)
+  .addOption(new Option('--selection <rule>', 'how pairs are chosen').choices(SELECTIONS).default(PREFERENCE_DEFAULTS.selection))
+  .option('--clip-length <n>', 'agent steps per clip', positiveInt, PREFERENCE_DEFAULTS.clipLength)
+  .option('--initial-fraction <x>', 'fraction of the labels asked on random-policy clips before RL', positiveNumber, PREFERENCE_DEFAULTS.initialFraction)
+  .option('--pretrain-epochs <n>', 'reward-model epochs on the first labels before RL', integer, PREFERENCE_DEFAULTS.pretrainEpochs)
+  .option('--label-decay-steps <n>', 'c of the label rate c/(T+c), agent steps (default: a tenth of --steps)', positiveInt)
   .showHelpAfterError('(run with --help for the options)');
 
 async function main(): Promise<void> {
@@ -65,6 +101,16 @@ async function main(): Promise<void> {
   } else {
     if (f.env === undefined) fail('--env is required for a new run (or pass --resume to continue one)');
     if (f.steps === undefined) fail('--steps is required for a new run');
+    const preferences = f.reward === 'preferences';
+    if (preferences && f.teacher === undefined) {
+      fail('--reward preferences needs a --teacher in a headless run (people label through the app: npm start)');
+    }
+    if (!preferences) {
+      const prefFlags = ['teacher', 'teacherParam', 'labels', 'selection', 'clipLength', 'initialFraction', 'pretrainEpochs', 'labelDecaySteps'].filter(
+        (name) => program.getOptionValueSource(name) === 'cli',
+      );
+      if (prefFlags.length > 0) fail(`${prefFlags.map((n) => `--${n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} only apply to --reward preferences`);
+    }
     const config: RunConfig = {
       env: f.env,
       obsType: f.obs,
@@ -75,6 +121,20 @@ async function main(): Promise<void> {
       net: f.obs === 'ram' ? { kind: 'mlp', hidden: f.hidden } : { kind: 'cnn' },
       logEvery: f.logEvery,
       checkpointEvery: f.checkpointEvery,
+      maskScore: f.maskScore ?? preferences,
+      ...(preferences && {
+        preferences: {
+          ...PREFERENCE_DEFAULTS,
+          teacher: f.teacher!,
+          teacherParams: f.teacherParam,
+          labels: f.labels,
+          selection: f.selection,
+          clipLength: f.clipLength,
+          initialFraction: f.initialFraction,
+          pretrainEpochs: f.pretrainEpochs,
+          decaySteps: f.labelDecaySteps ?? null,
+        },
+      }),
     };
     trainer = await Trainer.create(f.out, config, f.backend);
   }

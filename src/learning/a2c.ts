@@ -9,7 +9,7 @@
  * hid episode ends from the agent, which a reward source can still do by how it scores the last steps).
  */
 import { Rng, type RngState } from '../env/rng.js';
-import type { VectorEnv, VectorEnvState } from '../env/vector-env.js';
+import type { VectorEnv, VectorEnvState, VectorStepResult } from '../env/vector-env.js';
 import { computeAdvantages } from './advantages.js';
 import type { ActorCritic } from './nets.js';
 import { clipByGlobalNorm, flatten, RMSPropTF } from './optim.js';
@@ -103,6 +103,14 @@ export interface A2CState {
   optimizer: Float32Array;
 }
 
+/** Sees every env step of the rollouts, e.g. to cut clips from them. */
+export interface RolloutObserver {
+  /** Before the envs step; their states are those the coming actions are taken in. */
+  beforeStep(env: VectorEnv): void;
+  /** After the step: `obs` are the observations the actions were taken in. */
+  afterStep(obs: Float32Array, actions: Int32Array, result: VectorStepResult): void;
+}
+
 export interface FinishedEpisode {
   return: number;
   length: number;
@@ -114,6 +122,7 @@ export class A2C {
   steps = 0;
   updates = 0;
   readonly rng: Rng;
+  observer: RolloutObserver | null = null;
   private readonly optimizer: RMSPropTF;
   private readonly T: number;
   private readonly N: number;
@@ -188,7 +197,9 @@ export class A2C {
       for (let i = 0; i < N; i++) actions[i] = chooseAction(logits.subarray(i * this.numActions, (i + 1) * this.numActions), false, this.rng.next());
       this.bufActions.set(actions, t * N);
       this.bufValues.set(values, t * N);
+      this.observer?.beforeStep(this.env);
       const r = this.env.step(actions);
+      this.observer?.afterStep(this.obs, actions, r);
       this.bufTrueRewards.set(r.rewards, t * N);
       this.bufBootstrap.fill(0, t * N, (t + 1) * N);
       for (let i = 0; i < N; i++) this.bufEnded[t * N + i] = r.terminated[i] | r.truncated[i];

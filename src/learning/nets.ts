@@ -38,7 +38,25 @@ function checkPositiveInt(what: string, x: number): void {
   if (!Number.isInteger(x) || x < 1) throw new RangeError(`${what} must be a positive integer, got ${x}`);
 }
 
-class Params {
+/**
+ * x·w + b with its gradient computed through explicit transposes: tfjs-wasm's matMul with a transposed operand
+ * (what autodiff of matMul emits: dy·wᵀ and xᵀ·dy) takes a slow path, 5-10x slower than transposing first
+ * for a few thousand rows, which is what the reward model's minibatches have.
+ */
+export const dense = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [x, w, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
+  save([x, w]);
+  return {
+    value: tf.add(tf.matMul(x, w), b),
+    gradFunc: (dy: tf.Tensor, [xs, ws]: tf.Tensor[]) => [
+      tf.matMul(dy as tf.Tensor2D, tf.transpose(ws as tf.Tensor2D)),
+      tf.matMul(tf.transpose(xs as tf.Tensor2D), dy as tf.Tensor2D),
+      tf.sum(dy, 0),
+    ],
+  };
+}) as unknown as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
+
+export class Params {
   readonly variables: tf.Variable[] = [];
   private n = 0;
   constructor(private readonly seed: number) {}

@@ -69,3 +69,68 @@ export class RMSPropTF {
     this.ms.dispose();
   }
 }
+
+export interface AdamOptions {
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+}
+
+/**
+ * Adam (Kingma & Ba 2015) on one flat gradient vector, like `RMSPropTF`, so its whole state is two vectors and
+ * a step count to checkpoint (tfjs's AdamOptimizer keeps per-variable slots that are awkward to save).
+ */
+export class FlatAdam {
+  readonly m: tf.Variable;
+  readonly v: tf.Variable;
+  t = 0;
+  private readonly sizes: number[];
+
+  constructor(
+    readonly variables: tf.Variable[],
+    readonly options: AdamOptions = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
+  ) {
+    const { beta1, beta2, epsilon } = options;
+    if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) throw new RangeError(`Adam betas must be in [0, 1), got ${beta1}, ${beta2}`);
+    if (!(epsilon > 0)) throw new RangeError(`Adam epsilon must be positive, got ${epsilon}`);
+    this.sizes = variables.map((v) => v.size);
+    const total = this.sizes.reduce((a, b) => a + b, 0);
+    this.m = tf.tidy(() => tf.variable(tf.zeros([total]), false));
+    this.v = tf.tidy(() => tf.variable(tf.zeros([total]), false));
+  }
+
+  apply(g: tf.Tensor1D, lr: number): void {
+    const { beta1, beta2, epsilon } = this.options;
+    this.t++;
+    const step = (lr * Math.sqrt(1 - beta2 ** this.t)) / (1 - beta1 ** this.t);
+    tf.tidy(() => {
+      const m = tf.add(tf.mul(this.m, beta1), tf.mul(g, 1 - beta1));
+      const v = tf.add(tf.mul(this.v, beta2), tf.mul(tf.square(g), 1 - beta2));
+      this.m.assign(m);
+      this.v.assign(v);
+      const steps = tf.split(tf.mul(tf.div(m, tf.add(tf.sqrt(v), epsilon)), step), this.sizes);
+      this.variables.forEach((x, i) => x.assign(tf.sub(x, tf.reshape(steps[i], x.shape))));
+    });
+  }
+
+  getState(): { t: number; m: Float32Array; v: Float32Array } {
+    return { t: this.t, m: this.m.dataSync() as Float32Array, v: this.v.dataSync() as Float32Array };
+  }
+
+  setState(state: { t: number; m: Float32Array; v: Float32Array }): void {
+    if (state.m.length !== this.m.size || state.v.length !== this.v.size) {
+      throw new Error(`Adam state has ${state.m.length}/${state.v.length} values, expected ${this.m.size}`);
+    }
+    if (!Number.isInteger(state.t) || state.t < 0) throw new Error(`Adam step count must be a non-negative integer, got ${state.t}`);
+    this.t = state.t;
+    tf.tidy(() => {
+      this.m.assign(tf.tensor1d(state.m));
+      this.v.assign(tf.tensor1d(state.v));
+    });
+  }
+
+  dispose(): void {
+    this.m.dispose();
+    this.v.dispose();
+  }
+}

@@ -14,8 +14,10 @@ import { mean } from '../learning/stats.js';
 import { type BackendInfo, type BackendName, initTf, tf } from '../learning/tf.js';
 import { readCheckpoint, writeCheckpoint } from '../store/checkpoint.js';
 import { RUN_VERSION, RunFolder } from '../store/run.js';
+import { type PreferenceConfig, PreferenceLearner, type PreferenceMetrics, type PreferenceState, resolvePreferenceConfig } from './preferences.js';
 
-export const REWARD_SOURCES = ['true'] as const;
+/** `true`: the game's score (the baseline); `preferences`: a reward model learned from clip comparisons. */
+export const REWARD_SOURCES = ['true', 'preferences'] as const;
 export type RewardName = (typeof REWARD_SOURCES)[number];
 
 /** What a run is; stored in its config.json. */
@@ -32,6 +34,10 @@ export interface RunConfig {
   logEvery: number;
   /** Agent steps between checkpoints. */
   checkpointEvery: number;
+  /** Hide the score from the observations (Christiano et al.); default false, true for preference runs. */
+  maskScore?: boolean;
+  /** Settings of a `preferences` run. */
+  preferences?: PreferenceConfig;
 }
 
 export interface TrainProgress {
@@ -55,6 +61,10 @@ export interface TrainSummary {
   seed: number;
   backend: string;
   wallSeconds: number;
+  /** Preference runs: labels in effect, held-out accuracy and predicted-vs-true return correlation. */
+  labelsUsed?: number;
+  rewardModelValAccuracy?: number;
+  predTrueCorrelation?: number;
 }
 
 const RECENT = 100;
@@ -70,6 +80,14 @@ export function validateRunConfig(c: RunConfig): RunConfig {
     throw new Error(`checkpoint interval must be a positive integer, got ${c.checkpointEvery}`);
   }
   resolveA2CConfig(c.a2c);
+  if (c.maskScore !== undefined && typeof c.maskScore !== 'boolean') throw new Error(`maskScore must be true or false, got ${JSON.stringify(c.maskScore)}`);
+  if (c.reward === 'preferences') {
+    if (c.preferences === undefined) throw new Error('a preferences run needs its preference settings (label budget, teacher...)');
+    resolvePreferenceConfig(c.preferences);
+    if (c.obsType !== 'ram') throw new Error('the learned reward model takes ram observations only so far (its pixel CNN is not built yet); use --obs ram');
+  } else if (c.preferences !== undefined) {
+    throw new Error(`preference settings are only for --reward preferences, not "${c.reward}"`);
+  }
   const net = c.net as { kind?: unknown; hidden?: unknown } | undefined;
   if (c.obsType === 'ram') {
     if (net?.kind !== 'mlp' || !Array.isArray(net.hidden) || !net.hidden.every((h) => Number.isInteger(h) && h > 0)) {
@@ -97,16 +115,11 @@ export function createNet(config: RunConfig, obsShape: readonly number[], obsSiz
     : createCnnActorCritic(obsShape, numActions, config.seed);
 }
 
-function createRewardSource(name: RewardName): RewardSource {
-  switch (name) {
-    case 'true':
-      return new TrueRewardSource();
-  }
-}
-
 interface CheckpointMeta {
   kind: 'a2c';
   config: RunConfig;
+  /** The reward model and its learner (preference runs); its weight and optimizer arrays are stored apart. */
+  preferences?: Omit<PreferenceState, 'model'> & { model: Omit<PreferenceState['model'], 'weights' | 'adam'> & { adamSteps: number; weights: number } };
   state: Omit<A2CState, 'optimizer'>;
   recentReturns: number[];
   episodes: number;
@@ -122,6 +135,7 @@ export function saveCheckpoint(
   recentReturns: number[],
   episodes: number,
   wallSeconds: number,
+  learner: PreferenceLearner | null = null,
 ): void {
   const { optimizer, ...state } = a2c.getState();
   const weights = a2c.net.getWeights();
@@ -129,7 +143,24 @@ export function saveCheckpoint(
   weights.forEach((w, i) => (arrays[`weights/${i}`] = w));
   arrays.optimizer = optimizer;
   const meta: CheckpointMeta = { kind: 'a2c', config, state, recentReturns, episodes, wallSeconds, weights: weights.length };
+  if (learner !== null) {
+    const { model, ...rest } = learner.getState();
+    const { weights: rmWeights, adam, ...rm } = model;
+    rmWeights.forEach((w, i) => (arrays[`reward/weights/${i}`] = w));
+    arrays['reward/adam/m'] = adam.m;
+    arrays['reward/adam/v'] = adam.v;
+    meta.preferences = { ...rest, model: { ...rm, adamSteps: adam.t, weights: rmWeights.length } };
+  }
   writeCheckpoint(run.checkpointPath, meta, arrays);
+}
+
+/** The preference learner's state from a checkpoint's meta and arrays. */
+function preferenceState(path: string, meta: NonNullable<CheckpointMeta['preferences']>, arrays: Record<string, Float32Array>): PreferenceState {
+  const { adamSteps, weights: n, ...model } = meta.model;
+  const weights = Array.from({ length: n }, (_, i) => arrays[`reward/weights/${i}`]);
+  const [m, v] = [arrays['reward/adam/m'], arrays['reward/adam/v']];
+  if (weights.some((w) => w === undefined) || m === undefined || v === undefined) throw new Error(`${path} is missing reward model arrays`);
+  return { ...meta, model: { ...model, weights, adam: { t: adamSteps, m, v } } };
 }
 
 export function loadCheckpoint(path: string) {
@@ -140,12 +171,15 @@ export function loadCheckpoint(path: string) {
   if (weights.some((w) => w === undefined) || optimizer === undefined) {
     throw new Error(`${path} is missing weight or optimizer arrays`);
   }
-  return { meta, weights, optimizer };
+  const preferences = meta.preferences === undefined ? null : preferenceState(path, meta.preferences, arrays);
+  return { meta, weights, optimizer, preferences };
 }
 
 export class Trainer {
   readonly vec: VectorEnv;
   readonly a2c: A2C;
+  /** The reward learner of a preference run. */
+  readonly learner: PreferenceLearner | null;
   readonly recentReturns: number[] = [];
   episodes = 0;
   /** Training wall time before this process took over the run. */
@@ -157,9 +191,15 @@ export class Trainer {
     readonly config: RunConfig,
     readonly backend: BackendInfo,
   ) {
-    this.vec = VectorEnv.make(config.env, config.a2c.numEnvs, { obsType: config.obsType });
+    this.vec = VectorEnv.make(config.env, config.a2c.numEnvs, { obsType: config.obsType, maskScore: config.maskScore ?? false });
     const net = createNet(config, this.vec.observationSpace.shape, this.vec.obsSize, this.vec.actionSpace.n);
-    this.a2c = new A2C(this.vec, net, createRewardSource(config.reward), config.a2c, config.seed);
+    this.learner =
+      config.reward === 'preferences'
+        ? new PreferenceLearner(run.dir, resolvePreferenceConfig(config.preferences), this.vec, config.steps, config.seed, () => this.a2c.steps)
+        : null;
+    const source: RewardSource = this.learner ?? new TrueRewardSource();
+    this.a2c = new A2C(this.vec, net, source, config.a2c, config.seed);
+    if (this.learner !== null) this.a2c.observer = this.learner.recorder;
   }
 
   /** A new run in a folder that must be empty or absent. */
@@ -190,6 +230,7 @@ export class Trainer {
       trainer.recentReturns.push(...checkpoint.meta.recentReturns);
       trainer.episodes = checkpoint.meta.episodes;
       trainer.wallSeconds = checkpoint.meta.wallSeconds;
+      if (checkpoint.preferences !== null) trainer.learner?.setState(checkpoint.preferences);
     }
     run.truncateMetrics(trainer.a2c.steps);
     if (config.steps !== stored.steps) run.writeJson('config.json', { version: RUN_VERSION, kind, ...config });
@@ -200,6 +241,7 @@ export class Trainer {
   dispose(): void {
     this.a2c.dispose();
     this.a2c.net.dispose();
+    this.learner?.dispose();
   }
 
   /** Asks the loop to stop after the current update (it then checkpoints). */
@@ -212,13 +254,14 @@ export class Trainer {
   }
 
   checkpoint(elapsed = 0): void {
-    saveCheckpoint(this.run, this.config, this.a2c, this.recentReturns, this.episodes, this.wallSeconds + elapsed);
+    saveCheckpoint(this.run, this.config, this.a2c, this.recentReturns, this.episodes, this.wallSeconds + elapsed, this.learner);
   }
 
   /** Trains until the target step count (or `stop()`); writes metrics, checkpoints and the summary. */
   async train(onProgress?: (p: TrainProgress) => void): Promise<TrainSummary> {
     const { steps: total, logEvery, checkpointEvery } = this.config;
     const start = performance.now();
+    await this.learner?.prepare(() => this.stopRequested);
     const startSteps = this.a2c.steps;
     let nextLog = Math.ceil((this.a2c.steps + 1) / logEvery) * logEvery;
     let nextCheckpoint = Math.ceil((this.a2c.steps + 1) / checkpointEvery) * checkpointEvery;
@@ -232,6 +275,7 @@ export class Trainer {
         lengths.push(e.length);
       }
       this.episodes += episodes.length;
+      this.learner?.afterIteration(episodes);
       if (this.a2c.steps >= nextLog || this.a2c.steps >= total) {
         nextLog += logEvery;
         this.run.appendMetrics({
@@ -242,6 +286,7 @@ export class Trainer {
           meanTrueReturn: this.meanTrueReturn(),
           meanEpisodeLength: lengths.length > 0 ? mean(lengths) : null,
           ...stats,
+          ...this.learner?.metrics(),
           numTensors: tf.memory().numTensors,
         });
         lengths = [];
@@ -264,8 +309,13 @@ export class Trainer {
       seed: this.config.seed,
       backend: this.backend.name,
       wallSeconds: this.wallSeconds + (performance.now() - start) / 1000,
+      ...(this.learner === null ? {} : summaryOf(this.learner.metrics())),
     };
     if (this.a2c.steps >= total) this.run.writeJson('summary.json', summary);
     return summary;
   }
+}
+
+function summaryOf(m: PreferenceMetrics): Pick<TrainSummary, 'labelsUsed' | 'rewardModelValAccuracy' | 'predTrueCorrelation'> {
+  return { labelsUsed: m.labelsUsed, rewardModelValAccuracy: m.rewardModelValAccuracy, predTrueCorrelation: m.predTrueCorrelation };
 }

@@ -15,7 +15,9 @@
  */
 import { Rng } from '../../env/rng.js';
 
-export type Answer = 'left' | 'right' | 'equal' | 'cant-tell';
+/** The answers a labeler (person or teacher) can give about a pair: left, right, equal, or can't tell. */
+export const ANSWERS = ['left', 'right', 'equal', 'cant-tell'] as const;
+export type Answer = (typeof ANSWERS)[number];
 
 export interface TeacherParams {
   /** Rationality; Infinity = always the better clip. */

@@ -1,0 +1,153 @@
+/**
+ * The labels the reward model trains on: pairs of clips with the probability that the left one is preferred
+ * (left 1, right 0, equal 0.5; "can't tell" answers stay in the run's label store but are never trained on).
+ *
+ * As Christiano et al. (2017):
+ * - 1/e of the labels are held out for validation (the L2 weight is tuned on them, and they give the
+ *   validation accuracy and the predicted-vs-true return correlation);
+ * - each ensemble member trains on its own bootstrap resample of the labels. It is drawn online (Oza & Russell
+ *   2001): each label gets, per member, a Poisson(1) count of copies, which is what resampling |D| labels with
+ *   replacement gives each label as |D| grows, and stays fixed as labels arrive, so members keep different data;
+ * - only the most recent `maxLabels` (3,000) labels are used.
+ * Split and counts are drawn from the pair's id and the run's seed, so they do not depend on the order labels
+ * arrive in, and a resumed run or an undo-and-relabel gives the same draws.
+ */
+import { Rng } from '../../env/rng.js';
+import type { Answer } from './teachers.js';
+
+/** What the reward model needs of a clip. */
+export interface ClipData {
+  id: string;
+  /** length x obsSize, step-major. */
+  obs: Float32Array;
+  actions: Int32Array;
+  /** The game's return over the clip: for metrics and synthetic teachers only, never for training. */
+  trueReturn: number;
+}
+
+export interface Comparison {
+  pairId: string;
+  left: ClipData;
+  right: ClipData;
+  /** Probability that the left clip is preferred. */
+  target: number;
+  heldOut: boolean;
+  /** Bootstrap copies per ensemble member. */
+  counts: Uint8Array;
+}
+
+/** The label distribution of an answer; null for "can't tell", which is not trained on. */
+export function answerTarget(answer: Answer): number | null {
+  switch (answer) {
+    case 'left':
+      return 1;
+    case 'right':
+      return 0;
+    case 'equal':
+      return 0.5;
+    case 'cant-tell':
+      return null;
+  }
+}
+
+/** 32-bit FNV-1a of a string: a stable seed from a pair's id. */
+function hashString(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** A Poisson(1) draw by inversion (counts above 7 have probability < 1e-5 and are capped). */
+export function poissonOne(u: number): number {
+  let k = 0;
+  let p = Math.exp(-1);
+  let cdf = p;
+  while (u > cdf && k < 7) {
+    k++;
+    p /= k;
+    cdf += p;
+  }
+  return k;
+}
+
+export interface DatasetOptions {
+  members: number;
+  /** Fraction held out for validation (1/e). */
+  valFraction: number;
+  /** Only the most recent labels are trained on (3,000). */
+  maxLabels: number;
+  seed: number;
+}
+
+export class PreferenceDataset {
+  private readonly items = new Map<string, Comparison>();
+  private activeCache: { train: Comparison[]; heldOut: Comparison[]; perMember: Comparison[][] } | null = null;
+
+  constructor(readonly options: DatasetOptions) {
+    const { members, valFraction, maxLabels } = options;
+    if (!Number.isInteger(members) || members < 1) throw new RangeError(`ensemble members must be a positive integer, got ${members}`);
+    if (!(valFraction >= 0 && valFraction < 1)) throw new RangeError(`validation fraction must be in [0, 1), got ${valFraction}`);
+    if (!Number.isInteger(maxLabels) || maxLabels < 1) throw new RangeError(`maxLabels must be a positive integer, got ${maxLabels}`);
+  }
+
+  /** Labels trained on or held out (not "can't tell"), within the most recent maxLabels. */
+  get size(): number {
+    return Math.min(this.items.size, this.options.maxLabels);
+  }
+
+  /** Adds a label (or replaces the pair's previous one, making it the most recent). "can't tell" is ignored. */
+  add(pairId: string, left: ClipData, right: ClipData, answer: Answer): Comparison | null {
+    this.items.delete(pairId);
+    this.activeCache = null;
+    const target = answerTarget(answer);
+    if (target === null) return null;
+    if (left.actions.length !== right.actions.length || left.obs.length !== right.obs.length) {
+      throw new RangeError(`pair ${pairId}: clips ${left.id} and ${right.id} differ in length`);
+    }
+    const rng = new Rng();
+    rng.seed(hashString(pairId) ^ this.options.seed, 13);
+    const heldOut = rng.next() < this.options.valFraction;
+    const counts = new Uint8Array(this.options.members);
+    for (let m = 0; m < counts.length; m++) counts[m] = poissonOne(rng.next());
+    const c: Comparison = { pairId, left, right, target, heldOut, counts };
+    this.items.set(pairId, c);
+    return c;
+  }
+
+  /** Forgets a pair's label (after an undo); unknown ids are ignored. */
+  remove(pairId: string): void {
+    if (this.items.delete(pairId)) this.activeCache = null;
+  }
+
+  private active() {
+    if (this.activeCache === null) {
+      const all = [...this.items.values()].slice(-this.options.maxLabels);
+      const train = all.filter((c) => !c.heldOut);
+      const perMember = Array.from({ length: this.options.members }, (_, m) => train.flatMap((c) => Array<Comparison>(c.counts[m]).fill(c)));
+      this.activeCache = { train, heldOut: all.filter((c) => c.heldOut), perMember };
+    }
+    return this.activeCache;
+  }
+
+  get train(): readonly Comparison[] {
+    return this.active().train;
+  }
+
+  get heldOut(): readonly Comparison[] {
+    return this.active().heldOut;
+  }
+
+  /**
+   * A minibatch for one member, drawn uniformly from its bootstrap resample (from all training labels while
+   * its resample is still empty). Empty if there are no training labels.
+   */
+  sample(member: number, batchSize: number, rng: Rng): Comparison[] {
+    const { perMember, train } = this.active();
+    const pool = perMember[member].length > 0 ? perMember[member] : train;
+    if (pool.length === 0) return [];
+    return Array.from({ length: batchSize }, () => pool[Math.floor(rng.next() * pool.length)]);
+  }
+}

@@ -1,0 +1,415 @@
+/**
+ * The learned reward r̂(s, a) of Christiano et al. (2017), shaped as Deep TAMER's Ĥ(s, a): each ensemble member
+ * is an MLP with one output per action, and r̂(s, a) is the output of the action taken. Read top to bottom:
+ * the config with the paper's defaults, the members, the preference update, evaluation (validation loss and
+ * accuracy, the L2 weight kept so validation loss stays 1.1-1.5x training loss), normalisation, and the
+ * reward the agent gets.
+ *
+ * Normalisation: each member's r̂ is shifted and scaled to zero mean and `rewardStd` (0.05) standard deviation
+ * over a reference set of recent (s, a) steps (the clips cut from the agent's latest rollouts), then the members
+ * are averaged. The Bradley-Terry loss sees raw outputs (normalising would not change which clip is preferred,
+ * only the loss's temperature, which the net learns). With std 0.05 the agent sees rewards on the scale A2C's
+ * standard settings were tuned for.
+ * (`ram` observations only for now: the pixel CNN member is a slot, see `createRewardModel`.)
+ */
+import { Rng, type RngState } from '../../env/rng.js';
+import { dense, Params } from '../nets.js';
+import { FlatAdam, flatten } from '../optim.js';
+import { tf } from '../tf.js';
+import type { ClipData, Comparison, PreferenceDataset } from './dataset.js';
+import { preferenceLoss } from './loss.js';
+
+export interface RewardModelConfig {
+  /** Ensemble members (3). */
+  members: number;
+  /** Hidden layer sizes of each member's MLP (64-64, as rl-teacher). */
+  hidden: number[];
+  /** Leaky ReLU slope (0.01). */
+  leakyAlpha: number;
+  /** Chance that an answer was uniformly random, in the Bradley-Terry model (0.1). */
+  answerNoise: number;
+  /** Adam learning rate (3e-4; mrahtz's reference uses 2e-4). */
+  lr: number;
+  /** Labels per member per minibatch (rl-teacher: at most 64). */
+  batchSize: number;
+  /** Fraction of labels held out for validation (1/e). */
+  valFraction: number;
+  /** Most recent labels trained on (3,000). */
+  maxLabels: number;
+  /** Initial L2 weight on the kernels; adapted during training. */
+  l2: number;
+  /** Validation loss is kept between these multiples of training loss by adapting the L2 weight (1.1-1.5). */
+  valLossBand: [number, number];
+  /** Standard deviation of each member's normalised reward (0.05 on Atari). */
+  rewardStd: number;
+}
+
+export const REWARD_MODEL_DEFAULTS: RewardModelConfig = {
+  members: 3,
+  hidden: [64, 64],
+  leakyAlpha: 0.01,
+  answerNoise: 0.1,
+  lr: 3e-4,
+  batchSize: 64,
+  valFraction: 1 / Math.E,
+  maxLabels: 3000,
+  l2: 1e-4,
+  valLossBand: [1.1, 1.5],
+  rewardStd: 0.05,
+};
+
+export function resolveRewardModelConfig(partial: Partial<RewardModelConfig> = {}): RewardModelConfig {
+  for (const k of Object.keys(partial)) {
+    if (!(k in REWARD_MODEL_DEFAULTS)) throw new RangeError(`unknown reward model setting "${k}"; known: ${Object.keys(REWARD_MODEL_DEFAULTS).join(', ')}`);
+  }
+  const c = { ...REWARD_MODEL_DEFAULTS, ...partial };
+  const bad = (name: keyof RewardModelConfig, want: string) => new RangeError(`reward model ${name} must be ${want}, got ${JSON.stringify(c[name])}`);
+  if (!Number.isInteger(c.members) || c.members < 1) throw bad('members', 'a positive integer');
+  if (!Array.isArray(c.hidden) || !c.hidden.every((h) => Number.isInteger(h) && h > 0)) throw bad('hidden', 'a list of positive integers');
+  if (!(c.leakyAlpha >= 0 && c.leakyAlpha < 1)) throw bad('leakyAlpha', 'in [0, 1)');
+  if (!(c.answerNoise >= 0 && c.answerNoise < 1)) throw bad('answerNoise', 'in [0, 1)');
+  if (!(c.lr > 0)) throw bad('lr', 'positive');
+  if (!Number.isInteger(c.batchSize) || c.batchSize < 1) throw bad('batchSize', 'a positive integer');
+  if (!(c.valFraction >= 0 && c.valFraction < 1)) throw bad('valFraction', 'in [0, 1)');
+  if (!Number.isInteger(c.maxLabels) || c.maxLabels < 1) throw bad('maxLabels', 'a positive integer');
+  if (!(c.l2 >= 0)) throw bad('l2', 'non-negative');
+  if (!Array.isArray(c.valLossBand) || c.valLossBand.length !== 2 || !(c.valLossBand[0] >= 1 && c.valLossBand[1] > c.valLossBand[0])) {
+    throw bad('valLossBand', '[low, high] with 1 <= low < high');
+  }
+  if (!(c.rewardStd > 0)) throw bad('rewardStd', 'positive');
+  return c;
+}
+
+export interface RewardEvaluation {
+  /** Data loss (no L2) over the training labels, mean over members. */
+  trainLoss: number;
+  valLoss: number;
+  /** Held-out labels whose preferred clip the ensemble predicts (equal answers excluded); NaN if none. */
+  valAccuracy: number;
+  /** Pearson correlation of predicted and true returns over the held-out clips; NaN if too few. */
+  predTrueCorrelation: number;
+  l2: number;
+}
+
+export interface RewardModelState {
+  weights: Float32Array[];
+  adam: { t: number; m: Float32Array; v: Float32Array };
+  shift: number[];
+  scale: number[];
+  l2: number;
+  trainSteps: number;
+  rng: RngState;
+}
+
+interface Member {
+  layers: { w: tf.Variable; b: tf.Variable }[];
+}
+
+/** Rows per forward pass when scoring many steps (bounds memory). */
+const CHUNK = 16384;
+/** Factor by which the L2 weight moves per evaluation when validation loss leaves its band. */
+const L2_STEP = 1.2;
+
+export class RewardModel {
+  readonly config: RewardModelConfig;
+  readonly variables: tf.Variable[];
+  /** Per member: normalised r̂ = (raw - shift) * scale. */
+  readonly shift: number[];
+  readonly scale: number[];
+  l2: number;
+  trainSteps = 0;
+  private readonly members: Member[];
+  private readonly kernels: tf.Variable[];
+  private readonly optimizer: FlatAdam;
+  private readonly rng: Rng;
+
+  constructor(
+    readonly obsSize: number,
+    readonly numActions: number,
+    config: Partial<RewardModelConfig> = {},
+    seed = 0,
+  ) {
+    if (!Number.isInteger(obsSize) || obsSize < 1) throw new RangeError(`obsSize must be a positive integer, got ${obsSize}`);
+    if (!Number.isInteger(numActions) || numActions < 1) throw new RangeError(`numActions must be a positive integer, got ${numActions}`);
+    this.config = resolveRewardModelConfig(config);
+    const p = new Params(seed * 1009 + 17); // not the policy's initialisation seeds
+    this.members = Array.from({ length: this.config.members }, () => {
+      let n = obsSize;
+      const layers = this.config.hidden.map((h) => {
+        const layer = p.dense(n, h, Math.SQRT2);
+        n = h;
+        return layer;
+      });
+      layers.push(p.dense(n, numActions, 1));
+      return { layers };
+    });
+    this.variables = p.variables;
+    this.kernels = this.members.flatMap((m) => m.layers.map((l) => l.w));
+    this.optimizer = new FlatAdam(this.variables);
+    this.shift = Array<number>(this.config.members).fill(0);
+    this.scale = Array<number>(this.config.members).fill(1);
+    this.l2 = this.config.l2;
+    this.rng = new Rng();
+    this.rng.seed(seed, 17);
+  }
+
+  /** Member m's raw outputs Ĥ(s, ·): [rows, numActions]. */
+  private outputs(m: number, x: tf.Tensor2D): tf.Tensor2D {
+    const { layers } = this.members[m];
+    let y = x;
+    layers.forEach(({ w, b }, i) => {
+      y = dense(y, w as tf.Tensor2D, b as tf.Tensor1D);
+      if (i < layers.length - 1) y = tf.leakyRelu(y, this.config.leakyAlpha);
+    });
+    return y;
+  }
+
+  /** Member m's raw r̂ of the taken actions: [rows]. `actions` is one-hot [rows, numActions]. */
+  private taken(m: number, x: tf.Tensor2D, oneHot: tf.Tensor2D): tf.Tensor1D {
+    // One-hot times sum rather than gather: the wasm backend lacks gather's gradient.
+    return tf.sum(tf.mul(this.outputs(m, x), oneHot), 1);
+  }
+
+  private oneHot(actions: ArrayLike<number>, rows: number): Float32Array {
+    const A = this.numActions;
+    const out = new Float32Array(rows * A);
+    for (let i = 0; i < rows; i++) {
+      const a = actions[i];
+      if (!(a >= 0 && a < A)) throw new RangeError(`action ${a} at row ${i} is outside [0, ${A})`);
+      out[i * A + a] = 1;
+    }
+    return out;
+  }
+
+  /** Raw r̂ of every member for many (s, a) rows: one Float32Array per member. */
+  rawRewards(obs: Float32Array, actions: ArrayLike<number>, rows: number): Float32Array[] {
+    const { obsSize, numActions: A } = this;
+    if (obs.length < rows * obsSize || actions.length < rows) throw new RangeError(`need ${rows} rows of ${obsSize} observations and actions`);
+    const out = this.members.map(() => new Float32Array(rows));
+    const hot = this.oneHot(actions, rows);
+    for (let start = 0; start < rows; start += CHUNK) {
+      const n = Math.min(CHUNK, rows - start);
+      const r = tf.tidy(() => {
+        const x = tf.tensor2d(obs.subarray(start * obsSize, (start + n) * obsSize), [n, obsSize]);
+        const h = tf.tensor2d(hot.subarray(start * A, (start + n) * A), [n, A]);
+        return tf.stack(this.members.map((_, m) => this.taken(m, x, h)));
+      });
+      const data = r.dataSync();
+      r.dispose();
+      out.forEach((o, m) => o.set(data.subarray(m * n, (m + 1) * n), start));
+    }
+    return out;
+  }
+
+  /** The reward the agent gets: members normalised, then averaged. */
+  predict(obs: Float32Array, actions: ArrayLike<number>, rows: number): Float32Array {
+    const raw = this.rawRewards(obs, actions, rows);
+    const out = new Float32Array(rows);
+    raw.forEach((r, m) => {
+      for (let i = 0; i < rows; i++) out[i] += ((r[i] - this.shift[m]) * this.scale[m]) / raw.length;
+    });
+    return out;
+  }
+
+  /**
+   * Sets each member's shift and scale so that its r̂ over the reference steps has zero mean and standard
+   * deviation `rewardStd`.
+   */
+  normalise(obs: Float32Array, actions: ArrayLike<number>, rows: number): void {
+    if (rows < 2) return;
+    this.rawRewards(obs, actions, rows).forEach((r, m) => {
+      let mean = 0;
+      for (let i = 0; i < rows; i++) mean += r[i];
+      mean /= rows;
+      let v = 0;
+      for (let i = 0; i < rows; i++) v += (r[i] - mean) ** 2;
+      const std = Math.sqrt(v / rows);
+      this.shift[m] = mean;
+      this.scale[m] = this.config.rewardStd / Math.max(std, 1e-8);
+    });
+  }
+
+  /**
+   * One Adam step for every member, each on its own minibatch from its bootstrap resample: the Bradley-Terry
+   * loss over the clips' summed raw r̂, with answer noise, plus L2 on the kernels. Returns the mean data loss,
+   * or null when there are no training labels yet.
+   */
+  trainStep(data: PreferenceDataset): number | null {
+    const batches = this.members.map((_, m) => data.sample(m, this.config.batchSize, this.rng));
+    if (batches[0].length === 0) return null;
+    const { obsSize, numActions: A } = this;
+    const H = batches[0][0].left.actions.length;
+    const B = this.config.batchSize;
+    const rows = B * 2 * H;
+    const lossValue = tf.tidy(() => {
+      const inputs = batches.map((batch) => {
+        const obs = new Float32Array(rows * obsSize);
+        const actions = new Int32Array(rows);
+        const target = new Float32Array(B);
+        batch.forEach((c, j) => {
+          for (const [side, clip] of [c.left, c.right].entries()) {
+            const at = (j * 2 + side) * H;
+            obs.set(clip.obs, at * obsSize);
+            actions.set(clip.actions, at);
+          }
+          target[j] = c.target;
+        });
+        return { x: tf.tensor2d(obs, [rows, obsSize]), hot: tf.tensor2d(this.oneHot(actions, rows), [rows, A]), target: tf.tensor1d(target) };
+      });
+      let dataLoss: tf.Scalar | null = null;
+      const { grads } = tf.variableGrads(() => {
+        const losses = inputs.map(({ x, hot, target }, m) => {
+          const sums = tf.sum(tf.reshape(this.taken(m, x, hot), [B, 2, H]), 2);
+          const [left, right] = tf.unstack(sums, 1) as tf.Tensor1D[];
+          return preferenceLoss(left, right, target, this.config.answerNoise);
+        });
+        dataLoss = tf.keep(tf.div(tf.addN(losses), losses.length)) as tf.Scalar;
+        const l2 = tf.mul(this.l2, tf.addN(this.kernels.map((k) => tf.sum(tf.square(k)))));
+        // The members' losses are added: they share no weights, so each member gets its own gradient.
+        return tf.add(tf.addN(losses), l2) as tf.Scalar;
+      }, this.variables);
+      this.optimizer.apply(flatten(this.variables.map((v) => grads[v.name])), this.config.lr);
+      return dataLoss as unknown as tf.Scalar;
+    });
+    const loss = lossValue.dataSync()[0];
+    lossValue.dispose();
+    if (!Number.isFinite(loss)) throw new Error(`reward model training diverged at step ${this.trainSteps + 1} (loss ${loss})`);
+    this.trainSteps++;
+    return loss;
+  }
+
+  /** Raw summed r̂ per member for each clip: sums[m][i]. */
+  private clipSums(clips: readonly ClipData[]): Float32Array[] {
+    if (clips.length === 0) return this.members.map(() => new Float32Array(0));
+    const H = clips[0].actions.length;
+    const obs = new Float32Array(clips.length * H * this.obsSize);
+    const actions = new Int32Array(clips.length * H);
+    clips.forEach((c, i) => {
+      obs.set(c.obs, i * H * this.obsSize);
+      actions.set(c.actions, i * H);
+    });
+    return this.rawRewards(obs, actions, clips.length * H).map((r) => {
+      const sums = new Float32Array(clips.length);
+      for (let i = 0; i < r.length; i++) sums[Math.floor(i / H)] += r[i];
+      return sums;
+    });
+  }
+
+  /** Mean over members of the data loss on `labels`. */
+  private loss(labels: readonly Comparison[], sums: Float32Array[], index: Map<ClipData, number>): number {
+    if (labels.length === 0) return Number.NaN;
+    return tf.tidy(() => {
+      const target = tf.tensor1d(labels.map((c) => c.target));
+      const losses = sums.map((s) => {
+        const left = tf.tensor1d(labels.map((c) => s[index.get(c.left)!]));
+        const right = tf.tensor1d(labels.map((c) => s[index.get(c.right)!]));
+        return preferenceLoss(left, right, target, this.config.answerNoise);
+      });
+      return tf.div(tf.addN(losses), losses.length).dataSync()[0];
+    });
+  }
+
+  /**
+   * Training and validation loss, validation accuracy and correlation, and the L2 weight moved one step
+   * toward keeping validation loss within `valLossBand` times training loss (when both exist).
+   */
+  evaluate(data: PreferenceDataset): RewardEvaluation {
+    const labels = [...data.train, ...data.heldOut];
+    const clips = [...new Set(labels.flatMap((c) => [c.left, c.right]))];
+    const index = new Map(clips.map((c, i) => [c, i]));
+    const sums = this.clipSums(clips);
+    const trainLoss = this.loss(data.train, sums, index);
+    const valLoss = this.loss(data.heldOut, sums, index);
+    // The ensemble's prediction: normalised members averaged (shifts cancel between equal-length clips).
+    const predicted = new Float64Array(clips.length);
+    sums.forEach((s, m) => s.forEach((v, i) => (predicted[i] += (v * this.scale[m]) / sums.length)));
+    let right = 0;
+    let decided = 0;
+    for (const c of data.heldOut) {
+      if (c.target === 0.5) continue;
+      decided++;
+      if (predicted[index.get(c.left)!] > predicted[index.get(c.right)!] === c.target > 0.5) right++;
+    }
+    const heldOutClips = [...new Set(data.heldOut.flatMap((c) => [c.left, c.right]))];
+    const predTrueCorrelation = pearson(
+      heldOutClips.map((c) => predicted[index.get(c)!]),
+      heldOutClips.map((c) => c.trueReturn),
+    );
+    if (Number.isFinite(trainLoss) && Number.isFinite(valLoss) && trainLoss > 0) {
+      const [low, high] = this.config.valLossBand;
+      if (valLoss > high * trainLoss) this.l2 *= L2_STEP;
+      else if (valLoss < low * trainLoss) this.l2 /= L2_STEP;
+      this.l2 = Math.min(Math.max(this.l2, 1e-8), 10);
+    }
+    return { trainLoss, valLoss, valAccuracy: decided > 0 ? right / decided : Number.NaN, predTrueCorrelation, l2: this.l2 };
+  }
+
+  /** P[left preferred] of each member (noise-free), for query selection: probs[m][i]. */
+  preferenceProbs(pairs: readonly { left: ClipData; right: ClipData }[]): Float32Array[] {
+    const clips = [...new Set(pairs.flatMap((p) => [p.left, p.right]))];
+    const index = new Map(clips.map((c, i) => [c, i]));
+    return this.clipSums(clips).map((s) =>
+      Float32Array.from(pairs, (p) => 1 / (1 + Math.exp(-(s[index.get(p.left)!] - s[index.get(p.right)!])))),
+    );
+  }
+
+  getWeights(): Float32Array[] {
+    return this.variables.map((v) => v.dataSync() as Float32Array);
+  }
+
+  /** The dense layers of each member, for export. */
+  memberLayers(): { kernel: Float32Array; bias: Float32Array; inputs: number; units: number }[][] {
+    return this.members.map((m) =>
+      m.layers.map(({ w, b }) => ({ kernel: w.dataSync() as Float32Array, bias: b.dataSync() as Float32Array, inputs: w.shape[0], units: w.shape[1] as number })),
+    );
+  }
+
+  getState(): RewardModelState {
+    return {
+      weights: this.getWeights(),
+      adam: this.optimizer.getState(),
+      shift: [...this.shift],
+      scale: [...this.scale],
+      l2: this.l2,
+      trainSteps: this.trainSteps,
+      rng: this.rng.getState(),
+    };
+  }
+
+  setState(s: RewardModelState): void {
+    if (s.weights.length !== this.variables.length) throw new Error(`reward model needs ${this.variables.length} weight arrays, got ${s.weights.length}`);
+    s.weights.forEach((w, i) => {
+      if (w.length !== this.variables[i].size) throw new Error(`reward model weight ${i} needs ${this.variables[i].size} values, got ${w.length}`);
+    });
+    if (s.shift.length !== this.shift.length || s.scale.length !== this.scale.length) throw new Error('reward model normalisation has the wrong number of members');
+    this.optimizer.setState(s.adam);
+    this.rng.setState(s.rng, 'reward model rng state');
+    tf.tidy(() => s.weights.forEach((w, i) => this.variables[i].assign(tf.tensor(w, this.variables[i].shape))));
+    this.shift.splice(0, this.shift.length, ...s.shift);
+    this.scale.splice(0, this.scale.length, ...s.scale);
+    this.l2 = s.l2;
+    this.trainSteps = s.trainSteps;
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+    for (const v of this.variables) v.dispose();
+  }
+}
+
+/** Pearson correlation; NaN with fewer than 3 points or no variance. */
+export function pearson(x: readonly number[], y: readonly number[]): number {
+  const n = x.length;
+  if (n < 3) return Number.NaN;
+  const mx = x.reduce((a, b) => a + b, 0) / n;
+  const my = y.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (x[i] - mx) * (y[i] - my);
+    sxx += (x[i] - mx) ** 2;
+    syy += (y[i] - my) ** 2;
+  }
+  return sxx === 0 || syy === 0 ? Number.NaN : sxy / Math.sqrt(sxx * syy);
+}

@@ -1,0 +1,289 @@
+/**
+ * The labeling session: the one object that people (through the app or the browser) and synthetic teachers
+ * (in the headless trainer) both drive. The trainer puts pairs of clips in its queue; a labeler takes the next
+ * pair, answers it (left, right, equal, can't tell), may undo their last answer or change an earlier one from
+ * the history; the session writes every answer to the run's label log (fsynced) before acknowledging it, and
+ * keeps the reward model's dataset in step with the labels in effect.
+ *
+ * Several labelers at once: a pair handed to one labeler is locked for `lockMs` (rl-teacher: 2 minutes) and is
+ * not handed to another until it is answered or the lock runs out.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { type ClipRecord, replayClip } from '../env/clip.js';
+import type { Clip } from '../learning/preferences/clips.js';
+import { type ClipData, PreferenceDataset, type DatasetOptions } from '../learning/preferences/dataset.js';
+import { pairKey } from '../learning/preferences/query.js';
+import { ANSWERS, type Answer } from '../learning/preferences/teachers.js';
+import { JsonlLog } from '../store/jsonl.js';
+import { CLIPS_FORMAT, currentLabels, type Label, type LabelEvent, LABELS_FORMAT, type StoredClip } from '../store/labels.js';
+
+export interface PairView {
+  pairId: string;
+  left: ClipRecord;
+  right: ClipRecord;
+  /** Ensemble disagreement about this pair (variance of P[left > right]); null if not computed. */
+  uncertainty: number | null;
+}
+
+export interface LabelingProgress {
+  /** Labels in effect (every answer, "can't tell" included). */
+  labels: number;
+  /** Labels the reward model trains on or validates with. */
+  trainable: number;
+  /** Pairs waiting for an answer. */
+  pending: number;
+  /** Pairs asked for so far (answered or not). */
+  asked: number;
+  /** Answers over the last 5 minutes, per minute. */
+  labelsPerMinute: number;
+}
+
+interface PendingPair {
+  pairId: string;
+  left: Clip;
+  right: Clip;
+  uncertainty: number | null;
+  lock: { labeler: string; until: number } | null;
+}
+
+/** A labeler's mistake (unknown pair, second answer, nothing to undo...): nothing was stored. */
+export class LabelingError extends Error {
+  override name = 'LabelingError';
+}
+
+export interface LabelingOptions extends DatasetOptions {
+  /** How long a pair handed to one labeler is kept from the others (120,000 ms). */
+  lockMs: number;
+  warn?: (message: string) => void;
+  /** Wall clock in ms (for tests). */
+  now?: () => number;
+}
+
+const RATE_WINDOW_MS = 5 * 60_000;
+
+function maxIndex(ids: Iterable<string>, prefix: string): number {
+  let max = -1;
+  for (const id of ids) {
+    if (id.startsWith(prefix)) {
+      const n = Number(id.slice(prefix.length));
+      if (Number.isInteger(n) && n > max) max = n;
+    }
+  }
+  return max;
+}
+
+/** ClipData from a stored record, by re-simulating it (observations and true rewards). */
+export function clipFromRecord(record: StoredClip): Clip {
+  const replay = replayClip(record);
+  if (replay.obs.length !== record.actions.length) {
+    throw new Error(`clip ${record.id} does not replay: its episode ends after ${replay.obs.length} of ${record.actions.length} steps`);
+  }
+  const size = replay.obs[0].length;
+  const obs = new Float32Array(replay.obs.length * size);
+  replay.obs.forEach((o, t) => obs.set(o, t * size));
+  const trueRewards = Float32Array.from(replay.rewards);
+  return {
+    id: record.id,
+    obs,
+    actions: Int32Array.from(record.actions),
+    trueReturn: replay.rewards.reduce((a, b) => a + b, 0),
+    trueRewards,
+    record,
+    step: record.step,
+  };
+}
+
+export class LabelingSession {
+  readonly dataset: PreferenceDataset;
+  /** Agent steps of training so far; stamped on labels. */
+  step = 0;
+  private readonly clips = new Map<string, Clip>();
+  private readonly labelsInEffect: Map<string, Label>;
+  private readonly pending: PendingPair[] = [];
+  private readonly asked = new Set<string>();
+  /** Per labeler, their answers still in effect, most recent last (what undo takes back). */
+  private readonly undoStacks = new Map<string, string[]>();
+  private readonly answerTimes: number[] = [];
+  private nextClip: number;
+  private nextPair: number;
+  private readonly now: () => number;
+
+  private constructor(
+    private readonly clipsLog: JsonlLog<StoredClip>,
+    private readonly labelsLog: JsonlLog<LabelEvent>,
+    storedClips: StoredClip[],
+    events: LabelEvent[],
+    readonly options: LabelingOptions,
+  ) {
+    if (!(options.lockMs > 0)) throw new RangeError(`pair lock time must be positive, got ${options.lockMs} ms`);
+    this.now = options.now ?? Date.now;
+    this.dataset = new PreferenceDataset(options);
+    this.labelsInEffect = currentLabels(events, labelsLog.path);
+    const records = new Map(storedClips.map((c) => [c.id, c]));
+    for (const e of events) if (e.type === 'label') this.asked.add(pairKey(e.left, e.right));
+    for (const label of this.labelsInEffect.values()) {
+      const [left, right] = [label.left, label.right].map((id) => {
+        const record = records.get(id);
+        if (record === undefined) throw new Error(`${labelsLog.path}: pair ${label.pairId} names clip ${id}, which is not in ${clipsLog.path}`);
+        let clip = this.clips.get(id);
+        if (clip === undefined) this.clips.set(id, (clip = clipFromRecord(record)));
+        return clip;
+      });
+      this.dataset.add(label.pairId, left, right, label.answer);
+    }
+    this.nextClip = maxIndex(records.keys(), 'c') + 1;
+    this.nextPair = maxIndex(events.map((e) => e.pairId), 'p') + 1;
+  }
+
+  /** Opens (or starts) the label and clip logs of the run in `dir`. */
+  static open(dir: string, options: LabelingOptions): LabelingSession {
+    if (!existsSync(dir)) throw new Error(`run folder ${dir} does not exist`);
+    const warn = options.warn ?? console.warn;
+    const clips = JsonlLog.open(join(dir, 'clips.jsonl'), CLIPS_FORMAT, warn);
+    const labels = JsonlLog.open(join(dir, 'labels.jsonl'), LABELS_FORMAT, warn);
+    return new LabelingSession(clips.log, labels.log, clips.records, labels.records, options);
+  }
+
+  /** A fresh clip id for this run. */
+  newClipId(): string {
+    return `c${this.nextClip++}`;
+  }
+
+  /** Pair keys asked so far, to never ask one twice. */
+  get askedPairs(): ReadonlySet<string> {
+    return this.asked;
+  }
+
+  /** Queues pairs to be labelled; their clips are written to the clip log first. Returns the pair ids. */
+  request(pairs: readonly [Clip, Clip][], uncertainty: readonly number[] | null = null): string[] {
+    return pairs.map(([left, right], i) => {
+      const key = pairKey(left.id, right.id);
+      if (this.asked.has(key)) throw new Error(`pair of clips ${left.id} and ${right.id} was already asked`);
+      for (const clip of [left, right]) {
+        if (this.clips.has(clip.id)) continue;
+        this.clipsLog.append({ ...clip.record, step: clip.step });
+        this.clips.set(clip.id, clip);
+      }
+      const pairId = `p${this.nextPair++}`;
+      this.asked.add(key);
+      this.pending.push({ pairId, left, right, uncertainty: uncertainty?.[i] ?? null, lock: null });
+      return pairId;
+    });
+  }
+
+  /** The next pair for `labeler` (locked for them), or null if none waits. Their own locked pair comes first. */
+  next(labeler: string): PairView | null {
+    checkLabeler(labeler);
+    const t = this.now();
+    const mine = this.pending.find((p) => p.lock?.labeler === labeler && p.lock.until > t);
+    const pair = mine ?? this.pending.find((p) => p.lock === null || p.lock.until <= t);
+    if (pair === undefined) return null;
+    pair.lock = { labeler, until: t + this.options.lockMs };
+    return { pairId: pair.pairId, left: pair.left.record, right: pair.right.record, uncertainty: pair.uncertainty };
+  }
+
+  /** Records an answer: on disk (fsynced) first, then in the dataset. Returns the label as stored. */
+  answer(pairId: string, answer: Answer, labeler: string): Label {
+    checkLabeler(labeler);
+    checkAnswer(answer);
+    const done = this.labelsInEffect.get(pairId);
+    if (done !== undefined) {
+      throw new LabelingError(`pair ${pairId} is already answered ("${done.answer}" by ${done.labeler}); change it from the history instead`);
+    }
+    const index = this.pending.findIndex((p) => p.pairId === pairId);
+    if (index < 0) throw new LabelingError(`unknown pair "${pairId}": it is not waiting for an answer`);
+    const pair = this.pending[index];
+    if (pair.lock !== null && pair.lock.labeler !== labeler && pair.lock.until > this.now()) {
+      throw new LabelingError(`pair ${pairId} is being labelled by ${pair.lock.labeler}`);
+    }
+    const event: LabelEvent = {
+      type: 'label',
+      pairId,
+      left: pair.left.id,
+      right: pair.right.id,
+      answer,
+      labeler,
+      time: new Date(this.now()).toISOString(),
+      step: this.step,
+    };
+    this.labelsLog.append(event);
+    this.pending.splice(index, 1);
+    const label: Label = { pairId, left: event.left, right: event.right, answer, labeler, time: event.time, step: event.step };
+    this.labelsInEffect.set(pairId, label);
+    this.dataset.add(pairId, pair.left, pair.right, answer);
+    const stack = this.undoStacks.get(labeler) ?? [];
+    stack.push(pairId);
+    this.undoStacks.set(labeler, stack);
+    this.answerTimes.push(this.now());
+    return label;
+  }
+
+  /** Takes back `labeler`'s most recent answer still in effect; the pair goes back to the front of the queue. */
+  undo(labeler: string): Label {
+    checkLabeler(labeler);
+    const stack = this.undoStacks.get(labeler) ?? [];
+    let pairId: string | undefined;
+    while ((pairId = stack.pop()) !== undefined && !this.labelsInEffect.has(pairId));
+    if (pairId === undefined) throw new LabelingError(`${labeler} has no answer to undo in this session`);
+    const label = this.labelsInEffect.get(pairId)!;
+    this.labelsLog.append({ type: 'undo', pairId, labeler, time: new Date(this.now()).toISOString() });
+    this.labelsInEffect.delete(pairId);
+    this.dataset.remove(pairId);
+    const [left, right] = [this.clips.get(label.left)!, this.clips.get(label.right)!];
+    this.pending.unshift({ pairId, left, right, uncertainty: null, lock: { labeler, until: this.now() + this.options.lockMs } });
+    this.answerTimes.pop();
+    return label;
+  }
+
+  /** Changes an answer in effect (from the history). */
+  change(pairId: string, answer: Answer, labeler: string): Label {
+    checkLabeler(labeler);
+    checkAnswer(answer);
+    const label = this.labelsInEffect.get(pairId);
+    if (label === undefined) throw new LabelingError(`pair "${pairId}" has no answer to change`);
+    const time = new Date(this.now()).toISOString();
+    this.labelsLog.append({ type: 'change', pairId, answer, labeler, time });
+    const changed: Label = { ...label, answer, labeler, time };
+    this.labelsInEffect.set(pairId, changed);
+    this.dataset.add(pairId, this.clips.get(label.left)!, this.clips.get(label.right)!, answer);
+    return changed;
+  }
+
+  /** The labels in effect, oldest first. */
+  labels(): Label[] {
+    return [...this.labelsInEffect.values()];
+  }
+
+  clip(id: string): ClipData & { record: ClipRecord } {
+    const c = this.clips.get(id);
+    if (c === undefined) throw new LabelingError(`unknown clip "${id}"`);
+    return c;
+  }
+
+  progress(): LabelingProgress {
+    const since = this.now() - RATE_WINDOW_MS;
+    const recent = this.answerTimes.filter((t) => t >= since);
+    const first = recent.length > 0 ? recent[0] : this.now();
+    const minutes = Math.max(1, this.now() - Math.max(first, since)) / 60_000;
+    return {
+      labels: this.labelsInEffect.size,
+      trainable: this.dataset.size,
+      pending: this.pending.length,
+      asked: this.asked.size,
+      labelsPerMinute: recent.length === 0 ? 0 : recent.length / Math.max(minutes, 1 / 60),
+    };
+  }
+}
+
+function checkLabeler(labeler: string): void {
+  if (typeof labeler !== 'string' || labeler.trim() === '' || labeler.length > 100) {
+    throw new LabelingError(`labeler must be a non-empty name of at most 100 characters, got ${JSON.stringify(labeler)}`);
+  }
+}
+
+function checkAnswer(answer: string): void {
+  if (!(ANSWERS as readonly string[]).includes(answer)) {
+    throw new LabelingError(`answer must be one of ${ANSWERS.join(', ')}, got ${JSON.stringify(answer)}`);
+  }
+}

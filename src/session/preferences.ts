@@ -1,0 +1,307 @@
+/**
+ * Learning a reward from clip preferences while the agent trains (Christiano et al. 2017), as one reward
+ * source for the A2C learner:
+ *
+ *   1. before RL: clips of a random policy, the first labels on them (25% of the budget), and 200 epochs of
+ *      reward-model pretraining on those labels;
+ *   2. during RL: clips cut from the agent's rollouts into a pool of recent clips; pairs asked for as the
+ *      label schedule (c / (T + c)) comes due, chosen by ensemble disagreement; the reward model trained a
+ *      minibatch every `rewardUpdateEvery` agent steps, renormalised and evaluated every `evalEvery` steps.
+ *      The agent never waits for a label: answers are used whenever they arrive.
+ *
+ * Answers come through the labeling session: from people (the app) or from a synthetic teacher, which is
+ * handed the pairs exactly as a person is (clip records) and judges them by re-simulating them.
+ */
+import { type ClipRecord, replayClip } from '../env/clip.js';
+import { Rng, type RngState } from '../env/rng.js';
+import { VectorEnv } from '../env/vector-env.js';
+import type { FinishedEpisode } from '../learning/a2c.js';
+import { type Clip, ClipRecorder, randomPolicyClips } from '../learning/preferences/clips.js';
+import type { ClipData } from '../learning/preferences/dataset.js';
+import { disagreement, drawPairs, SELECTIONS, type Selection, topIndices } from '../learning/preferences/query.js';
+import { type RewardEvaluation, RewardModel, type RewardModelConfig, type RewardModelState, resolveRewardModelConfig } from '../learning/preferences/reward-model.js';
+import { LabelSchedule } from '../learning/preferences/schedule.js';
+import { SyntheticTeacher, TEACHERS, type TeacherName, type TeacherParams, validateTeacherParams } from '../learning/preferences/teachers.js';
+import type { RewardSource, RolloutBatch } from '../learning/reward-source.js';
+import { mean } from '../learning/stats.js';
+import { LabelingSession } from './labeling.js';
+
+export interface PreferenceConfig {
+  /** Label budget for the run. */
+  labels: number;
+  /** A synthetic teacher answers the pairs; null when people do (through the app). */
+  teacher: TeacherName | null;
+  /** Overrides of the teacher's B-Pref parameters (e.g. { epsilon: 0.2 }). */
+  teacherParams: Partial<TeacherParams>;
+  /** Agent steps per clip (25). */
+  clipLength: number;
+  /** Mean agent steps between clip starts in one env. */
+  clipEvery: number;
+  /** Most recent clips that pairs are drawn from. */
+  poolSize: number;
+  selection: Selection;
+  /** Candidate pairs per asked pair for disagreement selection (10). */
+  oversample: number;
+  /** Fraction of the budget asked for on random-policy clips before RL (0.25). */
+  initialFraction: number;
+  /** Epochs of reward-model training on the first labels before RL (200). */
+  pretrainEpochs: number;
+  /** c of the label rate c / (T + c), in agent steps; null = a tenth of the run's steps. */
+  decaySteps: number | null;
+  /** Agent steps between reward-model minibatches during RL. */
+  rewardUpdateEvery: number;
+  /** Agent steps between renormalising and evaluating the reward model. */
+  evalEvery: number;
+  /** Lock time of a pair handed to one labeler, ms (rl-teacher: 2 minutes). */
+  lockMs: number;
+  rewardModel: Partial<RewardModelConfig>;
+}
+
+export const PREFERENCE_DEFAULTS: PreferenceConfig = {
+  labels: 1000,
+  teacher: null,
+  teacherParams: {},
+  clipLength: 25,
+  clipEvery: 250,
+  poolSize: 500,
+  selection: 'disagreement',
+  oversample: 10,
+  initialFraction: 0.25,
+  pretrainEpochs: 200,
+  decaySteps: null,
+  rewardUpdateEvery: 1000,
+  evalEvery: 20_000,
+  lockMs: 120_000,
+  rewardModel: {},
+};
+
+export function resolvePreferenceConfig(partial: Partial<PreferenceConfig> = {}): PreferenceConfig {
+  for (const k of Object.keys(partial)) {
+    if (!(k in PREFERENCE_DEFAULTS)) throw new RangeError(`unknown preference setting "${k}"; known: ${Object.keys(PREFERENCE_DEFAULTS).join(', ')}`);
+  }
+  const c = { ...PREFERENCE_DEFAULTS, ...partial };
+  const bad = (name: keyof PreferenceConfig, want: string) => new RangeError(`preference setting ${name} must be ${want}, got ${JSON.stringify(c[name])}`);
+  const posInt = (name: keyof PreferenceConfig) => {
+    if (!Number.isInteger(c[name]) || (c[name] as number) < 1) throw bad(name, 'a positive integer');
+  };
+  posInt('labels');
+  if (c.teacher !== null && !Object.hasOwn(TEACHERS, c.teacher)) throw bad('teacher', `null (people label) or one of ${Object.keys(TEACHERS).join(', ')}`);
+  validateTeacherParams({ ...(c.teacher === null ? TEACHERS.oracle : TEACHERS[c.teacher]), ...c.teacherParams });
+  posInt('clipLength');
+  if (!(c.clipEvery >= 1)) throw bad('clipEvery', 'at least 1');
+  if (!Number.isInteger(c.poolSize) || c.poolSize < 2) throw bad('poolSize', 'an integer of at least 2');
+  if (!SELECTIONS.includes(c.selection)) throw bad('selection', SELECTIONS.join(' or '));
+  posInt('oversample');
+  if (!(c.initialFraction > 0 && c.initialFraction <= 1)) throw bad('initialFraction', 'in (0, 1]');
+  if (!Number.isInteger(c.pretrainEpochs) || c.pretrainEpochs < 0) throw bad('pretrainEpochs', 'a non-negative integer');
+  if (c.decaySteps !== null && !(c.decaySteps > 0)) throw bad('decaySteps', 'positive or null');
+  posInt('rewardUpdateEvery');
+  posInt('evalEvery');
+  if (!(c.lockMs > 0)) throw bad('lockMs', 'positive');
+  resolveRewardModelConfig(c.rewardModel);
+  return c;
+}
+
+export interface PreferenceMetrics {
+  labelsUsed: number;
+  labelsAsked: number;
+  rewardModelValAccuracy: number;
+  predTrueCorrelation: number;
+  rewardModelTrainLoss: number;
+  rewardModelValLoss: number;
+  rewardModelL2: number;
+  rewardModelSteps: number;
+}
+
+export interface PreferenceState {
+  model: RewardModelState;
+  pretrained: boolean;
+  rng: RngState;
+}
+
+/** Episodes whose true returns set the synthetic teacher's B-Pref thresholds (the last 10). */
+const TEACHER_EPISODES = 10;
+
+export class PreferenceLearner implements RewardSource {
+  readonly name = 'preferences';
+  readonly usesTrueReward = false;
+  readonly model: RewardModel;
+  readonly session: LabelingSession;
+  readonly schedule: LabelSchedule;
+  readonly recorder: ClipRecorder;
+  readonly teacher: SyntheticTeacher | null;
+  pretrained = false;
+  private readonly pool: Clip[] = [];
+  private readonly rng = new Rng();
+  private readonly recentEpisodes: FinishedEpisode[] = [];
+  private lastEval: RewardEvaluation | null = null;
+  private nextUpdate = 0;
+  private nextEval = 0;
+
+  constructor(
+    readonly dir: string,
+    readonly config: PreferenceConfig,
+    readonly env: VectorEnv,
+    readonly totalSteps: number,
+    readonly seed: number,
+    /** The learner's agent step count. */
+    private readonly steps: () => number,
+  ) {
+    const rm = resolveRewardModelConfig(config.rewardModel);
+    this.model = new RewardModel(env.obsSize, env.actionSpace.n, rm, seed);
+    this.session = LabelingSession.open(dir, { members: rm.members, valFraction: rm.valFraction, maxLabels: rm.maxLabels, seed, lockMs: config.lockMs });
+    this.schedule = new LabelSchedule({
+      budget: config.labels,
+      initialFraction: config.initialFraction,
+      decaySteps: config.decaySteps ?? Math.max(1, totalSteps / 10),
+      totalSteps,
+    });
+    this.recorder = new ClipRecorder(
+      env,
+      { length: config.clipLength, every: config.clipEvery, seed },
+      () => ({ id: this.session.newClipId(), step: this.steps() }),
+      (clip) => {
+        this.pool.push(clip);
+        if (this.pool.length > config.poolSize) this.pool.shift();
+      },
+    );
+    this.teacher = config.teacher === null ? null : new SyntheticTeacher(config.teacher, config.teacherParams, seed);
+    this.rng.seed(seed, 29);
+  }
+
+  get labeler(): string {
+    return `teacher:${this.config.teacher}`;
+  }
+
+  rewards(batch: RolloutBatch): Float32Array {
+    return this.model.predict(batch.obs, batch.actions, batch.numSteps * batch.numEnvs);
+  }
+
+  /**
+   * Before RL: the first labels, on random-policy clips, and pretraining on them. With people labelling,
+   * waits (polling `shouldStop`) until they have answered the first batch.
+   */
+  async prepare(shouldStop: () => boolean = () => false): Promise<void> {
+    if (this.pretrained) return;
+    const want = this.schedule.initial;
+    const missing = want - this.session.askedPairs.size;
+    if (missing > 0) {
+      const clips = randomPolicyClips(
+        VectorEnv.make(this.env.id, this.env.numEnvs, this.env.envs[0].options),
+        Math.max(2, Math.ceil(missing * 0.8) + 1),
+        { length: this.config.clipLength, every: this.config.clipEvery / 5, seed: this.seed },
+        () => this.session.newClipId(),
+      );
+      this.session.request(drawPairs(clips, missing, this.session.askedPairs, this.rng));
+      this.normaliseOn(clips);
+    }
+    this.answerWithTeacher();
+    while (this.session.progress().pending > 0 && !shouldStop()) await new Promise((r) => setTimeout(r, 100));
+    const data = this.session.dataset;
+    const steps = Math.ceil(this.config.pretrainEpochs * Math.max(1, data.train.length / this.model.config.batchSize));
+    for (let i = 0; i < steps && !shouldStop(); i++) this.model.trainStep(data);
+    this.pretrained = !shouldStop();
+    this.evaluate(this.session.labels().flatMap((l) => [this.session.clip(l.left), this.session.clip(l.right)]));
+  }
+
+  /** After each A2C update: ask for labels due, take answers, train and evaluate the reward model. */
+  afterIteration(episodes: readonly FinishedEpisode[]): void {
+    const step = this.steps();
+    this.session.step = step;
+    for (const e of episodes) {
+      this.recentEpisodes.push(e);
+      if (this.recentEpisodes.length > TEACHER_EPISODES) this.recentEpisodes.shift();
+    }
+    const missing = this.schedule.due(step) - this.session.askedPairs.size;
+    if (missing > 0 && this.pool.length >= 2) this.ask(missing);
+    this.answerWithTeacher();
+    if (step >= this.nextUpdate) {
+      this.nextUpdate = step + this.config.rewardUpdateEvery;
+      this.model.trainStep(this.session.dataset);
+    }
+    if (step >= this.nextEval) {
+      this.nextEval = step + this.config.evalEvery;
+      this.evaluate(this.pool);
+    }
+  }
+
+  private ask(count: number): void {
+    const { selection, oversample } = this.config;
+    const candidates = drawPairs(this.pool, selection === 'uniform' ? count : count * oversample, this.session.askedPairs, this.rng);
+    if (candidates.length === 0) return;
+    if (selection === 'uniform') {
+      this.session.request(candidates);
+      return;
+    }
+    const scores = disagreement(this.model.preferenceProbs(candidates.map(([left, right]) => ({ left, right }))));
+    const chosen = topIndices(scores, count);
+    this.session.request(
+      chosen.map((i) => candidates[i]),
+      chosen.map((i) => scores[i]),
+    );
+  }
+
+  /** The synthetic teacher, if any, answers every pair waiting, as a labeler of the session. */
+  private answerWithTeacher(): void {
+    const teacher = this.teacher;
+    if (teacher === null) return;
+    if (this.recentEpisodes.length > 0) {
+      teacher.setReturnScale(mean(this.recentEpisodes.map((e) => e.return)), mean(this.recentEpisodes.map((e) => e.length)));
+    }
+    for (let pair = this.session.next(this.labeler); pair !== null; pair = this.session.next(this.labeler)) {
+      this.session.answer(pair.pairId, teacher.answer(trueRewards(pair.left), trueRewards(pair.right)), this.labeler);
+    }
+  }
+
+  /** Renormalises on the steps of `clips` and evaluates on the labels. */
+  private evaluate(clips: readonly ClipData[]): void {
+    this.normaliseOn(clips);
+    this.lastEval = this.model.evaluate(this.session.dataset);
+  }
+
+  private normaliseOn(clips: readonly ClipData[]): void {
+    if (clips.length === 0) return;
+    const H = clips[0].actions.length;
+    const size = this.env.obsSize;
+    const obs = new Float32Array(clips.length * H * size);
+    const actions = new Int32Array(clips.length * H);
+    clips.forEach((c, i) => {
+      obs.set(c.obs, i * H * size);
+      actions.set(c.actions, i * H);
+    });
+    this.model.normalise(obs, actions, clips.length * H);
+  }
+
+  metrics(): PreferenceMetrics {
+    const e = this.lastEval;
+    return {
+      labelsUsed: this.session.labels().length,
+      labelsAsked: this.session.askedPairs.size,
+      rewardModelValAccuracy: e?.valAccuracy ?? Number.NaN,
+      predTrueCorrelation: e?.predTrueCorrelation ?? Number.NaN,
+      rewardModelTrainLoss: e?.trainLoss ?? Number.NaN,
+      rewardModelValLoss: e?.valLoss ?? Number.NaN,
+      rewardModelL2: this.model.l2,
+      rewardModelSteps: this.model.trainSteps,
+    };
+  }
+
+  getState(): PreferenceState {
+    return { model: this.model.getState(), pretrained: this.pretrained, rng: this.rng.getState() };
+  }
+
+  setState(state: PreferenceState): void {
+    this.model.setState(state.model);
+    this.rng.setState(state.rng, 'preference learner rng state');
+    this.pretrained = state.pretrained;
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}
+
+/** What a synthetic teacher sees of a clip: its true per-step rewards, by re-simulating the record. */
+function trueRewards(record: ClipRecord): number[] {
+  return replayClip(record).rewards;
+}

@@ -1,0 +1,105 @@
+/**
+ * The run's labels and the clips they are about, as append-only logs (see jsonl.ts):
+ *
+ *   clips.jsonl    one clip record per line (env, options, snapshot at the first step, actions), written
+ *                  before any pair that shows it is handed out
+ *   labels.jsonl   one event per line: a label given, undone, or changed from the history; with who gave it
+ *                  (a person's name, or "teacher:<name>" for a synthetic teacher) and when
+ *
+ * Labels are never edited in place: undo and change are new events, and the labels in effect are what
+ * replaying the events gives (`currentLabels`).
+ */
+import { checkClipRecord, type ClipRecord } from '../env/clip.js';
+import { describe, isRecord } from '../env/snapshot.js';
+import { ANSWERS, type Answer } from '../learning/preferences/teachers.js';
+import type { JsonlFormat } from './jsonl.js';
+
+export interface StoredClip extends ClipRecord {
+  /** Agent step of training when it was cut (0 for the random-policy clips before RL). */
+  step: number;
+}
+
+export type LabelEvent =
+  | { type: 'label'; pairId: string; left: string; right: string; answer: Answer; labeler: string; time: string; step: number }
+  | { type: 'undo'; pairId: string; labeler: string; time: string }
+  | { type: 'change'; pairId: string; answer: Answer; labeler: string; time: string };
+
+export interface Label {
+  pairId: string;
+  left: string;
+  right: string;
+  answer: Answer;
+  labeler: string;
+  /** When it was given (or last changed), ISO 8601. */
+  time: string;
+  /** Agent step when it was given. */
+  step: number;
+}
+
+function need(cond: boolean, message: string): void {
+  if (!cond) throw new Error(message);
+}
+
+function checkAnswer(a: unknown): void {
+  need(typeof a === 'string' && (ANSWERS as readonly string[]).includes(a), `answer must be one of ${ANSWERS.join(', ')}, got ${describe(a)}`);
+}
+
+export const CLIPS_FORMAT: JsonlFormat<StoredClip> = {
+  name: 'rlhf-arcade/clips',
+  version: 1,
+  check(r) {
+    const clip = checkClipRecord(r) as StoredClip;
+    need(Number.isInteger(clip.step) && clip.step >= 0, `clip ${clip.id}: step must be a non-negative integer, got ${describe(clip.step)}`);
+    return clip;
+  },
+};
+
+export const LABELS_FORMAT: JsonlFormat<LabelEvent> = {
+  name: 'rlhf-arcade/labels',
+  version: 1,
+  check(r) {
+    need(isRecord(r), `a label event must be an object, got ${describe(r)}`);
+    const e = r as Record<string, unknown>;
+    need(typeof e.pairId === 'string' && e.pairId !== '', `pairId must be a non-empty string, got ${describe(e.pairId)}`);
+    need(typeof e.labeler === 'string' && e.labeler !== '', `labeler must be a non-empty string, got ${describe(e.labeler)}`);
+    need(typeof e.time === 'string' && !Number.isNaN(Date.parse(e.time)), `time must be an ISO date, got ${describe(e.time)}`);
+    switch (e.type) {
+      case 'label':
+        need(typeof e.left === 'string' && typeof e.right === 'string' && e.left !== e.right, `a label needs two different clip ids, got ${describe(e.left)} and ${describe(e.right)}`);
+        need(Number.isInteger(e.step) && (e.step as number) >= 0, `step must be a non-negative integer, got ${describe(e.step)}`);
+        checkAnswer(e.answer);
+        break;
+      case 'change':
+        checkAnswer(e.answer);
+        break;
+      case 'undo':
+        break;
+      default:
+        throw new Error(`unknown label event type ${describe(e.type)}; known: label, undo, change`);
+    }
+    return r as LabelEvent;
+  },
+};
+
+/**
+ * Replays label events into the labels in effect, in the order they were first given. Throws on an event that
+ * contradicts the ones before it (an undo or change of a pair with no label, a second label for a pair).
+ */
+export function currentLabels(events: readonly LabelEvent[], where = 'labels'): Map<string, Label> {
+  const labels = new Map<string, Label>();
+  events.forEach((e, i) => {
+    const at = `${where} event ${i + 1}`;
+    const have = labels.get(e.pairId);
+    if (e.type === 'label') {
+      need(have === undefined, `${at}: pair ${e.pairId} is labelled twice without an undo`);
+      labels.set(e.pairId, { pairId: e.pairId, left: e.left, right: e.right, answer: e.answer, labeler: e.labeler, time: e.time, step: e.step });
+    } else if (e.type === 'undo') {
+      need(have !== undefined, `${at}: undo of pair ${e.pairId}, which has no label`);
+      labels.delete(e.pairId);
+    } else {
+      need(have !== undefined, `${at}: change of pair ${e.pairId}, which has no label`);
+      labels.set(e.pairId, { ...have!, answer: e.answer, labeler: e.labeler, time: e.time });
+    }
+  });
+  return labels;
+}
