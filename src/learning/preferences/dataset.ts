@@ -98,12 +98,17 @@ export class PreferenceDataset {
     return Math.min(this.items.size, this.options.maxLabels);
   }
 
-  /** Adds a label (or replaces the pair's previous one, making it the most recent). "can't tell" is ignored. */
+  /**
+   * Adds a label, or replaces the pair's previous one in its place (a changed answer keeps its age).
+   * "can't tell" is not trained on.
+   */
   add(pairId: string, left: ClipData, right: ClipData, answer: Answer): Comparison | null {
-    this.items.delete(pairId);
     this.activeCache = null;
     const target = answerTarget(answer);
-    if (target === null) return null;
+    if (target === null) {
+      this.items.delete(pairId);
+      return null;
+    }
     if (left.actions.length !== right.actions.length || left.obs.length !== right.obs.length) {
       throw new RangeError(`pair ${pairId}: clips ${left.id} and ${right.id} differ in length`);
     }

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { replayClip } from '../../../src/env/clip.js';
+import { listEnvs } from '../../../src/env/index.js';
+import { Rng } from '../../../src/env/rng.js';
+import { VectorEnv } from '../../../src/env/vector-env.js';
+import { type Clip, ClipRecorder, randomPolicyClips } from '../../../src/learning/preferences/clips.js';
+
+describe('clips', () => {
+  it.each(listEnvs())('%s: a clip cut from a rollout re-simulates exactly from its record', (id) => {
+    const env = VectorEnv.make(id, 4, { maskScore: true });
+    let n = 0;
+    const clips = randomPolicyClips(env, 6, { length: 25, every: 20, seed: 3 }, () => `c${n++}`);
+    expect(clips).toHaveLength(6);
+    for (const clip of clips) {
+      // The record is JSON: what the run stores and the app receives.
+      const replay = replayClip(JSON.parse(JSON.stringify(clip.record)));
+      expect(replay.obs).toHaveLength(25);
+      const obs = new Float32Array(25 * env.obsSize);
+      replay.obs.forEach((o, t) => obs.set(o, t * env.obsSize));
+      expect(obs).toEqual(clip.obs);
+      expect(Float32Array.from(replay.rewards)).toEqual(clip.trueRewards);
+      expect(replay.rewards.reduce((a, b) => a + b, 0)).toBeCloseTo(clip.trueReturn, 6);
+      expect(Array.from(clip.actions)).toEqual(clip.record.actions);
+    }
+  });
+
+  it('replays every emulator frame (frameSkip per step) for players', () => {
+    const env = VectorEnv.make('Pong', 2);
+    let n = 0;
+    const [clip] = randomPolicyClips(env, 1, { length: 10, every: 5, seed: 1 }, () => `c${n++}`);
+    const steps: number[] = [];
+    replayClip(clip.record, (_pixels, step) => steps.push(step));
+    expect(steps).toHaveLength(10 * 4);
+    expect(steps.filter((s) => s === 9)).toHaveLength(4);
+  });
+
+  it('drops a clip that an episode end cuts short, and never mixes envs', () => {
+    // Episodes of 8 steps: a 10-step clip can only finish if it starts in the first... never.
+    const env = VectorEnv.make('Pong', 3, { maxEpisodeSteps: 8 });
+    const clips: Clip[] = [];
+    let n = 0;
+    const recorder = new ClipRecorder(env, { length: 10, every: 1, seed: 1 }, () => ({ id: `c${n++}`, step: 0 }), (c) => clips.push(c));
+    let obs = env.reset({ seed: 1 }).obs.slice();
+    const rng = new Rng(2);
+    const actions = new Int32Array(3);
+    for (let t = 0; t < 100; t++) {
+      actions.forEach((_, i) => (actions[i] = Math.floor(rng.next() * env.actionSpace.n)));
+      recorder.beforeStep(env);
+      const r = env.step(actions);
+      recorder.afterStep(obs, actions, r);
+      obs = r.obs.slice();
+    }
+    expect(clips).toHaveLength(0);
+    // With 8-step clips they fit, and each replays within its own episode.
+    const fits: Clip[] = [];
+    const ok = new ClipRecorder(env, { length: 8, every: 1, seed: 1 }, () => ({ id: `c${n++}`, step: 0 }), (c) => fits.push(c));
+    obs = env.reset({ seed: 2 }).obs.slice();
+    for (let t = 0; t < 100; t++) {
+      ok.beforeStep(env);
+      const r = env.step(actions);
+      ok.afterStep(obs, actions, r);
+      obs = r.obs.slice();
+    }
+    expect(fits.length).toBeGreaterThan(10);
+    for (const c of fits) expect(replayClip(c.record).obs).toHaveLength(8);
+  });
+
+  it('rejects bad recorder settings', () => {
+    const env = VectorEnv.make('Pong', 1);
+    expect(() => new ClipRecorder(env, { length: 0, every: 10, seed: 0 }, () => ({ id: 'c', step: 0 }), () => {})).toThrow(/clip length/);
+    expect(() => new ClipRecorder(env, { length: 5, every: 0.5, seed: 0 }, () => ({ id: 'c', step: 0 }), () => {})).toThrow(/between clips/);
+  });
+});

@@ -1,0 +1,119 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Rng } from '../../../src/env/rng.js';
+import { type ClipData, PreferenceDataset } from '../../../src/learning/preferences/dataset.js';
+import { pearson, RewardModel, resolveRewardModelConfig } from '../../../src/learning/preferences/reward-model.js';
+import { initTf, tf } from '../../../src/learning/tf.js';
+
+beforeAll(async () => {
+  await initTf();
+});
+
+const D = 4;
+const A = 3;
+const H = 5;
+
+/** A toy task: the true reward of a step is obs[0] when the action is 1, else 0. */
+function toyClip(id: string, rng: Rng): ClipData {
+  const obs = Float32Array.from({ length: H * D }, () => rng.next() * 2 - 1);
+  const actions = Int32Array.from({ length: H }, () => Math.floor(rng.next() * A));
+  let trueReturn = 0;
+  for (let t = 0; t < H; t++) if (actions[t] === 1) trueReturn += obs[t * D];
+  return { id, obs, actions, trueReturn };
+}
+
+function toyData(n: number, seed: number): PreferenceDataset {
+  const rng = new Rng(seed);
+  const d = new PreferenceDataset({ members: 3, valFraction: 1 / Math.E, maxLabels: 3000, seed });
+  for (let i = 0; i < n; i++) {
+    const [l, r] = [toyClip(`a${i}`, rng), toyClip(`b${i}`, rng)];
+    d.add(`p${i}`, l, r, l.trueReturn > r.trueReturn ? 'left' : 'right');
+  }
+  return d;
+}
+
+describe('reward model', () => {
+  it('learns which clip is preferred from labels alone: held-out accuracy and correlation well above chance', () => {
+    const model = new RewardModel(D, A, { batchSize: 32, lr: 3e-3 }, 1);
+    const data = toyData(300, 1);
+    const before = model.evaluate(data);
+    const tensors = tf.memory().numTensors;
+    for (let i = 0; i < 150; i++) model.trainStep(data);
+    expect(tf.memory().numTensors).toBe(tensors);
+    const after = model.evaluate(data);
+    expect(after.valAccuracy).toBeGreaterThan(0.85);
+    expect(after.predTrueCorrelation).toBeGreaterThan(0.85);
+    expect(after.valLoss).toBeLessThan(before.valLoss);
+    model.dispose();
+  });
+
+  it('normalises each member to zero mean and the configured standard deviation, then averages', () => {
+    const model = new RewardModel(D, A, { rewardStd: 0.05 }, 2);
+    const rng = new Rng(9);
+    const rows = 2000;
+    const obs = Float32Array.from({ length: rows * D }, () => rng.next() * 4 - 2);
+    const actions = Int32Array.from({ length: rows }, () => Math.floor(rng.next() * A));
+    model.normalise(obs, actions, rows);
+    const raw = model.rawRewards(obs, actions, rows);
+    raw.forEach((r, m) => {
+      const z = Array.from(r, (x) => (x - model.shift[m]) * model.scale[m]);
+      const mean = z.reduce((a, b) => a + b, 0) / rows;
+      const std = Math.sqrt(z.reduce((a, b) => a + (b - mean) ** 2, 0) / rows);
+      expect(mean).toBeCloseTo(0, 6);
+      expect(std).toBeCloseTo(0.05, 5);
+    });
+    const predicted = model.predict(obs, actions, rows);
+    const k = 17;
+    const expected = raw.reduce((s, r, m) => s + ((r[k] - model.shift[m]) * model.scale[m]) / raw.length, 0);
+    expect(predicted[k]).toBeCloseTo(expected, 6);
+    model.dispose();
+  });
+
+  it('raises the L2 weight when validation loss exceeds 1.5x training loss, and lowers it below 1.1x', () => {
+    const model = new RewardModel(D, A, { l2: 1e-3, batchSize: 8, lr: 1e-2 }, 3);
+    // 20 labels and many steps: the members overfit, validation loss climbs above the band.
+    const data = toyData(20, 4);
+    for (let i = 0; i < 300; i++) model.trainStep(data);
+    const e = model.evaluate(data);
+    expect(e.valLoss).toBeGreaterThan(1.5 * e.trainLoss);
+    expect(model.l2).toBeCloseTo(1.2e-3, 8);
+    // A fresh model on a large sample: train and validation loss are alike, below 1.1x.
+    const fresh = new RewardModel(D, A, { l2: 1e-3 }, 5);
+    const f = fresh.evaluate(toyData(600, 6));
+    expect(f.valLoss).toBeLessThan(1.1 * f.trainLoss);
+    expect(fresh.l2).toBeCloseTo(1e-3 / 1.2, 8);
+    model.dispose();
+    fresh.dispose();
+  });
+
+  it('saves and restores its whole state (weights, Adam, normalisation, L2)', () => {
+    const data = toyData(100, 7);
+    const a = new RewardModel(D, A, {}, 8);
+    for (let i = 0; i < 5; i++) a.trainStep(data);
+    a.shift[1] = 0.3;
+    const b = new RewardModel(D, A, {}, 99);
+    b.setState(a.getState());
+    const rng = new Rng(1);
+    const obs = Float32Array.from({ length: 10 * D }, () => rng.next());
+    const act = Int32Array.from({ length: 10 }, (_, i) => i % A);
+    expect(b.predict(obs, act, 10)).toEqual(a.predict(obs, act, 10));
+    a.trainStep(data);
+    b.trainStep(data);
+    expect(b.predict(obs, act, 10)).toEqual(a.predict(obs, act, 10));
+    a.dispose();
+    b.dispose();
+  });
+
+  it('rejects bad settings, naming them', () => {
+    expect(() => resolveRewardModelConfig({ members: 0 })).toThrow(/members/);
+    expect(() => resolveRewardModelConfig({ answerNoise: 1 })).toThrow(/answerNoise/);
+    expect(() => resolveRewardModelConfig({ valLossBand: [1.5, 1.1] })).toThrow(/valLossBand/);
+    expect(() => resolveRewardModelConfig({ l2Weight: 1 } as never)).toThrow(/unknown reward model setting "l2Weight"/);
+    expect(() => new RewardModel(0, 3)).toThrow(/obsSize/);
+  });
+
+  it('computes Pearson correlation', () => {
+    expect(pearson([1, 2, 3], [2, 4, 6])).toBeCloseTo(1, 10);
+    expect(pearson([1, 2, 3], [3, 2, 1])).toBeCloseTo(-1, 10);
+    expect(pearson([1, 2], [1, 2])).toBeNaN();
+  });
+});

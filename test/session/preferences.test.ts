@@ -1,0 +1,64 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { A2C_DEFAULTS } from '../../src/learning/a2c.js';
+import { PREFERENCE_DEFAULTS, resolvePreferenceConfig } from '../../src/session/preferences.js';
+import { loadCheckpoint, type RunConfig, Trainer } from '../../src/session/trainer.js';
+
+const config = (steps: number, labels: number): RunConfig => ({
+  env: 'Pong',
+  obsType: 'ram',
+  reward: 'preferences',
+  seed: 2,
+  steps,
+  a2c: { ...A2C_DEFAULTS, numEnvs: 8 },
+  net: { kind: 'mlp', hidden: [32] },
+  logEvery: 5000,
+  checkpointEvery: 10_000,
+  maskScore: true,
+  preferences: {
+    ...PREFERENCE_DEFAULTS,
+    teacher: 'oracle',
+    labels,
+    initialFraction: 0.8,
+    pretrainEpochs: 100,
+    clipLength: 20,
+    evalEvery: 5000,
+    rewardUpdateEvery: 200,
+    rewardModel: { batchSize: 16, lr: 1e-3 },
+  },
+});
+
+describe('preference run, end to end (oracle teacher, small budget)', () => {
+  it('asks for labels, learns a reward model clearly better than chance, and logs it', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'pref-')), 'run');
+    const trainer = await Trainer.create(dir, config(20_000, 120));
+    const summary = await trainer.train();
+    trainer.dispose();
+    expect(summary.labelsUsed).toBe(120);
+    expect(summary.rewardModelValAccuracy).toBeGreaterThan(0.75);
+    expect(summary.predTrueCorrelation).toBeGreaterThan(0.4);
+    const labels = readFileSync(join(dir, 'labels.jsonl'), 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(l));
+    expect(labels).toHaveLength(120);
+    expect(labels.every((l) => l.labeler === 'teacher:oracle')).toBe(true);
+    // The first 96 (80%) come before RL (step 0), the rest during it.
+    expect(labels.filter((l) => l.step === 0)).toHaveLength(96);
+    expect(labels.at(-1).step).toBeGreaterThan(0);
+    const metrics = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(metrics.at(-1)).toMatchObject({ labelsUsed: 120, rewardModelValAccuracy: expect.any(Number) });
+    // The agent was trained on the learned reward: normalised, not the game's score.
+    expect(Math.abs(metrics.at(-1).meanReward)).toBeLessThan(0.2);
+    const ckpt = loadCheckpoint(join(dir, 'checkpoints', 'latest.ckpt'));
+    expect(ckpt.preferences?.pretrained).toBe(true);
+    expect(ckpt.preferences?.model.trainSteps).toBeGreaterThan(100);
+  });
+
+  it('rejects bad preference settings, naming them', () => {
+    expect(() => resolvePreferenceConfig({ labels: 0 })).toThrow(/labels must be a positive integer/);
+    expect(() => resolvePreferenceConfig({ teacher: 'sage' as never })).toThrow(/teacher must be null \(people label\) or one of oracle/);
+    expect(() => resolvePreferenceConfig({ teacher: 'mistake', teacherParams: { epsilon: 0.9 } })).toThrow(/epsilon \(mistake probability\) must be in \[0, 0.5\]/);
+    expect(() => resolvePreferenceConfig({ selection: 'entropy' as never })).toThrow(/selection must be uniform or disagreement/);
+    expect(() => resolvePreferenceConfig({ labelz: 3 } as never)).toThrow(/unknown preference setting "labelz"/);
+  });
+});
