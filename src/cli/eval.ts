@@ -8,7 +8,7 @@ import { Rng } from '../env/rng.js';
 import { BACKENDS, type BackendName, initTf, tf } from '../learning/tf.js';
 import { chooseAction } from '../learning/policy.js';
 import { evaluatePolicy } from '../session/evaluate.js';
-import { createNet, loadCheckpoint } from '../session/trainer.js';
+import { createNet, envOptionsOf, loadCheckpoint } from '../session/trainer.js';
 import { RunFolder } from '../store/run.js';
 import { fail, integer, positiveInt } from './args.js';
 
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const { meta, weights } = loadCheckpoint(run.checkpointPath);
   const config = meta.config;
   await initTf(f.backend);
-  const env = makeEnv(config.env, { obsType: config.obsType });
+  const env = makeEnv(config.env, envOptionsOf(config));
   const net = createNet(config, env.observationSpace.shape, env.observationSpace.size, env.actionSpace.n);
   net.setWeights(weights);
   // Sampled actions are seeded too, so an evaluation repeats exactly, on a stream apart from the games'.

@@ -109,6 +109,11 @@ function checkBackendFits(config: RunConfig, backend: BackendInfo): void {
   }
 }
 
+/** The env options a run's agent plays with (also for evaluating it). */
+export function envOptionsOf(config: RunConfig): { obsType: ObsType; maskScore: boolean } {
+  return { obsType: config.obsType, maskScore: config.maskScore ?? false };
+}
+
 export function createNet(config: RunConfig, obsShape: readonly number[], obsSize: number, numActions: number): ActorCritic {
   return config.net.kind === 'mlp'
     ? createMlpActorCritic(obsSize, numActions, config.net.hidden, config.seed)
@@ -191,7 +196,7 @@ export class Trainer {
     readonly config: RunConfig,
     readonly backend: BackendInfo,
   ) {
-    this.vec = VectorEnv.make(config.env, config.a2c.numEnvs, { obsType: config.obsType, maskScore: config.maskScore ?? false });
+    this.vec = VectorEnv.make(config.env, config.a2c.numEnvs, envOptionsOf(config));
     const net = createNet(config, this.vec.observationSpace.shape, this.vec.obsSize, this.vec.actionSpace.n);
     this.learner =
       config.reward === 'preferences'

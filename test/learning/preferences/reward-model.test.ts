@@ -33,7 +33,7 @@ function toyData(n: number, seed: number): PreferenceDataset {
 
 describe('reward model', () => {
   it('learns which clip is preferred from labels alone: held-out accuracy and correlation well above chance', () => {
-    const model = new RewardModel(D, A, { batchSize: 32, lr: 3e-3 }, 1);
+    const model = new RewardModel(D, A, { batchSize: 32, lr: 3e-3, actionDependent: true }, 1);
     const data = toyData(300, 1);
     const before = model.evaluate(data);
     const tensors = tf.memory().numTensors;
@@ -69,7 +69,7 @@ describe('reward model', () => {
   });
 
   it('raises the L2 weight when validation loss exceeds 1.5x training loss, and lowers it below 1.1x', () => {
-    const model = new RewardModel(D, A, { l2: 1e-3, batchSize: 8, lr: 1e-2 }, 3);
+    const model = new RewardModel(D, A, { l2: 1e-3, batchSize: 8, lr: 1e-2, actionDependent: true }, 3);
     // 20 labels and many steps: the members overfit, validation loss climbs above the band.
     const data = toyData(20, 4);
     for (let i = 0; i < 300; i++) model.trainStep(data);
@@ -101,6 +101,22 @@ describe('reward model', () => {
     expect(b.predict(obs, act, 10)).toEqual(a.predict(obs, act, 10));
     a.dispose();
     b.dispose();
+  });
+
+  it('gives every action the same reward when it is not action-dependent', () => {
+    // Three rows with the same observation and different actions.
+    const obs = Float32Array.from({ length: 3 * D }, (_, i) => Math.sin(i % D));
+    const actions = Int32Array.of(0, 1, 2);
+    const model = new RewardModel(D, A, { actionDependent: false }, 4);
+    expect(model.heads).toBe(1);
+    const r = model.predict(obs, actions, 3);
+    expect(r[1]).toBeCloseTo(r[0], 6);
+    expect(r[2]).toBeCloseTo(r[0], 6);
+    const dependent = new RewardModel(D, A, { actionDependent: true }, 4);
+    expect(dependent.heads).toBe(A);
+    expect(new Set(Array.from(dependent.predict(obs, actions, 3), (x) => x.toFixed(5))).size).toBe(3);
+    model.dispose();
+    dependent.dispose();
   });
 
   it('rejects bad settings, naming them', () => {
