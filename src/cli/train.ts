@@ -12,7 +12,8 @@ import { SELECTIONS, type Selection } from '../learning/preferences/query.js';
 import { TEACHERS, type TeacherName, type TeacherParams } from '../learning/preferences/teachers.js';
 import { BACKENDS, type BackendName, describeBackend } from '../learning/tf.js';
 import { PREFERENCE_DEFAULTS } from '../session/preferences.js';
-import { REWARD_SOURCES, type RewardName, type RunConfig, Trainer } from '../session/trainer.js';
+import { SCALAR_TEACHERS, type ScalarTeacherName, TAMER_DEFAULTS } from '../session/tamer.js';
+import { AGENTS, REWARD_SOURCES, type RewardName, type RunConfig, Trainer } from '../session/trainer.js';
 import { fail, integer, nonNegativeNumber, positiveInt, positiveNumber } from './args.js';
 
 interface Flags {
@@ -32,7 +33,10 @@ interface Flags {
   logEvery: number;
   checkpointEvery: number;
   maskScore?: boolean;
-  teacher?: TeacherName;
+  teacher: string[];
+  agent: (typeof AGENTS)[number];
+  feedback: number;
+  feedbackErrorProb?: number;
   teacherParam: Partial<TeacherParams>;
   labels: number;
   selection: Selection;
@@ -74,7 +78,20 @@ const program = new Command('train')
   .option('--checkpoint-every <n>', 'agent steps between checkpoints', positiveInt, 250_000)
   .option('--mask-score', 'hide the score from observations (default for --reward preferences)')
   .option('--no-mask-score', 'show the score in observations')
-  .addOption(new Option('--teacher <name>', 'synthetic teacher that answers the preference queries (B-Pref)').choices(Object.keys(TEACHERS)))
+  .option(
+    '--teacher <name>',
+    `synthetic teacher: for preferences one of ${Object.keys(TEACHERS).join(', ')} (B-Pref); for live feedback ${SCALAR_TEACHERS.join(', ')}; repeat for both channels`,
+    (v: string, prev: string[]) => {
+      if (!Object.hasOwn(TEACHERS, v) && !(SCALAR_TEACHERS as readonly string[]).includes(v)) {
+        throw new InvalidArgumentError(`unknown teacher "${v}"; known: ${[...Object.keys(TEACHERS), ...SCALAR_TEACHERS].join(', ')}`);
+      }
+      return [...prev, v];
+    },
+    [] as string[],
+  )
+  .addOption(new Option('--agent <kind>', 'a2c, or greedy-h: Deep TAMER\'s agent, greedy on the feedback model (--reward tamer)').choices(AGENTS).default('a2c'))
+  .option('--feedback <n>', 'live feedback events a synthetic scalar teacher gives at most', positiveInt, TAMER_DEFAULTS.feedback)
+  .option('--feedback-error-prob <p>', 'probability the scalar teacher presses the wrong key', nonNegativeNumber)
   .option('--teacher-param <name=value>', `override a teacher parameter (${TEACHER_PARAMS.join(', ')}); repeatable`, teacherParam, {})
   .option('--labels <n>', 'label budget of a preferences run', positiveInt, PREFERENCE_DEFAULTS.labels)
   .addOption(new Option('--selection <rule>', 'how pairs are chosen').choices(SELECTIONS).default(PREFERENCE_DEFAULTS.selection))
@@ -101,12 +118,24 @@ async function main(): Promise<void> {
   } else {
     if (f.env === undefined) fail('--env is required for a new run (or pass --resume to continue one)');
     if (f.steps === undefined) fail('--steps is required for a new run');
-    const preferences = f.reward === 'preferences';
-    if (preferences && f.teacher === undefined) {
-      fail('--reward preferences needs a --teacher in a headless run (people label through the app: npm start)');
+    const preferences = f.reward === 'preferences' || f.reward === 'preferences+tamer';
+    const tamer = f.reward === 'tamer' || f.reward === 'preferences+tamer';
+    const prefTeacher = f.teacher.find((t) => Object.hasOwn(TEACHERS, t)) as TeacherName | undefined;
+    const scalarTeacher = f.teacher.find((t) => (SCALAR_TEACHERS as readonly string[]).includes(t)) as ScalarTeacherName | undefined;
+    if (preferences && prefTeacher === undefined) {
+      fail(`--reward ${f.reward} needs a preference --teacher (${Object.keys(TEACHERS).join(', ')}) in a headless run (people label through the app: npm start)`);
+    }
+    if (tamer && scalarTeacher === undefined) {
+      fail(`--reward ${f.reward} needs a live-feedback --teacher (${SCALAR_TEACHERS.join(', ')}) in a headless run (people press keys in the app: npm start)`);
+    }
+    if (!preferences && prefTeacher !== undefined) fail(`--teacher ${prefTeacher} answers clip preferences: it needs --reward preferences or preferences+tamer`);
+    if (!tamer && scalarTeacher !== undefined) fail(`--teacher ${scalarTeacher} gives live feedback: it needs --reward tamer or preferences+tamer`);
+    if (!tamer) {
+      const tamerFlags = ['feedback', 'feedbackErrorProb'].filter((name) => program.getOptionValueSource(name) === 'cli');
+      if (tamerFlags.length > 0) fail(`${tamerFlags.map((n) => `--${n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} only apply to --reward tamer or preferences+tamer`);
     }
     if (!preferences) {
-      const prefFlags = ['teacher', 'teacherParam', 'labels', 'selection', 'clipLength', 'initialFraction', 'pretrainEpochs', 'labelDecaySteps'].filter(
+      const prefFlags = ['teacherParam', 'labels', 'selection', 'clipLength', 'initialFraction', 'pretrainEpochs', 'labelDecaySteps'].filter(
         (name) => program.getOptionValueSource(name) === 'cli',
       );
       if (prefFlags.length > 0) fail(`${prefFlags.map((n) => `--${n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} only apply to --reward preferences`);
@@ -121,11 +150,20 @@ async function main(): Promise<void> {
       net: f.obs === 'ram' ? { kind: 'mlp', hidden: f.hidden } : { kind: 'cnn' },
       logEvery: f.logEvery,
       checkpointEvery: f.checkpointEvery,
-      maskScore: f.maskScore ?? preferences,
+      maskScore: f.maskScore ?? (preferences || tamer),
+      agent: f.agent,
+      ...(tamer && {
+        tamer: {
+          ...TAMER_DEFAULTS,
+          teacher: scalarTeacher!,
+          feedback: f.feedback,
+          teacherParams: f.feedbackErrorProb === undefined ? {} : { errorProb: f.feedbackErrorProb },
+        },
+      }),
       ...(preferences && {
         preferences: {
           ...PREFERENCE_DEFAULTS,
-          teacher: f.teacher!,
+          teacher: prefTeacher!,
           teacherParams: f.teacherParam,
           labels: f.labels,
           selection: f.selection,

@@ -19,7 +19,7 @@ import type { FinishedEpisode } from '../learning/a2c.js';
 import { type Clip, ClipRecorder, randomPolicyClips } from '../learning/preferences/clips.js';
 import type { ClipData } from '../learning/preferences/dataset.js';
 import { disagreement, drawPairs, SELECTIONS, type Selection, topIndices } from '../learning/preferences/query.js';
-import { type RewardEvaluation, RewardModel, type RewardModelConfig, type RewardModelState, resolveRewardModelConfig } from '../learning/preferences/reward-model.js';
+import { type RewardEvaluation, RewardModel, type RewardModelConfig, resolveRewardModelConfig } from '../learning/preferences/reward-model.js';
 import { LabelSchedule } from '../learning/preferences/schedule.js';
 import { SyntheticTeacher, TEACHERS, type TeacherName, type TeacherParams, validateTeacherParams } from '../learning/preferences/teachers.js';
 import type { RewardSource, RolloutBatch } from '../learning/reward-source.js';
@@ -113,8 +113,8 @@ export interface PreferenceMetrics {
   rewardModelSteps: number;
 }
 
+/** The learner's own state for checkpoints (the reward model's is saved with it, by the trainer). */
 export interface PreferenceState {
-  model: RewardModelState;
   pretrained: boolean;
   rng: RngState;
 }
@@ -287,11 +287,10 @@ export class PreferenceLearner implements RewardSource {
   }
 
   getState(): PreferenceState {
-    return { model: this.model.getState(), pretrained: this.pretrained, rng: this.rng.getState() };
+    return { pretrained: this.pretrained, rng: this.rng.getState() };
   }
 
   setState(state: PreferenceState): void {
-    this.model.setState(state.model);
     this.rng.setState(state.rng, 'preference learner rng state');
     this.pretrained = state.pretrained;
   }

@@ -6,18 +6,27 @@ import { existsSync } from 'node:fs';
 import type { ObsType } from '../env/core.js';
 import { checkEnvId } from '../env/index.js';
 import { resolveOptions } from '../env/options.js';
+import { Rng } from '../env/rng.js';
 import { VectorEnv } from '../env/vector-env.js';
-import { A2C, type A2CConfig, type A2CState, resolveA2CConfig } from '../learning/a2c.js';
+import { A2C, type A2CConfig, type A2CState, type FinishedEpisode, resolveA2CConfig } from '../learning/a2c.js';
 import { type ActorCritic, createCnnActorCritic, createMlpActorCritic } from '../learning/nets.js';
 import { type RewardSource, TrueRewardSource } from '../learning/reward-source.js';
 import { mean } from '../learning/stats.js';
 import { type BackendInfo, type BackendName, initTf, tf } from '../learning/tf.js';
 import { readCheckpoint, writeCheckpoint } from '../store/checkpoint.js';
 import { RUN_VERSION, RunFolder } from '../store/run.js';
+import { RewardModel, type RewardModelState } from '../learning/preferences/reward-model.js';
+import { chooseAction } from '../learning/policy.js';
 import { type PreferenceConfig, PreferenceLearner, type PreferenceMetrics, type PreferenceState, resolvePreferenceConfig } from './preferences.js';
+import { FeedbackChannel, FeedbackRewardSource, greedyOnH, resolveTamerConfig, type TamerConfig } from './tamer.js';
 
-/** `true`: the game's score (the baseline); `preferences`: a reward model learned from clip comparisons. */
-export const REWARD_SOURCES = ['true', 'preferences'] as const;
+/**
+ * `true`: the game's score (the baseline); `preferences`: a reward model learned from clip comparisons;
+ * `tamer`: one learned from live good/bad feedback (Deep TAMER); `preferences+tamer`: one net from both.
+ */
+export const REWARD_SOURCES = ['true', 'preferences', 'tamer', 'preferences+tamer'] as const;
+/** `a2c`: the A2C learner on the reward; `greedy-h`: Deep TAMER's own agent, greedy on Ĥ (tamer runs). */
+export const AGENTS = ['a2c', 'greedy-h'] as const;
 export type RewardName = (typeof REWARD_SOURCES)[number];
 
 /** What a run is; stored in its config.json. */
@@ -36,8 +45,12 @@ export interface RunConfig {
   checkpointEvery: number;
   /** Hide the score from the observations (Christiano et al.); default false, true for preference runs. */
   maskScore?: boolean;
-  /** Settings of a `preferences` run. */
+  /** Settings of a run with the preference channel. */
   preferences?: PreferenceConfig;
+  /** Settings of a run with the live feedback channel. */
+  tamer?: TamerConfig;
+  /** Who acts (default a2c). */
+  agent?: (typeof AGENTS)[number];
 }
 
 export interface TrainProgress {
@@ -63,11 +76,15 @@ export interface TrainSummary {
   wallSeconds: number;
   /** Preference runs: labels in effect, held-out accuracy and predicted-vs-true return correlation. */
   labelsUsed?: number;
+  /** Feedback runs: feedback events taken. */
+  feedbackUsed?: number;
   rewardModelValAccuracy?: number;
   predTrueCorrelation?: number;
 }
 
 const RECENT = 100;
+/** Live steps between renormalisations of a feedback-only reward. */
+const NORMALISE_EVERY = 100;
 
 export function validateRunConfig(c: RunConfig): RunConfig {
   checkEnvId(c.env);
@@ -81,13 +98,25 @@ export function validateRunConfig(c: RunConfig): RunConfig {
   }
   resolveA2CConfig(c.a2c);
   if (c.maskScore !== undefined && typeof c.maskScore !== 'boolean') throw new Error(`maskScore must be true or false, got ${JSON.stringify(c.maskScore)}`);
-  if (c.reward === 'preferences') {
-    if (c.preferences === undefined) throw new Error('a preferences run needs its preference settings (label budget, teacher...)');
+  const prefs = c.reward === 'preferences' || c.reward === 'preferences+tamer';
+  const tamer = c.reward === 'tamer' || c.reward === 'preferences+tamer';
+  if (prefs) {
+    if (c.preferences === undefined) throw new Error(`a ${c.reward} run needs its preference settings (label budget, teacher...)`);
     resolvePreferenceConfig(c.preferences);
-    if (c.obsType !== 'ram') throw new Error('the learned reward model takes ram observations only so far (its pixel CNN is not built yet); use --obs ram');
   } else if (c.preferences !== undefined) {
-    throw new Error(`preference settings are only for --reward preferences, not "${c.reward}"`);
+    throw new Error(`preference settings are only for --reward preferences or preferences+tamer, not "${c.reward}"`);
   }
+  if (tamer) {
+    if (c.tamer === undefined) throw new Error(`a ${c.reward} run needs its feedback settings (feedback budget, teacher...)`);
+    resolveTamerConfig(c.tamer);
+  } else if (c.tamer !== undefined) {
+    throw new Error(`feedback settings are only for --reward tamer or preferences+tamer, not "${c.reward}"`);
+  }
+  if ((prefs || tamer) && c.obsType !== 'ram') {
+    throw new Error('the learned reward model takes ram observations only so far (its pixel CNN is not built yet); use --obs ram');
+  }
+  if (c.agent !== undefined && !AGENTS.includes(c.agent)) throw new Error(`unknown agent "${c.agent}"; known: ${AGENTS.join(', ')}`);
+  if (c.agent === 'greedy-h' && c.reward !== 'tamer') throw new Error(`the greedy-h agent acts on live feedback alone: it needs --reward tamer, not "${c.reward}"`);
   const net = c.net as { kind?: unknown; hidden?: unknown } | undefined;
   if (c.obsType === 'ram') {
     if (net?.kind !== 'mlp' || !Array.isArray(net.hidden) || !net.hidden.every((h) => Number.isInteger(h) && h > 0)) {
@@ -123,8 +152,9 @@ export function createNet(config: RunConfig, obsShape: readonly number[], obsSiz
 interface CheckpointMeta {
   kind: 'a2c';
   config: RunConfig;
-  /** The reward model and its learner (preference runs); its weight and optimizer arrays are stored apart. */
-  preferences?: Omit<PreferenceState, 'model'> & { model: Omit<PreferenceState['model'], 'weights' | 'adam'> & { adamSteps: number; weights: number } };
+  /** The learned reward model (its weight and optimizer arrays are stored apart), and the preference learner. */
+  rewardModel?: Omit<RewardModelState, 'weights' | 'adam'> & { adamSteps: number; weights: number };
+  preferences?: PreferenceState;
   state: Omit<A2CState, 'optimizer'>;
   recentReturns: number[];
   episodes: number;
@@ -140,7 +170,7 @@ export function saveCheckpoint(
   recentReturns: number[],
   episodes: number,
   wallSeconds: number,
-  learner: PreferenceLearner | null = null,
+  reward: { model: RewardModel; learner: PreferenceLearner | null } | null = null,
 ): void {
   const { optimizer, ...state } = a2c.getState();
   const weights = a2c.net.getWeights();
@@ -148,24 +178,26 @@ export function saveCheckpoint(
   weights.forEach((w, i) => (arrays[`weights/${i}`] = w));
   arrays.optimizer = optimizer;
   const meta: CheckpointMeta = { kind: 'a2c', config, state, recentReturns, episodes, wallSeconds, weights: weights.length };
-  if (learner !== null) {
-    const { model, ...rest } = learner.getState();
-    const { weights: rmWeights, adam, ...rm } = model;
+  if (reward !== null) {
+    const { weights: rmWeights, adam, ...rm } = reward.model.getState();
     rmWeights.forEach((w, i) => (arrays[`reward/weights/${i}`] = w));
     arrays['reward/adam/m'] = adam.m;
     arrays['reward/adam/v'] = adam.v;
-    meta.preferences = { ...rest, model: { ...rm, adamSteps: adam.t, weights: rmWeights.length } };
+    meta.rewardModel = { ...rm, adamSteps: adam.t, weights: rmWeights.length };
+    if (reward.learner !== null) {
+      meta.preferences = reward.learner.getState();
+    }
   }
   writeCheckpoint(run.checkpointPath, meta, arrays);
 }
 
-/** The preference learner's state from a checkpoint's meta and arrays. */
-function preferenceState(path: string, meta: NonNullable<CheckpointMeta['preferences']>, arrays: Record<string, Float32Array>): PreferenceState {
-  const { adamSteps, weights: n, ...model } = meta.model;
+/** The reward model's state from a checkpoint's meta and arrays. */
+function rewardModelState(path: string, meta: NonNullable<CheckpointMeta['rewardModel']>, arrays: Record<string, Float32Array>): RewardModelState {
+  const { adamSteps, weights: n, ...model } = meta;
   const weights = Array.from({ length: n }, (_, i) => arrays[`reward/weights/${i}`]);
   const [m, v] = [arrays['reward/adam/m'], arrays['reward/adam/v']];
   if (weights.some((w) => w === undefined) || m === undefined || v === undefined) throw new Error(`${path} is missing reward model arrays`);
-  return { ...meta, model: { ...model, weights, adam: { t: adamSteps, m, v } } };
+  return { ...model, weights, adam: { t: adamSteps, m, v } };
 }
 
 export function loadCheckpoint(path: string) {
@@ -176,8 +208,8 @@ export function loadCheckpoint(path: string) {
   if (weights.some((w) => w === undefined) || optimizer === undefined) {
     throw new Error(`${path} is missing weight or optimizer arrays`);
   }
-  const preferences = meta.preferences === undefined ? null : preferenceState(path, meta.preferences, arrays);
-  return { meta, weights, optimizer, preferences };
+  const rewardModel = meta.rewardModel === undefined ? null : rewardModelState(path, meta.rewardModel, arrays);
+  return { meta, weights, optimizer, rewardModel, preferences: meta.preferences ?? null };
 }
 
 export class Trainer {
@@ -185,11 +217,17 @@ export class Trainer {
   readonly a2c: A2C;
   /** The reward learner of a preference run. */
   readonly learner: PreferenceLearner | null;
+  /** The learned reward model (the preference learner's, or the feedback channel's own). */
+  readonly rewardModel: RewardModel | null;
+  /** The live feedback channel of a tamer run. */
+  readonly feedback: FeedbackChannel | null;
   readonly recentReturns: number[] = [];
   episodes = 0;
   /** Training wall time before this process took over the run. */
   wallSeconds = 0;
   private stopRequested = false;
+  /** Agent step at which the live env plays its next step. */
+  private nextLive = 0;
 
   private constructor(
     readonly run: RunFolder,
@@ -198,13 +236,36 @@ export class Trainer {
   ) {
     this.vec = VectorEnv.make(config.env, config.a2c.numEnvs, envOptionsOf(config));
     const net = createNet(config, this.vec.observationSpace.shape, this.vec.obsSize, this.vec.actionSpace.n);
-    this.learner =
-      config.reward === 'preferences'
-        ? new PreferenceLearner(run.dir, resolvePreferenceConfig(config.preferences), this.vec, config.steps, config.seed, () => this.a2c.steps)
-        : null;
-    const source: RewardSource = this.learner ?? new TrueRewardSource();
+    const tamer = config.tamer === undefined ? null : resolveTamerConfig(config.tamer);
+    if (config.preferences !== undefined) {
+      const prefs = resolvePreferenceConfig(config.preferences);
+      // Live feedback is about actions: with both channels the one net is Ĥ(s, a).
+      if (tamer !== null) prefs.rewardModel = { ...prefs.rewardModel, actionDependent: true };
+      this.learner = new PreferenceLearner(run.dir, prefs, this.vec, config.steps, config.seed, () => this.a2c.steps);
+    } else {
+      this.learner = null;
+    }
+    this.rewardModel =
+      this.learner?.model ?? (tamer === null ? null : new RewardModel(this.vec.obsSize, this.vec.actionSpace.n, { actionDependent: true }, config.seed));
+    const source: RewardSource = this.learner ?? (this.rewardModel === null ? new TrueRewardSource() : new FeedbackRewardSource(this.rewardModel));
     this.a2c = new A2C(this.vec, net, source, config.a2c, config.seed);
     if (this.learner !== null) this.a2c.observer = this.learner.recorder;
+    if (tamer !== null && this.rewardModel !== null) {
+      const policy = config.agent === 'greedy-h' ? greedyOnH(this.rewardModel, config.seed) : this.livePolicy(config.seed);
+      this.feedback = new FeedbackChannel(run.dir, tamer, this.rewardModel, config.env, envOptionsOf(config), config.seed, policy);
+    } else {
+      this.feedback = null;
+    }
+  }
+
+  /** The A2C policy, sampling, for the live env. */
+  private livePolicy(seed: number): (obs: Float32Array) => number {
+    const rng = new Rng();
+    rng.seed(seed, 37);
+    return (obs) => {
+      const logits = tf.tidy(() => this.a2c.net.forward(tf.tensor2d(obs, [1, obs.length])).logits.dataSync());
+      return chooseAction(logits as Float32Array, false, rng.next());
+    };
   }
 
   /** A new run in a folder that must be empty or absent. */
@@ -235,6 +296,7 @@ export class Trainer {
       trainer.recentReturns.push(...checkpoint.meta.recentReturns);
       trainer.episodes = checkpoint.meta.episodes;
       trainer.wallSeconds = checkpoint.meta.wallSeconds;
+      if (checkpoint.rewardModel !== null) trainer.rewardModel?.setState(checkpoint.rewardModel);
       if (checkpoint.preferences !== null) trainer.learner?.setState(checkpoint.preferences);
     }
     run.truncateMetrics(trainer.a2c.steps);
@@ -246,7 +308,8 @@ export class Trainer {
   dispose(): void {
     this.a2c.dispose();
     this.a2c.net.dispose();
-    this.learner?.dispose();
+    if (this.learner === null) this.rewardModel?.dispose();
+    else this.learner.dispose();
   }
 
   /** Asks the loop to stop after the current update (it then checkpoints). */
@@ -259,7 +322,34 @@ export class Trainer {
   }
 
   checkpoint(elapsed = 0): void {
-    saveCheckpoint(this.run, this.config, this.a2c, this.recentReturns, this.episodes, this.wallSeconds + elapsed, this.learner);
+    saveCheckpoint(this.run, this.config, this.a2c, this.recentReturns, this.episodes, this.wallSeconds + elapsed,
+      this.rewardModel === null ? null : { model: this.rewardModel, learner: this.learner },
+    );
+  }
+
+  /**
+   * One step of the run's agent: an A2C update (with the live env played alongside at one live step per
+   * `liveEvery` agent steps, when there is a feedback channel), or, for the greedy-h agent, one live step (its
+   * agent steps are live steps, counted in the learner's step counter).
+   */
+  private async iterate(total: number): Promise<{ episodes: FinishedEpisode[]; stats: Record<string, number> }> {
+    const live = this.feedback;
+    if (this.config.agent === 'greedy-h' && live !== null) {
+      const ended = live.liveEpisodes.length;
+      live.step();
+      this.a2c.steps++;
+      return { episodes: live.liveEpisodes.slice(ended), stats: {} };
+    }
+    const { episodes, stats } = await this.a2c.iterate(total);
+    this.learner?.afterIteration(episodes);
+    if (live !== null) {
+      for (; this.nextLive <= this.a2c.steps; this.nextLive += live.config.liveEvery) {
+        live.step();
+        // A feedback-only reward is normalised on the live steps (the preference learner has its own clips).
+        if (this.learner === null && live.liveSteps % NORMALISE_EVERY === 0) live.normalise();
+      }
+    }
+    return { episodes, stats: { ...stats } };
   }
 
   /** Trains until the target step count (or `stop()`); writes metrics, checkpoints and the summary. */
@@ -273,14 +363,13 @@ export class Trainer {
     let lengths: number[] = [];
     const sps = () => (this.a2c.steps - startSteps) / Math.max(1e-9, (performance.now() - start) / 1000);
     while (this.a2c.steps < total && !this.stopRequested) {
-      const { episodes, stats } = await this.a2c.iterate(total);
+      const { episodes, stats } = await this.iterate(total);
       for (const e of episodes) {
         this.recentReturns.push(e.return);
         if (this.recentReturns.length > RECENT) this.recentReturns.shift();
         lengths.push(e.length);
       }
       this.episodes += episodes.length;
-      this.learner?.afterIteration(episodes);
       if (this.a2c.steps >= nextLog || this.a2c.steps >= total) {
         nextLog += logEvery;
         this.run.appendMetrics({
@@ -292,6 +381,7 @@ export class Trainer {
           meanEpisodeLength: lengths.length > 0 ? mean(lengths) : null,
           ...stats,
           ...this.learner?.metrics(),
+          ...(this.feedback && { feedbackUsed: this.feedback.feedbackUsed, feedbackLoss: this.feedback.lastLoss, liveSteps: this.feedback.liveSteps }),
           numTensors: tf.memory().numTensors,
         });
         lengths = [];
@@ -315,6 +405,7 @@ export class Trainer {
       backend: this.backend.name,
       wallSeconds: this.wallSeconds + (performance.now() - start) / 1000,
       ...(this.learner === null ? {} : summaryOf(this.learner.metrics())),
+      ...(this.feedback === null ? {} : { feedbackUsed: this.feedback.feedbackUsed }),
     };
     if (this.a2c.steps >= total) this.run.writeJson('summary.json', summary);
     return summary;

@@ -51,7 +51,7 @@ describe('preference run, end to end (oracle teacher, small budget)', () => {
     expect(Math.abs(metrics.at(-1).meanReward)).toBeLessThan(0.2);
     const ckpt = loadCheckpoint(join(dir, 'checkpoints', 'latest.ckpt'));
     expect(ckpt.preferences?.pretrained).toBe(true);
-    expect(ckpt.preferences?.model.trainSteps).toBeGreaterThan(100);
+    expect(ckpt.rewardModel?.trainSteps).toBeGreaterThan(100);
   });
 
   it('rejects bad preference settings, naming them', () => {

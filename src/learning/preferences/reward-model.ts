@@ -18,6 +18,7 @@ import { FlatAdam, flatten } from '../optim.js';
 import { tf } from '../tf.js';
 import type { ClipData, Comparison, PreferenceDataset } from './dataset.js';
 import { preferenceLoss } from './loss.js';
+import { tamerLoss } from '../tamer/loss.js';
 
 export interface RewardModelConfig {
   /** Ensemble members (3). */
@@ -108,6 +109,7 @@ export interface RewardModelState {
   scale: number[];
   l2: number;
   trainSteps: number;
+  feedbackSteps: number;
   rng: RngState;
 }
 
@@ -129,7 +131,10 @@ export class RewardModel {
   /** Outputs per member: numActions, or 1 when the reward does not depend on the action. */
   readonly heads: number;
   l2: number;
+  /** Preference minibatches trained on. */
   trainSteps = 0;
+  /** Feedback updates trained on. */
+  feedbackSteps = 0;
   private readonly members: Member[];
   private readonly kernels: tf.Variable[];
   private readonly optimizer: FlatAdam;
@@ -291,6 +296,47 @@ export class RewardModel {
     return loss;
   }
 
+  /**
+   * One Adam step of Deep TAMER on scalar feedback (Warnell et al. 2018): every member's Ĥ(s, a) of the
+   * credited steps is pulled toward the feedback h with the importance-weighted squared error, through the
+   * taken action's output only. This trains the same raw outputs as the preference loss; `lrScale` is the
+   * feedback channel's weight (with Adam a loss's scale does not matter, so channels are weighted by their
+   * step sizes). Returns the mean loss over members.
+   */
+  trainFeedback(obs: Float32Array, actions: ArrayLike<number>, feedback: ArrayLike<number>, weights: ArrayLike<number>, lrScale = 1): number {
+    if (!this.config.actionDependent) throw new Error('scalar feedback needs an action-dependent reward model (Ĥ(s, a)): set actionDependent');
+    const rows = actions.length;
+    if (rows === 0) return Number.NaN;
+    const loss = tf.tidy(() => {
+      const x = tf.tensor2d(obs.subarray(0, rows * this.obsSize), [rows, this.obsSize]);
+      let dataLoss: tf.Scalar | null = null;
+      const { grads } = tf.variableGrads(() => {
+        const losses = this.members.map((_, m) => tamerLoss(this.outputs(m, x), actions, feedback, weights));
+        dataLoss = tf.keep(tf.div(tf.addN(losses), losses.length)) as tf.Scalar;
+        const l2 = tf.mul(this.l2, tf.addN(this.kernels.map((k) => tf.sum(tf.square(k)))));
+        return tf.add(tf.addN(losses), l2) as tf.Scalar;
+      }, this.variables);
+      this.optimizer.apply(flatten(this.variables.map((v) => grads[v.name])), this.config.lr * lrScale);
+      return dataLoss as unknown as tf.Scalar;
+    });
+    const value = loss.dataSync()[0];
+    loss.dispose();
+    if (!Number.isFinite(value)) throw new Error(`reward model diverged on feedback (loss ${value})`);
+    this.feedbackSteps++;
+    return value;
+  }
+
+  /** The action with the highest ensemble-mean raw Ĥ(s, ·) for each row: Deep TAMER's greedy agent. */
+  greedyActions(obs: Float32Array, rows: number): Int32Array {
+    const out = tf.tidy(() => {
+      const x = tf.tensor2d(obs.subarray(0, rows * this.obsSize), [rows, this.obsSize]);
+      return tf.argMax(tf.addN(this.members.map((_, m) => this.outputs(m, x))), 1);
+    });
+    const a = Int32Array.from(out.dataSync());
+    out.dispose();
+    return a;
+  }
+
   /** Raw summed r̂ per member for each clip: sums[m][i]. */
   private clipSums(clips: readonly ClipData[]): Float32Array[] {
     if (clips.length === 0) return this.members.map(() => new Float32Array(0));
@@ -385,6 +431,7 @@ export class RewardModel {
       scale: [...this.scale],
       l2: this.l2,
       trainSteps: this.trainSteps,
+      feedbackSteps: this.feedbackSteps,
       rng: this.rng.getState(),
     };
   }
@@ -402,6 +449,7 @@ export class RewardModel {
     this.scale.splice(0, this.scale.length, ...s.scale);
     this.l2 = s.l2;
     this.trainSteps = s.trainSteps;
+    this.feedbackSteps = s.feedbackSteps ?? 0;
   }
 
   dispose(): void {

@@ -1,0 +1,239 @@
+/**
+ * Live scalar feedback, as TAMER (Knox & Stone 2008) and Deep TAMER (Warnell et al. 2018): one env is played
+ * at a watchable speed (15 agent steps per second by default), each step recorded with its start and end on
+ * the play clock; a person (or the synthetic scalar teacher) presses good (+1) or bad (-1) whenever they like.
+ * A press at t_f credits each recent step [t_s, t_e] with the probability that it was about that step under a
+ * Uniform[0.2 s, 4 s] reaction delay; the reward net's Ĥ(s, a) of the credited steps is trained toward the
+ * press at once, and every `replayEvery` live steps on a minibatch from the replay buffer of all credited
+ * steps.
+ *
+ * The net is the reward model of the preference learner when the run has both channels (one net, two losses,
+ * see reward-model.ts), or a reward model of its own. Headless runs play on a simulated clock, so a run is as
+ * fast as the machine; the app plays on the wall clock.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AtariEnv } from '../env/atari-env.js';
+import { makeEnv } from '../env/index.js';
+import type { EnvOptions } from '../env/core.js';
+import { Rng } from '../env/rng.js';
+import type { RewardModel } from '../learning/preferences/reward-model.js';
+import type { RewardSource, RolloutBatch } from '../learning/reward-source.js';
+import { assignCredit, type Credit, type DelayDensity, uniformDelay } from '../learning/tamer/credit.js';
+import { FeedbackReplay } from '../learning/tamer/replay.js';
+import { ScalarTeacher, type ScalarTeacherParams } from '../learning/tamer/scalar-teacher.js';
+import { decodeObs, encodeObs, FEEDBACK_FORMAT, type FeedbackEvent } from '../store/feedback.js';
+import { JsonlLog } from '../store/jsonl.js';
+
+export const SCALAR_TEACHERS = ['scalar-oracle'] as const;
+export type ScalarTeacherName = (typeof SCALAR_TEACHERS)[number];
+
+export interface TamerConfig {
+  /** Feedback events a synthetic teacher may give (its budget); people are not limited. */
+  feedback: number;
+  /** 'scalar-oracle' presses +1/-1 on the sign of the true reward, late; null when people press. */
+  teacher: ScalarTeacherName | null;
+  teacherParams: Partial<Pick<ScalarTeacherParams, 'reactProb' | 'errorProb' | 'maxRate'>>;
+  /** Live play speed (15 agent steps per second: 60 Hz with frame skip 4). */
+  stepsPerSecond: number;
+  /** The reaction delay density Uniform[delayMin, delayMax] seconds (0.2, 4). */
+  delayMin: number;
+  delayMax: number;
+  /** b: live steps between replay minibatches (10). */
+  replayEvery: number;
+  /** Feedback entries per replay minibatch. */
+  replayBatch: number;
+  /** The feedback channel's weight: a multiplier of the reward net's learning rate for its updates. */
+  weight: number;
+  /** In headless A2C runs: agent steps of training per live step (80 = one per 16x5 update). */
+  liveEvery: number;
+}
+
+export const TAMER_DEFAULTS: TamerConfig = {
+  feedback: 1000,
+  teacher: null,
+  teacherParams: {},
+  stepsPerSecond: 15,
+  delayMin: 0.2,
+  delayMax: 4,
+  replayEvery: 10,
+  replayBatch: 16,
+  weight: 1,
+  liveEvery: 80,
+};
+
+export function resolveTamerConfig(partial: Partial<TamerConfig> = {}): TamerConfig {
+  for (const k of Object.keys(partial)) {
+    if (!(k in TAMER_DEFAULTS)) throw new RangeError(`unknown feedback setting "${k}"; known: ${Object.keys(TAMER_DEFAULTS).join(', ')}`);
+  }
+  const c = { ...TAMER_DEFAULTS, ...partial };
+  const bad = (name: keyof TamerConfig, want: string) => new RangeError(`feedback setting ${name} must be ${want}, got ${JSON.stringify(c[name])}`);
+  if (!Number.isInteger(c.feedback) || c.feedback < 1) throw bad('feedback', 'a positive integer');
+  if (c.teacher !== null && !SCALAR_TEACHERS.includes(c.teacher)) throw bad('teacher', `null (people press) or ${SCALAR_TEACHERS.join(', ')}`);
+  if (!(c.stepsPerSecond > 0 && c.stepsPerSecond <= 1000)) throw bad('stepsPerSecond', 'in (0, 1000]');
+  uniformDelay(c.delayMin, c.delayMax);
+  for (const k of ['replayEvery', 'replayBatch', 'liveEvery'] as const) if (!Number.isInteger(c[k]) || c[k] < 1) throw bad(k, 'a positive integer');
+  if (!(c.weight > 0)) throw bad('weight', 'positive');
+  return c;
+}
+
+interface LiveStep {
+  start: number;
+  end: number;
+  obs: Float32Array;
+  action: number;
+}
+
+/** Steps kept for credit: a little more than the longest delay. */
+const RECENT_SECONDS_MARGIN = 1;
+/** Live steps kept as the reference set for normalising a feedback-only reward. */
+const REFERENCE_STEPS = 2000;
+
+export class FeedbackChannel {
+  readonly env: AtariEnv;
+  readonly delay: DelayDensity;
+  readonly replay: FeedbackReplay<Float32Array>;
+  readonly teacher: ScalarTeacher | null;
+  /** Feedback events taken (from anyone). */
+  feedbackUsed = 0;
+  /** Play clock at the end of the last live step, seconds. */
+  clock = 0;
+  liveSteps = 0;
+  lastLoss = Number.NaN;
+  /** True return and length of the live episodes that ended (for the app and metrics). */
+  readonly liveEpisodes: { return: number; length: number }[] = [];
+  private liveReturn = 0;
+  private liveLength = 0;
+  private obs: Float32Array;
+  private readonly recent: LiveStep[] = [];
+  private readonly reference: LiveStep[] = [];
+  private readonly log: JsonlLog<FeedbackEvent>;
+
+  constructor(
+    dir: string,
+    readonly config: TamerConfig,
+    readonly model: RewardModel,
+    envId: string,
+    envOptions: Partial<EnvOptions>,
+    seed: number,
+    /** The policy that plays live: the learner's, or greedy on Ĥ. */
+    private readonly policy: (obs: Float32Array) => number,
+  ) {
+    if (!existsSync(dir)) throw new Error(`run folder ${dir} does not exist`);
+    this.delay = uniformDelay(config.delayMin, config.delayMax);
+    this.env = makeEnv(envId, envOptions);
+    this.obs = Float32Array.from(this.env.reset({ seed: seed + 200_000 }).obs);
+    this.replay = new FeedbackReplay<Float32Array>(undefined, seed);
+    this.teacher = config.teacher === null ? null : new ScalarTeacher({ ...config.teacherParams, delay: this.delay }, seed);
+    const { log, records } = JsonlLog.open(join(dir, 'feedback.jsonl'), FEEDBACK_FORMAT);
+    this.log = log;
+    for (const e of records) {
+      for (const c of e.credits) this.replay.add({ step: decodeObs(c.obs), action: c.action, feedback: e.value, weight: c.weight });
+      this.feedbackUsed++;
+    }
+  }
+
+  get labeler(): string {
+    return `teacher:${this.config.teacher}`;
+  }
+
+  /** Plays one live step lasting 1 / stepsPerSecond on the play clock; the synthetic teacher reacts. */
+  step(): void {
+    const start = this.clock;
+    const end = start + 1 / this.config.stepsPerSecond;
+    const obs = this.obs.slice();
+    const action = this.policy(obs);
+    const reward = this.env.advance(action);
+    this.liveReturn += reward;
+    this.liveLength++;
+    const step = { start, end, obs, action };
+    this.recent.push(step);
+    this.reference.push(step);
+    if (this.reference.length > REFERENCE_STEPS) this.reference.shift();
+    while (this.recent.length > 0 && this.recent[0].end < end - this.config.delayMax - RECENT_SECONDS_MARGIN) this.recent.shift();
+    if (this.env.terminated || this.env.truncated) {
+      this.liveEpisodes.push({ return: this.liveReturn, length: this.liveLength });
+      this.liveReturn = 0;
+      this.liveLength = 0;
+      this.env.reset();
+    }
+    this.obs.set(this.env.obs);
+    this.clock = end;
+    this.liveSteps++;
+    if (this.teacher !== null) {
+      this.teacher.observe({ start, end, reward });
+      for (const f of this.teacher.due(end)) {
+        if (this.feedbackUsed >= this.config.feedback) break;
+        this.give(f, this.labeler);
+      }
+    }
+    if (this.liveSteps % this.config.replayEvery === 0 && this.replay.size > 0) {
+      const batch = this.replay.sample(this.config.replayBatch);
+      this.train(batch.map((e) => e.step), batch.map((e) => e.action), batch.map((e) => e.feedback), batch.map((e) => e.weight));
+    }
+  }
+
+  /**
+   * Takes one press: checks it (value in [-1, 1], not from the future, crediting some recent step), writes
+   * it with its credited steps to feedback.jsonl (fsynced), adds them to the replay buffer and updates the net
+   * on them. Throws, changing nothing, on bad feedback.
+   */
+  give(feedback: { time: number; value: number }, labeler: string, now = this.clock): Credit[] {
+    if (typeof labeler !== 'string' || labeler.trim() === '') throw new Error(`labeler must be a non-empty name, got ${JSON.stringify(labeler)}`);
+    const credits = assignCredit(feedback, this.recent, this.delay, now);
+    const steps = credits.map((c) => this.recent[c.stepIndex]);
+    this.log.append({
+      time: feedback.time,
+      value: feedback.value,
+      labeler,
+      at: new Date().toISOString(),
+      credits: credits.map((c, i) => ({ action: steps[i].action, weight: c.weight, obs: encodeObs(steps[i].obs) })),
+    });
+    this.feedbackUsed++;
+    credits.forEach((c, i) => this.replay.add({ step: steps[i].obs, action: steps[i].action, feedback: feedback.value, weight: c.weight }));
+    this.train(
+      steps.map((s) => s.obs),
+      steps.map((s) => s.action),
+      credits.map(() => feedback.value),
+      credits.map((c) => c.weight),
+    );
+    return credits;
+  }
+
+  private train(obs: Float32Array[], actions: number[], feedback: number[], weights: number[]): void {
+    const flat = new Float32Array(obs.length * this.model.obsSize);
+    obs.forEach((o, i) => flat.set(o, i * this.model.obsSize));
+    this.lastLoss = this.model.trainFeedback(flat, actions, feedback, weights, this.config.weight);
+  }
+
+  /** Normalises the net's reward on the recent live steps (for a feedback-only reward). */
+  normalise(): void {
+    const n = this.reference.length;
+    if (n < 2) return;
+    const obs = new Float32Array(n * this.model.obsSize);
+    this.reference.forEach((s, i) => obs.set(s.obs, i * this.model.obsSize));
+    this.model.normalise(obs, Int32Array.from(this.reference, (s) => s.action), n);
+  }
+}
+
+/** A2C's reward when feedback is the only channel: the normalised Ĥ(s, a) of the taken actions. */
+export class FeedbackRewardSource implements RewardSource {
+  readonly name = 'tamer';
+  readonly usesTrueReward = false;
+  constructor(private readonly model: RewardModel) {}
+
+  rewards(batch: RolloutBatch): Float32Array {
+    return this.model.predict(batch.obs, batch.actions, batch.numSteps * batch.numEnvs);
+  }
+}
+
+/** Deep TAMER's own agent: greedy on Ĥ, with ties broken at random. */
+export function greedyOnH(model: RewardModel, seed: number): (obs: Float32Array) => number {
+  const rng = new Rng();
+  rng.seed(seed, 31);
+  return (obs) => {
+    // Before any feedback every action is as good: explore uniformly rather than repeat one action.
+    if (model.feedbackSteps === 0) return Math.floor(rng.next() * model.numActions);
+    return model.greedyActions(obs, 1)[0];
+  };
+}

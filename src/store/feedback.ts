@@ -1,0 +1,51 @@
+/**
+ * feedback.jsonl: the scalar feedback (good/bad presses) of a run, one event per line (see jsonl.ts), with the
+ * steps it credited, so the feedback replay buffer can be rebuilt exactly on resume and the feedback exported:
+ *   { time, value, labeler, at, credits: [{ action, weight, obs }] }
+ * `time` is seconds on the run's play clock, `at` the wall-clock time (ISO 8601), `obs` the step's
+ * observation as base64 little-endian float32.
+ */
+import { describe, isRecord } from '../env/snapshot.js';
+import type { JsonlFormat } from './jsonl.js';
+
+export interface StoredCredit {
+  action: number;
+  weight: number;
+  obs: string;
+}
+
+export interface FeedbackEvent {
+  time: number;
+  value: number;
+  labeler: string;
+  at: string;
+  credits: StoredCredit[];
+}
+
+export function encodeObs(obs: Float32Array): string {
+  return Buffer.from(obs.buffer, obs.byteOffset, obs.byteLength).toString('base64');
+}
+
+export function decodeObs(text: string): Float32Array {
+  const bytes = Buffer.from(text, 'base64');
+  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+}
+
+export const FEEDBACK_FORMAT: JsonlFormat<FeedbackEvent> = {
+  name: 'rlhf-arcade/feedback',
+  version: 1,
+  check(r) {
+    if (!isRecord(r)) throw new Error(`a feedback event must be an object, got ${describe(r)}`);
+    if (typeof r.time !== 'number' || !Number.isFinite(r.time)) throw new Error(`time must be a finite number of seconds, got ${describe(r.time)}`);
+    if (typeof r.value !== 'number' || !(r.value >= -1 && r.value <= 1)) throw new Error(`value must be in [-1, 1], got ${describe(r.value)}`);
+    if (typeof r.labeler !== 'string' || r.labeler === '') throw new Error(`labeler must be a non-empty string, got ${describe(r.labeler)}`);
+    if (typeof r.at !== 'string' || Number.isNaN(Date.parse(r.at))) throw new Error(`at must be an ISO date, got ${describe(r.at)}`);
+    if (!Array.isArray(r.credits) || r.credits.length === 0) throw new Error('credits must be a non-empty list of credited steps');
+    for (const c of r.credits as unknown[]) {
+      if (!isRecord(c) || !Number.isInteger(c.action) || typeof c.weight !== 'number' || !(c.weight > 0 && c.weight <= 1) || typeof c.obs !== 'string') {
+        throw new Error(`a credit must be { action: integer, weight in (0, 1], obs: base64 }, got ${describe(c)}`);
+      }
+    }
+    return r as unknown as FeedbackEvent;
+  },
+};
