@@ -7,6 +7,7 @@ import { makeEnv } from '../env/index.js';
 import { Rng } from '../env/rng.js';
 import { BACKENDS, type BackendName, initTf, tf } from '../learning/tf.js';
 import { chooseAction } from '../learning/policy.js';
+import { RewardModel } from '../learning/preferences/reward-model.js';
 import { evaluatePolicy } from '../session/evaluate.js';
 import { createNet, envOptionsOf, loadCheckpoint } from '../session/trainer.js';
 import { RunFolder } from '../store/run.js';
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
   const [dir] = program.args;
   const f = program.opts<Flags>();
   const run = RunFolder.open(dir);
-  const { meta, weights } = loadCheckpoint(run.checkpointPath);
+  const { meta, weights, rewardModel } = loadCheckpoint(run.checkpointPath);
   const config = meta.config;
   await initTf(f.backend);
   const env = makeEnv(config.env, envOptionsOf(config));
@@ -42,12 +43,20 @@ async function main(): Promise<void> {
   // Sampled actions are seeded too, so an evaluation repeats exactly, on a stream apart from the games'.
   const rng = new Rng();
   rng.seed(f.seed, 7);
-  const policy = (obs: Float32Array | Uint8Array) =>
+  const a2cPolicy = (obs: Float32Array | Uint8Array) =>
     chooseAction(
       tf.tidy(() => net.forward(tf.tensor2d(obs, [1, obs.length], 'float32')).logits.dataSync()),
       f.sample !== true,
       rng.next(),
     );
+  let policy = a2cPolicy;
+  if (config.agent === 'greedy-h') {
+    // Deep TAMER's agent acts greedily on the feedback model Ĥ(s, a).
+    if (rewardModel === null) throw new Error(`${run.checkpointPath} has no reward model to act on`);
+    const h = new RewardModel(env.observationSpace.size, env.actionSpace.n, { actionDependent: true }, config.seed);
+    h.setState(rewardModel);
+    policy = (obs) => h.greedyActions(Float32Array.from(obs), 1)[0];
+  }
   const result = evaluatePolicy(env, policy, f.episodes, f.seed, (i, ret, len) =>
     process.stdout.write(`episode ${i + 1}/${f.episodes}: return ${ret}, ${len} steps\n`),
   );
@@ -55,7 +64,7 @@ async function main(): Promise<void> {
     env: config.env,
     steps: meta.state.steps,
     episodes: f.episodes,
-    policy: f.sample ? 'sampled' : 'greedy',
+    policy: config.agent === 'greedy-h' ? 'greedy on H' : f.sample ? 'sampled' : 'greedy',
     seed: f.seed,
     meanReturn: result.mean,
     stdReturn: result.std,

@@ -139,8 +139,9 @@ export class FeedbackChannel {
 
   /** Plays one live step lasting 1 / stepsPerSecond on the play clock; the synthetic teacher reacts. */
   step(): void {
-    const start = this.clock;
-    const end = start + 1 / this.config.stepsPerSecond;
+    // From the step count rather than by adding 1/15 s at a time, which drifts.
+    const start = this.liveSteps / this.config.stepsPerSecond;
+    const end = (this.liveSteps + 1) / this.config.stepsPerSecond;
     const obs = this.obs.slice();
     const action = this.policy(obs);
     const reward = this.env.advance(action);

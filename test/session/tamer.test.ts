@@ -1,0 +1,104 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { A2C_DEFAULTS } from '../../src/learning/a2c.js';
+import { RewardModel } from '../../src/learning/preferences/reward-model.js';
+import { initTf } from '../../src/learning/tf.js';
+import { FeedbackChannel, resolveTamerConfig, TAMER_DEFAULTS } from '../../src/session/tamer.js';
+import { Trainer } from '../../src/session/trainer.js';
+
+beforeAll(async () => {
+  await initTf();
+});
+
+function channel(dir = mkdtempSync(join(tmpdir(), 'tamer-'))) {
+  const model = new RewardModel(11, 6, { actionDependent: true }, 1);
+  // A fixed policy: always action 2.
+  const ch = new FeedbackChannel(dir, { ...TAMER_DEFAULTS }, model, 'Pong', { maskScore: true }, 1, () => 2);
+  return { dir, model, ch };
+}
+
+const lines = (path: string) => readFileSync(path, 'utf8').trim().split('\n');
+
+describe('live feedback channel', () => {
+  it('credits the steps a press can be about, stores it with them, and trains Ĥ of the taken action toward it', () => {
+    const { dir, model, ch } = channel();
+    for (let i = 0; i < 30; i++) ch.step(); // 2 s of play at 15 steps/s
+    expect(ch.clock).toBeCloseTo(2, 9);
+    const obs = new Float32Array(11 * 1);
+    const before = model.rawRewards(obs, [2], 1)[0][0];
+    // A press at 2 s credits steps that ended after 2 - 4 s and started before 2 - 0.2 s: all but the last 3.
+    const credits = ch.give({ time: 2, value: 1 }, 'ann');
+    expect(credits.length).toBe(27);
+    expect(credits.reduce((s, c) => s + c.weight, 0)).toBeCloseTo(1.8 / 3.8, 6);
+    const stored = lines(join(dir, 'feedback.jsonl'));
+    expect(stored).toHaveLength(2);
+    expect(JSON.parse(stored[1])).toMatchObject({ time: 2, value: 1, labeler: 'ann' });
+    expect(JSON.parse(stored[1]).credits).toHaveLength(27);
+    expect(ch.replay.size).toBe(27);
+    expect(model.feedbackSteps).toBe(1);
+    for (let i = 0; i < 50; i++) ch.give({ time: ch.clock, value: 1 }, 'ann');
+    expect(model.rawRewards(obs, [2], 1)[0][0]).toBeGreaterThan(before);
+    model.dispose();
+  });
+
+  it('refuses feedback out of range, from the future, or crediting no step, and stores nothing', () => {
+    const { dir, model, ch } = channel();
+    expect(() => ch.give({ time: 0, value: 1 }, 'ann')).toThrow(/credits no step|no recent steps/);
+    for (let i = 0; i < 15; i++) ch.step();
+    expect(() => ch.give({ time: 1, value: 2 }, 'ann')).toThrow(/\[-1, 1\]/);
+    expect(() => ch.give({ time: 5, value: 1 }, 'ann')).toThrow(/future|later than/);
+    expect(() => ch.give({ time: 1, value: 1 }, '')).toThrow(/labeler/);
+    expect(lines(join(dir, 'feedback.jsonl'))).toHaveLength(1);
+    expect(ch.replay.size).toBe(0);
+    expect(ch.feedbackUsed).toBe(0);
+    model.dispose();
+  });
+
+  it('rebuilds its replay buffer from feedback.jsonl when the run is reopened', () => {
+    const { dir, model, ch } = channel();
+    for (let i = 0; i < 30; i++) ch.step();
+    ch.give({ time: 2, value: -1 }, 'ann');
+    ch.give({ time: 2, value: 0.5 }, 'bob');
+    const again = channel(dir);
+    expect(again.ch.replay.size).toBe(ch.replay.size);
+    expect(again.ch.feedbackUsed).toBe(2);
+    model.dispose();
+    again.model.dispose();
+  });
+
+  it('refuses bad feedback settings, and scalar feedback on an action-blind reward model', () => {
+    expect(() => resolveTamerConfig({ delayMin: 5, delayMax: 4 })).toThrow(RangeError);
+    expect(() => resolveTamerConfig({ teacher: 'oracle' as never })).toThrow(/teacher must be null \(people press\) or scalar-oracle/);
+    const blind = new RewardModel(4, 3, { actionDependent: false }, 1);
+    expect(() => blind.trainFeedback(new Float32Array(4), [0], [1], [1])).toThrow(/action-dependent/);
+    blind.dispose();
+  });
+
+  it('trains the greedy-h agent end to end with the synthetic scalar teacher', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'tamer-')), 'run');
+    const trainer = await Trainer.create(dir, {
+      env: 'Pong',
+      obsType: 'ram',
+      reward: 'tamer',
+      agent: 'greedy-h',
+      seed: 1,
+      steps: 2000,
+      a2c: { ...A2C_DEFAULTS, numEnvs: 2 },
+      net: { kind: 'mlp', hidden: [8] },
+      logEvery: 1000,
+      checkpointEvery: 100_000,
+      maskScore: true,
+      tamer: { ...TAMER_DEFAULTS, teacher: 'scalar-oracle', feedback: 30 },
+    });
+    const summary = await trainer.train();
+    trainer.dispose();
+    expect(summary.steps).toBe(2000);
+    // Pong loses a point every few seconds at random: the teacher presses "bad" after each, up to its budget.
+    expect(summary.feedbackUsed).toBe(30);
+    expect(lines(join(dir, 'feedback.jsonl'))).toHaveLength(31);
+    const last = JSON.parse(lines(join(dir, 'metrics.jsonl')).at(-1)!);
+    expect(last).toMatchObject({ feedbackUsed: 30, liveSteps: 2000 });
+  });
+});
