@@ -224,7 +224,11 @@ export class FeedbackRewardSource implements RewardSource {
   constructor(private readonly model: RewardModel) {}
 
   rewards(batch: RolloutBatch): Float32Array {
-    return this.model.predict(batch.obs, batch.actions, batch.numSteps * batch.numEnvs);
+    const rows = batch.numSteps * batch.numEnvs;
+    // Before the first press the net knows nothing; normalising its outputs would hand the agent amplified
+    // noise (and collapse its policy), so the reward is 0 until then.
+    if (this.model.feedbackSteps === 0) return new Float32Array(rows);
+    return this.model.predict(batch.obs, batch.actions, rows);
   }
 }
 
