@@ -3,7 +3,15 @@ import { defineConfig } from 'electron-vite';
 
 export default defineConfig({
   main: {
-    build: { externalizeDeps: true },
+    build: {
+      externalizeDeps: true,
+      // The session host's worker thread is its own entry: main starts it by file name.
+      rollupOptions: {
+        input: { index: resolve(__dirname, 'src/main/index.ts'), 'session-worker': resolve(__dirname, 'src/host/worker.ts') },
+        // An optional dependency, loaded if installed (src/learning/tf.ts); absent where it cannot install.
+        external: ['@tensorflow/tfjs-node'],
+      },
+    },
   },
   preload: {
     build: {

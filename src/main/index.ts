@@ -1,37 +1,30 @@
 /**
  * Electron main process: one window, locked down per Electron's security checklist (context isolation,
- * sandbox, no Node in the renderer, a strict Content-Security-Policy, no navigation, no new windows), and
- * IPC handlers that check who is asking before they answer.
+ * sandbox, no Node in the renderer, a strict Content-Security-Policy, no navigation, no new windows), and one
+ * IPC handler per API operation that checks who is asking and the shape of what they ask before relaying it
+ * to the session host. Training runs in the host's worker thread, so this thread only relays messages.
  */
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, ipcMain, type IpcMainInvokeEvent, session, shell } from 'electron';
-import { type AppInfo, CHANNELS } from '../shared/api.js';
-
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  // pixi.js sets inline styles on its canvas.
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+import { SessionHost } from '../host/host.js';
+import type { Outcome } from '../shared/api.js';
+import { channelOf, EVENT_CHANNEL, OPS } from '../shared/channels.js';
+import { CSP } from '../shared/csp.js';
 
 let mainWindow: BrowserWindow | null = null;
+let host: SessionHost | null = null;
 
 /** Only our own window's top frame may call the API. */
 function fromOurWindow(event: IpcMainInvokeEvent): boolean {
   return mainWindow !== null && event.sender === mainWindow.webContents && event.senderFrame === mainWindow.webContents.mainFrame;
 }
 
-function handle<T>(channel: string, fn: () => T | Promise<T>): void {
-  ipcMain.handle(channel, (event) => {
-    if (!fromOurWindow(event)) throw new Error(`refused ${channel}: the request did not come from the app window`);
-    return fn();
-  });
+/** Who labels in the desktop app: the user of this machine. */
+function labelerName(): string {
+  const name = userInfo().username.replace(/[^A-Za-z0-9._@-]/g, '').slice(0, 40);
+  return name === '' ? 'desktop' : name;
 }
 
 function createWindow(): void {
@@ -67,11 +60,38 @@ void app.whenReady().then(() => {
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
   });
-  handle(CHANNELS.appInfo, (): AppInfo => ({ name: app.getName(), version: app.getVersion(), shell: 'electron' }));
+  const sessionHost = new SessionHost({
+    runsDir: process.env.ARCADE_RUNS ?? join(app.getPath('userData'), 'runs'),
+    workerUrl: pathToFileURL(join(__dirname, 'session-worker.js')),
+    app: { name: app.getName(), version: app.getVersion(), shell: 'electron' },
+  });
+  host = sessionHost;
+  const labeler = labelerName();
+  for (const op of OPS) {
+    // Answers travel as { ok, result | error }: an Error thrown here would reach the page wrapped in Electron's own text.
+    ipcMain.handle(channelOf(op), async (event, args: unknown): Promise<Outcome> => {
+      if (!fromOurWindow(event)) return { ok: false, error: `refused ${op}: the request did not come from the app window` };
+      try {
+        return { ok: true, result: await sessionHost.call(op, args, labeler) };
+      } catch (err) {
+        return { ok: false, error: err instanceof Error ? err.message : String(err) };
+      }
+    });
+  }
+  sessionHost.onEvent((event) => mainWindow?.webContents.send(EVENT_CHANNEL, event));
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();
   });
+});
+
+// Training checkpoints before the app quits.
+app.on('before-quit', (event) => {
+  const h = host;
+  if (h === null) return;
+  host = null;
+  event.preventDefault();
+  void h.close().finally(() => app.quit());
 });
 
 app.on('window-all-closed', () => {

@@ -1,8 +1,8 @@
-import type { Api } from '../shared/api';
+import type { Bridge } from '../shared/api';
 
 declare global {
   interface Window {
-    /** The app's API, exposed by the preload (absent in browser mode, which connects over a WebSocket). */
-    arcade?: Api;
+    /** The app's API and events, exposed by the preload (absent in browser mode, which connects over a WebSocket). */
+    arcade?: Bridge;
   }
 }

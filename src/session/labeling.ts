@@ -172,12 +172,16 @@ export class LabelingSession {
     });
   }
 
-  /** The next pair for `labeler` (locked for them), or null if none waits. Their own locked pair comes first. */
-  next(labeler: string): PairView | null {
+  /**
+   * The next pair for `labeler` (locked for them), or null if none waits. Their own locked pair comes first.
+   * `exclude` skips pairs they already have on screen, so the app can fetch the one after (prefetch).
+   */
+  next(labeler: string, exclude: readonly string[] = []): PairView | null {
     checkLabeler(labeler);
     const t = this.now();
-    const mine = this.pending.find((p) => p.lock?.labeler === labeler && p.lock.until > t);
-    const pair = mine ?? this.pending.find((p) => p.lock === null || p.lock.until <= t);
+    const open = this.pending.filter((p) => !exclude.includes(p.pairId));
+    const mine = open.find((p) => p.lock?.labeler === labeler && p.lock.until > t);
+    const pair = mine ?? open.find((p) => p.lock === null || p.lock.until <= t);
     if (pair === undefined) return null;
     pair.lock = { labeler, until: t + this.options.lockMs };
     return { pairId: pair.pairId, left: pair.left.record, right: pair.right.record, uncertainty: pair.uncertainty };

@@ -1,19 +1,242 @@
 /**
- * The contract between the renderer and the Node side: one entry per operation. The preload exposes each as
- * a function over IPC; browser mode will carry the same operations over a WebSocket.
+ * The contract between the UI and the session host: one entry per operation, with the runtime schema of its
+ * arguments, and the events the host pushes. Two transports carry it: the preload's bridge over Electron IPC
+ * and a WebSocket in browser mode. Both sides check every message against these schemas before acting, so a
+ * malformed message gets one clear error and never reaches the session.
+ *
+ * zod: the schemas are the types (no second copy to drift), errors name the path of the bad field, and it
+ * runs unchanged in Node, Electron's main process and the browser.
  */
+import { z } from 'zod';
+import { type Op, OPS } from './channels.js';
+
+export { type Op, OPS } from './channels.js';
+
+export const GAMES = ['Pong', 'Breakout', 'SpaceInvaders', 'Enduro', 'Seaquest'] as const;
+export const ANSWER_VALUES = ['left', 'right', 'equal', 'cant-tell'] as const;
+export type AnswerValue = (typeof ANSWER_VALUES)[number];
+export const TEACHER_NAMES = ['oracle', 'stochastic', 'myopic', 'mistake', 'skip', 'equal'] as const;
+/** Feedback channels a run can take: clip comparisons, and scalar good/bad while watching (Deep TAMER). */
+export const FEEDBACK_CHANNELS = ['preferences', 'scalar'] as const;
+
+const id = z.string().min(1).max(100);
+/** A run's folder name under the runs directory: no path separators, no dot-files. */
+export const RUN_NAME = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a run name is 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
+
+export const CreateRunSpec = z.strictObject({
+  name: RUN_NAME,
+  env: z.enum(GAMES),
+  obsType: z.enum(['ram', 'pixels']),
+  feedback: z.array(z.enum(FEEDBACK_CHANNELS)).min(1),
+  /** A synthetic teacher answers every pair (no people needed); null: people label. */
+  teacher: z.enum(TEACHER_NAMES).nullable(),
+  /** Label budget of the run. */
+  labels: z.int().min(4).max(100_000),
+  steps: z.int().min(1000).max(1e9),
+  seed: z.int().min(0).max(2 ** 31 - 1),
+  /** Labels a synthetic teacher gives first, before people take over (a demo or a warm start); 0 for none. */
+  prefill: z.int().min(0).max(100_000).default(0),
+});
+export type CreateRunSpec = z.input<typeof CreateRunSpec>;
+
+/** Every operation's argument schema (z.undefined(): takes none). */
+export const REQUESTS = {
+  appInfo: z.undefined(),
+  listRuns: z.undefined(),
+  createRun: CreateRunSpec,
+  openRun: z.strictObject({ name: RUN_NAME }),
+  closeRun: z.undefined(),
+  status: z.undefined(),
+  /** The next pair for this labeler; `exclude` skips pairs already on screen (to prefetch the one after). */
+  nextPair: z.strictObject({ exclude: z.array(id).max(10).default([]) }).optional(),
+  answer: z.strictObject({ pairId: id, answer: z.enum(ANSWER_VALUES) }),
+  undo: z.undefined(),
+  change: z.strictObject({ pairId: id, answer: z.enum(ANSWER_VALUES) }),
+  history: z.undefined(),
+  clip: z.strictObject({ id }),
+  progress: z.undefined(),
+  metrics: z.undefined(),
+  setPaused: z.strictObject({ paused: z.boolean() }),
+  /** Scalar feedback while watching live play: +1 good, -1 bad (the Deep TAMER channel). */
+  feedback: z.strictObject({ value: z.union([z.literal(1), z.literal(-1)]), step: z.int().min(0) }),
+  exportRun: z.strictObject({ format: z.enum(['tfjs', 'onnx']) }),
+} as const satisfies Record<Op, z.ZodType>;
+
 export interface AppInfo {
   name: string;
   version: string;
   /** Where the UI runs: inside Electron or in a browser. */
   shell: 'electron' | 'browser';
+  /** Who this UI labels as. */
+  labeler: string;
 }
 
-export interface Api {
-  appInfo(): Promise<AppInfo>;
+export interface RunSummary {
+  name: string;
+  env: string;
+  obsType: string;
+  reward: string;
+  teacher: string | null;
+  labelBudget: number | null;
+  steps: number;
+  totalSteps: number;
+  labels: number;
+  finished: boolean;
+  active: boolean;
 }
 
-/** IPC channel names, one per operation. */
-export const CHANNELS = {
-  appInfo: 'arcade:app-info',
-} as const satisfies Record<keyof Api, string>;
+export type RunPhase = 'starting' | 'waiting-for-labels' | 'pretraining' | 'training' | 'paused' | 'finished' | 'stopped' | 'failed';
+
+export interface RunStatus {
+  name: string;
+  env: string;
+  obsType: string;
+  reward: string;
+  phase: RunPhase;
+  steps: number;
+  totalSteps: number;
+  /** Feedback channels this run takes. */
+  feedback: string[];
+  /** Why the run failed, when it did. */
+  error: string | null;
+}
+
+/** A ClipRecord as sent to the UI (the env code re-simulates it). */
+export interface ClipRecordView {
+  id: string;
+  env: string;
+  options: Record<string, unknown>;
+  state: Record<string, unknown>;
+  actions: number[];
+}
+
+export interface PairView {
+  pairId: string;
+  left: ClipRecordView;
+  right: ClipRecordView;
+  uncertainty: number | null;
+}
+
+export interface LabelView {
+  pairId: string;
+  left: string;
+  right: string;
+  answer: AnswerValue;
+  labeler: string;
+  time: string;
+  step: number;
+}
+
+export interface Progress {
+  labels: number;
+  trainable: number;
+  pending: number;
+  asked: number;
+  labelsPerMinute: number;
+  budget: number;
+  /** Pairs the label schedule asks for by now (c / (T + c)). */
+  scheduleDue: number;
+  /** The reward model's training minibatches so far. */
+  rewardModelSteps: number;
+}
+
+/** One point of the live charts. */
+export interface MetricsPoint {
+  steps: number;
+  time: number;
+  sps: number;
+  /** Mean true return of the last 100 training episodes. */
+  trueReturn: number | null;
+  /** Mean predicted reward per step × mean episode length of the same interval (the model's scale). */
+  predictedReturn: number | null;
+  valAccuracy: number | null;
+  labels: number | null;
+}
+
+/** A stretch of the live game: the env state at its start and the policy's actions, replayed by the UI. */
+export interface LiveChunk {
+  episode: number;
+  /** The env at the chunk's first step (same shape as ClipRecordView without id/actions). */
+  env: string;
+  options: Record<string, unknown>;
+  state: Record<string, unknown>;
+  actions: number[];
+  /** r̂ of each step (normalised, as the agent sees it); empty for true-score runs. */
+  predicted: number[];
+  trueRewards: number[];
+  /** Game score at the chunk's start. */
+  score: number;
+  /** Agent steps of training when the chunk was played. */
+  trainingStep: number;
+}
+
+export interface ExportResult {
+  path: string;
+}
+
+export interface Responses {
+  appInfo: AppInfo;
+  listRuns: RunSummary[];
+  createRun: RunStatus;
+  openRun: RunStatus;
+  closeRun: null;
+  status: RunStatus | null;
+  nextPair: PairView | null;
+  answer: LabelView;
+  undo: LabelView;
+  change: LabelView;
+  history: LabelView[];
+  clip: ClipRecordView;
+  progress: Progress | null;
+  metrics: MetricsPoint[];
+  setPaused: RunStatus;
+  feedback: null;
+  exportRun: ExportResult;
+}
+
+export type Args<O extends Op> = z.input<(typeof REQUESTS)[O]>;
+
+/** The API as the UI sees it: one async function per operation. */
+export type Api = {
+  [O in Op]: undefined extends Args<O> ? (args?: Args<O>) => Promise<Responses[O]> : (args: Args<O>) => Promise<Responses[O]>;
+};
+
+/** Events pushed by the host to every UI. */
+export type HostEvent =
+  | { type: 'status'; data: RunStatus | null }
+  | { type: 'progress'; data: Progress }
+  | { type: 'metrics'; data: MetricsPoint }
+  | { type: 'live'; data: LiveChunk }
+  | { type: 'labels'; data: { pairId: string } };
+
+/** The API plus its event stream (what the preload and the WebSocket client both provide). */
+export interface Bridge {
+  api: Api;
+  onEvent(listener: (event: HostEvent) => void): () => void;
+}
+
+/** An error the client made (bad shape, unknown id, a second answer...): nothing was done. */
+export class ApiError extends Error {
+  override name = 'ApiError';
+}
+
+/** Checks an op name and its arguments; returns the parsed arguments or throws an ApiError naming what was wrong. */
+export function parseRequest(op: unknown, args: unknown): { op: Op; args: unknown } {
+  if (typeof op !== 'string' || !Object.hasOwn(REQUESTS, op)) {
+    throw new ApiError(`unknown operation ${JSON.stringify(op)}; known: ${OPS.join(', ')}`);
+  }
+  const schema = REQUESTS[op as Op] as z.ZodType;
+  const parsed = schema.safeParse(args);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : 'arguments'}: ${i.message}`);
+    throw new ApiError(`bad arguments to ${op}: ${issues.join('; ')}`);
+  }
+  return { op: op as Op, args: parsed.data };
+}
+
+/** The WebSocket wire format: a request, and the answer to it (IPC carries the same answer). */
+export const RequestMessage = z.strictObject({ id: z.int().min(0), op: z.string(), args: z.unknown().optional() });
+export type Outcome = { ok: true; result: unknown } | { ok: false; error: string };
+export type ResponseMessage = ({ id: number } & Outcome) | { id: number | null; ok: false; error: string };

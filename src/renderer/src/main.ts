@@ -54,7 +54,7 @@ async function gameTile(id: string, parent: HTMLElement): Promise<void> {
 async function main(): Promise<void> {
   const shell = document.getElementById('shell');
   if (shell && window.arcade) {
-    const info = await window.arcade.appInfo();
+    const info = await window.arcade.api.appInfo();
     shell.textContent = `v${info.version}`;
   }
   const gallery = document.getElementById('gallery');

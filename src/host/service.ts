@@ -1,0 +1,486 @@
+/**
+ * The session host: the one place the app's operations reach the training session. It runs in a worker
+ * thread (see worker.ts), so training never stalls the Electron main process or the browser-mode server,
+ * which only relay messages. It holds at most one active run (Trainer + PreferenceLearner + LabelingSession),
+ * trains it in the background, plays it live for the Live view, and pushes events (status, progress,
+ * metrics, live chunks) to every connected UI.
+ *
+ * Training yields to this thread's event loop once per A2C update (the reward source is wrapped to await a
+ * turn of the loop), so answers are taken between updates, within tens of milliseconds.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { replayClip } from '../env/clip.js';
+import { A2C_DEFAULTS } from '../learning/a2c.js';
+import { SyntheticTeacher } from '../learning/preferences/teachers.js';
+import type { RewardSource, RolloutBatch } from '../learning/reward-source.js';
+import { LabelingError } from '../session/labeling.js';
+import { PREFERENCE_DEFAULTS } from '../session/preferences.js';
+import { type RunConfig, Trainer } from '../session/trainer.js';
+import { writeFileAtomic } from '../store/atomic.js';
+import { currentLabels, LABELS_FORMAT } from '../store/labels.js';
+import { readJsonl } from '../store/jsonl.js';
+import { ApiError, type Args, type CreateRunSpec, type HostEvent, type LabelView, type MetricsPoint, type Op, type Progress, type Responses, type RunPhase, type RunStatus, type RunSummary } from '../shared/api.js';
+import { LivePlay } from './live.js';
+
+/** Agent steps between metrics lines of runs made in the app (about one a second), for the live charts. */
+const APP_LOG_EVERY = 2000;
+const APP_CHECKPOINT_EVERY = 50_000;
+/** How often the host looks for work of its own (status changes, live play, prefill answers). */
+const TICK_MS = 100;
+/** Who answers a run's prefill labels. */
+const PREFILL_LABELER = 'teacher:prefill-oracle';
+
+/** App settings of a run beyond its config.json: the prefill. */
+interface AppSettings {
+  prefill: number;
+}
+
+/** The reward source wrapped so that training yields to this thread, holds while paused, and its episodes' predicted returns are summed. */
+class HostedRewardSource implements RewardSource {
+  readonly name: string;
+  readonly usesTrueReward: boolean;
+  /** Predicted return of episodes still running, per env. */
+  private readonly running: Float64Array;
+  /** Ended flags of the rollout's steps, [t * numEnvs + i], written by the observer. */
+  ended: Uint8Array = new Uint8Array(0);
+  finishedPredicted: number[] = [];
+
+  constructor(
+    private readonly inner: RewardSource,
+    numEnvs: number,
+    private readonly turn: () => Promise<void>,
+  ) {
+    this.name = inner.name;
+    this.usesTrueReward = inner.usesTrueReward;
+    this.running = new Float64Array(numEnvs);
+  }
+
+  async rewards(batch: RolloutBatch): Promise<Float32Array> {
+    await this.turn();
+    const r = await this.inner.rewards(batch);
+    if (!this.usesTrueReward) {
+      for (let t = 0; t < batch.numSteps; t++) {
+        for (let i = 0; i < batch.numEnvs; i++) {
+          const k = t * batch.numEnvs + i;
+          this.running[i] += r[k];
+          if (this.ended[k] === 1) {
+            this.finishedPredicted.push(this.running[i]);
+            this.running[i] = 0;
+          }
+        }
+      }
+    }
+    return r;
+  }
+}
+
+class ActiveRun {
+  phase: 'running' | 'finished' | 'stopped' | 'failed' = 'running';
+  error: string | null = null;
+  paused = false;
+  readonly metrics: MetricsPoint[] = [];
+  readonly live: LivePlay;
+  readonly training: Promise<void>;
+  private resumeTraining: (() => void) | null = null;
+  private metricsRead = 0;
+  private readonly source: HostedRewardSource;
+  private readonly teacher = new SyntheticTeacher('oracle', {}, 0);
+
+  constructor(
+    readonly name: string,
+    readonly trainer: Trainer,
+    readonly settings: AppSettings,
+    private readonly onDone: () => void,
+  ) {
+    const a2c = trainer.a2c;
+    this.source = new HostedRewardSource(a2c.rewardSource, trainer.vec.numEnvs, () => this.turn());
+    // The source is swapped in before training starts; A2C reads it on every update.
+    (a2c as { rewardSource: RewardSource }).rewardSource = this.source;
+    const inner = a2c.observer;
+    const T = a2c.config.nSteps;
+    const N = trainer.vec.numEnvs;
+    let t = 0;
+    this.source.ended = new Uint8Array(T * N);
+    a2c.observer = {
+      beforeStep: (env) => inner?.beforeStep(env),
+      afterStep: (obs, actions, r) => {
+        inner?.afterStep(obs, actions, r);
+        for (let i = 0; i < N; i++) this.source.ended[(t % T) * N + i] = r.terminated[i] | r.truncated[i];
+        t++;
+      },
+    };
+    this.readMetrics();
+    this.live = new LivePlay(trainer, trainer.config.seed);
+    this.training = trainer.train().then(
+      () => {
+        this.phase = trainer.a2c.steps >= trainer.config.steps ? 'finished' : 'stopped';
+      },
+      (err: unknown) => {
+        this.phase = 'failed';
+        this.error = err instanceof Error ? err.message : String(err);
+      },
+    ).finally(() => {
+      this.readMetrics();
+      this.onDone();
+    });
+  }
+
+  /** A turn of the event loop between updates, and the hold while paused. */
+  private async turn(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    while (this.paused) await new Promise<void>((resolve) => (this.resumeTraining = resolve));
+  }
+
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    if (!paused) {
+      this.resumeTraining?.();
+      this.resumeTraining = null;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.trainer.stop();
+    this.setPaused(false);
+    await this.training;
+    this.trainer.dispose();
+  }
+
+  get session() {
+    return this.trainer.learner?.session ?? null;
+  }
+
+  phaseNow(): RunPhase {
+    if (this.phase !== 'running') return this.phase;
+    if (this.paused) return 'paused';
+    const learner = this.trainer.learner;
+    if (learner !== null && !learner.pretrained) return learner.session.progress().pending > 0 ? 'waiting-for-labels' : 'pretraining';
+    return this.trainer.a2c.steps === 0 && learner === null ? 'starting' : 'training';
+  }
+
+  status(): RunStatus {
+    const c = this.trainer.config;
+    return {
+      name: this.name,
+      env: c.env,
+      obsType: c.obsType,
+      reward: c.reward,
+      phase: this.phaseNow(),
+      steps: this.trainer.a2c.steps,
+      totalSteps: c.steps,
+      feedback: c.reward === 'preferences' ? ['preferences'] : [],
+      error: this.error,
+    };
+  }
+
+  progress(): Progress | null {
+    const learner = this.trainer.learner;
+    if (learner === null) return null;
+    return {
+      ...learner.session.progress(),
+      budget: learner.config.labels,
+      scheduleDue: learner.pretrained ? learner.schedule.due(this.trainer.a2c.steps) : learner.schedule.initial,
+      rewardModelSteps: learner.model.trainSteps,
+    };
+  }
+
+  /** The prefill: a synthetic teacher answers the first `prefill` pairs, judging them by re-simulating them. */
+  prefill(): boolean {
+    const session = this.session;
+    if (session === null || this.settings.prefill <= 0) return false;
+    let given = session.labels().filter((l) => l.labeler === PREFILL_LABELER).length;
+    let answered = false;
+    for (let pair = given < this.settings.prefill ? session.next(PREFILL_LABELER) : null; pair !== null; ) {
+      const answer = this.teacher.answer(replayClip(pair.left).rewards, replayClip(pair.right).rewards);
+      session.answer(pair.pairId, answer, PREFILL_LABELER);
+      answered = true;
+      pair = ++given < this.settings.prefill ? session.next(PREFILL_LABELER) : null;
+    }
+    return answered;
+  }
+
+  /** New lines of metrics.jsonl as chart points; returns them. */
+  readMetrics(): MetricsPoint[] {
+    const path = this.trainer.run.metricsPath;
+    if (!existsSync(path) || statSync(path).size === this.metricsRead) return [];
+    const text = readFileSync(path, 'utf8');
+    const complete = text.slice(0, text.lastIndexOf('\n') + 1);
+    const fresh = complete.slice(this.metricsRead);
+    this.metricsRead = complete.length;
+    const points: MetricsPoint[] = [];
+    const predicted = this.source.finishedPredicted.splice(0);
+    for (const line of fresh.split('\n')) {
+      if (line.trim() === '') continue;
+      let m: Record<string, unknown>;
+      try {
+        m = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        continue;
+      }
+      const num = (k: string) => (typeof m[k] === 'number' && Number.isFinite(m[k]) ? (m[k] as number) : null);
+      points.push({
+        steps: num('steps') ?? 0,
+        time: num('time') ?? 0,
+        sps: num('sps') ?? 0,
+        trueReturn: num('meanTrueReturn'),
+        predictedReturn: null,
+        valAccuracy: num('rewardModelValAccuracy'),
+        labels: num('labelsUsed'),
+      });
+    }
+    // The episodes that ended since the last read belong to the newest line.
+    if (points.length > 0 && predicted.length > 0) points[points.length - 1].predictedReturn = predicted.reduce((a, b) => a + b, 0) / predicted.length;
+    this.metrics.push(...points);
+    return points;
+  }
+}
+
+function configOf(spec: CreateRunSpec): RunConfig {
+  if (spec.feedback.includes('scalar')) {
+    throw new ApiError('live good/bad feedback (Deep TAMER) is not available in the app yet; create the run with the preferences channel only');
+  }
+  return {
+    env: spec.env,
+    obsType: spec.obsType,
+    reward: 'preferences',
+    seed: spec.seed,
+    steps: spec.steps,
+    a2c: { ...A2C_DEFAULTS },
+    net: spec.obsType === 'ram' ? { kind: 'mlp', hidden: [64, 64] } : { kind: 'cnn' },
+    logEvery: APP_LOG_EVERY,
+    checkpointEvery: APP_CHECKPOINT_EVERY,
+    maskScore: true,
+    preferences: { ...PREFERENCE_DEFAULTS, teacher: spec.teacher, labels: spec.labels },
+  };
+}
+
+function toLabelView(l: LabelView): LabelView {
+  return { pairId: l.pairId, left: l.left, right: l.right, answer: l.answer, labeler: l.labeler, time: l.time, step: l.step };
+}
+
+export class RunService {
+  private active: ActiveRun | null = null;
+  private readonly timer: NodeJS.Timeout;
+  private lastStatus = '';
+  private lastProgress = '';
+
+  constructor(
+    readonly runsDir: string,
+    private readonly emit: (event: HostEvent) => void,
+  ) {
+    this.timer = setInterval(() => this.tick(), TICK_MS);
+  }
+
+  /** Runs one operation for `labeler`; client mistakes throw ApiError. Arguments are already validated. */
+  async call<O extends Op>(op: O, args: Args<O>, labeler: string): Promise<Responses[O]> {
+    try {
+      return (await this.dispatch(op, args, labeler)) as Responses[O];
+    } catch (err) {
+      if (err instanceof LabelingError) throw new ApiError(err.message);
+      throw err;
+    }
+  }
+
+  private async dispatch(op: Op, args: unknown, labeler: string): Promise<unknown> {
+    switch (op) {
+      case 'listRuns':
+        return this.listRuns();
+      case 'createRun':
+        return this.createRun(args as unknown as CreateRunSpec);
+      case 'openRun':
+        return this.openRun((args as { name: string }).name);
+      case 'closeRun':
+        await this.closeRun();
+        return null;
+      case 'status':
+        return this.active?.status() ?? null;
+      case 'nextPair':
+        return this.session().next(labeler, (args as { exclude?: string[] } | undefined)?.exclude ?? []);
+      case 'answer': {
+        const { pairId, answer } = args as { pairId: string; answer: LabelView['answer'] };
+        const label = this.session().answer(pairId, answer, labeler);
+        this.afterLabel(pairId);
+        return toLabelView(label);
+      }
+      case 'undo': {
+        const label = this.session().undo(labeler);
+        this.afterLabel(label.pairId);
+        return toLabelView(label);
+      }
+      case 'change': {
+        const { pairId, answer } = args as { pairId: string; answer: LabelView['answer'] };
+        const label = this.session().change(pairId, answer, labeler);
+        this.afterLabel(pairId);
+        return toLabelView(label);
+      }
+      case 'history':
+        return this.session().labels().map(toLabelView);
+      case 'clip': {
+        const { record } = this.session().clip((args as { id: string }).id);
+        return { id: record.id, env: record.env, options: record.options, state: record.state, actions: record.actions };
+      }
+      case 'progress':
+        return this.requireRun().progress();
+      case 'metrics':
+        return this.requireRun().metrics;
+      case 'setPaused': {
+        const run = this.requireRun();
+        if (run.phase !== 'running') throw new ApiError(`run ${run.name} is ${run.phase}: there is no training to pause or resume`);
+        run.setPaused((args as { paused: boolean }).paused);
+        this.tick();
+        return run.status();
+      }
+      case 'feedback':
+        throw new ApiError('live good/bad feedback (Deep TAMER) is not available yet: this build learns from clip comparisons only');
+      case 'exportRun':
+        throw new ApiError('export is not available yet: the run export of the persistence issue (src/export, npm run export) has not landed');
+      case 'appInfo':
+        throw new ApiError('appInfo is answered by the host, not the session');
+    }
+  }
+
+  private requireRun(): ActiveRun {
+    if (this.active === null) throw new ApiError('no run is open; create or open one in the Runs view');
+    return this.active;
+  }
+
+  private session() {
+    const run = this.requireRun();
+    const session = run.session;
+    if (session === null) throw new ApiError(`run ${run.name} learns from the ${run.trainer.config.reward} reward: it has no pairs to compare`);
+    return session;
+  }
+
+  private afterLabel(pairId: string): void {
+    this.emit({ type: 'labels', data: { pairId } });
+    this.emitProgress();
+  }
+
+  private emitProgress(): void {
+    const progress = this.active?.progress();
+    if (progress === undefined || progress === null) return;
+    const key = JSON.stringify(progress);
+    if (key === this.lastProgress) return;
+    this.lastProgress = key;
+    this.emit({ type: 'progress', data: progress });
+  }
+
+  private runDir(name: string): string {
+    return join(this.runsDir, name);
+  }
+
+  listRuns(): RunSummary[] {
+    if (!existsSync(this.runsDir)) return [];
+    const runs: RunSummary[] = [];
+    for (const name of readdirSync(this.runsDir).sort()) {
+      const dir = this.runDir(name);
+      if (!existsSync(join(dir, 'config.json'))) continue;
+      try {
+        const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as RunConfig;
+        const active = this.active?.name === name;
+        let steps = 0;
+        if (active) steps = this.active!.trainer.a2c.steps;
+        else if (existsSync(join(dir, 'metrics.jsonl'))) {
+          const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n');
+          steps = (JSON.parse(lines[lines.length - 1] || '{}') as { steps?: number }).steps ?? 0;
+        }
+        let labels = 0;
+        if (active && this.active!.session !== null) labels = this.active!.session!.labels().length;
+        else if (existsSync(join(dir, 'labels.jsonl'))) labels = currentLabels(readJsonl(join(dir, 'labels.jsonl'), LABELS_FORMAT, () => {}).records).size;
+        runs.push({
+          name,
+          env: config.env,
+          obsType: config.obsType,
+          reward: config.reward,
+          teacher: config.preferences?.teacher ?? null,
+          labelBudget: config.preferences?.labels ?? null,
+          steps,
+          totalSteps: config.steps,
+          labels,
+          finished: existsSync(join(dir, 'summary.json')),
+          active,
+        });
+      } catch {
+        // A folder that is not a readable run is not listed.
+      }
+    }
+    return runs;
+  }
+
+  private async createRun(spec: CreateRunSpec): Promise<RunStatus> {
+    const dir = this.runDir(spec.name);
+    if (existsSync(dir)) throw new ApiError(`a run named "${spec.name}" already exists; open it, or choose another name`);
+    const config = configOf(spec);
+    await this.closeRun();
+    let trainer: Trainer;
+    try {
+      trainer = await Trainer.create(dir, config);
+    } catch (err) {
+      throw new ApiError(`cannot create run "${spec.name}": ${(err as Error).message}`);
+    }
+    const settings: AppSettings = { prefill: spec.prefill ?? 0 };
+    writeFileAtomic(join(dir, 'app.json'), `${JSON.stringify(settings)}\n`);
+    return this.start(spec.name, trainer, settings);
+  }
+
+  private async openRun(name: string): Promise<RunStatus> {
+    if (this.active?.name === name) return this.active.status();
+    const dir = this.runDir(name);
+    if (!existsSync(join(dir, 'config.json'))) {
+      throw new ApiError(`unknown run "${name}"; known: ${this.listRuns().map((r) => r.name).join(', ') || 'none yet'}`);
+    }
+    await this.closeRun();
+    let trainer: Trainer;
+    try {
+      trainer = await Trainer.resume(dir);
+    } catch (err) {
+      throw new ApiError(`cannot open run "${name}": ${(err as Error).message}`);
+    }
+    let settings: AppSettings = { prefill: 0 };
+    if (existsSync(join(dir, 'app.json'))) settings = JSON.parse(readFileSync(join(dir, 'app.json'), 'utf8')) as AppSettings;
+    return this.start(name, trainer, settings);
+  }
+
+  private start(name: string, trainer: Trainer, settings: AppSettings): RunStatus {
+    const run: ActiveRun = new ActiveRun(name, trainer, settings, () => this.tick());
+    this.active = run;
+    this.tick();
+    return run.status();
+  }
+
+  async closeRun(): Promise<void> {
+    const run = this.active;
+    if (run === null) return;
+    this.active = null;
+    await run.stop();
+    this.tick();
+  }
+
+  /** Prefill answers, live play, and the events for whatever changed. */
+  private tick(): void {
+    const run = this.active;
+    if (run !== null) {
+      try {
+        if (run.prefill()) this.emit({ type: 'labels', data: { pairId: '' } });
+      } catch (err) {
+        run.error = `prefill: ${(err as Error).message}`;
+      }
+      const chunk = run.live.play();
+      if (chunk !== null) this.emit({ type: 'live', data: chunk });
+      for (const point of run.readMetrics()) this.emit({ type: 'metrics', data: point });
+      this.emitProgress();
+    }
+    const status = run?.status() ?? null;
+    const key = JSON.stringify(status && { ...status, steps: Math.floor(status.steps / APP_LOG_EVERY) });
+    if (key !== this.lastStatus) {
+      this.lastStatus = key;
+      this.emit({ type: 'status', data: status });
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.closeRun();
+  }
+}
