@@ -37,6 +37,7 @@ interface Flags {
   agent: (typeof AGENTS)[number];
   feedback: number;
   feedbackErrorProb?: number;
+  expert?: string;
   teacherParam: Partial<TeacherParams>;
   labels: number;
   selection: Selection;
@@ -92,6 +93,7 @@ const program = new Command('train')
   .addOption(new Option('--agent <kind>', 'a2c, or greedy-h: Deep TAMER\'s agent, greedy on the feedback model (--reward tamer)').choices(AGENTS).default('a2c'))
   .option('--feedback <n>', 'live feedback events a synthetic scalar teacher gives at most', positiveInt, TAMER_DEFAULTS.feedback)
   .option('--feedback-error-prob <p>', 'probability the scalar teacher presses the wrong key', nonNegativeNumber)
+  .option('--expert <run>', 'for --teacher scalar-expert: a run trained on the true score whose critic judges the actions')
   .option('--teacher-param <name=value>', `override a teacher parameter (${TEACHER_PARAMS.join(', ')}); repeatable`, teacherParam, {})
   .option('--labels <n>', 'label budget of a preferences run', positiveInt, PREFERENCE_DEFAULTS.labels)
   .addOption(new Option('--selection <rule>', 'how pairs are chosen').choices(SELECTIONS).default(PREFERENCE_DEFAULTS.selection))
@@ -131,7 +133,7 @@ async function main(): Promise<void> {
     if (!preferences && prefTeacher !== undefined) fail(`--teacher ${prefTeacher} answers clip preferences: it needs --reward preferences or preferences+tamer`);
     if (!tamer && scalarTeacher !== undefined) fail(`--teacher ${scalarTeacher} gives live feedback: it needs --reward tamer or preferences+tamer`);
     if (!tamer) {
-      const tamerFlags = ['feedback', 'feedbackErrorProb'].filter((name) => program.getOptionValueSource(name) === 'cli');
+      const tamerFlags = ['feedback', 'feedbackErrorProb', 'expert'].filter((name) => program.getOptionValueSource(name) === 'cli');
       if (tamerFlags.length > 0) fail(`${tamerFlags.map((n) => `--${n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} only apply to --reward tamer or preferences+tamer`);
     }
     if (!preferences) {
@@ -158,6 +160,7 @@ async function main(): Promise<void> {
           teacher: scalarTeacher!,
           feedback: f.feedback,
           teacherParams: f.feedbackErrorProb === undefined ? {} : { errorProb: f.feedbackErrorProb },
+          expert: f.expert ?? null,
         },
       }),
       ...(preferences && {

@@ -25,7 +25,13 @@ import { ScalarTeacher, type ScalarTeacherParams } from '../learning/tamer/scala
 import { decodeObs, encodeObs, FEEDBACK_FORMAT, type FeedbackEvent } from '../store/feedback.js';
 import { JsonlLog } from '../store/jsonl.js';
 
-export const SCALAR_TEACHERS = ['scalar-oracle'] as const;
+/**
+ * `scalar-oracle` presses the sign of each non-zero true reward. `scalar-expert` judges actions as a person
+ * watching would, by their true-return advantage: it presses the sign of A = r + gamma V(s') - V(s) under the
+ * critic of an agent trained on the true score (`expert`, a run folder with the same game and options), for
+ * the steps whose |A| is in the top `expertTopFraction` of recent steps.
+ */
+export const SCALAR_TEACHERS = ['scalar-oracle', 'scalar-expert'] as const;
 export type ScalarTeacherName = (typeof SCALAR_TEACHERS)[number];
 
 export interface TamerConfig {
@@ -47,7 +53,14 @@ export interface TamerConfig {
   weight: number;
   /** In headless A2C runs: agent steps of training per live step (80 = one per 16x5 update). */
   liveEvery: number;
+  /** scalar-expert: the run folder of the expert whose critic judges the actions. */
+  expert: string | null;
+  /** scalar-expert: the fraction of steps, by |advantage| over the last 1,000, it reacts to. */
+  expertTopFraction: number;
 }
+
+/** The advantage of a played step under an expert's critic (for the scalar-expert teacher). */
+export type AdvantageFn = (obs: Float32Array, reward: number, nextObs: Float32Array, terminal: boolean) => number;
 
 export const TAMER_DEFAULTS: TamerConfig = {
   feedback: 1000,
@@ -60,6 +73,8 @@ export const TAMER_DEFAULTS: TamerConfig = {
   replayBatch: 16,
   weight: 1,
   liveEvery: 80,
+  expert: null,
+  expertTopFraction: 0.1,
 };
 
 export function resolveTamerConfig(partial: Partial<TamerConfig> = {}): TamerConfig {
@@ -74,6 +89,8 @@ export function resolveTamerConfig(partial: Partial<TamerConfig> = {}): TamerCon
   uniformDelay(c.delayMin, c.delayMax);
   for (const k of ['replayEvery', 'replayBatch', 'liveEvery'] as const) if (!Number.isInteger(c[k]) || c[k] < 1) throw bad(k, 'a positive integer');
   if (!(c.weight > 0)) throw bad('weight', 'positive');
+  if ((c.teacher === 'scalar-expert') !== (c.expert !== null)) throw bad('expert', 'the expert run folder exactly when the teacher is scalar-expert');
+  if (!(c.expertTopFraction > 0 && c.expertTopFraction <= 1)) throw bad('expertTopFraction', 'in (0, 1]');
   return c;
 }
 
@@ -108,6 +125,8 @@ export class FeedbackChannel {
   private readonly recent: LiveStep[] = [];
   private readonly reference: LiveStep[] = [];
   private readonly log: JsonlLog<FeedbackEvent>;
+  /** |advantage| of the recent steps, for the scalar-expert teacher's threshold. */
+  private readonly recentAdvantages: number[] = [];
 
   constructor(
     dir: string,
@@ -118,13 +137,19 @@ export class FeedbackChannel {
     seed: number,
     /** The policy that plays live: the learner's, or greedy on Ĥ. */
     private readonly policy: (obs: Float32Array) => number,
+    /** For the scalar-expert teacher. */
+    private readonly advantage: AdvantageFn | null = null,
   ) {
+    if (config.teacher === 'scalar-expert' && advantage === null) throw new Error('the scalar-expert teacher needs the expert\'s advantage function');
     if (!existsSync(dir)) throw new Error(`run folder ${dir} does not exist`);
     this.delay = uniformDelay(config.delayMin, config.delayMax);
     this.env = makeEnv(envId, envOptions);
     this.obs = Float32Array.from(this.env.reset({ seed: seed + 200_000 }).obs);
     this.replay = new FeedbackReplay<Float32Array>(undefined, seed);
-    this.teacher = config.teacher === null ? null : new ScalarTeacher({ ...config.teacherParams, delay: this.delay }, seed);
+    this.teacher =
+      config.teacher === null
+        ? null
+        : new ScalarTeacher({ ...config.teacherParams, mode: config.teacher === 'scalar-expert' ? 'advantage' : 'reward', delay: this.delay }, seed);
     const { log, records } = JsonlLog.open(join(dir, 'feedback.jsonl'), FEEDBACK_FORMAT);
     this.log = log;
     for (const e of records) {
@@ -152,6 +177,7 @@ export class FeedbackChannel {
     this.reference.push(step);
     if (this.reference.length > REFERENCE_STEPS) this.reference.shift();
     while (this.recent.length > 0 && this.recent[0].end < end - this.config.delayMax - RECENT_SECONDS_MARGIN) this.recent.shift();
+    const terminal = this.env.terminated;
     if (this.env.terminated || this.env.truncated) {
       this.liveEpisodes.push({ return: this.liveReturn, length: this.liveLength });
       this.liveReturn = 0;
@@ -162,7 +188,7 @@ export class FeedbackChannel {
     this.clock = end;
     this.liveSteps++;
     if (this.teacher !== null) {
-      this.teacher.observe({ start, end, reward });
+      this.teacher.observe({ start, end, reward, advantage: this.expertSignal(obs, reward, terminal) });
       for (const f of this.teacher.due(end)) {
         if (this.feedbackUsed >= this.config.feedback) break;
         this.give(f, this.labeler);
@@ -199,6 +225,17 @@ export class FeedbackChannel {
       credits.map((c) => c.weight),
     );
     return credits;
+  }
+
+  /** The expert's advantage of the step just played if it is among the largest recent ones, else 0. */
+  private expertSignal(obs: Float32Array, reward: number, terminal: boolean): number | undefined {
+    if (this.advantage === null) return undefined;
+    const a = this.advantage(obs, reward, this.obs, terminal);
+    this.recentAdvantages.push(Math.abs(a));
+    if (this.recentAdvantages.length > 1000) this.recentAdvantages.shift();
+    const sorted = [...this.recentAdvantages].sort((x, y) => y - x);
+    const threshold = sorted[Math.floor(sorted.length * this.config.expertTopFraction)] ?? 0;
+    return Math.abs(a) > threshold ? a : 0;
   }
 
   private train(obs: Float32Array[], actions: number[], feedback: number[], weights: number[]): void {

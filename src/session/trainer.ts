@@ -3,6 +3,7 @@
  * resuming through the run folder. The CLI (`npm run train`) and, later, the app drive it.
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ObsType } from '../env/core.js';
 import { checkEnvId } from '../env/index.js';
 import { resolveOptions } from '../env/options.js';
@@ -18,7 +19,7 @@ import { RUN_VERSION, RunFolder } from '../store/run.js';
 import { RewardModel, type RewardModelState } from '../learning/preferences/reward-model.js';
 import { chooseAction } from '../learning/policy.js';
 import { type PreferenceConfig, PreferenceLearner, type PreferenceMetrics, type PreferenceState, resolvePreferenceConfig } from './preferences.js';
-import { FeedbackChannel, FeedbackRewardSource, greedyOnH, resolveTamerConfig, type TamerConfig } from './tamer.js';
+import { type AdvantageFn, FeedbackChannel, FeedbackRewardSource, greedyOnH, resolveTamerConfig, type TamerConfig } from './tamer.js';
 
 /**
  * `true`: the game's score (the baseline); `preferences`: a reward model learned from clip comparisons;
@@ -212,6 +213,32 @@ export function loadCheckpoint(path: string) {
   return { meta, weights, optimizer, rewardModel, preferences: meta.preferences ?? null };
 }
 
+/**
+ * The advantage r + gamma V(s') - V(s) under the critic of the agent in run folder `dir` (trained on the true
+ * score), for the scalar-expert teacher. The expert must play the same game with the same observations.
+ */
+function expertAdvantage(dir: string, config: RunConfig): AdvantageFn {
+  const path = join(dir, 'checkpoints', 'latest.ckpt');
+  if (!existsSync(path)) throw new Error(`the expert ${dir} has no checkpoint (${path}); train one with --reward true first`);
+  const { meta, weights } = loadCheckpoint(path);
+  const theirs = envOptionsOf(meta.config);
+  const ours = envOptionsOf(config);
+  if (meta.config.env !== config.env || theirs.obsType !== ours.obsType || theirs.maskScore !== ours.maskScore) {
+    throw new Error(
+      `the expert ${dir} plays ${meta.config.env} (${theirs.obsType}, maskScore ${theirs.maskScore}); this run plays ${config.env} ` +
+        `(${ours.obsType}, maskScore ${ours.maskScore}): pass --no-mask-score or --mask-score to match it`,
+    );
+  }
+  const env = VectorEnv.make(config.env, 1, ours);
+  const net = createNet(meta.config, env.observationSpace.shape, env.obsSize, env.actionSpace.n);
+  net.setWeights(weights);
+  const gamma = meta.config.a2c.gamma;
+  return (obs, reward, nextObs, terminal) => {
+    const v = tf.tidy(() => net.forward(tf.tensor2d([...obs, ...nextObs], [2, obs.length])).values.dataSync());
+    return reward + (terminal ? 0 : gamma * v[1]) - v[0];
+  };
+}
+
 export class Trainer {
   readonly vec: VectorEnv;
   readonly a2c: A2C;
@@ -252,7 +279,8 @@ export class Trainer {
     if (this.learner !== null) this.a2c.observer = this.learner.recorder;
     if (tamer !== null && this.rewardModel !== null) {
       const policy = config.agent === 'greedy-h' ? greedyOnH(this.rewardModel, config.seed) : this.livePolicy(config.seed);
-      this.feedback = new FeedbackChannel(run.dir, tamer, this.rewardModel, config.env, envOptionsOf(config), config.seed, policy);
+      const advantage = tamer.expert === null ? null : expertAdvantage(tamer.expert, config);
+      this.feedback = new FeedbackChannel(run.dir, tamer, this.rewardModel, config.env, envOptionsOf(config), config.seed, policy, advantage);
     } else {
       this.feedback = null;
     }

@@ -70,7 +70,8 @@ describe('live feedback channel', () => {
 
   it('refuses bad feedback settings, and scalar feedback on an action-blind reward model', () => {
     expect(() => resolveTamerConfig({ delayMin: 5, delayMax: 4 })).toThrow(RangeError);
-    expect(() => resolveTamerConfig({ teacher: 'oracle' as never })).toThrow(/teacher must be null \(people press\) or scalar-oracle/);
+    expect(() => resolveTamerConfig({ teacher: 'oracle' as never })).toThrow(/teacher must be null \(people press\) or scalar-oracle, scalar-expert/);
+    expect(() => resolveTamerConfig({ teacher: 'scalar-expert' })).toThrow(/expert run folder exactly when the teacher is scalar-expert/);
     const blind = new RewardModel(4, 3, { actionDependent: false }, 1);
     expect(() => blind.trainFeedback(new Float32Array(4), [0], [1], [1])).toThrow(/action-dependent/);
     blind.dispose();
