@@ -36,44 +36,28 @@ export class JsonlLog<T> {
   }
 
   private read(warn: (message: string) => void): T[] {
-    const { path, format } = this;
-    const buf = readFileSync(path);
-    let text = buf.toString('utf8');
-    if (text.length > 0 && !text.endsWith('\n')) {
-      const cut = text.lastIndexOf('\n') + 1;
+    const { path } = this;
+    const text = readFileSync(path).toString('utf8');
+    const cut = tornTail(text);
+    // Everything before a cut-off line is checked first: a file that is wrong anyway is left exactly as it is.
+    const { records } = parseLog(path, this.format, cut === null ? text : text.slice(0, cut));
+    if (cut !== null) {
       const torn = `${path}.torn-${new Date().toISOString().replace(/[:.]/g, '-')}`;
       writeFileSync(torn, text.slice(cut));
       const fd = openSync(torn, 'r+');
       fsyncSync(fd);
       closeSync(fd);
       fsyncDir(dirname(path));
-      const byteCut = Buffer.byteLength(text.slice(0, cut), 'utf8');
       const out = openSync(path, 'r+');
       try {
-        ftruncateSync(out, byteCut);
+        ftruncateSync(out, Buffer.byteLength(text.slice(0, cut), 'utf8'));
         fsyncSync(out);
       } finally {
         closeSync(out);
       }
       warn(`${path}: the last line was cut off (a crash while it was written; it was never acknowledged); moved it to ${torn}`);
-      text = text.slice(0, cut);
     }
-    const lines = text.split('\n');
-    lines.pop(); // after the last newline
-    if (lines.length === 0) throw new Error(`${path}:1: empty file; expected the header {"format":"${format.name}","version":${format.version}}`);
-    const header = parseLine(path, 1, lines[0]) as { format?: unknown; version?: unknown };
-    if (header.format !== format.name) throw new Error(`${path}:1: not a ${format.name} log (header ${lines[0].slice(0, 120)})`);
-    if (header.version !== format.version) {
-      throw new Error(`${path}:1: ${format.name} version ${JSON.stringify(header.version)}; this build reads version ${format.version}`);
-    }
-    return lines.slice(1).map((line, i) => {
-      const record = parseLine(path, i + 2, line);
-      try {
-        return format.check(record);
-      } catch (err) {
-        throw new Error(`${path}:${i + 2}: ${(err as Error).message}`);
-      }
-    });
+    return records;
   }
 
   /** Appends one record durably (fsync). Throws, leaving earlier records intact, if the disk refuses. */
@@ -89,4 +73,43 @@ function parseLine(path: string, n: number, line: string): unknown {
   } catch (err) {
     throw new Error(`${path}:${n}: not valid JSON (${(err as Error).message}); the file is corrupt here: fix or remove this line by hand`);
   }
+}
+
+/** Where a cut-off last line starts (the file does not end with a newline), or null. */
+function tornTail(text: string): number | null {
+  return text.length > 0 && !text.endsWith('\n') ? text.lastIndexOf('\n') + 1 : null;
+}
+
+/** The header (with any fields beside format and version) and the checked records of a log's complete lines. */
+function parseLog<T>(path: string, format: JsonlFormat<T>, text: string): { header: Record<string, unknown>; records: T[] } {
+  const lines = text.split('\n');
+  lines.pop(); // after the last newline
+  if (lines.length === 0) throw new Error(`${path}:1: empty file; expected the header {"format":"${format.name}","version":${format.version}}`);
+  const header = parseLine(path, 1, lines[0]) as Record<string, unknown>;
+  if (header === null || typeof header !== 'object' || header.format !== format.name) {
+    throw new Error(`${path}:1: not a ${format.name} log (header ${lines[0].slice(0, 120)})`);
+  }
+  if (header.version !== format.version) {
+    throw new Error(`${path}:1: ${format.name} version ${JSON.stringify(header.version)}; this build reads version ${format.version}`);
+  }
+  const records = lines.slice(1).map((line, i) => {
+    const record = parseLine(path, i + 2, line);
+    try {
+      return format.check(record);
+    } catch (err) {
+      throw new Error(`${path}:${i + 2}: ${(err as Error).message}`);
+    }
+  });
+  return { header, records };
+}
+
+/**
+ * Reads a log without changing it (for exporting from a run that may be training): a cut-off last line is
+ * left where it is and skipped, with a warning; anything else wrong is an error naming the file and line.
+ */
+export function readJsonl<T>(path: string, format: JsonlFormat<T>, warn: (message: string) => void = console.warn): { header: Record<string, unknown>; records: T[] } {
+  const text = readFileSync(path).toString('utf8');
+  const cut = tornTail(text);
+  if (cut !== null) warn(`${path}: skipping its cut-off last line (a crash while it was written; it was never acknowledged)`);
+  return parseLog(path, format, cut === null ? text : text.slice(0, cut));
 }

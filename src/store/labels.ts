@@ -17,10 +17,23 @@ import type { JsonlFormat } from './jsonl.js';
 export interface StoredClip extends ClipRecord {
   /** Agent step of training when it was cut (0 for the random-policy clips before RL). */
   step: number;
+  /** Imported clips: "<source run id>/<clip id there>" (see src/export/dataset.ts). */
+  origin?: string;
 }
 
 export type LabelEvent =
-  | { type: 'label'; pairId: string; left: string; right: string; answer: Answer; labeler: string; time: string; step: number }
+  | {
+      type: 'label';
+      pairId: string;
+      left: string;
+      right: string;
+      answer: Answer;
+      labeler: string;
+      time: string;
+      step: number;
+      /** Imported labels: "<source run id>/<pair id there>", the key that makes importing twice a no-op. */
+      origin?: string;
+    }
   | { type: 'undo'; pairId: string; labeler: string; time: string }
   | { type: 'change'; pairId: string; answer: Answer; labeler: string; time: string };
 
@@ -34,10 +47,16 @@ export interface Label {
   time: string;
   /** Agent step when it was given. */
   step: number;
+  /** Imported labels: where they came from (see LabelEvent). */
+  origin?: string;
 }
 
 function need(cond: boolean, message: string): void {
   if (!cond) throw new Error(message);
+}
+
+function checkOrigin(o: unknown): void {
+  need(o === undefined || (typeof o === 'string' && o !== ''), `origin must be a non-empty string when present, got ${describe(o)}`);
 }
 
 function checkAnswer(a: unknown): void {
@@ -50,6 +69,7 @@ export const CLIPS_FORMAT: JsonlFormat<StoredClip> = {
   check(r) {
     const clip = checkClipRecord(r) as StoredClip;
     need(Number.isInteger(clip.step) && clip.step >= 0, `clip ${clip.id}: step must be a non-negative integer, got ${describe(clip.step)}`);
+    checkOrigin(clip.origin);
     return clip;
   },
 };
@@ -68,6 +88,7 @@ export const LABELS_FORMAT: JsonlFormat<LabelEvent> = {
         need(typeof e.left === 'string' && typeof e.right === 'string' && e.left !== e.right, `a label needs two different clip ids, got ${describe(e.left)} and ${describe(e.right)}`);
         need(Number.isInteger(e.step) && (e.step as number) >= 0, `step must be a non-negative integer, got ${describe(e.step)}`);
         checkAnswer(e.answer);
+        checkOrigin(e.origin);
         break;
       case 'change':
         checkAnswer(e.answer);
@@ -92,7 +113,9 @@ export function currentLabels(events: readonly LabelEvent[], where = 'labels'): 
     const have = labels.get(e.pairId);
     if (e.type === 'label') {
       need(have === undefined, `${at}: pair ${e.pairId} is labelled twice without an undo`);
-      labels.set(e.pairId, { pairId: e.pairId, left: e.left, right: e.right, answer: e.answer, labeler: e.labeler, time: e.time, step: e.step });
+      const label: Label = { pairId: e.pairId, left: e.left, right: e.right, answer: e.answer, labeler: e.labeler, time: e.time, step: e.step };
+      if (e.origin !== undefined) label.origin = e.origin;
+      labels.set(e.pairId, label);
     } else if (e.type === 'undo') {
       need(have !== undefined, `${at}: undo of pair ${e.pairId}, which has no label`);
       labels.delete(e.pairId);
@@ -102,4 +125,9 @@ export function currentLabels(events: readonly LabelEvent[], where = 'labels'): 
     }
   });
   return labels;
+}
+
+/** Who gave a label: synthetic teachers label as "teacher:<name>", people under their own name. */
+export function labelerKind(labeler: string): 'teacher' | 'person' {
+  return labeler.startsWith('teacher:') ? 'teacher' : 'person';
 }

@@ -1,14 +1,17 @@
 /**
- * The run folder: one folder per run.
+ * The run folder: one folder per run (the README's "The run folder" lists every file and its format).
  *
- *   config.json            what the run is (env, options, reward source, learner settings, seed); versioned
+ *   config.json            what the run is (id, env, options, reward source, learner settings, seed); versioned
  *   metrics.jsonl          one JSON object per logging interval, appended and fsynced
  *   summary.json           written at the end of training
  *   eval.json              written by `npm run eval`
  *   checkpoints/latest.ckpt   policy weights, optimizer state, env and generator states (atomic)
+ *   clips.jsonl, labels.jsonl   preference runs: see labels.ts
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { checkEnvId } from '../env/index.js';
 import { describe, isRecord } from '../env/snapshot.js';
 import { appendLine, writeFileAtomic } from './atomic.js';
 
@@ -38,7 +41,8 @@ export class RunFolder {
       throw new Error(`${dir} already holds ${what}; pass --resume to continue a run there, or choose another --out folder`);
     }
     mkdirSync(join(dir, 'checkpoints'), { recursive: true });
-    writeFileAtomic(run.configPath, `${JSON.stringify({ version: RUN_VERSION, ...config }, null, 2)}\n`);
+    // The id names the run in exported data sets, whatever folder it is later moved or copied to.
+    writeFileAtomic(run.configPath, `${JSON.stringify({ version: RUN_VERSION, id: randomUUID(), ...config }, null, 2)}\n`);
     return run;
   }
 
@@ -62,13 +66,29 @@ export class RunFolder {
     if (config.version !== RUN_VERSION) {
       throw new Error(`${this.configPath} has version ${describe(config.version)}; this build reads version ${RUN_VERSION}`);
     }
+    try {
+      checkEnvId(config.env as string);
+    } catch (err) {
+      throw new Error(`${this.configPath}: ${(err as Error).message}`);
+    }
     return config;
   }
 
-  /** Rewrites metrics.jsonl (atomically) without the lines logged after `steps`. */
+  /** The run's id (config.json `id`); runs made before ids existed are named by their folder. */
+  id(): string {
+    const { id } = this.config();
+    return typeof id === 'string' && id !== '' ? id : `folder:${resolve(this.dir)}`;
+  }
+
+  /**
+   * Rewrites metrics.jsonl (atomically) without the lines logged after `steps`, and without a cut-off last
+   * line (a crash mid-append; such a line is always past the checkpoint, which is written after it).
+   */
   truncateMetrics(steps: number): void {
     if (!existsSync(this.metricsPath)) return;
-    const lines = readFileSync(this.metricsPath, 'utf8').split('\n').filter((l) => l.trim() !== '');
+    const text = readFileSync(this.metricsPath, 'utf8');
+    const complete = text.endsWith('\n') ? text : text.slice(0, text.lastIndexOf('\n') + 1);
+    const lines = complete.split('\n').filter((l) => l.trim() !== '');
     const kept = lines.filter((l) => {
       try {
         return (JSON.parse(l) as { steps?: number }).steps! <= steps;
@@ -76,7 +96,7 @@ export class RunFolder {
         return true; // not ours to judge here; keep it
       }
     });
-    if (kept.length !== lines.length) writeFileAtomic(this.metricsPath, kept.map((l) => `${l}\n`).join(''));
+    if (kept.length !== lines.length || complete !== text) writeFileAtomic(this.metricsPath, kept.map((l) => `${l}\n`).join(''));
   }
 
   appendMetrics(record: Record<string, unknown>): void {

@@ -2,6 +2,8 @@
  * Test helpers for the exporters: random ensemble specs, and the spec's meaning computed in tfjs straight from
  * the spec (normalisation applied after each member, not folded), independent of both exporters.
  */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Rng } from '../../src/env/rng.js';
 import type { Activation, DenseLayerSpec, RewardEnsembleSpec } from '../../src/export/model-spec.js';
 import { tf } from '../../src/learning/tf.js';
@@ -66,4 +68,21 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let max = 0;
   for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
   return max;
+}
+
+/**
+ * What tf.loadLayersModel('file://…') does with tfjs-node (absent here): read model.json, then each weights
+ * group's paths relative to it, through tfjs's own getModelArtifactsForJSON.
+ */
+export function fileLoader(modelJsonPath: string): tf.io.IOHandler {
+  return {
+    load: () => {
+      const modelJson = JSON.parse(readFileSync(modelJsonPath, 'utf8')) as tf.io.ModelJSON;
+      return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
+        const specs = manifest.flatMap((group) => group.weights);
+        const buffers = manifest.flatMap((group) => group.paths.map((p) => new Uint8Array(readFileSync(join(dirname(modelJsonPath), p)))));
+        return [specs, tf.io.concatenateArrayBuffers(buffers.map((b) => b.slice().buffer))];
+      });
+    },
+  };
 }

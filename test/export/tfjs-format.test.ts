@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RewardEnsembleSpec } from '../../src/export/model-spec.js';
 import { buildTfjsModel, toTfjsArtifacts, writeTfjsModel } from '../../src/export/tfjs-format.js';
 import { initTf, tf } from '../../src/learning/tf.js';
-import { maxAbsDiff, randomObs, randomSpec, referenceReward, threeMemberSpec } from './reference.js';
+import { fileLoader, maxAbsDiff, randomObs, randomSpec, referenceReward, threeMemberSpec } from './reference.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rlhf-arcade-tfjs-export-'));
 
@@ -16,23 +16,6 @@ beforeAll(async () => {
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
-
-/**
- * What tf.loadLayersModel('file://…') does with tfjs-node (absent here): read model.json, then each weights
- * group's paths relative to it, through tfjs's own getModelArtifactsForJSON.
- */
-function fileLoader(modelJsonPath: string): tf.io.IOHandler {
-  return {
-    load: () => {
-      const modelJson = JSON.parse(readFileSync(modelJsonPath, 'utf8')) as tf.io.ModelJSON;
-      return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
-        const specs = manifest.flatMap((group) => group.weights);
-        const buffers = manifest.flatMap((group) => group.paths.map((p) => new Uint8Array(readFileSync(join(dirname(modelJsonPath), p)))));
-        return [specs, tf.io.concatenateArrayBuffers(buffers.map((b) => b.slice().buffer))];
-      });
-    },
-  };
-}
 
 function predict(model: tf.LayersModel, obs: Float32Array, batch: number, obsSize: number): { shape: number[]; data: Float32Array } {
   return tf.tidy(() => {

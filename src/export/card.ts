@@ -1,0 +1,144 @@
+/**
+ * The reward card (`reward-card.json`): what an exported reward model is, for whoever uses it elsewhere. It
+ * names the game and the observation the model reads (type, shape, every ram feature, the env options that
+ * shape it), the action set, what the output means and how to get r̂(s, a) from it, the normalisation
+ * constants (already folded into the model files), the labels it learned from, how well it predicts held-out
+ * labels and the true return, and the project version and run it came from. The card is versioned like every
+ * file of a run; `readRewardCard` checks it, `checkCardFits` checks it against the env a run will play.
+ */
+import { readFileSync } from 'node:fs';
+import type { EnvOptions, ObsType } from '../env/core.js';
+import { describe, isRecord } from '../env/snapshot.js';
+import type { Answer } from '../learning/preferences/teachers.js';
+
+export const CARD_FILE = 'reward-card.json';
+export const CARD_FORMAT = 'rlhf-arcade/reward-card';
+export const CARD_VERSION = 1;
+
+/** Label counts by answer. */
+export type AnswerCounts = Record<Answer, number>;
+
+export interface RewardCard {
+  format: typeof CARD_FORMAT;
+  version: typeof CARD_VERSION;
+  /** The project and version that wrote the card. */
+  project: { name: string; version: string };
+  /** ISO 8601. */
+  created: string;
+  /** The run the model comes from: its id, its folder at export time, and the agent step of its checkpoint. */
+  source: { runId: string; run: string; steps: number; reward: string };
+  game: { id: string; summary: string };
+  observation: {
+    type: ObsType;
+    shape: number[];
+    /** Product of `shape`: the model's input width. */
+    size: number;
+    dtype: 'float32' | 'uint8';
+    low: number;
+    high: number;
+    /** `ram`: every input, in order, with what it measures; `masked` inputs are always 0 (maskScore). */
+    features: { index: number; name: string; doc: string; masked: boolean }[] | null;
+    /** The env options observations were made with; a run on this model must use the same. */
+    options: EnvOptions;
+    preprocessing: string;
+  };
+  actions: { n: number; meanings: string[] };
+  model: {
+    kind: 'mlp-ensemble';
+    members: number;
+    hidden: number[];
+    activation: 'leakyRelu';
+    leakyAlpha: number;
+    /** false: r̂(s), one output whatever the action; true: r̂(s, a), one output per action. */
+    actionDependent: boolean;
+    /** Output columns: actions.n when actionDependent, else 1. */
+    outputs: number;
+    rewardStd: number;
+    /** Adam steps the model was trained for. */
+    trainSteps: number;
+  };
+  output: { input: string; name: string; shape: [string, number]; meaning: string; rewardOfAction: string };
+  normalisation: { members: { shift: number; scale: number }[]; folded: true; meaning: string };
+  labels: {
+    /** Labels in effect (after undo and change), "can't tell" included. */
+    total: number;
+    answers: AnswerCounts;
+    byKind: { person: AnswerCounts; teacher: AnswerCounts };
+    byLabeler: Record<string, number>;
+    /** Labels the model trains on and is validated with (not "can't tell"), split as in training. */
+    train: number;
+    heldOut: number;
+  };
+  evaluation: {
+    /** Held-out labels whose preferred clip the model predicts ("equal" excluded); null with none. */
+    valAccuracy: number | null;
+    /** Pearson correlation of predicted and true clip returns over the held-out clips; null with too few. */
+    predTrueCorrelation: number | null;
+    trainLoss: number | null;
+    valLoss: number | null;
+    note: string;
+  };
+  files: { tfjs: string; weights: string; onnx: string };
+}
+
+/** Reads and checks a card; errors name the file and the field. */
+export function readRewardCard(path: string): RewardCard {
+  let card: unknown;
+  try {
+    card = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new Error(`could not read the reward card ${path}: ${(err as Error).message}`);
+  }
+  const bad = (what: string, got: unknown) => new Error(`${path}: ${what}, got ${describe(got)}`);
+  if (!isRecord(card) || card.format !== CARD_FORMAT) throw bad(`not a reward card (format must be "${CARD_FORMAT}")`, isRecord(card) ? card.format : card);
+  if (card.version !== CARD_VERSION) throw bad(`reward card version ${CARD_VERSION} expected (this build reads only that)`, card.version);
+  for (const part of ['project', 'source', 'game', 'observation', 'actions', 'model', 'output', 'normalisation', 'labels', 'evaluation', 'files']) {
+    if (!isRecord(card[part])) throw bad(`"${part}" must be an object`, card[part]);
+  }
+  const c = card as unknown as RewardCard;
+  const model = c.model;
+  if (!Number.isInteger(model.members) || model.members < 1) throw bad('model.members must be a positive integer', model.members);
+  if (!Array.isArray(model.hidden) || !model.hidden.every((h) => Number.isInteger(h) && h > 0)) throw bad('model.hidden must list positive integers', model.hidden);
+  if (typeof model.leakyAlpha !== 'number') throw bad('model.leakyAlpha must be a number', model.leakyAlpha);
+  if (typeof model.actionDependent !== 'boolean') throw bad('model.actionDependent must be true or false', model.actionDependent);
+  if (model.outputs !== (model.actionDependent ? c.actions.n : 1)) throw bad(`model.outputs must be ${model.actionDependent ? 'actions.n' : '1'}`, model.outputs);
+  if (!Number.isInteger(c.observation.size) || c.observation.size < 1) throw bad('observation.size must be a positive integer', c.observation.size);
+  const norm = c.normalisation.members;
+  if (!Array.isArray(norm) || norm.length !== model.members || !norm.every((n) => Number.isFinite(n?.shift) && Number.isFinite(n?.scale) && n.scale !== 0)) {
+    throw bad(`normalisation.members must hold ${model.members} finite { shift, scale } (scale not 0)`, norm);
+  }
+  if (typeof c.files.tfjs !== 'string' || typeof c.files.onnx !== 'string') throw bad('files must name the tfjs and onnx files', c.files);
+  return c;
+}
+
+/** Each env option whose value differs between `a` and `b`, as "name <a> in <aName>, <b> in <bName>". */
+export function optionDifferences(a: EnvOptions, aName: string, b: EnvOptions, bName: string): string[] {
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])] as (keyof EnvOptions)[];
+  return keys.filter((k) => a[k] !== b[k]).map((k) => `${k} ${JSON.stringify(a[k])} in ${aName}, ${JSON.stringify(b[k])} in ${bName}`);
+}
+
+/** The env a run plays, as far as a reward model cares. */
+export interface EnvDescription {
+  id: string;
+  options: EnvOptions;
+  obsSize: number;
+  numActions: number;
+}
+
+/**
+ * Throws unless the card's model reads the observations of `env` and knows its actions: same game, same
+ * observation type and env options (frame skip, sticky actions, no-op starts, time limit, score mask), same
+ * input width and action count. The error names the card and each difference.
+ */
+export function checkCardFits(card: RewardCard, cardPath: string, env: EnvDescription, what = 'this run'): void {
+  if (card.game.id !== env.id) throw new Error(`${cardPath}: the reward model was trained on ${card.game.id}; ${what} plays ${env.id}`);
+  const diffs = optionDifferences(card.observation.options, 'the model', env.options, what);
+  if (diffs.length > 0) {
+    throw new Error(`${cardPath}: the reward model saw other observations than ${what} would give it: ${diffs.join('; ')}`);
+  }
+  if (card.observation.size !== env.obsSize || card.actions.n !== env.numActions) {
+    throw new Error(
+      `${cardPath}: the reward model takes ${card.observation.size} inputs and ${card.actions.n} actions; ${what} has ${env.obsSize} and ${env.numActions}`,
+    );
+  }
+}

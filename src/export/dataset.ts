@@ -1,0 +1,183 @@
+/**
+ * The preference dataset of a run as one JSON Lines file, to share the labels with the clips they are about
+ * and to import them into another run (`npm run labels -- export|import`):
+ *
+ *   {"format":"rlhf-arcade/preference-dataset","version":1,"source":{runId, run, env, options, exported, project}}
+ *   {"type":"clip","id":"c3","env":"Pong","options":{...},"state":{...},"actions":[...],"step":0,"origin":"<run id>/c3"}
+ *   {"type":"label","pairId":"p0","left":"c3","right":"c7","answer":"left","labeler":"ann","time":"...","step":0,"origin":"<run id>/p0"}
+ *
+ * Clips come before the first label that names them; labels are the ones in effect (after undo and change),
+ * with who gave them and when. `origin` is where a record was first made (a run's id and the record's id
+ * there) and survives any number of export/import hops.
+ *
+ * Import appends to the target run's clips.jsonl and labels.jsonl (fsynced, clips first), under new ids that
+ * continue the run's own numbering, with their origin: nothing is overwritten, a label whose origin the run
+ * already holds (or that the run made itself) is skipped, so importing twice changes nothing, and an import
+ * cut short by a crash is completed by running it again. A dataset of another game or other env options is
+ * refused. Imported labels count toward the run's label budget like its own. Import into a run that is not
+ * training at that moment (its trainer reads the logs when it starts or resumes).
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import packageJson from '../../package.json' with { type: 'json' };
+import { checkClipRecord } from '../env/clip.js';
+import type { EnvOptions } from '../env/core.js';
+import { describe, isRecord } from '../env/snapshot.js';
+import { writeFileAtomic } from '../store/atomic.js';
+import { JsonlLog, type JsonlFormat, readJsonl } from '../store/jsonl.js';
+import { CLIPS_FORMAT, type LabelEvent, LABELS_FORMAT, type StoredClip } from '../store/labels.js';
+import { optionDifferences } from './card.js';
+import { type LongOperationOptions, readRunData } from './run-data.js';
+
+export type DatasetRecord = ({ type: 'clip' } & StoredClip & { origin: string }) | (Extract<LabelEvent, { type: 'label' }> & { origin: string });
+
+export interface DatasetSource {
+  runId: string;
+  run: string;
+  env: string;
+  options: EnvOptions;
+  exported: string;
+  project: { name: string; version: string };
+}
+
+export const DATASET_FORMAT: JsonlFormat<DatasetRecord> = {
+  name: 'rlhf-arcade/preference-dataset',
+  version: 1,
+  check(r) {
+    if (!isRecord(r)) throw new Error(`a dataset record must be an object, got ${describe(r)}`);
+    if (typeof r.origin !== 'string' || r.origin === '') throw new Error(`origin must be a non-empty string, got ${describe(r.origin)}`);
+    if (r.type === 'clip') {
+      const { type: _t, ...clip } = r;
+      CLIPS_FORMAT.check(clip);
+    } else if (r.type === 'label') {
+      LABELS_FORMAT.check(r);
+    } else {
+      throw new Error(`record type must be "clip" or "label", got ${describe(r.type)}`);
+    }
+    return r as unknown as DatasetRecord;
+  },
+};
+
+function checkSource(path: string, source: unknown): DatasetSource {
+  const s = source as Partial<DatasetSource> | undefined;
+  if (!isRecord(s) || typeof s.runId !== 'string' || typeof s.env !== 'string' || !isRecord(s.options)) {
+    throw new Error(`${path}:1: the header's "source" must name the run id, env and env options, got ${describe(source)}`);
+  }
+  return s as DatasetSource;
+}
+
+export interface DatasetExport {
+  file: string;
+  clips: number;
+  labels: number;
+}
+
+/** Writes the labels in effect of the run in `runDir`, with their clips, to `file` (which must not exist). */
+export function exportDataset(runDir: string, file: string, { onProgress, warn }: LongOperationOptions = {}): DatasetExport {
+  if (existsSync(file)) throw new Error(`${file} already exists; choose a new file for the dataset (nothing is overwritten)`);
+  const data = readRunData(runDir, warn);
+  const source: DatasetSource = {
+    runId: data.runId,
+    run: resolve(runDir),
+    env: data.description.id,
+    options: data.description.options,
+    exported: new Date().toISOString(),
+    project: { name: packageJson.name, version: packageJson.version },
+  };
+  const lines = [JSON.stringify({ format: DATASET_FORMAT.name, version: DATASET_FORMAT.version, source })];
+  const written = new Set<string>();
+  data.labels.forEach((label, i) => {
+    for (const id of [label.left, label.right]) {
+      if (written.has(id)) continue;
+      written.add(id);
+      const clip = data.clips.get(id)!;
+      lines.push(JSON.stringify({ type: 'clip', ...clip, origin: clip.origin ?? `${data.runId}/${clip.id}` }));
+    }
+    const { origin, ...rest } = label;
+    lines.push(JSON.stringify({ type: 'label', ...rest, origin: origin ?? `${data.runId}/${label.pairId}` }));
+    if (i % 100 === 99 || i === data.labels.length - 1) onProgress?.({ stage: 'labels', done: i + 1, total: data.labels.length });
+  });
+  writeFileAtomic(file, `${lines.join('\n')}\n`);
+  return { file, clips: written.size, labels: data.labels.length };
+}
+
+export interface DatasetImport {
+  /** Labels appended to the run. */
+  imported: number;
+  /** Labels the run already held (same origin): not appended again. */
+  skipped: number;
+  /** Clips appended to the run (clips it already held are reused). */
+  clips: number;
+}
+
+function maxIndex(ids: Iterable<string>, prefix: string): number {
+  let max = -1;
+  for (const id of ids) {
+    const n = id.startsWith(prefix) ? Number(id.slice(prefix.length)) : Number.NaN;
+    if (Number.isInteger(n) && n > max) max = n;
+  }
+  return max;
+}
+
+/** Imports the dataset in `file` into the run in `runDir` (see the module comment). */
+export function importDataset(file: string, runDir: string, { onProgress, warn }: LongOperationOptions = {}): DatasetImport {
+  const { header, records } = readJsonl(file, DATASET_FORMAT, warn);
+  const source = checkSource(file, header.source);
+  const target = readRunData(runDir, warn);
+  if (target.config.preferences === undefined) {
+    throw new Error(`run ${runDir} learns no reward from preferences (reward "${target.config.reward}"): its labels would never be used; import into a preferences run`);
+  }
+  const what = `run ${runDir}`;
+  if (source.env !== target.description.id) throw new Error(`${file} holds labels on ${source.env} clips; ${what} plays ${target.description.id}`);
+  const diffs = optionDifferences(source.options, file, target.description.options, what);
+  if (diffs.length > 0) throw new Error(`${file} was labelled on clips with other env options than ${what} plays: ${diffs.join('; ')}`);
+
+  const clips = new Map<string, StoredClip & { origin: string }>();
+  const labels = records.filter((r): r is Extract<DatasetRecord, { type: 'label' }> => r.type === 'label');
+  records.forEach((r, i) => {
+    if (r.type !== 'clip') return;
+    const { type: _t, ...clip } = r;
+    checkClipRecord(clip, `${file}:${i + 2}`);
+    const diffs = r.env === target.description.id ? optionDifferences(r.options, `clip ${r.id}`, target.description.options, what) : [`env ${r.env}`];
+    if (diffs.length > 0) throw new Error(`${file}:${i + 2}: clip ${r.id} does not fit ${what}: ${diffs.join('; ')}`);
+    clips.set(r.id, clip);
+  });
+  for (const l of labels) {
+    for (const id of [l.left, l.right]) if (!clips.has(id)) throw new Error(`${file}: label ${l.pairId} names clip ${id}, which comes before it nowhere in the file`);
+  }
+
+  // What the run holds already, by origin (its own records count as originating in it).
+  const clipByOrigin = new Map<string, string>();
+  for (const c of target.clips.values()) clipByOrigin.set(c.origin ?? `${target.runId}/${c.id}`, c.id);
+  const labelOrigins = new Set(target.events.flatMap((e) => (e.type === 'label' ? [e.origin ?? `${target.runId}/${e.pairId}`] : [])));
+  let nextClip = maxIndex(target.clips.keys(), 'c') + 1;
+  let nextPair = maxIndex(target.events.map((e) => e.pairId), 'p') + 1;
+
+  // Appending goes through the logs' own open (which repairs a cut-off last line) and append (fsync).
+  const clipsLog = JsonlLog.open(join(runDir, 'clips.jsonl'), CLIPS_FORMAT, warn).log;
+  const labelsLog = JsonlLog.open(join(runDir, 'labels.jsonl'), LABELS_FORMAT, warn).log;
+  const result: DatasetImport = { imported: 0, skipped: 0, clips: 0 };
+  labels.forEach((l, i) => {
+    if (labelOrigins.has(l.origin)) {
+      result.skipped++;
+    } else {
+      const [left, right] = [l.left, l.right].map((id) => {
+        const clip = clips.get(id)!;
+        let local = clipByOrigin.get(clip.origin);
+        if (local === undefined) {
+          local = `c${nextClip++}`;
+          clipsLog.append({ ...clip, id: local });
+          clipByOrigin.set(clip.origin, local);
+          result.clips++;
+        }
+        return local;
+      });
+      const { origin, answer, labeler, time, step } = l;
+      labelsLog.append({ type: 'label', pairId: `p${nextPair++}`, left, right, answer, labeler, time, step, origin });
+      labelOrigins.add(origin);
+      result.imported++;
+    }
+    if (i % 100 === 99 || i === labels.length - 1) onProgress?.({ stage: 'labels', done: i + 1, total: labels.length });
+  });
+  return result;
+}

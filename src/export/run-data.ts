@@ -1,0 +1,82 @@
+/**
+ * A run folder read for export, without changing anything in it (the run may be training at the same time):
+ * its validated config and id, the env it plays, and its clip and label logs as they are on disk (a cut-off
+ * last line, which a live trainer may be writing, is skipped with a warning rather than repaired).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AtariEnv } from '../env/atari-env.js';
+import { makeEnv } from '../env/index.js';
+import { clipFromRecord } from '../session/labeling.js';
+import { envOptionsOf, type RunConfig, validateRunConfig } from '../session/trainer.js';
+import { readJsonl } from '../store/jsonl.js';
+import { CLIPS_FORMAT, currentLabels, type Label, type LabelEvent, LABELS_FORMAT, type StoredClip } from '../store/labels.js';
+import { RunFolder } from '../store/run.js';
+import type { EnvDescription } from './card.js';
+import type { Clip } from '../learning/preferences/clips.js';
+
+/** Progress of a long operation: `done` of `total` units of `stage`, reported as it goes. */
+export interface Progress {
+  stage: string;
+  done: number;
+  total: number;
+}
+
+export interface LongOperationOptions {
+  onProgress?: (p: Progress) => void;
+  warn?: (message: string) => void;
+}
+
+export interface RunData {
+  run: RunFolder;
+  config: RunConfig;
+  runId: string;
+  env: AtariEnv;
+  description: EnvDescription;
+  clips: Map<string, StoredClip>;
+  events: LabelEvent[];
+  /** The labels in effect, in the order they were first given. */
+  labels: Label[];
+}
+
+export function describeEnv(env: AtariEnv): EnvDescription {
+  return { id: env.id, options: { ...env.options }, obsSize: env.observationSpace.size, numActions: env.actionSpace.n };
+}
+
+/** Opens a run folder read-only; errors name the file that is wrong. */
+export function readRunData(dir: string, warn: (message: string) => void = console.warn): RunData {
+  const run = RunFolder.open(dir);
+  const { version: _v, kind: _k, id: _id, ...stored } = run.config();
+  let config: RunConfig;
+  try {
+    config = validateRunConfig(stored as unknown as RunConfig);
+  } catch (err) {
+    throw new Error(`${run.configPath}: ${(err as Error).message}`);
+  }
+  const env = makeEnv(config.env, envOptionsOf(config));
+  const log = <T>(name: string, format: Parameters<typeof readJsonl<T>>[1]): T[] => {
+    const path = join(dir, name);
+    return existsSync(path) ? readJsonl(path, format, warn).records : [];
+  };
+  const clips = new Map(log<StoredClip>('clips.jsonl', CLIPS_FORMAT).map((c) => [c.id, c]));
+  const events = log<LabelEvent>('labels.jsonl', LABELS_FORMAT);
+  const labelsPath = join(dir, 'labels.jsonl');
+  const labels = [...currentLabels(events, labelsPath).values()];
+  for (const l of labels) {
+    for (const id of [l.left, l.right]) {
+      if (!clips.has(id)) throw new Error(`${labelsPath}: pair ${l.pairId} names clip ${id}, which is not in ${join(dir, 'clips.jsonl')}`);
+    }
+  }
+  return { run, config, runId: run.id(), env, description: describeEnv(env), clips, events, labels };
+}
+
+/** The labelled clips re-simulated (observations and true returns), reporting progress per clip. */
+export function replayLabelledClips(data: RunData, onProgress?: (p: Progress) => void): Map<string, Clip> {
+  const ids = [...new Set(data.labels.flatMap((l) => [l.left, l.right]))];
+  const out = new Map<string, Clip>();
+  ids.forEach((id, i) => {
+    out.set(id, clipFromRecord(data.clips.get(id)!));
+    if (i % 50 === 49 || i === ids.length - 1) onProgress?.({ stage: 're-simulating clips', done: i + 1, total: ids.length });
+  });
+  return out;
+}

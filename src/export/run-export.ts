@@ -1,0 +1,171 @@
+/**
+ * `npm run export -- runs/x --out DIR` as a library function, for the CLI and the app alike: the reward model
+ * of a run's last checkpoint, written as
+ *
+ *   model.json + weights.bin   tfjs LayersModel (tfjs-format.ts)
+ *   reward.onnx                the same model as ONNX (onnx.ts)
+ *   reward-card.json           what the model is and how well it does (card.ts), written last
+ *
+ * The card's evaluation is computed at export time on every label on disk (re-simulating their clips), with
+ * the same held-out split as training. The run folder is only read; the output folder must be new or empty,
+ * so an export never overwrites anything.
+ */
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import packageJson from '../../package.json' with { type: 'json' };
+import { PreferenceDataset } from '../learning/preferences/dataset.js';
+import { RewardModel, resolveRewardModelConfig } from '../learning/preferences/reward-model.js';
+import { ANSWERS } from '../learning/preferences/teachers.js';
+import { initTf } from '../learning/tf.js';
+import { loadCheckpoint, type RunConfig } from '../session/trainer.js';
+import { writeFileAtomic } from '../store/atomic.js';
+import { labelerKind } from '../store/labels.js';
+import { type AnswerCounts, CARD_FILE, CARD_FORMAT, CARD_VERSION, type RewardCard } from './card.js';
+import { toOnnx } from './onnx.js';
+import { rewardModelSpec } from './reward-model.js';
+import { type LongOperationOptions, readRunData, replayLabelledClips, type RunData } from './run-data.js';
+import { writeTfjsModel } from './tfjs-format.js';
+
+export const ONNX_FILE = 'reward.onnx';
+
+/** The reward model settings a run's trainer builds its model with (live feedback needs r̂(s, a)). */
+export function rewardModelConfigOf(config: RunConfig) {
+  return resolveRewardModelConfig({ ...config.preferences?.rewardModel, ...(config.tamer !== undefined && { actionDependent: true }) });
+}
+
+/** Refuses an output folder that holds anything: exporting never overwrites. */
+export function checkNewFolder(dir: string, what: string): void {
+  if (existsSync(dir) && readdirSync(dir).length > 0) throw new Error(`${dir} already holds files; choose a new or empty folder for ${what} (nothing is overwritten)`);
+}
+
+const noAnswers = (): AnswerCounts => Object.fromEntries(ANSWERS.map((a) => [a, 0])) as AnswerCounts;
+const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
+
+function countLabels(data: RunData) {
+  const answers = noAnswers();
+  const byKind = { person: noAnswers(), teacher: noAnswers() };
+  const byLabeler: Record<string, number> = {};
+  for (const l of data.labels) {
+    answers[l.answer]++;
+    byKind[labelerKind(l.labeler)][l.answer]++;
+    byLabeler[l.labeler] = (byLabeler[l.labeler] ?? 0) + 1;
+  }
+  return { total: data.labels.length, answers, byKind, byLabeler };
+}
+
+function observationOf(data: RunData): RewardCard['observation'] {
+  const { env } = data;
+  const space = env.observationSpace;
+  const ram = env.options.obsType === 'ram';
+  return {
+    type: env.options.obsType,
+    shape: [...space.shape],
+    size: space.size,
+    dtype: space.dtype,
+    low: space.low,
+    high: space.high,
+    features: ram
+      ? env.emulator.game.spec.ram.map((f, index) => ({ index, name: f.name, doc: f.doc, masked: env.options.maskScore && f.leaksScore === true }))
+      : null,
+    options: { ...env.options },
+    preprocessing: ram
+      ? `the game's feature vector ("ram"), each value in [-1, 1] as documented per feature; ${env.options.maskScore ? 'features that reveal the score are always 0 (maskScore)' : 'score features included'}. ` +
+        `One observation per agent step; each step repeats the action for frameSkip frames with sticky actions, after 1..noopMax no-op frames at reset (Machado et al. 2018).`
+      : 'grayscale (BT.601), max over the last two frames of each step, area-resized to 84x84, stack of the last 4 (84x84x4 bytes, oldest first, channel-last)' +
+        `${env.options.maskScore ? ', score rows blacked out (maskScore)' : ''}.`,
+  };
+}
+
+export interface RewardExport {
+  dir: string;
+  files: string[];
+  card: RewardCard;
+}
+
+/**
+ * Exports the reward model of the run in `runDir` into `outDir`. Progress is reported per stage (clips
+ * re-simulated for the evaluation, then files written). Initialises tfjs if needed.
+ */
+export async function exportRewardModel(runDir: string, outDir: string, { onProgress, warn }: LongOperationOptions = {}): Promise<RewardExport> {
+  checkNewFolder(outDir, 'the export');
+  const data = readRunData(runDir, warn);
+  const { run, config } = data;
+  if (!existsSync(run.checkpointPath)) throw new Error(`${runDir} has no checkpoint yet (${run.checkpointPath}); train it first`);
+  const checkpoint = loadCheckpoint(run.checkpointPath);
+  if (checkpoint.rewardModel === null) {
+    throw new Error(`${run.checkpointPath} holds no reward model: run ${runDir} trains on the "${config.reward}" reward, which is not learned`);
+  }
+  await initTf();
+  const rm = rewardModelConfigOf(config);
+  const model = new RewardModel(data.description.obsSize, data.description.numActions, rm, config.seed);
+  try {
+    try {
+      model.setState(checkpoint.rewardModel);
+    } catch (err) {
+      throw new Error(`${run.checkpointPath}: its reward model does not fit the settings in ${run.configPath}: ${(err as Error).message}`);
+    }
+    const clips = replayLabelledClips(data, onProgress);
+    const dataset = new PreferenceDataset({ members: rm.members, valFraction: rm.valFraction, maxLabels: rm.maxLabels, seed: config.seed });
+    for (const l of data.labels) dataset.add(l.pairId, clips.get(l.left)!, clips.get(l.right)!, l.answer);
+    const evaluation = model.evaluate(dataset);
+    const spec = rewardModelSpec(model);
+    const heads = model.heads;
+    const card: RewardCard = {
+      format: CARD_FORMAT,
+      version: CARD_VERSION,
+      project: { name: packageJson.name, version: packageJson.version },
+      created: new Date().toISOString(),
+      source: { runId: data.runId, run: resolve(runDir), steps: checkpoint.meta.state.steps, reward: config.reward },
+      game: { id: config.env, summary: data.env.emulator.game.spec.summary },
+      observation: observationOf(data),
+      actions: { n: data.description.numActions, meanings: [...data.env.actionSpace.meanings] },
+      model: {
+        kind: 'mlp-ensemble',
+        members: rm.members,
+        hidden: [...rm.hidden],
+        activation: 'leakyRelu',
+        leakyAlpha: rm.leakyAlpha,
+        actionDependent: rm.actionDependent,
+        outputs: heads,
+        rewardStd: rm.rewardStd,
+        trainSteps: model.trainSteps,
+      },
+      output: {
+        input: 'obs: float32 [batch, observation.size], one observation per row, preprocessed as observation.preprocessing says',
+        name: 'reward',
+        shape: ['batch', heads],
+        meaning: 'the normalised learned reward: the mean over ensemble members of (raw - shift) * scale, the normalisation folded into the weights',
+        rewardOfAction:
+          heads === 1
+            ? 'r(s, a) = reward[b, 0] for every action a: this model rewards states and ignores the action (model.actionDependent is false)'
+            : 'r(s, a) = reward[b, a], a being the index of the action in actions.meanings',
+      },
+      normalisation: {
+        members: spec.members.map((m) => ({ shift: m.shift, scale: m.scale })),
+        folded: true,
+        meaning: `member m's raw output is shifted and scaled to zero mean and standard deviation ${rm.rewardStd} over the agent's recent steps: (raw - shift) * scale; both exported models already include it`,
+      },
+      labels: { ...countLabels(data), train: dataset.train.length, heldOut: dataset.heldOut.length },
+      evaluation: {
+        valAccuracy: finiteOrNull(evaluation.valAccuracy),
+        predTrueCorrelation: finiteOrNull(evaluation.predTrueCorrelation),
+        trainLoss: finiteOrNull(evaluation.trainLoss),
+        valLoss: finiteOrNull(evaluation.valLoss),
+        note: 'computed at export on the labels on disk, with the held-out split of training (1/e of the labels, by pair id and seed); the true return is the game score the model never saw',
+      },
+      files: { tfjs: 'model.json', weights: 'weights.bin', onnx: ONNX_FILE },
+    };
+    const total = 3;
+    onProgress?.({ stage: 'writing files', done: 0, total });
+    mkdirSync(outDir, { recursive: true });
+    await writeTfjsModel(spec, outDir);
+    onProgress?.({ stage: 'writing files', done: 1, total });
+    writeFileAtomic(join(outDir, ONNX_FILE), toOnnx(spec));
+    onProgress?.({ stage: 'writing files', done: 2, total });
+    writeFileAtomic(join(outDir, CARD_FILE), `${JSON.stringify(card, null, 2)}\n`);
+    onProgress?.({ stage: 'writing files', done: 3, total });
+    return { dir: outDir, files: ['model.json', 'weights.bin', ONNX_FILE, CARD_FILE], card };
+  } finally {
+    model.dispose();
+  }
+}

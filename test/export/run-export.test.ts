@@ -1,0 +1,195 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-web';
+import { beforeAll, describe, expect, it } from 'vitest';
+import packageJson from '../../package.json' with { type: 'json' };
+import { makeEnv } from '../../src/env/index.js';
+import { Rng } from '../../src/env/rng.js';
+import { checkCardFits, type RewardCard } from '../../src/export/card.js';
+import { loadRewardModel, readExportedRewardModel } from '../../src/export/reward-model.js';
+import type { Progress } from '../../src/export/run-data.js';
+import { exportRewardModel, rewardModelConfigOf } from '../../src/export/run-export.js';
+import { RewardModel } from '../../src/learning/preferences/reward-model.js';
+import { initTf, tf } from '../../src/learning/tf.js';
+import { envOptionsOf, loadCheckpoint, type RunConfig, Trainer } from '../../src/session/trainer.js';
+import { fileLoader, maxAbsDiff } from './reference.js';
+import { preferenceConfig, trainRun } from './runs.js';
+
+const root = mkdtempSync(join(tmpdir(), 'run-export-'));
+const stateOnly = { dir: join(root, 'pong'), config: preferenceConfig({ seed: 1 }) };
+const perAction = { dir: join(root, 'breakout'), config: preferenceConfig({ env: 'Breakout', seed: 2, rewardModel: { actionDependent: true } }) };
+
+beforeAll(async () => {
+  await initTf();
+  ort.env.wasm.numThreads = 1;
+  ort.env.logLevel = 'error';
+  await trainRun(stateOnly.dir, stateOnly.config);
+  await trainRun(perAction.dir, perAction.config);
+}, 60_000);
+
+/** The run's reward model as its checkpoint holds it. */
+function checkpointModel(dir: string, config: RunConfig): RewardModel {
+  const env = makeEnv(config.env, envOptionsOf(config));
+  const model = new RewardModel(env.observationSpace.size, env.actionSpace.n, rewardModelConfigOf(config), config.seed);
+  model.setState(loadCheckpoint(join(dir, 'checkpoints', 'latest.ckpt')).rewardModel!);
+  return model;
+}
+
+/** Observations as the game gives them (in [-1, 1]) and random actions. */
+function randomSteps(seed: number, rows: number, obsSize: number, numActions: number) {
+  const rng = new Rng(seed);
+  return {
+    obs: Float32Array.from({ length: rows * obsSize }, () => rng.range(-1, 1)),
+    actions: Int32Array.from({ length: rows }, () => Math.floor(rng.next() * numActions)),
+  };
+}
+
+async function onnxRewards(path: string, obs: Float32Array, rows: number, obsSize: number): Promise<{ dims: readonly number[]; data: Float32Array }> {
+  const session = await ort.InferenceSession.create(new Uint8Array(readFileSync(path)));
+  try {
+    const { reward } = await session.run({ obs: new ort.Tensor('float32', obs, [rows, obsSize]) });
+    return { dims: reward.dims, data: reward.data as Float32Array };
+  } finally {
+    await session.release();
+  }
+}
+
+/** Column `a` of a [rows, heads] output, or column 0 when the model has one head. */
+const column = (data: Float32Array, heads: number, actions: Int32Array) => Float32Array.from(actions, (a, i) => data[i * heads + (heads === 1 ? 0 : a)]);
+
+describe('npm run export: a run\'s reward model as tfjs, ONNX and a reward card', () => {
+  it('writes models that give the run\'s rewards (tfjs, ONNX, and loaded back) to 1e-5', async () => {
+    const out = join(root, 'export-pong');
+    const progress: Progress[] = [];
+    const result = await exportRewardModel(stateOnly.dir, out, { onProgress: (p) => progress.push(p) });
+    expect(readdirSync(out).sort()).toEqual(['model.json', 'reward-card.json', 'reward.onnx', 'weights.bin']);
+    expect(result.files.sort()).toEqual(readdirSync(out).sort());
+    expect(progress.map((p) => p.stage)).toContain('re-simulating clips');
+    expect(progress.at(-1)).toEqual({ stage: 'writing files', done: 3, total: 3 });
+
+    const model = checkpointModel(stateOnly.dir, stateOnly.config);
+    const rows = 64;
+    const { obs, actions } = randomSteps(7, rows, model.obsSize, model.numActions);
+    const expected = model.predict(obs, actions, rows);
+    expect(Math.max(...expected.map(Math.abs))).toBeGreaterThan(1e-3); // a real, non-zero reward
+
+    const tfjsModel = await tf.loadLayersModel(fileLoader(join(out, 'model.json')));
+    const tfjsOut = tf.tidy(() => (tfjsModel.predict(tf.tensor2d(obs, [rows, model.obsSize])) as tf.Tensor).dataSync() as Float32Array);
+    tfjsModel.dispose();
+    expect(tfjsOut.length).toBe(rows);
+    expect(maxAbsDiff(tfjsOut, expected)).toBeLessThan(1e-5);
+
+    const onnx = await onnxRewards(join(out, 'reward.onnx'), obs, rows, model.obsSize);
+    expect(onnx.dims).toEqual([rows, 1]);
+    expect(maxAbsDiff(onnx.data, expected)).toBeLessThan(1e-5);
+
+    // Back into a RewardModel, as `--reward-model` does: the same rewards (the normalisation unfolded).
+    const { spec } = readExportedRewardModel(out);
+    const loaded = new RewardModel(model.obsSize, model.numActions, rewardModelConfigOf(stateOnly.config), 99);
+    loadRewardModel(loaded, spec);
+    expect(maxAbsDiff(loaded.predict(obs, actions, rows), expected)).toBeLessThan(1e-5);
+    expect(loaded.shift).toEqual(model.shift);
+    loaded.dispose();
+    model.dispose();
+  });
+
+  it('describes the game, observations, actions, output, normalisation, labels, evaluation and origin in the card', async () => {
+    const out = join(root, 'card');
+    const { card } = await exportRewardModel(stateOnly.dir, out);
+    expect(JSON.parse(readFileSync(join(out, 'reward-card.json'), 'utf8'))).toEqual(card);
+    const runConfig = JSON.parse(readFileSync(join(stateOnly.dir, 'config.json'), 'utf8'));
+    expect(card).toMatchObject({
+      format: 'rlhf-arcade/reward-card',
+      version: 1,
+      project: { name: 'rlhf-arcade', version: packageJson.version },
+      source: { runId: runConfig.id, steps: 1000, reward: 'preferences' },
+      game: { id: 'Pong' },
+      actions: { n: 6, meanings: ['NOOP', 'FIRE', 'RIGHT', 'LEFT', 'RIGHTFIRE', 'LEFTFIRE'] },
+      model: { members: 3, hidden: [16, 16], leakyAlpha: 0.01, actionDependent: false, outputs: 1 },
+      output: { name: 'reward', shape: ['batch', 1] },
+      files: { tfjs: 'model.json', weights: 'weights.bin', onnx: 'reward.onnx' },
+    });
+    expect(card.output.rewardOfAction).toMatch(/reward\[b, 0\] for every action/);
+    expect(card.observation).toMatchObject({ type: 'ram', shape: [11], size: 11, options: { maskScore: true, frameSkip: 4 } });
+    const features = card.observation.features!;
+    expect(features.map((f) => f.name)).toEqual(makeEnv('Pong').emulator.game.spec.ram.map((f) => f.name));
+    expect(features.filter((f) => f.masked).map((f) => f.name)).toEqual(['score.player', 'score.opponent']);
+    expect(card.normalisation.members).toHaveLength(3);
+    expect(card.normalisation.members.every((m) => m.scale > 0)).toBe(true);
+
+    const events = readFileSync(join(stateOnly.dir, 'labels.jsonl'), 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(l));
+    expect(card.labels.total).toBe(events.length); // an oracle never undoes
+    expect(Object.values(card.labels.answers).reduce((a, b) => a + b, 0)).toBe(events.length);
+    for (const answer of ['left', 'right', 'equal', 'cant-tell'] as const) {
+      expect(card.labels.answers[answer]).toBe(events.filter((e) => e.answer === answer).length);
+      expect(card.labels.byKind.teacher[answer]).toBe(card.labels.answers[answer]);
+      expect(card.labels.byKind.person[answer]).toBe(0);
+    }
+    expect(card.labels.byLabeler).toEqual({ 'teacher:oracle': events.length });
+    expect(card.labels.train + card.labels.heldOut).toBe(events.length - card.labels.answers['cant-tell']);
+    expect(card.labels.heldOut).toBeGreaterThan(0);
+    expect(card.evaluation.valAccuracy).toBeGreaterThanOrEqual(0);
+    expect(card.evaluation.valAccuracy).toBeLessThanOrEqual(1);
+    expect(card.evaluation.predTrueCorrelation).toEqual(expect.any(Number));
+  });
+
+  it('exports r(s, a) of an action-dependent model as one column per action', async () => {
+    const out = join(root, 'export-breakout');
+    const { card } = await exportRewardModel(perAction.dir, out);
+    expect(card.model).toMatchObject({ actionDependent: true, outputs: 4 });
+    expect(card.output.rewardOfAction).toMatch(/reward\[b, a\]/);
+    expect(card.observation.features).toHaveLength(121);
+    const model = checkpointModel(perAction.dir, perAction.config);
+    const rows = 16;
+    const { obs, actions } = randomSteps(8, rows, model.obsSize, model.numActions);
+    const onnx = await onnxRewards(join(out, 'reward.onnx'), obs, rows, model.obsSize);
+    expect(onnx.dims).toEqual([rows, 4]);
+    expect(maxAbsDiff(column(onnx.data, 4, actions), model.predict(obs, actions, rows))).toBeLessThan(1e-5);
+    // Every column is that action's reward, not only the taken one.
+    for (let a = 0; a < 4; a++) {
+      const all = new Int32Array(rows).fill(a);
+      expect(maxAbsDiff(column(onnx.data, 4, all), model.predict(obs, all, rows))).toBeLessThan(1e-5);
+    }
+    model.dispose();
+  });
+
+  it('refuses a folder that holds files, a run without a reward model and a run without a checkpoint', async () => {
+    const busy = join(root, 'busy');
+    await exportRewardModel(stateOnly.dir, busy);
+    writeFileSync(join(busy, 'notes.txt'), 'mine');
+    const before = readdirSync(busy).map((f) => [f, readFileSync(join(busy, f), 'utf8')]);
+    await expect(exportRewardModel(stateOnly.dir, busy)).rejects.toThrow(/busy already holds files; choose a new or empty folder.*nothing is overwritten/);
+    expect(readdirSync(busy).map((f) => [f, readFileSync(join(busy, f), 'utf8')])).toEqual(before);
+
+    const fresh = join(root, 'fresh');
+    (await Trainer.create(fresh, preferenceConfig())).dispose();
+    await expect(exportRewardModel(fresh, join(root, 'x1'))).rejects.toThrow(/has no checkpoint yet.*train it first/);
+
+    const scored = join(root, 'true-reward');
+    const trueConfig: RunConfig = { ...preferenceConfig(), reward: 'true', preferences: undefined, steps: 40, maskScore: false };
+    const t = await Trainer.create(scored, trueConfig);
+    await t.train();
+    t.dispose();
+    await expect(exportRewardModel(scored, join(root, 'x2'))).rejects.toThrow(/holds no reward model.*"true" reward/);
+    expect(existsSync(join(root, 'x1')) || existsSync(join(root, 'x2'))).toBe(false);
+  });
+
+  it('checks a card against the env a run will play, naming each difference', async () => {
+    const out = join(root, 'fits');
+    const { card } = await exportRewardModel(stateOnly.dir, out);
+    const env = (id: string, options: object) => {
+      const e = makeEnv(id, options);
+      return { id, options: { ...e.options }, obsSize: e.observationSpace.size, numActions: e.actionSpace.n };
+    };
+    const path = join(out, 'reward-card.json');
+    expect(() => checkCardFits(card, path, env('Pong', { maskScore: true }))).not.toThrow();
+    expect(() => checkCardFits(card, path, env('Breakout', { maskScore: true }))).toThrow(/reward-card\.json: the reward model was trained on Pong; this run plays Breakout/);
+    expect(() => checkCardFits(card, path, env('Pong', { maskScore: false, frameSkip: 3 }))).toThrow(
+      /other observations.*frameSkip 4 in the model, 3 in this run.*maskScore true in the model, false in this run/,
+    );
+    const bad: RewardCard = { ...card, version: 2 as never };
+    writeFileSync(join(out, 'reward-card.json'), JSON.stringify(bad));
+    expect(() => readExportedRewardModel(out)).toThrow(/reward-card\.json: reward card version 1 expected.*got 2/);
+  });
+});
