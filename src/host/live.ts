@@ -43,7 +43,7 @@ export class LivePlay {
     this.owed -= n;
     const env = this.env;
     const net = this.trainer.a2c.net;
-    const state = env.getState() as unknown as Record<string, unknown>;
+    const state = env.getState();
     const score = env.info().score;
     const size = net.obsSize;
     const obs = new Float32Array(n * size);

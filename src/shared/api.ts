@@ -8,6 +8,8 @@
  * runs unchanged in Node, Electron's main process and the browser.
  */
 import { z } from 'zod';
+import type { ClipRecord } from '../env/clip.js';
+import type { EnvOptions, EnvState } from '../env/core.js';
 import { type Op, OPS } from './channels.js';
 
 export { type Op, OPS } from './channels.js';
@@ -103,14 +105,8 @@ export interface RunStatus {
   error: string | null;
 }
 
-/** A ClipRecord as sent to the UI (the env code re-simulates it). */
-export interface ClipRecordView {
-  id: string;
-  env: string;
-  options: Record<string, unknown>;
-  state: Record<string, unknown>;
-  actions: number[];
-}
+/** A clip as sent to the UI: its record, which the env code re-simulates. */
+export type ClipRecordView = ClipRecord;
 
 export interface PairView {
   pairId: string;
@@ -160,8 +156,8 @@ export interface LiveChunk {
   episode: number;
   /** The env at the chunk's first step (same shape as ClipRecordView without id/actions). */
   env: string;
-  options: Record<string, unknown>;
-  state: Record<string, unknown>;
+  options: EnvOptions;
+  state: EnvState;
   actions: number[];
   /** r̂ of each step (normalised, as the agent sees it); empty for true-score runs. */
   predicted: number[];

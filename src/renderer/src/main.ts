@@ -1,65 +1,98 @@
-/** The renderer's entry: for now, a gallery of the games played live by a random agent. */
-// Our CSP forbids eval; pixi's shader/uniform code generation then needs this polyfill module.
-import 'pixi.js/unsafe-eval';
-import { Application, BufferImageSource, Sprite, Texture } from 'pixi.js';
-import { listEnvs, makeEnv } from '../../env/index';
-import { renderRgba } from '../../env/atari-env';
-import { SCREEN_HEIGHT, SCREEN_WIDTH } from '../../env/screen';
+/**
+ * The renderer's entry: the app shell (tabs for the four views, the open run in the header, keyboard
+ * routing) over one Bridge to the session host, the preload's in Electron or a WebSocket in browser mode.
+ */
+import type { RunStatus } from '../../shared/api';
+import { connect } from './bridge';
+import { el, fmt, toast, typing } from './dom';
+import { answerLatencies, CompareView } from './views/compare';
+import { HistoryView } from './views/history';
+import { LiveView } from './views/live';
+import { RunsView } from './views/runs';
+import type { View } from './views/view';
 
-const SCALE = 2;
-const AGENT_STEPS_PER_SECOND = 15; // 60 Hz frames with frame skip 4, as the agent sees the game
-
-async function gameTile(id: string, parent: HTMLElement): Promise<void> {
-  const env = makeEnv(id);
-  env.reset({ seed: 1 });
-  const tile = document.createElement('div');
-  tile.className = 'tile';
-  parent.append(tile);
-
-  const app = new Application();
-  await app.init({ width: SCREEN_WIDTH * SCALE, height: SCREEN_HEIGHT * SCALE, background: '#000000' });
-  tile.append(app.canvas);
-  const rgba = new Uint8Array(SCREEN_WIDTH * SCREEN_HEIGHT * 4);
-  const source = new BufferImageSource({ resource: rgba, width: SCREEN_WIDTH, height: SCREEN_HEIGHT, format: 'rgba8unorm', scaleMode: 'nearest' });
-  const sprite = new Sprite(new Texture({ source }));
-  sprite.scale.set(SCALE);
-  app.stage.addChild(sprite);
-
-  const spec = env.emulator.game.spec;
-  const name = document.createElement('div');
-  name.className = 'name';
-  name.textContent = id;
-  const meta = document.createElement('div');
-  meta.className = 'meta';
-  meta.textContent = `${spec.summary} Actions: ${spec.actions.join(', ')}.`;
-  tile.append(name, meta);
-
-  // Every emulator frame is shown (60 fps), not only the agent's skipped steps.
-  const view = new Uint8ClampedArray(rgba.buffer);
-  env.onFrame = (pixels) => renderRgba(pixels, view);
-  let last = performance.now();
-  let owed = 0;
-  app.ticker.add(() => {
-    const now = performance.now();
-    owed += ((now - last) / 1000) * AGENT_STEPS_PER_SECOND;
-    last = now;
-    for (; owed >= 1; owed--) {
-      const r = env.step(Math.floor(Math.random() * env.actionSpace.n));
-      if (r.terminated || r.truncated) env.reset();
-    }
-    source.update();
-  });
-}
+const PHASES: Record<string, string> = {
+  starting: 'starting',
+  'waiting-for-labels': 'waiting for the first labels',
+  pretraining: 'pretraining the reward model',
+  training: 'training',
+  paused: 'paused',
+  finished: 'finished',
+  stopped: 'stopped',
+  failed: 'failed',
+};
 
 async function main(): Promise<void> {
-  const shell = document.getElementById('shell');
-  if (shell && window.arcade) {
-    const info = await window.arcade.api.appInfo();
-    shell.textContent = `v${info.version}`;
-  }
-  const gallery = document.getElementById('gallery');
-  if (!gallery) throw new Error('missing #gallery');
-  for (const id of listEnvs()) await gameTile(id, gallery);
+  const bridge = await connect();
+  const info = await bridge.api.appInfo();
+  const tabs = document.getElementById('tabs')!;
+  const container = document.getElementById('views')!;
+  const runBox = document.getElementById('run')!;
+
+  let views: View[] = [];
+  let current: View | null = null;
+  const buttons = new Map<string, HTMLButtonElement>();
+  const select = (id: string) => {
+    const view = views.find((v) => v.id === id) ?? views[0];
+    if (view === current) return;
+    current?.hide();
+    for (const v of views) v.root.hidden = v !== view;
+    for (const [vid, b] of buttons) b.setAttribute('aria-selected', String(vid === view.id));
+    current = view;
+    view.show();
+    if (location.hash !== `#${view.id}`) history.replaceState(null, '', `${location.search}#${view.id}`);
+  };
+
+  const compare = new CompareView(bridge);
+  views = [compare, new LiveView(bridge), new RunsView(bridge, () => select('compare')), new HistoryView(bridge)];
+  views.forEach((v, i) => {
+    container.append(v.root);
+    v.root.hidden = true;
+    const b = el('button', 'tab', tabs);
+    b.type = 'button';
+    b.setAttribute('role', 'tab');
+    b.append(v.title);
+    el('kbd', '', b, String(i + 1));
+    b.addEventListener('click', () => select(v.id));
+    buttons.set(v.id, b);
+  });
+
+  const showRun = (s: RunStatus | null) => {
+    runBox.replaceChildren();
+    if (s === null) {
+      runBox.append('No run open');
+      return;
+    }
+    el('strong', '', runBox, s.name);
+    runBox.append(` · ${s.env} · ${fmt(s.steps)} / ${fmt(s.totalSteps)} steps · `);
+    el('span', `phase phase-${s.phase}`, runBox, PHASES[s.phase] ?? s.phase);
+    if (s.error !== null) toast(`Run ${s.name}: ${s.error}`);
+  };
+  bridge.onEvent((e) => {
+    if (e.type === 'status') showRun(e.data);
+  });
+  const status = await bridge.api.status();
+  showRun(status);
+  el('span', 'who', runBox.parentElement!, `${info.labeler} · ${info.shell} · v${info.version}`);
+  select(location.hash.slice(1) || (status === null ? 'runs' : 'compare'));
+
+  document.addEventListener('keydown', (e) => {
+    if (typing(e) || e.ctrlKey || e.metaKey || e.altKey) return;
+    const n = Number(e.key);
+    if (Number.isInteger(n) && n >= 1 && n <= views.length) {
+      select(views[n - 1].id);
+      e.preventDefault();
+      return;
+    }
+    if (current?.key(e)) e.preventDefault();
+  });
+  // For the tests and the benchmark: the app is up, and how fast answers bring the next pair.
+  Object.assign(window, { arcadeReady: true, answerLatencies });
 }
 
-void main();
+main().catch((err: unknown) => {
+  document.body.replaceChildren();
+  const box = el('div', 'fatal', document.body);
+  el('h1', '', box, 'rlhf-arcade cannot start');
+  el('p', '', box, err instanceof Error ? err.message : String(err));
+});

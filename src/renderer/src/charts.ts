@@ -1,0 +1,57 @@
+/** The Live view's charts: uPlot line charts over agent steps, styled for the app's dark theme. */
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
+export interface Series {
+  label: string;
+  color: string;
+  /** Second y axis (on the right), for a series on another scale. */
+  right?: boolean;
+}
+
+const AXIS = { stroke: '#8d93a5', grid: { stroke: '#2a2f3d', width: 1 }, ticks: { stroke: '#2a2f3d', width: 1 }, font: '11px system-ui, sans-serif' };
+
+export class Chart {
+  private readonly plot: uPlot;
+  private readonly data: (number | null)[][];
+
+  /** `range`: a fixed y range (e.g. [0, 1] for an accuracy); otherwise it follows the data. */
+  constructor(parent: HTMLElement, title: string, series: Series[], width: number, height: number, range?: [number, number]) {
+    this.data = [[], ...series.map(() => [])];
+    const right = series.some((s) => s.right);
+    this.plot = new uPlot(
+      {
+        title,
+        width,
+        height,
+        legend: { show: true },
+        cursor: { drag: { x: false, y: false } },
+        scales: { x: { time: false }, ...(range && { y: { range } }) },
+        axes: [
+          { ...AXIS, values: (_u, ticks) => ticks.map((t) => (t >= 1000 ? `${Math.round(t / 1000)}k` : String(t))) },
+          { ...AXIS, scale: 'y', size: 60 },
+          ...(right ? [{ ...AXIS, scale: 'y2', side: 1, grid: { show: false }, size: 52 }] : []),
+        ],
+        series: [{ label: 'steps' }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, scale: s.right ? 'y2' : 'y', spanGaps: true, points: { show: false } }))],
+      },
+      this.data as uPlot.AlignedData,
+      parent,
+    );
+  }
+
+  /** Appends one point: x (agent steps), then one value per series (null: no value at this step). */
+  add(x: number, ...ys: (number | null)[]): void {
+    this.data[0].push(x);
+    ys.forEach((y, i) => this.data[i + 1].push(y));
+    this.plot.setData(this.data as uPlot.AlignedData);
+  }
+
+  clear(): void {
+    for (const d of this.data) d.length = 0;
+    this.plot.setData(this.data as uPlot.AlignedData);
+  }
+
+  setSize(width: number, height: number): void {
+    this.plot.setSize({ width, height });
+  }
+}

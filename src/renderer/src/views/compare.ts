@@ -1,0 +1,225 @@
+/**
+ * Compare: the pair of clips the session asks about, frame-locked in the pair player, answered from the
+ * keyboard (Left / Right: that clip is better, Down: equal, Space: can't tell, Z: undo) or the buttons. The
+ * pair after this one is fetched while this one plays, so an answer shows the next pair at once; the answer
+ * itself is stored (fsynced) by the session and confirmed in the background.
+ */
+import type { AnswerValue, Bridge, PairView, Progress, RunStatus } from '../../../shared/api';
+import { button, el, fmt, toast } from '../dom';
+import { PairPlayer } from '../player/pair-player';
+import type { View } from './view';
+
+const ANSWER_KEYS: Record<string, AnswerValue> = { ArrowLeft: 'left', ArrowRight: 'right', ArrowDown: 'equal', ' ': 'cant-tell' };
+
+/** Key press to next pair on screen, ms, for the benchmark (read by bench/app.ts through the page). */
+export const answerLatencies: number[] = [];
+
+export class CompareView implements View {
+  readonly id = 'compare';
+  readonly title = 'Compare';
+  readonly root = el('section', 'view view-compare');
+  private player: PairPlayer | null = null;
+  private current: PairView | null = null;
+  private next: PairView | null = null;
+  private fetching = false;
+  private readonly empty: HTMLElement;
+  private readonly stats: Record<string, HTMLElement> = {};
+  private readonly uncertainty: HTMLElement;
+  private readonly phase: HTMLElement;
+  private readonly buttons: HTMLButtonElement[] = [];
+  private status: RunStatus | null = null;
+
+  constructor(private readonly bridge: Bridge) {
+    const main = el('div', 'compare-main', this.root);
+    const stage = el('div', 'compare-stage', main);
+    this.empty = el('div', 'empty', stage, 'Open or create a run in Runs to start comparing clips.');
+    const playerBox = el('div', 'player-box', stage);
+    void PairPlayer.create(playerBox, { maxScale: 2, labels: ['Left clip', 'Right clip'] }).then((p) => {
+      this.player = p;
+      if (this.current !== null) p.load(this.current.left, this.current.right);
+    });
+    const answers = el('div', 'answers', main);
+    this.buttons.push(
+      button(answers, 'Left is better', () => void this.answer('left'), 'btn btn-answer', '←'),
+      button(answers, 'Equally good', () => void this.answer('equal'), 'btn btn-answer', '↓'),
+      button(answers, "Can't tell", () => void this.answer('cant-tell'), 'btn btn-answer', 'Space'),
+      button(answers, 'Right is better', () => void this.answer('right'), 'btn btn-answer', '→'),
+    );
+    button(answers, 'Undo', () => void this.undo(), 'btn btn-undo', 'Z');
+
+    const side = el('aside', 'side', this.root);
+    el('h2', '', side, 'Progress');
+    this.phase = el('p', 'phase', side, '');
+    const dl = el('dl', 'stats', side);
+    for (const [key, label] of [
+      ['labels', 'Labels given'],
+      ['rate', 'Labels / minute'],
+      ['due', 'Schedule asks for'],
+      ['pending', 'Pairs waiting'],
+      ['rm', 'Model updates'],
+    ] as const) {
+      el('dt', '', dl, label);
+      this.stats[key] = el('dd', '', dl, '–');
+    }
+    el('h2', '', side, 'This pair');
+    this.uncertainty = el('p', 'uncertainty', side, '–');
+    el('h2', '', side, 'Keys');
+    const keys = el('ul', 'keys', side);
+    for (const [k, what] of [
+      ['←  →', 'that clip is better'],
+      ['↓', 'both equally good'],
+      ['Space', "can't tell"],
+      ['Z', 'undo your last answer'],
+    ]) {
+      const li = el('li', '', keys);
+      el('kbd', '', li, k);
+      li.append(` ${what}`);
+    }
+    bridge.onEvent((e) => {
+      if (e.type === 'progress') {
+        this.showProgress(e.data);
+        if (this.current === null && e.data.pending > 0) void this.fill();
+      } else if (e.type === 'status') {
+        this.status = e.data;
+        this.showPhase();
+        if (e.data === null) this.clear();
+        else if (this.current === null) void this.fill();
+      } else if (e.type === 'labels' && this.current === null) void this.fill();
+    });
+    this.refresh();
+  }
+
+  show(): void {
+    this.player?.resume();
+    void this.fill();
+    void this.bridge.api.progress().then((p) => p && this.showProgress(p), () => {});
+  }
+
+  hide(): void {
+    this.player?.pause();
+  }
+
+  key(e: KeyboardEvent): boolean {
+    const answer = ANSWER_KEYS[e.key];
+    if (answer !== undefined) {
+      void this.answer(answer);
+      return true;
+    }
+    if (e.key === 'z' || e.key === 'Z') {
+      void this.undo();
+      return true;
+    }
+    return false;
+  }
+
+  /** Forgets the pairs shown (another run was opened). */
+  clear(): void {
+    this.current = null;
+    this.next = null;
+    this.refresh();
+  }
+
+  /** Gets a pair to show if none is, and the one after it. */
+  private async fill(): Promise<void> {
+    if (this.fetching || this.status === null) return;
+    this.fetching = true;
+    try {
+      if (this.current === null) {
+        this.current = this.next ?? (await this.bridge.api.nextPair());
+        this.next = null;
+        this.display();
+      }
+      if (this.current !== null && this.next === null) this.next = await this.bridge.api.nextPair({ exclude: [this.current.pairId] });
+    } catch (err) {
+      if (this.status !== null) this.note(err);
+    } finally {
+      this.fetching = false;
+    }
+  }
+
+  private async answer(answer: AnswerValue): Promise<void> {
+    const answered = this.current;
+    if (answered === null) return;
+    const t0 = performance.now();
+    this.current = this.next;
+    this.next = null;
+    this.display();
+    if (this.current !== null) requestAnimationFrame(() => answerLatencies.push(performance.now() - t0));
+    try {
+      await this.bridge.api.answer({ pairId: answered.pairId, answer });
+    } catch (err) {
+      this.note(err);
+    }
+    await this.fill();
+  }
+
+  private async undo(): Promise<void> {
+    try {
+      const label = await this.bridge.api.undo();
+      // The undone pair is back at the front of the queue, locked for us; what was on screen comes after it.
+      const again = await this.bridge.api.nextPair();
+      if (again !== null && again.pairId === label.pairId) {
+        this.next = this.current;
+        this.current = again;
+        this.display();
+      }
+      toast(`Took back your answer to pair ${label.pairId} ("${label.answer}")`, 'ok');
+    } catch (err) {
+      this.note(err);
+    }
+  }
+
+  private display(): void {
+    const pair = this.current;
+    if (pair !== null && this.player !== null) this.player.load(pair.left, pair.right);
+    this.uncertainty.textContent =
+      pair === null
+        ? '–'
+        : pair.uncertainty === null
+          ? `Pair ${pair.pairId}: chosen before the model could judge it (random-policy clips).`
+          : `Pair ${pair.pairId}: the reward models disagree by ${fmt(pair.uncertainty, 3)} (variance of P[left better]); higher is more informative.`;
+    this.refresh();
+  }
+
+  private refresh(): void {
+    const has = this.current !== null;
+    this.root.classList.toggle('has-pair', has);
+    for (const b of this.buttons) b.disabled = !has;
+    if (!has) {
+      this.empty.textContent =
+        this.status === null
+          ? 'Open or create a run in Runs to start comparing clips.'
+          : this.status.reward !== 'preferences'
+            ? `Run ${this.status.name} learns from the ${this.status.reward} reward: it has no pairs to compare.`
+            : 'No pair is waiting. Training asks for more as its label schedule comes due; they appear here.';
+    }
+  }
+
+  private showProgress(p: Progress): void {
+    this.stats.labels.textContent = `${fmt(p.labels)} of ${fmt(p.budget)}`;
+    this.stats.rate.textContent = fmt(p.labelsPerMinute, 1);
+    this.stats.due.textContent = `${fmt(p.scheduleDue)} by now (${fmt(p.asked)} asked)`;
+    this.stats.pending.textContent = fmt(p.pending);
+    this.stats.rm.textContent = fmt(p.rewardModelSteps);
+  }
+
+  private showPhase(): void {
+    const s = this.status;
+    const words: Record<string, string> = {
+      starting: 'Starting',
+      'waiting-for-labels': 'Waiting for the first labels before training starts',
+      pretraining: 'Pretraining the reward model on the first labels',
+      training: 'Training',
+      paused: 'Training paused',
+      finished: 'Training finished',
+      stopped: 'Stopped',
+      failed: 'Failed',
+    };
+    this.phase.textContent = s === null ? 'No run open.' : `${s.name} · ${s.env} · ${words[s.phase] ?? s.phase}`;
+    this.refresh();
+  }
+
+  private note(err: unknown): void {
+    toast(err instanceof Error ? err.message : String(err));
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * Live: the current policy playing one game at the game's speed, with the true score and the reward the
+ * model predicts; live charts of training; pause / resume; Up / Down give good / bad feedback on what the
+ * agent is doing (the Deep TAMER channel), confirmed on screen.
+ */
+import type { Bridge, MetricsPoint, RunStatus } from '../../../shared/api';
+import { Chart } from '../charts';
+import { button, el, fmt, toast } from '../dom';
+import { LiveScreen } from '../live-screen';
+import type { View } from './view';
+
+const CHART_W = 400;
+const CHART_H = 170;
+
+export class LiveView implements View {
+  readonly id = 'live';
+  readonly title = 'Live';
+  readonly root = el('section', 'view view-live');
+  private screen: LiveScreen | null = null;
+  private readonly readout: Record<string, HTMLElement> = {};
+  private readonly pauseButton: HTMLButtonElement;
+  private readonly feedbackNote: HTMLElement;
+  private readonly charts: { ret: Chart; acc: Chart; labels: Chart; sps: Chart };
+  private status: RunStatus | null = null;
+  private shown = false;
+  private trainingStep = 0;
+  private chartsRun = '';
+
+  constructor(private readonly bridge: Bridge) {
+    const left = el('div', 'live-left', this.root);
+    const screenBox = el('div', 'live-screen', left);
+    void LiveScreen.create(screenBox).then((s) => {
+      this.screen = s;
+      s.onStep = (step) => {
+        this.readout.episode.textContent = fmt(step.episode + 1);
+        this.readout.score.textContent = fmt(step.score);
+        this.readout.predicted.textContent = step.predicted === null ? 'true score run' : fmt(step.predicted, 3);
+        this.readout.predictedReturn.textContent = fmt(step.predictedReturn, 2);
+      };
+      if (this.shown) s.start();
+    });
+    const dl = el('dl', 'stats live-stats', left);
+    for (const [k, label] of [
+      ['episode', 'Episode'],
+      ['score', 'True score'],
+      ['predicted', 'Predicted reward r̂ (this step)'],
+      ['predictedReturn', 'Predicted return (this episode)'],
+      ['steps', 'Training steps'],
+    ] as const) {
+      el('dt', '', dl, label);
+      this.readout[k] = el('dd', '', dl, '–');
+    }
+    const controls = el('div', 'live-controls', left);
+    this.pauseButton = button(controls, 'Pause training', () => void this.togglePause(), 'btn', 'P');
+    button(controls, 'Good', () => void this.feedback(1), 'btn btn-good', '↑');
+    button(controls, 'Bad', () => void this.feedback(-1), 'btn btn-bad', '↓');
+    this.feedbackNote = el('p', 'feedback-note', left, 'Up / Down: tell the agent that what it is doing now is good or bad.');
+
+    const grid = el('div', 'charts', this.root);
+    this.charts = {
+      ret: new Chart(el('div', 'chart', grid), 'Episode return', [
+        { label: 'true (mean of 100)', color: '#6cc287' },
+        { label: 'predicted', color: '#e0a84f', right: true },
+      ], CHART_W, CHART_H),
+      acc: new Chart(el('div', 'chart', grid), 'Reward-model validation accuracy', [{ label: 'accuracy', color: '#7aa7ff' }], CHART_W, CHART_H, [0, 1]),
+      labels: new Chart(el('div', 'chart', grid), 'Labels', [{ label: 'labels in effect', color: '#c58af9' }], CHART_W, CHART_H),
+      sps: new Chart(el('div', 'chart', grid), 'Training speed', [{ label: 'steps/s', color: '#5fc9d3' }], CHART_W, CHART_H),
+    };
+
+    bridge.onEvent((e) => {
+      if (e.type === 'live') {
+        this.trainingStep = e.data.trainingStep;
+        this.readout.steps.textContent = fmt(this.trainingStep);
+        if (this.shown) this.screen?.push(e.data);
+      } else if (e.type === 'metrics') this.plot(e.data);
+      else if (e.type === 'status') this.setStatus(e.data);
+    });
+  }
+
+  show(): void {
+    this.shown = true;
+    this.screen?.start();
+    void this.loadCharts();
+  }
+
+  hide(): void {
+    this.shown = false;
+    this.screen?.stop();
+  }
+
+  key(e: KeyboardEvent): boolean {
+    if (e.key === 'ArrowUp' || e.key === 'ArrowDown') {
+      void this.feedback(e.key === 'ArrowUp' ? 1 : -1);
+      return true;
+    }
+    if (e.key === 'p' || e.key === 'P') {
+      void this.togglePause();
+      return true;
+    }
+    return false;
+  }
+
+  private setStatus(s: RunStatus | null): void {
+    this.status = s;
+    const canPause = s !== null && ['training', 'paused', 'waiting-for-labels', 'pretraining', 'starting'].includes(s.phase);
+    this.pauseButton.disabled = !canPause;
+    this.pauseButton.firstChild!.textContent = s?.phase === 'paused' ? 'Resume training' : 'Pause training';
+    if (s === null || s.name !== this.chartsRun) void this.loadCharts();
+  }
+
+  /** The run's metrics so far (the charts start over for another run). */
+  private async loadCharts(): Promise<void> {
+    const name = this.status?.name ?? '';
+    if (name === this.chartsRun) return;
+    this.chartsRun = name;
+    for (const c of Object.values(this.charts)) c.clear();
+    if (name === '') return;
+    try {
+      for (const p of await this.bridge.api.metrics()) this.plot(p);
+    } catch (err) {
+      toast((err as Error).message);
+    }
+  }
+
+  private plot(p: MetricsPoint): void {
+    this.charts.ret.add(p.steps, p.trueReturn, p.predictedReturn);
+    this.charts.acc.add(p.steps, p.valAccuracy);
+    this.charts.labels.add(p.steps, p.labels);
+    this.charts.sps.add(p.steps, p.sps);
+  }
+
+  private async togglePause(): Promise<void> {
+    if (this.status === null) return;
+    try {
+      this.setStatus(await this.bridge.api.setPaused({ paused: this.status.phase !== 'paused' }));
+    } catch (err) {
+      toast((err as Error).message);
+    }
+  }
+
+  private async feedback(value: 1 | -1): Promise<void> {
+    const word = value > 0 ? 'good' : 'bad';
+    this.feedbackNote.textContent = `You said ${word} at training step ${fmt(this.trainingStep)}…`;
+    this.feedbackNote.className = `feedback-note feedback-${word}`;
+    try {
+      await this.bridge.api.feedback({ value, step: this.trainingStep });
+      this.feedbackNote.textContent = `“${word}” recorded at training step ${fmt(this.trainingStep)}.`;
+    } catch (err) {
+      this.feedbackNote.textContent = `“${word}” not recorded: ${(err as Error).message}`;
+      this.feedbackNote.className = 'feedback-note feedback-error';
+    }
+  }
+}

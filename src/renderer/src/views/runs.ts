@@ -1,0 +1,166 @@
+/** Runs: create a run, open or resume an earlier one, export what a run learned. */
+import { type Bridge, FEEDBACK_CHANNELS, GAMES, type RunSummary, TEACHER_NAMES } from '../../../shared/api';
+import { button, el, fmt, toast } from '../dom';
+import type { View } from './view';
+
+function field(form: HTMLElement, label: string, input: HTMLElement, hint?: string): void {
+  const row = el('label', 'field', form);
+  el('span', 'field-label', row, label);
+  row.append(input);
+  if (hint !== undefined) el('span', 'field-hint', row, hint);
+}
+
+function select(name: string, options: readonly (readonly [string, string])[]): HTMLSelectElement {
+  const s = el('select');
+  s.name = name;
+  for (const [value, text] of options) {
+    const o = el('option', '', s, text);
+    o.value = value;
+  }
+  return s;
+}
+
+function number(name: string, value: number, min: number): HTMLInputElement {
+  const i = el('input');
+  i.type = 'number';
+  i.name = name;
+  i.value = String(value);
+  i.min = String(min);
+  return i;
+}
+
+export class RunsView implements View {
+  readonly id = 'runs';
+  readonly title = 'Runs';
+  readonly root = el('section', 'view view-runs');
+  private readonly table: HTMLTableSectionElement;
+  private readonly form: HTMLFormElement;
+
+  constructor(
+    private readonly bridge: Bridge,
+    private readonly opened: () => void,
+  ) {
+    const list = el('div', 'runs-list', this.root);
+    el('h2', '', list, 'Runs');
+    const table = el('table', 'table', list);
+    const head = el('tr', '', el('thead', '', table));
+    for (const h of ['Name', 'Game', 'Reward', 'Labels', 'Steps', 'State', '']) el('th', '', head, h);
+    this.table = el('tbody', '', table);
+
+    const create = el('div', 'runs-create', this.root);
+    el('h2', '', create, 'New run');
+    const form = (this.form = el('form', 'form', create));
+    const name = el('input');
+    name.name = 'name';
+    name.value = `run-${new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '')}`;
+    name.required = true;
+    field(form, 'Name', name);
+    field(form, 'Game', select('env', GAMES.map((g) => [g, g])));
+    field(form, 'Observations', select('obsType', [['ram', 'RAM features'], ['pixels', 'Pixels (84×84×4)']]));
+    const channels = el('div', 'checks');
+    for (const c of FEEDBACK_CHANNELS) {
+      const l = el('label', 'check', channels);
+      const box = el('input', '', l);
+      box.type = 'checkbox';
+      box.name = 'feedback';
+      box.value = c;
+      box.checked = c === 'preferences';
+      l.append(c === 'preferences' ? ' Clip comparisons' : ' Good / bad while watching');
+    }
+    field(form, 'Feedback', channels);
+    field(form, 'Teacher', select('teacher', [['', 'People (this app)'], ...TEACHER_NAMES.map((t) => [t, `Synthetic: ${t}`] as const)]), 'A synthetic teacher answers every pair itself.');
+    field(form, 'Label budget', number('labels', 400, 4));
+    field(form, 'Prefill', number('prefill', 0, 0), 'Labels a synthetic oracle gives first.');
+    field(form, 'Agent steps', number('steps', 1_000_000, 1000));
+    field(form, 'Seed', number('seed', 1, 0));
+    const submit = el('button', 'btn btn-primary', form, 'Create and start');
+    submit.type = 'submit';
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      void this.create();
+    });
+    bridge.onEvent((e) => {
+      if (e.type === 'status') void this.refresh();
+    });
+  }
+
+  show(): void {
+    void this.refresh();
+  }
+
+  hide(): void {}
+
+  key(): boolean {
+    return false;
+  }
+
+  private async refresh(): Promise<void> {
+    let runs: RunSummary[];
+    try {
+      runs = await this.bridge.api.listRuns();
+    } catch (err) {
+      toast((err as Error).message);
+      return;
+    }
+    this.table.replaceChildren();
+    if (runs.length === 0) {
+      const td = el('td', 'muted', el('tr', '', this.table), 'No runs yet: create one.');
+      td.colSpan = 7;
+    }
+    for (const r of runs) {
+      const tr = el('tr', r.active ? 'active' : '', this.table);
+      el('td', 'name', tr, r.name);
+      el('td', '', tr, `${r.env} (${r.obsType})`);
+      el('td', '', tr, r.teacher === null ? r.reward : `${r.reward} · ${r.teacher}`);
+      el('td', 'num', tr, r.labelBudget === null ? '–' : `${fmt(r.labels)} / ${fmt(r.labelBudget)}`);
+      el('td', 'num', tr, `${fmt(r.steps)} / ${fmt(r.totalSteps)}`);
+      el('td', '', tr, r.active ? 'open' : r.finished ? 'finished' : 'stopped');
+      const actions = el('td', 'actions', tr);
+      const open = button(actions, r.active ? 'Open' : r.finished ? 'Open' : 'Resume', () => void this.open(r.name), 'btn btn-small');
+      open.disabled = r.active;
+      button(actions, 'Export', () => void this.export(), 'btn btn-small');
+    }
+  }
+
+  private async create(): Promise<void> {
+    const data = new FormData(this.form);
+    const teacher = String(data.get('teacher'));
+    try {
+      await this.bridge.api.createRun({
+        name: String(data.get('name')),
+        env: String(data.get('env')) as (typeof GAMES)[number],
+        obsType: String(data.get('obsType')) as 'ram' | 'pixels',
+        feedback: data.getAll('feedback').map(String) as (typeof FEEDBACK_CHANNELS)[number][],
+        teacher: teacher === '' ? null : (teacher as (typeof TEACHER_NAMES)[number]),
+        labels: Number(data.get('labels')),
+        prefill: Number(data.get('prefill')),
+        steps: Number(data.get('steps')),
+        seed: Number(data.get('seed')),
+      });
+      toast(`Run ${String(data.get('name'))} created; training starts when the first labels are in.`, 'ok');
+      this.opened();
+    } catch (err) {
+      toast((err as Error).message);
+    }
+    await this.refresh();
+  }
+
+  private async open(name: string): Promise<void> {
+    try {
+      await this.bridge.api.openRun({ name });
+      this.opened();
+    } catch (err) {
+      toast((err as Error).message);
+    }
+    await this.refresh();
+  }
+
+  private async export(): Promise<void> {
+    try {
+      const { path } = await this.bridge.api.exportRun({ format: 'tfjs' });
+      toast(`Exported to ${path}`, 'ok');
+    } catch (err) {
+      toast((err as Error).message);
+    }
+  }
+}
