@@ -99,6 +99,8 @@ export class LabelingSession {
   /** Agent steps of training so far; stamped on labels. */
   step = 0;
   private readonly clips = new Map<string, Clip>();
+  /** Every clip record in the clip log. */
+  private readonly records: Map<string, StoredClip>;
   private readonly labelsInEffect: Map<string, Label>;
   private readonly pending: PendingPair[] = [];
   private readonly asked = new Set<string>();
@@ -120,19 +122,27 @@ export class LabelingSession {
     this.now = options.now ?? Date.now;
     this.dataset = new PreferenceDataset(options);
     this.labelsInEffect = currentLabels(events, labelsLog.path);
-    const records = new Map(storedClips.map((c) => [c.id, c]));
-    for (const e of events) if (e.type === 'label') this.asked.add(pairKey(e.left, e.right));
+    this.records = new Map(storedClips.map((c) => [c.id, c]));
+    const clipOf = (pairId: string, id: string) => {
+      const record = this.records.get(id);
+      if (record === undefined) throw new Error(`${labelsLog.path}: pair ${pairId} names clip ${id}, which is not in ${clipsLog.path}`);
+      let clip = this.clips.get(id);
+      if (clip === undefined) this.clips.set(id, (clip = clipFromRecord(record)));
+      return clip;
+    };
     for (const label of this.labelsInEffect.values()) {
-      const [left, right] = [label.left, label.right].map((id) => {
-        const record = records.get(id);
-        if (record === undefined) throw new Error(`${labelsLog.path}: pair ${label.pairId} names clip ${id}, which is not in ${clipsLog.path}`);
-        let clip = this.clips.get(id);
-        if (clip === undefined) this.clips.set(id, (clip = clipFromRecord(record)));
-        return clip;
-      });
-      this.dataset.add(label.pairId, left, right, label.answer);
+      this.dataset.add(label.pairId, clipOf(label.pairId, label.left), clipOf(label.pairId, label.right), label.answer);
     }
-    this.nextClip = maxIndex(records.keys(), 'c') + 1;
+    const answered = new Set([...this.labelsInEffect.values()].map((l) => pairKey(l.left, l.right)));
+    for (const e of events) {
+      if (e.type !== 'label' || this.asked.has(pairKey(e.left, e.right))) continue;
+      this.asked.add(pairKey(e.left, e.right));
+      // A pair whose answer was undone waits for a new one, as it did before the run stopped.
+      if (!answered.has(pairKey(e.left, e.right))) {
+        this.pending.push({ pairId: e.pairId, left: clipOf(e.pairId, e.left), right: clipOf(e.pairId, e.right), uncertainty: null, lock: null });
+      }
+    }
+    this.nextClip = maxIndex(this.records.keys(), 'c') + 1;
     this.nextPair = maxIndex(events.map((e) => e.pairId), 'p') + 1;
   }
 
@@ -150,6 +160,20 @@ export class LabelingSession {
     return `c${this.nextClip++}`;
   }
 
+  /**
+   * The clips in the clip log cut at agent step `step`, re-simulated: after a restart, the random-policy clips
+   * (step 0) that pairs were already drawn from, so new pairs can be drawn among them.
+   */
+  storedClips(step: number): Clip[] {
+    return [...this.records.values()]
+      .filter((r) => r.step === step)
+      .map((r) => {
+        let clip = this.clips.get(r.id);
+        if (clip === undefined) this.clips.set(r.id, (clip = clipFromRecord(r)));
+        return clip;
+      });
+  }
+
   /** Pair keys asked so far, to never ask one twice. */
   get askedPairs(): ReadonlySet<string> {
     return this.asked;
@@ -162,7 +186,9 @@ export class LabelingSession {
       if (this.asked.has(key)) throw new Error(`pair of clips ${left.id} and ${right.id} was already asked`);
       for (const clip of [left, right]) {
         if (this.clips.has(clip.id)) continue;
-        this.clipsLog.append({ ...clip.record, step: clip.step });
+        const record: StoredClip = { ...clip.record, step: clip.step };
+        this.clipsLog.append(record);
+        this.records.set(clip.id, record);
         this.clips.set(clip.id, clip);
       }
       const pairId = `p${this.nextPair++}`;

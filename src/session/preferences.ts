@@ -186,13 +186,22 @@ export class PreferenceLearner implements RewardSource {
     const want = this.schedule.initial;
     const missing = want - this.session.askedPairs.size;
     if (missing > 0) {
-      const clips = randomPolicyClips(
-        VectorEnv.make(this.env.id, this.env.numEnvs, this.env.envs[0].options),
-        Math.max(2, Math.ceil(missing * 0.8) + 1),
-        { length: this.config.clipLength, every: this.config.clipEvery / 5, seed: this.seed },
-        () => this.session.newClipId(),
-      );
-      this.session.request(drawPairs(clips, missing, this.session.askedPairs, this.rng));
+      // Restarted before the first checkpoint: new pairs come from the random-policy clips already stored (never
+      // a pair asked before). Fresh clips from the same seed would show people comparisons they had answered.
+      const stored = this.session.storedClips(0);
+      const pairs = drawPairs(stored, missing, this.session.askedPairs, this.rng);
+      let clips = stored;
+      if (pairs.length < missing) {
+        const fresh = randomPolicyClips(
+          VectorEnv.make(this.env.id, this.env.numEnvs, this.env.envs[0].options),
+          Math.max(2, Math.ceil((missing - pairs.length) * 0.8) + 1),
+          { length: this.config.clipLength, every: this.config.clipEvery / 5, seed: this.seed + stored.length },
+          () => this.session.newClipId(),
+        );
+        pairs.push(...drawPairs(fresh, missing - pairs.length, this.session.askedPairs, this.rng));
+        clips = [...stored, ...fresh];
+      }
+      this.session.request(pairs);
       this.normaliseOn(clips);
     }
     this.answerWithTeacher();

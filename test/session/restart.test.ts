@@ -1,0 +1,89 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { VectorEnv } from '../../src/env/vector-env.js';
+import { initTf } from '../../src/learning/tf.js';
+import { randomPolicyClips } from '../../src/learning/preferences/clips.js';
+import { LabelingSession } from '../../src/session/labeling.js';
+import { PREFERENCE_DEFAULTS, PreferenceLearner } from '../../src/session/preferences.js';
+
+beforeAll(async () => {
+  await initTf();
+});
+
+const config = { ...PREFERENCE_DEFAULTS, labels: 40, initialFraction: 0.5, clipLength: 10, pretrainEpochs: 1, rewardModel: { hidden: [8] } };
+
+/** A preference learner of people (no teacher) on the run folder `dir`, as a new process would make it. */
+function learner(dir: string): PreferenceLearner {
+  return new PreferenceLearner(dir, config, VectorEnv.make('Pong', 2, { maskScore: true }), 10_000, 5, () => 0);
+}
+
+/** What a person sees of a pair: the two clips' contents, whatever their ids. */
+function contents(l: PreferenceLearner, pairs: { left: string; right: string }[]): string[] {
+  const clip = (id: string) => {
+    const { id: _id, ...rest } = l.session.clip(id).record;
+    return JSON.stringify(rest);
+  };
+  return pairs.map((p) => [clip(p.left), clip(p.right)].sort().join('|'));
+}
+
+describe('preference learner restarted before its first checkpoint (people labelling)', () => {
+  it('keeps the answers given and asks only for the rest, on pairs not shown before', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pref-restart-'));
+    const first = learner(dir);
+    await first.prepare(() => true); // asks the initial 20 pairs; nobody answers yet
+    expect(first.session.progress().pending).toBe(20);
+    const shown: { left: string; right: string }[] = [];
+    for (let i = 0; i < 8; i++) {
+      const pair = first.session.next('ann')!;
+      first.session.answer(pair.pairId, i % 2 === 0 ? 'left' : 'right', 'ann');
+      shown.push({ left: pair.left.id, right: pair.right.id });
+    }
+    const answered = contents(first, shown);
+    first.dispose(); // the process dies here: no checkpoint
+    const clipLines = readFileSync(join(dir, 'clips.jsonl'), 'utf8');
+
+    const second = learner(dir);
+    expect(second.session.labels()).toHaveLength(8);
+    await second.prepare(() => true);
+    expect(second.session.progress()).toMatchObject({ labels: 8, pending: 12, asked: 20 });
+    // Drawn among the clips already stored: none added.
+    expect(readFileSync(join(dir, 'clips.jsonl'), 'utf8')).toBe(clipLines);
+    const asked: { left: string; right: string }[] = [];
+    for (let pair = second.session.next('ann'); pair !== null; pair = second.session.next('ann')) {
+      asked.push({ left: pair.left.id, right: pair.right.id });
+      second.session.answer(pair.pairId, 'equal', 'ann');
+    }
+    expect(asked).toHaveLength(12);
+    const again = contents(second, asked).filter((c) => answered.includes(c));
+    expect(again).toEqual([]);
+    second.dispose();
+  });
+
+  it('puts a pair whose answer was undone back in the queue when the session is reopened', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'undo-restart-'));
+    const options = { members: 3, valFraction: 1 / Math.E, maxLabels: 3000, seed: 1, lockMs: 60_000 };
+    const session = LabelingSession.open(dir, options);
+    const clips = randomPolicyClips(VectorEnv.make('Pong', 2), 4, { length: 10, every: 5, seed: 1 }, () => session.newClipId());
+    session.request([
+      [clips[0], clips[1]],
+      [clips[2], clips[3]],
+    ]);
+    session.answer('p0', 'left', 'ann');
+    session.answer('p1', 'right', 'ann');
+    session.undo('ann'); // p1 waits again
+    session.answer(session.next('ann')!.pairId, 'equal', 'ann');
+    session.undo('ann');
+
+    const reopened = LabelingSession.open(dir, options);
+    expect(reopened.progress()).toMatchObject({ labels: 1, pending: 1, asked: 2 });
+    const pair = reopened.next('bob')!;
+    expect([pair.pairId, pair.left.id, pair.right.id]).toEqual(['p1', clips[2].id, clips[3].id]);
+    reopened.answer('p1', 'left', 'bob');
+    expect(LabelingSession.open(dir, options).labels().map((l) => [l.pairId, l.answer])).toEqual([
+      ['p0', 'left'],
+      ['p1', 'left'],
+    ]);
+  });
+});
