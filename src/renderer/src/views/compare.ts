@@ -91,7 +91,11 @@ export class CompareView implements View {
 
   show(): void {
     this.player?.resume();
-    void this.fill();
+    void this.bridge.api.status().then((s) => {
+      this.status = s;
+      this.showPhase();
+      void this.fill();
+    });
     void this.bridge.api.progress().then((p) => p && this.showProgress(p), () => {});
   }
 

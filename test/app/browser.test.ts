@@ -1,0 +1,173 @@
+/**
+ * End to end in browser mode: the server (npm run serve) on a fresh run with a synthetic prefill, Debian's
+ * Chromium driven by playwright-core. Bad input over the WebSocket first, then 20 pairs labelled with the
+ * keyboard, one undone, one changed from the history; every answer must reach labels.jsonl exactly once and
+ * the reward model must train. A screenshot of each view is checked for a non-blank canvas.
+ */
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { buildApp, CHROMIUM, CHROMIUM_ARGS, hasChromium, startServer, type TestServer } from './server';
+import { distinctColours } from './png';
+
+const TOKEN = 'e2e-token-0123456789abcdef';
+const RUN = 'e2e';
+
+interface LabelEventLine {
+  type: 'label' | 'undo' | 'change';
+  pairId: string;
+  labeler: string;
+  answer?: string;
+}
+
+function labelEvents(runs: string): LabelEventLine[] {
+  return readFileSync(join(runs, RUN, 'labels.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => JSON.parse(l) as LabelEventLine);
+}
+
+/** A WebSocket client of the API; resolves when connected, or rejects with the refusal. */
+function client(origin: string, query: string): Promise<{ call: (msg: unknown) => Promise<{ ok: boolean; result?: unknown; error?: string }>; close: () => void }> {
+  const ws = new WebSocket(`${origin.replace('http', 'ws')}/api${query}`);
+  const waiting: ((m: { ok: boolean; error?: string }) => void)[] = [];
+  ws.on('message', (d) => {
+    const m = JSON.parse(String(d)) as { event?: unknown; ok: boolean };
+    if (m.event === undefined) waiting.shift()?.(m);
+  });
+  return new Promise((resolve, reject) => {
+    ws.once('open', () =>
+      resolve({
+        call: (msg) =>
+          new Promise((r) => {
+            waiting.push(r);
+            ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg));
+          }),
+        close: () => ws.close(),
+      }),
+    );
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`refused: ${res.statusCode}`)));
+    ws.once('error', reject);
+  });
+}
+
+describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
+  let runs: string;
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    const out = mkdtempSync(join(tmpdir(), 'arcade-e2e-build-'));
+    buildApp(out);
+    runs = mkdtempSync(join(tmpdir(), 'arcade-e2e-runs-'));
+    server = await startServer(['--runs', runs, '--static', join(out, 'renderer'), '--token', TOKEN]);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('refuses requests without the right token, over HTTP and WebSocket', async () => {
+    expect((await fetch(`${server.origin}/`)).status).toBe(401);
+    expect((await fetch(`${server.origin}/?token=wrong-token-0123456789`)).status).toBe(401);
+    expect((await fetch(`${server.origin}/index.html`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+    await expect(client(server.origin, '?labeler=x')).rejects.toThrow(/401/);
+    await expect(client(server.origin, '?labeler=x&token=wrong-token-0123456789')).rejects.toThrow(/401/);
+  });
+
+  it('rejects bad messages with a clear error and stores nothing twice', async () => {
+    const ws = await client(server.origin, `?labeler=ws-tester&token=${TOKEN}`);
+    const created = await ws.call({ id: 0, op: 'createRun', args: { name: RUN, env: 'Pong', obsType: 'ram', feedback: ['preferences'], teacher: null, labels: 100, steps: 40_000, seed: 1, prefill: 10 } });
+    expect(created.ok, created.error).toBe(true);
+    expect((await ws.call('not json')).error).toMatch(/must be JSON/);
+    expect((await ws.call({ id: 1, op: 'answer', args: { pairId: 5, answer: 'left' } })).error).toMatch(/bad arguments to answer: pairId/);
+    expect((await ws.call({ id: 2, op: 'answer', args: { pairId: 'p1', answer: 'maybe' } })).error).toMatch(/answer/);
+    expect((await ws.call({ id: 3, op: 'launchMissiles' })).error).toMatch(/unknown operation "launchMissiles"; known: appInfo/);
+    expect((await ws.call({ id: 4, op: 'status', args: undefined, extra: 1 })).error).toMatch(/must be \{"id"/);
+    expect((await ws.call({ id: 5, op: 'createRun', args: { name: '../evil' } })).error).toMatch(/bad arguments to createRun/);
+    expect((await ws.call({ id: 6, op: 'answer', args: { pairId: 'p9999', answer: 'left' } })).error).toMatch(/unknown pair "p9999"/);
+    expect((await ws.call({ id: 7, op: 'clip', args: { id: 'c9999' } })).error).toMatch(/unknown clip "c9999"/);
+    expect((await ws.call({ id: 8, op: 'feedback', args: { value: 1, step: 0 } })).error).toMatch(/not available yet/);
+    const pair = (await ws.call({ id: 9, op: 'nextPair' })).result as { pairId: string };
+    expect((await ws.call({ id: 10, op: 'answer', args: { pairId: pair.pairId, answer: 'left' } })).ok).toBe(true);
+    expect((await ws.call({ id: 11, op: 'answer', args: { pairId: pair.pairId, answer: 'right' } })).error).toMatch(/already answered/);
+    ws.close();
+    const events = labelEvents(runs).filter((e) => e.pairId === pair.pairId);
+    expect(events).toHaveLength(1);
+    expect(events[0].answer).toBe('left');
+  });
+
+  it('labels 20 pairs with the keyboard, undoes one, changes one from the history; the reward model trains', async () => {
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${server.url}&labeler=e2e#compare`);
+    await page.waitForFunction(() => 'arcadeReady' in globalThis);
+    const pairOnScreen = () => page.locator('.uncertainty').textContent().then((t) => /Pair (p\d+)/.exec(t ?? '')?.[1] ?? null);
+    const keys = ['ArrowLeft', 'ArrowRight', 'ArrowDown', ' '];
+    const answered: string[] = [];
+    const answerOne = async (key: string) => {
+      await page.waitForSelector('.view-compare.has-pair', { timeout: 30_000 });
+      const pair = (await pairOnScreen())!;
+      await page.keyboard.press(key);
+      answered.push(pair);
+      await expect.poll(pairOnScreen, { timeout: 30_000, interval: 20 }).not.toBe(pair);
+    };
+    for (let i = 0; i < 20; i++) await answerOne(keys[i % keys.length]);
+    await page.screenshot({ path: join(runs, 'compare.png') });
+    expect(distinctColours(await page.locator('.view-compare .pp-canvas').screenshot())).toBeGreaterThan(3);
+
+    // Undo the last answer: its pair comes back on screen; answer it again.
+    const last = answered[answered.length - 1];
+    await page.waitForTimeout(300); // the last answer's acknowledgement
+    await page.keyboard.press('z');
+    await expect.poll(pairOnScreen, { timeout: 10_000, interval: 20 }).toBe(last);
+    await answerOne('ArrowRight');
+
+    // Change the first answer from the history.
+    await page.keyboard.press('4');
+    const first = answered[0];
+    const row = page.locator(`.view-history tr[data-pair="${first}"]`);
+    await row.waitFor();
+    await row.locator('select').selectOption('equal');
+    await page.locator('.toast-ok', { hasText: `Pair ${first} changed` }).waitFor();
+    await row.locator('button').click();
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: join(runs, 'history.png') });
+    expect(distinctColours(await page.locator('.view-history .pp-canvas').screenshot())).toBeGreaterThan(3);
+
+    // Every answer in labels.jsonl exactly once: 21 label events by e2e (one undone and given again), one undo, one change.
+    await page.waitForTimeout(300);
+    const events = labelEvents(runs).filter((e) => e.labeler === 'e2e');
+    const labels = events.filter((e) => e.type === 'label');
+    expect(labels.map((e) => e.pairId).sort()).toEqual([...answered].sort());
+    expect(events.filter((e) => e.type === 'undo').map((e) => e.pairId)).toEqual([last]);
+    expect(events.filter((e) => e.type === 'change')).toEqual([expect.objectContaining({ pairId: first, answer: 'equal' })]);
+    for (const id of new Set(answered)) expect(labels.filter((e) => e.pairId === id)).toHaveLength(id === last ? 2 : 1);
+
+    // The reward model trained on them: a metrics line with reward-model updates, within the test's time.
+    const metrics = join(runs, RUN, 'metrics.jsonl');
+    await expect
+      .poll(() => (existsSync(metrics) ? readFileSync(metrics, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { rewardModelSteps?: number; labelsUsed?: number }) : []), { timeout: 30_000, interval: 500 })
+      .toSatisfy((lines: { rewardModelSteps?: number; labelsUsed?: number }[]) => lines.some((l) => (l.rewardModelSteps ?? 0) > 0 && (l.labelsUsed ?? 0) >= 31));
+
+    // Live: the policy plays; Runs lists the run.
+    await page.keyboard.press('2');
+    await page.waitForTimeout(2500);
+    await page.screenshot({ path: join(runs, 'live.png') });
+    expect(distinctColours(await page.locator('.live-canvas').screenshot())).toBeGreaterThan(3);
+    expect(Number((await page.locator('.live-stats dd').nth(4).textContent())?.replace(/,/g, ''))).toBeGreaterThan(0);
+    await page.keyboard.press('3');
+    await page.locator('.view-runs td.name', { hasText: RUN }).waitFor();
+    await page.screenshot({ path: join(runs, 'runs.png') });
+    expect(distinctColours(await page.screenshot())).toBeGreaterThan(3);
+    expect(errors).toEqual([]);
+  }, 150_000);
+});
