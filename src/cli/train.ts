@@ -3,6 +3,7 @@
  *   npm run train -- --env Pong --reward true --steps 2000000 --seed 1 --out runs/pong-true
  *   npm run train -- --env Pong --reward preferences --teacher oracle --labels 1000 --steps 2000000 --seed 1 --out runs/pong-pref
  *   npm run train -- --out runs/pong-true --resume [--steps 3000000]
+ *   npm run train -- --env Pong --reward-model exported/pong [--reward-model-mode fine-tune --teacher oracle] --steps 2000000 --out runs/pong-rm
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SingleBar } from 'cli-progress';
@@ -14,6 +15,10 @@ import { BACKENDS, type BackendName, describeBackend } from '../learning/tf.js';
 import { PREFERENCE_DEFAULTS } from '../session/preferences.js';
 import { SCALAR_TEACHERS, type ScalarTeacherName, TAMER_DEFAULTS } from '../session/tamer.js';
 import { AGENTS, REWARD_SOURCES, type RewardName, type RunConfig, Trainer } from '../session/trainer.js';
+import { join, resolve } from 'node:path';
+import { CARD_FILE, readRewardCard } from '../export/card.js';
+import { architectureOf } from '../export/reward-model.js';
+import { REWARD_MODEL_MODES, type RewardModelMode } from '../session/imported-reward.js';
 import { fail, integer, nonNegativeNumber, positiveInt, positiveNumber } from './args.js';
 
 interface Flags {
@@ -45,6 +50,8 @@ interface Flags {
   initialFraction: number;
   pretrainEpochs: number;
   labelDecaySteps?: number;
+  rewardModel?: string;
+  rewardModelMode: RewardModelMode;
 }
 
 const TEACHER_PARAMS = ['beta', 'gamma', 'epsilon', 'skipRatio', 'equalRatio'];
@@ -101,6 +108,12 @@ const program = new Command('train')
   .option('--initial-fraction <x>', 'fraction of the labels asked on random-policy clips before RL', positiveNumber, PREFERENCE_DEFAULTS.initialFraction)
   .option('--pretrain-epochs <n>', 'reward-model epochs on the first labels before RL', integer, PREFERENCE_DEFAULTS.pretrainEpochs)
   .option('--label-decay-steps <n>', 'c of the label rate c/(T+c), agent steps (default: a tenth of --steps)', positiveInt)
+  .option('--reward-model <dir>', 'start from a reward model exported by npm run export (it must match the game and observations)')
+  .addOption(
+    new Option('--reward-model-mode <mode>', 'frozen: the exported model is the reward, no labels; fine-tune: a preferences run starting from its weights')
+      .choices(REWARD_MODEL_MODES)
+      .default('frozen'),
+  )
   .showHelpAfterError('(run with --help for the options)');
 
 async function main(): Promise<void> {
@@ -120,6 +133,15 @@ async function main(): Promise<void> {
   } else {
     if (f.env === undefined) fail('--env is required for a new run (or pass --resume to continue one)');
     if (f.steps === undefined) fail('--steps is required for a new run');
+    // An exported reward model decides the reward source and, unless given, whether the score is masked.
+    const card = f.rewardModel === undefined ? null : readRewardCard(join(f.rewardModel, CARD_FILE));
+    if (card !== null) {
+      const reward = f.rewardModelMode === 'frozen' ? 'model' : 'preferences';
+      if (program.getOptionValueSource('reward') === 'cli' && f.reward !== reward) fail(`--reward-model-mode ${f.rewardModelMode} trains on reward "${reward}"; drop --reward ${f.reward}`);
+      f.reward = reward;
+    } else if (f.reward === 'model' || program.getOptionValueSource('rewardModelMode') === 'cli') {
+      fail('--reward model and --reward-model-mode need --reward-model DIR (a folder written by npm run export)');
+    }
     const preferences = f.reward === 'preferences' || f.reward === 'preferences+tamer';
     const tamer = f.reward === 'tamer' || f.reward === 'preferences+tamer';
     const prefTeacher = f.teacher.find((t) => Object.hasOwn(TEACHERS, t)) as TeacherName | undefined;
@@ -152,7 +174,7 @@ async function main(): Promise<void> {
       net: f.obs === 'ram' ? { kind: 'mlp', hidden: f.hidden } : { kind: 'cnn' },
       logEvery: f.logEvery,
       checkpointEvery: f.checkpointEvery,
-      maskScore: f.maskScore ?? (preferences || tamer),
+      maskScore: f.maskScore ?? card?.observation.options.maskScore ?? (preferences || tamer),
       agent: f.agent,
       ...(tamer && {
         tamer: {
@@ -174,8 +196,11 @@ async function main(): Promise<void> {
           initialFraction: f.initialFraction,
           pretrainEpochs: f.pretrainEpochs,
           decaySteps: f.labelDecaySteps ?? null,
+          // Fine-tuning keeps the exported model's layers.
+          ...(card !== null && { rewardModel: { ...PREFERENCE_DEFAULTS.rewardModel, ...architectureOf(card) } }),
         },
       }),
+      ...(card !== null && { rewardModelInit: { from: resolve(f.rewardModel!), mode: f.rewardModelMode } }),
     };
     trainer = await Trainer.create(f.out, config, f.backend);
   }

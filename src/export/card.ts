@@ -7,6 +7,7 @@
  * file of a run; `readRewardCard` checks it, `checkCardFits` checks it against the env a run will play.
  */
 import { readFileSync } from 'node:fs';
+import type { AtariEnv } from '../env/atari-env.js';
 import type { EnvOptions, ObsType } from '../env/core.js';
 import { describe, isRecord } from '../env/snapshot.js';
 import type { Answer } from '../learning/preferences/teachers.js';
@@ -123,6 +124,10 @@ export interface EnvDescription {
   options: EnvOptions;
   obsSize: number;
   numActions: number;
+}
+
+export function describeEnv(env: AtariEnv): EnvDescription {
+  return { id: env.id, options: { ...env.options }, obsSize: env.observationSpace.size, numActions: env.actionSpace.n };
 }
 
 /**

@@ -12,7 +12,7 @@ import { envOptionsOf, type RunConfig, validateRunConfig } from '../session/trai
 import { readJsonl } from '../store/jsonl.js';
 import { CLIPS_FORMAT, currentLabels, type Label, type LabelEvent, LABELS_FORMAT, type StoredClip } from '../store/labels.js';
 import { RunFolder } from '../store/run.js';
-import type { EnvDescription } from './card.js';
+import { describeEnv, type EnvDescription } from './card.js';
 import type { Clip } from '../learning/preferences/clips.js';
 
 /** Progress of a long operation: `done` of `total` units of `stage`, reported as it goes. */
@@ -37,10 +37,6 @@ export interface RunData {
   events: LabelEvent[];
   /** The labels in effect, in the order they were first given. */
   labels: Label[];
-}
-
-export function describeEnv(env: AtariEnv): EnvDescription {
-  return { id: env.id, options: { ...env.options }, obsSize: env.observationSpace.size, numActions: env.actionSpace.n };
 }
 
 /** Opens a run folder read-only; errors name the file that is wrong. */

@@ -91,6 +91,9 @@ export async function exportRewardModel(runDir: string, outDir: string, { onProg
   const data = readRunData(runDir, warn);
   const { run, config } = data;
   if (!existsSync(run.checkpointPath)) throw new Error(`${runDir} has no checkpoint yet (${run.checkpointPath}); train it first`);
+  if (config.reward === 'model') {
+    throw new Error(`run ${runDir} trains on a frozen reward model exported before; its copy is in ${join(runDir, 'reward-model-init')}: use that export`);
+  }
   const checkpoint = loadCheckpoint(run.checkpointPath);
   if (checkpoint.rewardModel === null) {
     throw new Error(`${run.checkpointPath} holds no reward model: run ${runDir} trains on the "${config.reward}" reward, which is not learned`);

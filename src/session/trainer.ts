@@ -20,12 +20,23 @@ import { RewardModel, type RewardModelState } from '../learning/preferences/rewa
 import { chooseAction } from '../learning/policy.js';
 import { type PreferenceConfig, PreferenceLearner, type PreferenceMetrics, type PreferenceState, resolvePreferenceConfig } from './preferences.js';
 import { type AdvantageFn, FeedbackChannel, FeedbackRewardSource, greedyOnH, resolveTamerConfig, type TamerConfig } from './tamer.js';
+import {
+  checkExportFits,
+  copyExportInto,
+  FrozenRewardSource,
+  frozenRewardModel,
+  readInitialRewardModel,
+  REWARD_MODEL_MODES,
+  type RewardModelMode,
+} from './imported-reward.js';
+import { loadRewardModel } from '../export/reward-model.js';
 
 /**
  * `true`: the game's score (the baseline); `preferences`: a reward model learned from clip comparisons;
- * `tamer`: one learned from live good/bad feedback (Deep TAMER); `preferences+tamer`: one net from both.
+ * `tamer`: one learned from live good/bad feedback (Deep TAMER); `preferences+tamer`: one net from both;
+ * `model`: a reward model exported from another run, frozen (`rewardModelInit`).
  */
-export const REWARD_SOURCES = ['true', 'preferences', 'tamer', 'preferences+tamer'] as const;
+export const REWARD_SOURCES = ['true', 'preferences', 'tamer', 'preferences+tamer', 'model'] as const;
 /** `a2c`: the A2C learner on the reward; `greedy-h`: Deep TAMER's own agent, greedy on Ĥ (tamer runs). */
 export const AGENTS = ['a2c', 'greedy-h'] as const;
 export type RewardName = (typeof REWARD_SOURCES)[number];
@@ -52,6 +63,8 @@ export interface RunConfig {
   tamer?: TamerConfig;
   /** Who acts (default a2c). */
   agent?: (typeof AGENTS)[number];
+  /** Starts from an exported reward model (`--reward-model`): frozen (reward "model") or fine-tuned (preferences). */
+  rewardModelInit?: { from: string; mode: RewardModelMode };
 }
 
 export interface TrainProgress {
@@ -115,6 +128,16 @@ export function validateRunConfig(c: RunConfig): RunConfig {
   }
   if ((prefs || tamer) && c.obsType !== 'ram') {
     throw new Error('the learned reward model takes ram observations only so far (its pixel CNN is not built yet); use --obs ram');
+  }
+  const init = c.rewardModelInit;
+  if (init !== undefined) {
+    if (typeof init?.from !== 'string' || !REWARD_MODEL_MODES.includes(init.mode)) {
+      throw new Error(`rewardModelInit must be { from: an export folder, mode: ${REWARD_MODEL_MODES.join(' or ')} }, got ${JSON.stringify(init)}`);
+    }
+    const reward = init.mode === 'frozen' ? 'model' : 'preferences';
+    if (c.reward !== reward) throw new Error(`a ${init.mode} exported reward model makes a run of reward "${reward}", not "${c.reward}"`);
+  } else if (c.reward === 'model') {
+    throw new Error('reward "model" needs an exported reward model to start from (--reward-model DIR)');
   }
   if (c.agent !== undefined && !AGENTS.includes(c.agent)) throw new Error(`unknown agent "${c.agent}"; known: ${AGENTS.join(', ')}`);
   if (c.agent === 'greedy-h' && c.reward !== 'tamer') throw new Error(`the greedy-h agent acts on live feedback alone: it needs --reward tamer, not "${c.reward}"`);
@@ -264,6 +287,7 @@ export class Trainer {
     this.vec = VectorEnv.make(config.env, config.a2c.numEnvs, envOptionsOf(config));
     const net = createNet(config, this.vec.observationSpace.shape, this.vec.obsSize, this.vec.actionSpace.n);
     const tamer = config.tamer === undefined ? null : resolveTamerConfig(config.tamer);
+    const init = config.rewardModelInit === undefined ? null : readInitialRewardModel(run.dir);
     if (config.preferences !== undefined) {
       const prefs = resolvePreferenceConfig(config.preferences);
       // Live feedback is about actions: with both channels the one net is Ĥ(s, a).
@@ -272,9 +296,14 @@ export class Trainer {
     } else {
       this.learner = null;
     }
+    const frozen = init !== null && config.reward === 'model' ? frozenRewardModel(init, this.vec.obsSize, this.vec.actionSpace.n, config.seed) : null;
     this.rewardModel =
-      this.learner?.model ?? (tamer === null ? null : new RewardModel(this.vec.obsSize, this.vec.actionSpace.n, { actionDependent: true }, config.seed));
-    const source: RewardSource = this.learner ?? (this.rewardModel === null ? new TrueRewardSource() : new FeedbackRewardSource(this.rewardModel));
+      this.learner?.model ??
+      frozen ??
+      (tamer === null ? null : new RewardModel(this.vec.obsSize, this.vec.actionSpace.n, { actionDependent: true }, config.seed));
+    if (init !== null && this.learner !== null) loadRewardModel(this.learner.model, init.spec);
+    const source: RewardSource =
+      this.learner ?? (frozen !== null ? new FrozenRewardSource(frozen) : this.rewardModel === null ? new TrueRewardSource() : new FeedbackRewardSource(this.rewardModel));
     this.a2c = new A2C(this.vec, net, source, config.a2c, config.seed);
     if (this.learner !== null) this.a2c.observer = this.learner.recorder;
     if (tamer !== null && this.rewardModel !== null) {
@@ -301,7 +330,10 @@ export class Trainer {
     validateRunConfig(config);
     const info = await initTf(backend);
     checkBackendFits(config, info);
+    const from = config.rewardModelInit?.from;
+    if (from !== undefined) checkExportFits(from, config.env, envOptionsOf(config));
     const run = RunFolder.create(dir, { kind: 'train', ...config });
+    if (from !== undefined) copyExportInto(from, run.dir);
     return new Trainer(run, config, info);
   }
 
@@ -312,7 +344,7 @@ export class Trainer {
    */
   static async resume(dir: string, steps?: number, backend?: BackendName): Promise<Trainer> {
     const run = RunFolder.open(dir);
-    const { version: _v, kind, ...stored } = run.config() as unknown as RunConfig & { version: number; kind: string };
+    const { version: _v, kind, id, ...stored } = run.config() as unknown as RunConfig & { version: number; kind: string; id?: string };
     const config = validateRunConfig({ ...stored, steps: steps ?? stored.steps });
     const info = await initTf(backend);
     checkBackendFits(config, info);
@@ -328,7 +360,7 @@ export class Trainer {
       if (checkpoint.preferences !== null) trainer.learner?.setState(checkpoint.preferences);
     }
     run.truncateMetrics(trainer.a2c.steps);
-    if (config.steps !== stored.steps) run.writeJson('config.json', { version: RUN_VERSION, kind, ...config });
+    if (config.steps !== stored.steps) run.writeJson('config.json', { version: RUN_VERSION, id, kind, ...config });
     return trainer;
   }
 
