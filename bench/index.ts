@@ -5,9 +5,10 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { benchA2C } from './a2c.js';
+import { benchApp } from './app.js';
 import { benchEnvs } from './env.js';
 
-const SECTIONS = ['env', 'a2c'] as const;
+const SECTIONS = ['env', 'a2c', 'app'] as const;
 
 const { values } = parseArgs({
   options: {
@@ -37,4 +38,13 @@ if (want('a2c')) {
   console.log('| what | backend | steps/s |');
   console.log('|---|---|---:|');
   await benchA2C(runs, Math.max(seconds, 3), (line) => console.log(line));
+}
+if (want('app')) {
+  console.log('\nThe app in browser mode (Chromium, software WebGL), while the session trains:\n');
+  const f = await benchApp();
+  console.log('| what | measured | target |');
+  console.log('|---|---:|---:|');
+  console.log(`| key press to the next pair on screen, p95 (median) over ${f.answers} answers | ${f.answerToPairP95.toFixed(1)} ms (${f.answerToPairMedian.toFixed(1)} ms) | < 100 ms |`);
+  console.log(`| clip playback | ${f.playbackFps.toFixed(1)} frames/s | 60 |`);
+  console.log(`| relaying process event loop, longest stall (p99) during ${f.trainingSteps.toLocaleString()} training steps | ${f.eventLoopMaxMs.toFixed(1)} ms (${f.eventLoopP99Ms.toFixed(1)} ms) | < 50 ms |`);
 }
