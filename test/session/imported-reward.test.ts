@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/env/rng.js';
-import { readExportedRewardModel } from '../../src/export/reward-model.js';
 import { exportRewardModel, rewardModelConfigOf } from '../../src/export/run-export.js';
 import { RewardModel } from '../../src/learning/preferences/reward-model.js';
 import { initTf } from '../../src/learning/tf.js';
