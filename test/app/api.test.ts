@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { listEnvs } from '../../src/env/index';
+import { ANSWERS, TEACHERS } from '../../src/learning/preferences/teachers';
+import { ANSWER_VALUES, GAMES, OPS, parseRequest, REQUESTS, TEACHER_NAMES } from '../../src/shared/api';
+
+describe('the API contract', () => {
+  it('names the same games, teachers and answers as the code it fronts', () => {
+    expect([...GAMES]).toEqual(listEnvs());
+    expect([...TEACHER_NAMES].sort()).toEqual(Object.keys(TEACHERS).sort());
+    expect([...ANSWER_VALUES]).toEqual([...ANSWERS]);
+    expect(Object.keys(REQUESTS).sort()).toEqual([...OPS].sort());
+  });
+
+  it('takes well-formed requests and fills defaults', () => {
+    expect(parseRequest('answer', { pairId: 'p3', answer: 'cant-tell' }).args).toEqual({ pairId: 'p3', answer: 'cant-tell' });
+    expect(parseRequest('nextPair', {}).args).toEqual({ exclude: [] });
+    expect(parseRequest('status', undefined).op).toBe('status');
+  });
+
+  it('rejects malformed requests naming the field', () => {
+    expect(() => parseRequest('answer', { pairId: 'p3' })).toThrow(/bad arguments to answer: answer/);
+    expect(() => parseRequest('answer', { pairId: 'p3', answer: 'left', extra: 1 })).toThrow(/extra/);
+    expect(() => parseRequest('openRun', { name: '../../etc' })).toThrow(/openRun: name: a run name is/);
+    expect(() => parseRequest('status', { now: true })).toThrow(/bad arguments to status/);
+    expect(() => parseRequest('rm', {})).toThrow(/unknown operation "rm"; known: appInfo, listRuns/);
+    expect(() => parseRequest('toString', undefined)).toThrow(/unknown operation/);
+  });
+});
