@@ -25,7 +25,7 @@ import type { EnvOptions } from '../env/core.js';
 import { describe, isRecord } from '../env/snapshot.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { JsonlLog, type JsonlFormat, readJsonl } from '../store/jsonl.js';
-import { CLIPS_FORMAT, type LabelEvent, LABELS_FORMAT, type StoredClip } from '../store/labels.js';
+import { CLIPS_FORMAT, type LabelEvent, LABELS_FORMAT, nextIndex, type StoredClip } from '../store/labels.js';
 import { optionDifferences } from './card.js';
 import { type LongOperationOptions, readRunData } from './run-data.js';
 
@@ -110,15 +110,6 @@ export interface DatasetImport {
   clips: number;
 }
 
-function maxIndex(ids: Iterable<string>, prefix: string): number {
-  let max = -1;
-  for (const id of ids) {
-    const n = id.startsWith(prefix) ? Number(id.slice(prefix.length)) : Number.NaN;
-    if (Number.isInteger(n) && n > max) max = n;
-  }
-  return max;
-}
-
 /** Imports the dataset in `file` into the run in `runDir` (see the module comment). */
 export function importDataset(file: string, runDir: string, { onProgress, warn }: LongOperationOptions = {}): DatasetImport {
   const { header, records } = readJsonl(file, DATASET_FORMAT, warn);
@@ -150,8 +141,8 @@ export function importDataset(file: string, runDir: string, { onProgress, warn }
   const clipByOrigin = new Map<string, string>();
   for (const c of target.clips.values()) clipByOrigin.set(c.origin ?? `${target.runId}/${c.id}`, c.id);
   const labelOrigins = new Set(target.events.flatMap((e) => (e.type === 'label' ? [e.origin ?? `${target.runId}/${e.pairId}`] : [])));
-  let nextClip = maxIndex(target.clips.keys(), 'c') + 1;
-  let nextPair = maxIndex(target.events.map((e) => e.pairId), 'p') + 1;
+  let nextClip = nextIndex(target.clips.keys(), 'c');
+  let nextPair = nextIndex(target.events.map((e) => e.pairId), 'p');
 
   // Appending goes through the logs' own open (which repairs a cut-off last line) and append (fsync).
   const clipsLog = JsonlLog.open(join(runDir, 'clips.jsonl'), CLIPS_FORMAT, warn).log;

@@ -14,10 +14,10 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import packageJson from '../../package.json' with { type: 'json' };
 import { PreferenceDataset } from '../learning/preferences/dataset.js';
-import { RewardModel, resolveRewardModelConfig } from '../learning/preferences/reward-model.js';
+import { RewardModel } from '../learning/preferences/reward-model.js';
 import { ANSWERS } from '../learning/preferences/teachers.js';
 import { initTf } from '../learning/tf.js';
-import { loadCheckpoint, type RunConfig } from '../session/trainer.js';
+import { loadCheckpoint, rewardModelConfigOf } from '../session/trainer.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { labelerKind } from '../store/labels.js';
 import { type AnswerCounts, CARD_FILE, CARD_FORMAT, CARD_VERSION, type RewardCard } from './card.js';
@@ -27,11 +27,6 @@ import { type LongOperationOptions, readRunData, replayLabelledClips, type RunDa
 import { writeTfjsModel } from './tfjs-format.js';
 
 export const ONNX_FILE = 'reward.onnx';
-
-/** The reward model settings a run's trainer builds its model with (live feedback needs r̂(s, a)). */
-export function rewardModelConfigOf(config: RunConfig) {
-  return resolveRewardModelConfig({ ...config.preferences?.rewardModel, ...(config.tamer !== undefined && { actionDependent: true }) });
-}
 
 /** Refuses an output folder that holds anything: exporting never overwrites. */
 export function checkNewFolder(dir: string, what: string): void {

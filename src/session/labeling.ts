@@ -16,7 +16,7 @@ import { type ClipData, PreferenceDataset, type DatasetOptions } from '../learni
 import { pairKey } from '../learning/preferences/query.js';
 import { ANSWERS, type Answer } from '../learning/preferences/teachers.js';
 import { JsonlLog } from '../store/jsonl.js';
-import { CLIPS_FORMAT, currentLabels, type Label, type LabelEvent, LABELS_FORMAT, type StoredClip } from '../store/labels.js';
+import { CLIPS_FORMAT, currentLabels, type Label, type LabelEvent, LABELS_FORMAT, nextIndex, type StoredClip } from '../store/labels.js';
 
 export interface PairView {
   pairId: string;
@@ -61,17 +61,6 @@ export interface LabelingOptions extends DatasetOptions {
 }
 
 const RATE_WINDOW_MS = 5 * 60_000;
-
-function maxIndex(ids: Iterable<string>, prefix: string): number {
-  let max = -1;
-  for (const id of ids) {
-    if (id.startsWith(prefix)) {
-      const n = Number(id.slice(prefix.length));
-      if (Number.isInteger(n) && n > max) max = n;
-    }
-  }
-  return max;
-}
 
 /** ClipData from a stored record, by re-simulating it (observations and true rewards). */
 export function clipFromRecord(record: StoredClip): Clip {
@@ -142,8 +131,8 @@ export class LabelingSession {
         this.pending.push({ pairId: e.pairId, left: clipOf(e.pairId, e.left), right: clipOf(e.pairId, e.right), uncertainty: null, lock: null });
       }
     }
-    this.nextClip = maxIndex(this.records.keys(), 'c') + 1;
-    this.nextPair = maxIndex(events.map((e) => e.pairId), 'p') + 1;
+    this.nextClip = nextIndex(this.records.keys(), 'c');
+    this.nextPair = nextIndex(events.map((e) => e.pairId), 'p');
   }
 
   /** Opens (or starts) the label and clip logs of the run in `dir`. */

@@ -16,7 +16,7 @@ import { mean } from '../learning/stats.js';
 import { type BackendInfo, type BackendName, initTf, tf } from '../learning/tf.js';
 import { readCheckpoint, writeCheckpoint } from '../store/checkpoint.js';
 import { RUN_VERSION, RunFolder } from '../store/run.js';
-import { RewardModel, type RewardModelState } from '../learning/preferences/reward-model.js';
+import { RewardModel, type RewardModelConfig, type RewardModelState, resolveRewardModelConfig } from '../learning/preferences/reward-model.js';
 import { chooseAction } from '../learning/policy.js';
 import { type PreferenceConfig, PreferenceLearner, type PreferenceMetrics, type PreferenceState, resolvePreferenceConfig } from './preferences.js';
 import { type AdvantageFn, FeedbackChannel, FeedbackRewardSource, greedyOnH, resolveTamerConfig, type TamerConfig } from './tamer.js';
@@ -150,6 +150,11 @@ export function validateRunConfig(c: RunConfig): RunConfig {
     throw new Error(`pixel observations need net { kind: 'cnn' }, got ${JSON.stringify(c.net)}`);
   }
   return c;
+}
+
+/** The settings of a run's learned reward model. Live feedback is about actions: with that channel it is Ĥ(s, a). */
+export function rewardModelConfigOf(config: RunConfig): RewardModelConfig {
+  return resolveRewardModelConfig({ ...config.preferences?.rewardModel, ...(config.tamer !== undefined && { actionDependent: true }) });
 }
 
 /** The wasm backend lacks the convolution gradient (Conv2DBackpropFilter): say so before a run starts. */
@@ -290,8 +295,7 @@ export class Trainer {
     const init = config.rewardModelInit === undefined ? null : readInitialRewardModel(run.dir);
     if (config.preferences !== undefined) {
       const prefs = resolvePreferenceConfig(config.preferences);
-      // Live feedback is about actions: with both channels the one net is Ĥ(s, a).
-      if (tamer !== null) prefs.rewardModel = { ...prefs.rewardModel, actionDependent: true };
+      prefs.rewardModel = rewardModelConfigOf(config);
       this.learner = new PreferenceLearner(run.dir, prefs, this.vec, config.steps, config.seed, () => this.a2c.steps);
     } else {
       this.learner = null;
@@ -300,7 +304,7 @@ export class Trainer {
     this.rewardModel =
       this.learner?.model ??
       frozen ??
-      (tamer === null ? null : new RewardModel(this.vec.obsSize, this.vec.actionSpace.n, { actionDependent: true }, config.seed));
+      (tamer === null ? null : new RewardModel(this.vec.obsSize, this.vec.actionSpace.n, rewardModelConfigOf(config), config.seed));
     if (init !== null && this.learner !== null) loadRewardModel(this.learner.model, init.spec);
     const source: RewardSource =
       this.learner ?? (frozen !== null ? new FrozenRewardSource(frozen) : this.rewardModel === null ? new TrueRewardSource() : new FeedbackRewardSource(this.rewardModel));

@@ -131,3 +131,13 @@ export function currentLabels(events: readonly LabelEvent[], where = 'labels'): 
 export function labelerKind(labeler: string): 'teacher' | 'person' {
   return labeler.startsWith('teacher:') ? 'teacher' : 'person';
 }
+
+/** The next number of a run's `c<n>` clip or `p<n>` pair ids: one past the largest in use (0 if none). */
+export function nextIndex(ids: Iterable<string>, prefix: string): number {
+  let max = -1;
+  for (const id of ids) {
+    const n = id.startsWith(prefix) ? Number(id.slice(prefix.length)) : Number.NaN;
+    if (Number.isInteger(n) && n > max) max = n;
+  }
+  return max + 1;
+}

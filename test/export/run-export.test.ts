@@ -9,10 +9,10 @@ import { Rng } from '../../src/env/rng.js';
 import { checkCardFits, type RewardCard } from '../../src/export/card.js';
 import { loadRewardModel, readExportedRewardModel } from '../../src/export/reward-model.js';
 import type { Progress } from '../../src/export/run-data.js';
-import { exportRewardModel, rewardModelConfigOf } from '../../src/export/run-export.js';
+import { exportRewardModel } from '../../src/export/run-export.js';
 import { RewardModel } from '../../src/learning/preferences/reward-model.js';
 import { initTf, tf } from '../../src/learning/tf.js';
-import { envOptionsOf, loadCheckpoint, type RunConfig, Trainer } from '../../src/session/trainer.js';
+import { envOptionsOf, loadCheckpoint, rewardModelConfigOf, type RunConfig, Trainer } from '../../src/session/trainer.js';
 import { fileLoader, maxAbsDiff } from './reference.js';
 import { preferenceConfig, trainRun } from './runs.js';
 

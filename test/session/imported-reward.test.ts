@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/env/rng.js';
-import { exportRewardModel, rewardModelConfigOf } from '../../src/export/run-export.js';
+import { exportRewardModel } from '../../src/export/run-export.js';
 import { RewardModel } from '../../src/learning/preferences/reward-model.js';
 import { initTf } from '../../src/learning/tf.js';
-import { loadCheckpoint, type RunConfig, Trainer } from '../../src/session/trainer.js';
+import { loadCheckpoint, rewardModelConfigOf, type RunConfig, Trainer } from '../../src/session/trainer.js';
 import { maxAbsDiff } from '../export/reference.js';
 import { preferenceConfig, trainRun } from '../export/runs.js';
 
