@@ -54,8 +54,10 @@ export function readRunData(dir: string, warn: (message: string) => void = conso
     const path = join(dir, name);
     return existsSync(path) ? readJsonl(path, format, warn).records : [];
   };
-  const clips = new Map(log<StoredClip>('clips.jsonl', CLIPS_FORMAT).map((c) => [c.id, c]));
+  // Labels first: a clip is appended before any label that names it, so a trainer appending meanwhile cannot
+  // leave a label read here without its clip.
   const events = log<LabelEvent>('labels.jsonl', LABELS_FORMAT);
+  const clips = new Map(log<StoredClip>('clips.jsonl', CLIPS_FORMAT).map((c) => [c.id, c]));
   const labelsPath = join(dir, 'labels.jsonl');
   const labels = [...currentLabels(events, labelsPath).values()];
   for (const l of labels) {
