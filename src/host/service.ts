@@ -20,7 +20,8 @@ import { type RunConfig, Trainer } from '../session/trainer.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { currentLabels, LABELS_FORMAT } from '../store/labels.js';
 import { readJsonl } from '../store/jsonl.js';
-import { ApiError, type Args, type CreateRunSpec, type HostEvent, type LabelView, type MetricsPoint, type Op, type Progress, type Responses, type RunPhase, type RunStatus, type RunSummary } from '../shared/api.js';
+import { ApiError, type Args, type CreateRunSpec, type ExportResult, type HostEvent, type LabelView, type MetricsPoint, type Op, type Progress, type Responses, type RunPhase, type RunStatus, type RunSummary } from '../shared/api.js';
+import { exportRewardModel } from '../export/run-export.js';
 import { LivePlay } from './live.js';
 
 /** Agent steps between metrics lines of runs made in the app (about one a second), for the live charts. */
@@ -334,7 +335,7 @@ export class RunService {
       case 'feedback':
         throw new ApiError('live good/bad feedback (Deep TAMER) is not available yet: this build learns from clip comparisons only');
       case 'exportRun':
-        throw new ApiError('export is not available yet: the run export of the persistence issue (src/export, npm run export) has not landed');
+        return this.exportRun((args as { name: string }).name);
       case 'appInfo':
         throw new ApiError('appInfo is answered by the host, not the session');
     }
@@ -406,6 +407,20 @@ export class RunService {
       }
     }
     return runs;
+  }
+
+  /** The reward model of a run's last checkpoint (the open run checkpoints first), with npm run export's function. */
+  private async exportRun(name: string): Promise<ExportResult> {
+    const dir = this.runDir(name);
+    if (!existsSync(join(dir, 'config.json'))) throw new ApiError(`unknown run "${name}"`);
+    if (this.active?.name === name) this.active.trainer.checkpoint();
+    const out = join(this.runsDir, 'exports', `${name}-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}`);
+    try {
+      await exportRewardModel(dir, out, { warn: () => {} });
+    } catch (err) {
+      throw new ApiError(`cannot export run "${name}": ${(err as Error).message}`);
+    }
+    return { path: out };
   }
 
   private async createRun(spec: CreateRunSpec): Promise<RunStatus> {

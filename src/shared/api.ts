@@ -63,7 +63,8 @@ export const REQUESTS = {
   setPaused: z.strictObject({ paused: z.boolean() }),
   /** Scalar feedback while watching live play: +1 good, -1 bad (the Deep TAMER channel). */
   feedback: z.strictObject({ value: z.union([z.literal(1), z.literal(-1)]), step: z.int().min(0) }),
-  exportRun: z.strictObject({ format: z.enum(['tfjs', 'onnx']) }),
+  /** The run's reward model as tfjs + ONNX with its reward card, into a new folder under the runs folder's exports/. */
+  exportRun: z.strictObject({ name: RUN_NAME }),
 } as const satisfies Record<Op, z.ZodType>;
 
 export interface AppInfo {

@@ -168,6 +168,12 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     await page.locator('.view-runs td.name', { hasText: RUN }).waitFor();
     await page.screenshot({ path: join(runs, 'runs.png') });
     expect(distinctColours(await page.screenshot())).toBeGreaterThan(3);
+
+    // Export the reward model from the Runs view (npm run export's function): tfjs, ONNX and the reward card.
+    await page.locator('.view-runs tr', { hasText: RUN }).getByRole('button', { name: 'Export' }).click();
+    const note = await page.locator('.toast-ok', { hasText: 'Exported to' }).textContent({ timeout: 60_000 });
+    const exported = /Exported to (\S+)/.exec(note ?? '')![1];
+    for (const f of ['model.json', 'reward.onnx', 'reward-card.json']) expect(existsSync(join(exported, f)), f).toBe(true);
     expect(errors).toEqual([]);
   }, 150_000);
 });

@@ -118,7 +118,7 @@ export class RunsView implements View {
       const actions = el('td', 'actions', tr);
       const open = button(actions, r.active ? 'Open' : r.finished ? 'Open' : 'Resume', () => void this.open(r.name), 'btn btn-small');
       open.disabled = r.active;
-      button(actions, 'Export', () => void this.export(), 'btn btn-small');
+      button(actions, 'Export', () => void this.export(r.name), 'btn btn-small');
     }
   }
 
@@ -155,9 +155,9 @@ export class RunsView implements View {
     await this.refresh();
   }
 
-  private async export(): Promise<void> {
+  private async export(name: string): Promise<void> {
     try {
-      const { path } = await this.bridge.api.exportRun({ format: 'tfjs' });
+      const { path } = await this.bridge.api.exportRun({ name });
       toast(`Exported to ${path}`, 'ok');
     } catch (err) {
       toast((err as Error).message);
