@@ -91,7 +91,11 @@ export async function exportRewardModel(runDir: string, outDir: string, { onProg
   }
   const checkpoint = loadCheckpoint(run.checkpointPath);
   if (checkpoint.rewardModel === null) {
-    throw new Error(`${run.checkpointPath} holds no reward model: run ${runDir} trains on the "${config.reward}" reward, which is not learned`);
+    throw new Error(
+      config.reward === 'true'
+        ? `${run.checkpointPath} holds no reward model: run ${runDir} trains on the true score, which is not learned`
+        : `${run.checkpointPath} holds no reward model, though run ${runDir} learns its reward ("${config.reward}"): the checkpoint was written by an older build (before reward models were stored under "rewardModel"); train or resume it with this build`,
+    );
   }
   await initTf();
   const rm = rewardModelConfigOf(config);
