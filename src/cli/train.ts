@@ -116,6 +116,17 @@ const program = new Command('train')
   )
   .showHelpAfterError('(run with --help for the options)');
 
+/** `teacherParam` -> `--teacher-param`. */
+function flagName(attribute: string): string {
+  return `--${attribute.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** Fails naming the flags among `attributes` given on the command line. */
+function refuseGiven(attributes: string[], why: string): void {
+  const given = attributes.filter((name) => program.getOptionValueSource(name) === 'cli');
+  if (given.length > 0) fail(`${given.map(flagName).join(', ')} ${why}`);
+}
+
 async function main(): Promise<void> {
   program.parse();
   const f = program.opts<Flags>();
@@ -126,7 +137,7 @@ async function main(): Promise<void> {
       .map((o) => o.attributeName())
       .filter((name) => !['out', 'resume', 'steps', 'backend'].includes(name) && program.getOptionValueSource(name) === 'cli');
     if (fixed.length > 0) {
-      const flags = fixed.map((n) => `--${n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ');
+      const flags = fixed.map(flagName).join(', ');
       fail(`${flags} cannot change when resuming: the run keeps the settings in ${f.out}/config.json (only --steps and --backend may be given)`);
     }
     trainer = await Trainer.resume(f.out, f.steps, f.backend);
@@ -154,15 +165,9 @@ async function main(): Promise<void> {
     }
     if (!preferences && prefTeacher !== undefined) fail(`--teacher ${prefTeacher} answers clip preferences: it needs --reward preferences or preferences+tamer`);
     if (!tamer && scalarTeacher !== undefined) fail(`--teacher ${scalarTeacher} gives live feedback: it needs --reward tamer or preferences+tamer`);
-    if (!tamer) {
-      const tamerFlags = ['feedback', 'feedbackErrorProb', 'expert'].filter((name) => program.getOptionValueSource(name) === 'cli');
-      if (tamerFlags.length > 0) fail(`${tamerFlags.map((n) => `--${n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} only apply to --reward tamer or preferences+tamer`);
-    }
+    if (!tamer) refuseGiven(['feedback', 'feedbackErrorProb', 'expert'], 'only apply to --reward tamer or preferences+tamer');
     if (!preferences) {
-      const prefFlags = ['teacherParam', 'labels', 'selection', 'clipLength', 'initialFraction', 'pretrainEpochs', 'labelDecaySteps'].filter(
-        (name) => program.getOptionValueSource(name) === 'cli',
-      );
-      if (prefFlags.length > 0) fail(`${prefFlags.map((n) => `--${n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} only apply to --reward preferences`);
+      refuseGiven(['teacherParam', 'labels', 'selection', 'clipLength', 'initialFraction', 'pretrainEpochs', 'labelDecaySteps'], 'only apply to --reward preferences or preferences+tamer');
     }
     const config: RunConfig = {
       env: f.env,
