@@ -9,7 +9,7 @@
  *
  * The net is the reward model of the preference learner when the run has both channels (one net, two losses,
  * see reward-model.ts), or a reward model of its own. Headless runs play on a simulated clock, so a run is as
- * fast as the machine; the app plays on the wall clock.
+ * fast as the machine; the app plays on the wall clock (its host passes each step's span to `step`).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,7 +19,7 @@ import type { EnvOptions } from '../env/core.js';
 import { Rng } from '../env/rng.js';
 import type { RewardModel } from '../learning/preferences/reward-model.js';
 import type { RewardSource, RolloutBatch } from '../learning/reward-source.js';
-import { assignCredit, type Credit, type DelayDensity, uniformDelay } from '../learning/tamer/credit.js';
+import { assignCredit, type Credit, type DelayDensity, type StepSpan, uniformDelay } from '../learning/tamer/credit.js';
 import { FeedbackReplay } from '../learning/tamer/replay.js';
 import { ScalarTeacher, type ScalarTeacherParams } from '../learning/tamer/scalar-teacher.js';
 import { decodeObs, encodeObs, FEEDBACK_FORMAT, type FeedbackEvent } from '../store/feedback.js';
@@ -94,6 +94,14 @@ export function resolveTamerConfig(partial: Partial<TamerConfig> = {}): TamerCon
   return c;
 }
 
+/** One live step as played: what the policy saw and did, the true reward, and whether the episode ended (the env was reset). */
+export interface LiveStepResult {
+  obs: Float32Array;
+  action: number;
+  reward: number;
+  ended: boolean;
+}
+
 interface LiveStep {
   start: number;
   end: number;
@@ -162,11 +170,18 @@ export class FeedbackChannel {
     return `teacher:${this.config.teacher}`;
   }
 
-  /** Plays one live step lasting 1 / stepsPerSecond on the play clock; the synthetic teacher reacts. */
-  step(): void {
+  /**
+   * Plays one live step; the synthetic teacher reacts. Headless, the step lasts 1 / stepsPerSecond on a
+   * simulated play clock counted in steps. The app passes `span`: when the step is on screen, in seconds on
+   * the wall clock the host keeps (the same clock it timestamps presses with).
+   */
+  step(span?: StepSpan): LiveStepResult {
     // From the step count rather than by adding 1/15 s at a time, which drifts.
-    const start = this.liveSteps / this.config.stepsPerSecond;
-    const end = (this.liveSteps + 1) / this.config.stepsPerSecond;
+    const start = span?.start ?? this.liveSteps / this.config.stepsPerSecond;
+    const end = span?.end ?? (this.liveSteps + 1) / this.config.stepsPerSecond;
+    if (!(end > start && start >= this.clock)) {
+      throw new RangeError(`a live step must start at or after the last one's end (t=${this.clock} s) and last a while, got [${start}, ${end}]`);
+    }
     const obs = this.obs.slice();
     const action = this.policy(obs);
     const reward = this.env.advance(action);
@@ -178,7 +193,8 @@ export class FeedbackChannel {
     if (this.reference.length > REFERENCE_STEPS) this.reference.shift();
     while (this.recent.length > 0 && this.recent[0].end < end - this.config.delayMax - RECENT_SECONDS_MARGIN) this.recent.shift();
     const terminal = this.env.terminated;
-    if (this.env.terminated || this.env.truncated) {
+    const ended = this.env.terminated || this.env.truncated;
+    if (ended) {
       this.liveEpisodes.push({ return: this.liveReturn, length: this.liveLength });
       this.liveReturn = 0;
       this.liveLength = 0;
@@ -198,6 +214,7 @@ export class FeedbackChannel {
       const batch = this.replay.sample(this.config.replayBatch);
       this.train(batch.map((e) => e.step), batch.map((e) => e.action), batch.map((e) => e.feedback), batch.map((e) => e.weight));
     }
+    return { obs, action, reward, ended };
   }
 
   /**

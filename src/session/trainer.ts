@@ -19,7 +19,8 @@ import { RUN_VERSION, RunFolder } from '../store/run.js';
 import { RewardModel, type RewardModelConfig, type RewardModelState, resolveRewardModelConfig } from '../learning/preferences/reward-model.js';
 import { chooseAction } from '../learning/policy.js';
 import { type PreferenceConfig, PreferenceLearner, type PreferenceMetrics, type PreferenceState, resolvePreferenceConfig } from './preferences.js';
-import { type AdvantageFn, FeedbackChannel, FeedbackRewardSource, greedyOnH, resolveTamerConfig, type TamerConfig } from './tamer.js';
+import { type AdvantageFn, FeedbackChannel, FeedbackRewardSource, greedyOnH, type LiveStepResult, resolveTamerConfig, type TamerConfig } from './tamer.js';
+import type { StepSpan } from '../learning/tamer/credit.js';
 import {
   checkExportFits,
   copyExportInto,
@@ -65,6 +66,16 @@ export interface RunConfig {
   agent?: (typeof AGENTS)[number];
   /** Starts from an exported reward model (`--reward-model`): frozen (reward "model") or fine-tuned (preferences). */
   rewardModelInit?: { from: string; mode: RewardModelMode };
+}
+
+/** How a process drives a Trainer, beyond the run's config. */
+export interface TrainerOptions {
+  /**
+   * The live env of a feedback run is stepped by the caller on the wall clock (`playLive` with each step's
+   * span), as the app's host does, instead of one live step per `liveEvery` agent steps on a simulated clock.
+   * (The greedy-h agent's steps are its live steps: it plays them itself either way.)
+   */
+  hostDrivesLive?: boolean;
 }
 
 export interface TrainProgress {
@@ -288,6 +299,7 @@ export class Trainer {
     readonly run: RunFolder,
     readonly config: RunConfig,
     readonly backend: BackendInfo,
+    readonly options: TrainerOptions = {},
   ) {
     this.vec = VectorEnv.make(config.env, config.a2c.numEnvs, envOptionsOf(config));
     const net = createNet(config, this.vec.observationSpace.shape, this.vec.obsSize, this.vec.actionSpace.n);
@@ -330,7 +342,7 @@ export class Trainer {
   }
 
   /** A new run in a folder that must be empty or absent. */
-  static async create(dir: string, config: RunConfig, backend?: BackendName): Promise<Trainer> {
+  static async create(dir: string, config: RunConfig, backend?: BackendName, options?: TrainerOptions): Promise<Trainer> {
     validateRunConfig(config);
     const info = await initTf(backend);
     checkBackendFits(config, info);
@@ -338,7 +350,7 @@ export class Trainer {
     if (from !== undefined) checkExportFits(from, config.env, envOptionsOf(config));
     const run = RunFolder.create(dir, { kind: 'train', ...config });
     if (from !== undefined) copyExportInto(from, run.dir);
-    return new Trainer(run, config, info);
+    return new Trainer(run, config, info, options);
   }
 
   /**
@@ -346,14 +358,14 @@ export class Trainer {
    * `steps` target is written to config.json; the learning rate then decays linearly over the new total.
    * Metrics logged after the checkpoint describe training that was lost in the crash: they are dropped.
    */
-  static async resume(dir: string, steps?: number, backend?: BackendName): Promise<Trainer> {
+  static async resume(dir: string, steps?: number, backend?: BackendName, options?: TrainerOptions): Promise<Trainer> {
     const run = RunFolder.open(dir);
     const { version: _v, kind, id, ...stored } = run.config() as unknown as RunConfig & { version: number; kind: string; id?: string };
     const config = validateRunConfig({ ...stored, steps: steps ?? stored.steps });
     const info = await initTf(backend);
     checkBackendFits(config, info);
     const checkpoint = existsSync(run.checkpointPath) ? loadCheckpoint(run.checkpointPath) : null;
-    const trainer = new Trainer(run, config, info);
+    const trainer = new Trainer(run, config, info, options);
     if (checkpoint !== null) {
       trainer.a2c.net.setWeights(checkpoint.weights);
       trainer.a2c.setState({ ...checkpoint.meta.state, optimizer: checkpoint.optimizer });
@@ -406,14 +418,20 @@ export class Trainer {
     }
     const { episodes, stats } = await this.a2c.iterate(total);
     this.learner?.afterIteration(episodes);
-    if (live !== null) {
-      for (; this.nextLive <= this.a2c.steps; this.nextLive += live.config.liveEvery) {
-        live.step();
-        // A feedback-only reward is normalised on the live steps (the preference learner has its own clips).
-        if (this.learner === null && live.liveSteps % NORMALISE_EVERY === 0) live.normalise();
-      }
+    if (live !== null && this.options.hostDrivesLive !== true) {
+      for (; this.nextLive <= this.a2c.steps; this.nextLive += live.config.liveEvery) this.playLive();
     }
     return { episodes, stats: { ...stats } };
+  }
+
+  /** One step of the live env of a feedback run (`span`: its time on screen, when the caller keeps the clock). */
+  playLive(span?: StepSpan): LiveStepResult {
+    const live = this.feedback;
+    if (live === null) throw new Error(`run ${this.run.dir} has no live feedback channel (reward "${this.config.reward}")`);
+    const result = live.step(span);
+    // A feedback-only reward is normalised on the live steps (the preference learner has its own clips).
+    if (this.learner === null && live.liveSteps % NORMALISE_EVERY === 0) live.normalise();
+    return result;
   }
 
   /** Trains until the target step count (or `stop()`); writes metrics, checkpoints and the summary. */

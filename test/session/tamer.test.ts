@@ -56,6 +56,22 @@ describe('live feedback channel', () => {
     model.dispose();
   });
 
+  it('plays on a clock its caller keeps when given each step\'s span (the app\'s wall clock)', () => {
+    const { model, ch } = channel();
+    // Two bursts of steps on screen at 15/s, with a gap between them: a press is credited by when steps were shown.
+    for (let i = 0; i < 15; i++) ch.step({ start: 10 + i / 15, end: 10 + (i + 1) / 15 });
+    expect(ch.clock).toBeCloseTo(11, 9);
+    expect(() => ch.step({ start: 10.5, end: 11.2 })).toThrow(/at or after the last one's end/);
+    const result = ch.step({ start: 12, end: 12 + 1 / 15 });
+    expect(result).toMatchObject({ action: 2, ended: false });
+    // At 12.3 s the first burst (10-11 s) is 1.3-2.3 s back: all 15 steps; the step at 12 s is only 0.23-0.3 s back.
+    const credits = ch.give({ time: 12.3, value: -1 }, 'ann', 12.3);
+    expect(credits.map((c) => c.stepIndex)).toEqual([...Array.from({ length: 15 }, (_, i) => i), 15]);
+    expect(credits.reduce((s, c) => s + c.weight, 0)).toBeCloseTo((1 + (0.1 - 1 / 30)) / 3.8 , 6);
+    expect(() => ch.give({ time: 12.3, value: 1 }, 'ann', 12.2)).toThrow(/later than now/);
+    model.dispose();
+  });
+
   it('rebuilds its replay buffer from feedback.jsonl when the run is reopened', () => {
     const { dir, model, ch } = channel();
     for (let i = 0; i < 30; i++) ch.step();
@@ -101,5 +117,33 @@ describe('live feedback channel', () => {
     expect(lines(join(dir, 'feedback.jsonl'))).toHaveLength(31);
     const last = JSON.parse(lines(join(dir, 'metrics.jsonl')).at(-1)!);
     expect(last).toMatchObject({ feedbackUsed: 30, liveSteps: 2000 });
+  });
+
+  it('leaves the live env to its host when the host drives it (the app), and plays it alongside A2C headless', async () => {
+    const config = (feedback: number) => ({
+      env: 'Pong',
+      obsType: 'ram' as const,
+      reward: 'tamer' as const,
+      seed: 1,
+      steps: 480,
+      a2c: { ...A2C_DEFAULTS, numEnvs: 2 },
+      net: { kind: 'mlp' as const, hidden: [8] },
+      logEvery: 1000,
+      checkpointEvery: 100_000,
+      maskScore: true,
+      tamer: { ...TAMER_DEFAULTS, feedback },
+    });
+    const headless = await Trainer.create(join(mkdtempSync(join(tmpdir(), 'tamer-')), 'run'), config(10));
+    await headless.train();
+    // One live step per liveEvery (80) agent steps, from step 0: 480 / 80 + 1.
+    expect(headless.feedback!.liveSteps).toBe(7);
+    headless.dispose();
+    const hosted = await Trainer.create(join(mkdtempSync(join(tmpdir(), 'tamer-')), 'run'), config(10), undefined, { hostDrivesLive: true });
+    await hosted.train();
+    expect(hosted.feedback!.liveSteps).toBe(0);
+    hosted.playLive({ start: 3, end: 3 + 1 / 15 });
+    expect(hosted.feedback!.liveSteps).toBe(1);
+    expect(hosted.feedback!.clock).toBeCloseTo(3 + 1 / 15, 9);
+    hosted.dispose();
   });
 });
