@@ -21,6 +21,10 @@ describe('npm run train: bad input gets one clear line and a non-zero exit', () 
     [['--env', 'Pong', '--steps', '10', '--out', out, '--frob'], /unknown option '--frob'/],
     [['--env', 'Pong', '--out', out], /--steps is required/],
     [['--env', 'Pong', '--steps', '10', '--out', out, '--backend', 'tensorflow'], /tensorflow backend cannot load/],
+    [['--env', 'Pong', '--steps', '10', '--out', out, '--reward', 'preferences'], /--reward preferences needs a preference --teacher \(oracle, /],
+    [['--env', 'Pong', '--steps', '10', '--out', out, '--teacher', 'sage'], /unknown teacher "sage"; known: oracle/],
+    [['--env', 'Pong', '--steps', '10', '--out', out, '--reward', 'preferences', '--teacher', 'oracle', '--feedback', '5'], /--feedback only apply to --reward tamer/],
+    [['--env', 'Pong', '--steps', '10', '--out', out, '--reward', 'preferences', '--teacher', 'oracle', '--agent', 'greedy-h'], /greedy-h agent acts on live feedback alone/],
   ])('%j', (args, message) => {
     const r = train(...args);
     expect(r.code).not.toBe(0);
