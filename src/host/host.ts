@@ -52,16 +52,19 @@ export class SessionHost {
 
   /**
    * One operation for `labeler`: checked against the contract here (a malformed request never reaches the
-   * session), then run by the worker. Rejects with an ApiError saying what was wrong.
+   * session), then run by the worker. Rejects with an ApiError saying what was wrong. The time it came is
+   * passed on: live feedback is timestamped with it.
    */
   async call(op: unknown, args: unknown, labeler: string): Promise<unknown> {
+    // Stamped before anything can queue it: the worker may be in the middle of an A2C update.
+    const receivedAt = performance.timeOrigin + performance.now();
     const request = parseRequest(op, args);
     if (request.op === 'appInfo') return { ...this.options.app, labeler } satisfies AppInfo;
     if (this.exited !== null) throw this.exited;
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, op: request.op as Op, args: request.args, labeler } satisfies WorkerRequest);
+      this.worker.postMessage({ id, op: request.op as Op, args: request.args, labeler, receivedAt } satisfies WorkerRequest);
     });
   }
 

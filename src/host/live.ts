@@ -2,12 +2,21 @@
  * Live play for the Live view: the current policy playing one env of the run's game at the game's own speed
  * (15 agent steps a second: 60 Hz with frame skip 4), beside training. It is sent as chunks of records, not
  * frames: the env state at the chunk's start and the actions, which the UI re-simulates with the env code.
+ *
+ * In a run with live feedback the env played is the feedback channel's, stepped here on the wall clock: each
+ * step gets its span on the play clock (seconds since this LivePlay started) from when the UI will show it.
+ * The UI plays chunks in order as they arrive, so a chunk's steps are on screen one after another from the
+ * moment it is sent (or from the end of the one before, if that is still playing); presses are timestamped on
+ * the same clock when they reach the host's relaying thread (`clockAt`). Between the two sits the transport
+ * each way (a chunk's trip to the UI, a press's trip back: about a millisecond each on one machine, see the
+ * README), so a press is stamped that much after the screen it answers; the 0.2 s shortest delay dwarfs it.
  */
 import type { AtariEnv } from '../env/atari-env.js';
 import { makeEnv } from '../env/index.js';
 import { Rng } from '../env/rng.js';
 import { chooseAction } from '../learning/policy.js';
 import { tf } from '../learning/tf.js';
+import type { StepSpan } from '../learning/tamer/credit.js';
 import type { Trainer } from '../session/trainer.js';
 import { envOptionsOf } from '../session/trainer.js';
 import type { LiveChunk } from '../shared/api.js';
@@ -21,26 +30,73 @@ export class LivePlay {
   private readonly env: AtariEnv;
   private readonly rng = new Rng();
   private episode = 0;
-  private last = performance.now();
+  private readonly origin = performance.now();
+  private last = this.origin;
   private owed = 0;
+  /** Play clock at the end of the last step played, seconds. */
+  private playedUntil = 0;
 
   constructor(
     private readonly trainer: Trainer,
     seed: number,
   ) {
-    this.env = makeEnv(trainer.config.env, envOptionsOf(trainer.config));
-    this.env.reset({ seed: seed + 1_000_003 });
+    this.env = trainer.feedback?.env ?? makeEnv(trainer.config.env, envOptionsOf(trainer.config));
+    if (trainer.feedback === null) this.env.reset({ seed: seed + 1_000_003 });
     this.rng.seed(seed, 41);
+  }
+
+  /** The play clock: seconds of wall time since live play started. */
+  now(): number {
+    return (performance.now() - this.origin) / 1000;
+  }
+
+  /** The play clock at `epochMs` (performance.timeOrigin + performance.now() of any thread), at most now. */
+  clockAt(epochMs: number): number {
+    return Math.min(this.now(), (epochMs - performance.timeOrigin - this.origin) / 1000);
   }
 
   /** Plays the steps due since the last call; null when none is due yet. */
   play(): LiveChunk | null {
     const now = performance.now();
-    this.owed = Math.min(MAX_CHUNK, this.owed + ((now - this.last) / 1000) * LIVE_STEPS_PER_SECOND);
+    const stepsPerSecond = this.trainer.feedback?.config.stepsPerSecond ?? LIVE_STEPS_PER_SECOND;
+    this.owed = Math.min(MAX_CHUNK, this.owed + ((now - this.last) / 1000) * stepsPerSecond);
     this.last = now;
     const n = Math.floor(this.owed);
     if (n === 0) return null;
     this.owed -= n;
+    return this.trainer.feedback === null ? this.playPolicy(n) : this.playFeedback(n, stepsPerSecond);
+  }
+
+  /** The feedback channel's env, on the wall clock: Ĥ(s, a) of each step is what the UI shows. */
+  private playFeedback(n: number, stepsPerSecond: number): LiveChunk {
+    const env = this.env;
+    const model = this.trainer.rewardModel!;
+    const state = env.getState();
+    const score = env.info().score;
+    const start = Math.max(this.playedUntil, this.now());
+    const obs = new Float32Array(n * model.obsSize);
+    const actions: number[] = [];
+    const trueRewards: number[] = [];
+    let ended = false;
+    for (let t = 0; t < n && !ended; t++) {
+      const span: StepSpan = { start: start + t / stepsPerSecond, end: start + (t + 1) / stepsPerSecond };
+      const step = this.trainer.playLive(span);
+      this.playedUntil = span.end;
+      obs.set(step.obs, t * model.obsSize);
+      actions.push(step.action);
+      trueRewards.push(step.reward);
+      ended = step.ended;
+    }
+    // Ĥ(s, a) itself (the ensemble's mean raw output), on the presses' scale, rather than the agent's normalised reward.
+    const members = model.rawRewards(obs.subarray(0, actions.length * model.obsSize), actions, actions.length);
+    const predicted = actions.map((_, i) => members.reduce((sum, m) => sum + m[i], 0) / members.length);
+    const chunk: LiveChunk = { episode: this.episode, env: env.id, options: { ...env.options }, state, actions, predicted, trueRewards, score, trainingStep: this.trainer.a2c.steps };
+    if (ended) this.episode++;
+    return chunk;
+  }
+
+  /** A copy of the policy on an env of its own, for runs without live feedback. */
+  private playPolicy(n: number): LiveChunk {
     const env = this.env;
     const net = this.trainer.a2c.net;
     const state = env.getState();

@@ -16,11 +16,12 @@ import { SyntheticTeacher } from '../learning/preferences/teachers.js';
 import type { RewardSource, RolloutBatch } from '../learning/reward-source.js';
 import { LabelingError } from '../session/labeling.js';
 import { PREFERENCE_DEFAULTS } from '../session/preferences.js';
-import { type RunConfig, Trainer } from '../session/trainer.js';
+import { TAMER_DEFAULTS } from '../session/tamer.js';
+import { type RunConfig, Trainer, type TrainerOptions } from '../session/trainer.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { currentLabels, LABELS_FORMAT } from '../store/labels.js';
 import { readJsonl } from '../store/jsonl.js';
-import { ApiError, type Args, type CreateRunSpec, type ExportResult, type HostEvent, type LabelView, type MetricsPoint, type Op, type Progress, type Responses, type RunPhase, type RunStatus, type RunSummary } from '../shared/api.js';
+import { ApiError, type Args, type CreateRunSpec, type ExportResult, type FeedbackReceipt, type HostEvent, type LabelView, type MetricsPoint, type Op, type Progress, type Responses, type RunPhase, type RunStatus, type RunSummary } from '../shared/api.js';
 import { exportRewardModel } from '../export/run-export.js';
 import { LivePlay } from './live.js';
 
@@ -31,6 +32,8 @@ const APP_CHECKPOINT_EVERY = 50_000;
 const TICK_MS = 100;
 /** Who answers a run's prefill labels. */
 const PREFILL_LABELER = 'teacher:prefill-oracle';
+/** The host plays the live feedback env on the wall clock (LivePlay), not the trainer on its simulated one. */
+const TRAINER_OPTIONS: TrainerOptions = { hostDrivesLive: true };
 
 /** App settings of a run beyond its config.json: the prefill. */
 interface AppSettings {
@@ -170,20 +173,51 @@ class ActiveRun {
       phase: this.phaseNow(),
       steps: this.trainer.a2c.steps,
       totalSteps: c.steps,
-      feedback: c.reward === 'preferences' ? ['preferences'] : [],
+      feedback: channelsOf(c),
       error: this.error,
     };
   }
 
   progress(): Progress | null {
-    const learner = this.trainer.learner;
-    if (learner === null) return null;
+    const { learner, feedback } = this.trainer;
+    if (learner === null && feedback === null) return null;
     return {
-      ...learner.session.progress(),
-      budget: learner.config.labels,
-      scheduleDue: learner.pretrained ? learner.schedule.due(this.trainer.a2c.steps) : learner.schedule.initial,
-      rewardModelSteps: learner.model.trainSteps,
+      preferences:
+        learner === null
+          ? null
+          : {
+              ...learner.session.progress(),
+              budget: learner.config.labels,
+              scheduleDue: learner.pretrained ? learner.schedule.due(this.trainer.a2c.steps) : learner.schedule.initial,
+              rewardModelSteps: learner.model.trainSteps,
+            },
+      feedback:
+        feedback === null
+          ? null
+          : { given: feedback.feedbackUsed, teacherBudget: feedback.teacher === null ? null : feedback.config.feedback, liveSteps: feedback.liveSteps },
     };
+  }
+
+  /**
+   * A press on the live play, timestamped on the host's play clock (see live.ts) with the time the relaying
+   * thread took it (`receivedAt`, epoch ms), not when this thread gets to it, which can be an A2C update later;
+   * then through the feedback channel: credited, written to feedback.jsonl (fsynced) and trained on, or refused
+   * with nothing stored.
+   */
+  feedback(value: number, labeler: string, receivedAt: number): FeedbackReceipt {
+    const channel = this.trainer.feedback;
+    if (channel === null) {
+      throw new ApiError(`run ${this.name} learns from the ${this.trainer.config.reward} reward: it takes no good/bad feedback; create a run with the "good / bad while watching" channel`);
+    }
+    const time = this.live.clockAt(receivedAt);
+    let credits;
+    try {
+      credits = channel.give({ time, value }, labeler, time);
+    } catch (err) {
+      if (err instanceof RangeError) throw new ApiError(`feedback not taken: ${err.message}`);
+      throw err;
+    }
+    return { value, time, credited: credits.length, weight: credits.reduce((sum, c) => sum + c.weight, 0), given: channel.feedbackUsed };
   }
 
   /** The prefill: a synthetic teacher answers the first `prefill` pairs, judging them by re-simulating them. */
@@ -237,14 +271,21 @@ class ActiveRun {
   }
 }
 
+/** The feedback channels of a run, as the UI names them. */
+function channelsOf(config: RunConfig): string[] {
+  return [...(config.preferences === undefined ? [] : ['preferences']), ...(config.tamer === undefined ? [] : ['scalar'])];
+}
+
 function configOf(spec: CreateRunSpec): RunConfig {
-  if (spec.feedback.includes('scalar')) {
-    throw new ApiError('live good/bad feedback (Deep TAMER) is not available in the app yet; create the run with the preferences channel only');
-  }
+  const preferences = spec.feedback.includes('preferences');
+  const scalar = spec.feedback.includes('scalar');
+  if (!preferences && spec.teacher !== null) throw new ApiError(`the synthetic teacher "${spec.teacher}" answers clip comparisons: it needs the preferences channel (or choose no teacher)`);
+  if (!preferences && (spec.prefill ?? 0) > 0) throw new ApiError('a prefill answers clip comparisons: it needs the preferences channel (or a prefill of 0)');
+  if (!scalar && (spec.scalarTeacher ?? null) !== null) throw new ApiError(`the synthetic teacher "${spec.scalarTeacher}" presses good/bad on live play: it needs the live feedback channel`);
   return {
     env: spec.env,
     obsType: spec.obsType,
-    reward: 'preferences',
+    reward: preferences && scalar ? 'preferences+tamer' : scalar ? 'tamer' : 'preferences',
     seed: spec.seed,
     steps: spec.steps,
     a2c: { ...A2C_DEFAULTS },
@@ -252,7 +293,8 @@ function configOf(spec: CreateRunSpec): RunConfig {
     logEvery: APP_LOG_EVERY,
     checkpointEvery: APP_CHECKPOINT_EVERY,
     maskScore: true,
-    preferences: { ...PREFERENCE_DEFAULTS, teacher: spec.teacher, labels: spec.labels },
+    ...(preferences && { preferences: { ...PREFERENCE_DEFAULTS, teacher: spec.teacher, labels: spec.labels } }),
+    ...(scalar && { tamer: { ...TAMER_DEFAULTS, teacher: spec.scalarTeacher ?? null, feedback: spec.feedbackBudget ?? TAMER_DEFAULTS.feedback } }),
   };
 }
 
@@ -273,17 +315,20 @@ export class RunService {
     this.timer = setInterval(() => this.tick(), TICK_MS);
   }
 
-  /** Runs one operation for `labeler`; client mistakes throw ApiError. Arguments are already validated. */
-  async call<O extends Op>(op: O, args: Args<O>, labeler: string): Promise<Responses[O]> {
+  /**
+   * Runs one operation for `labeler`, received at `receivedAt` (ms since the epoch, as performance.timeOrigin +
+   * performance.now(), which threads share); client mistakes throw ApiError. Arguments are already validated.
+   */
+  async call<O extends Op>(op: O, args: Args<O>, labeler: string, receivedAt = performance.timeOrigin + performance.now()): Promise<Responses[O]> {
     try {
-      return (await this.dispatch(op, args, labeler)) as Responses[O];
+      return (await this.dispatch(op, args, labeler, receivedAt)) as Responses[O];
     } catch (err) {
       if (err instanceof LabelingError) throw new ApiError(err.message);
       throw err;
     }
   }
 
-  private async dispatch(op: Op, args: unknown, labeler: string): Promise<unknown> {
+  private async dispatch(op: Op, args: unknown, labeler: string, receivedAt: number): Promise<unknown> {
     switch (op) {
       case 'listRuns':
         return this.listRuns();
@@ -332,8 +377,11 @@ export class RunService {
         this.tick();
         return run.status();
       }
-      case 'feedback':
-        throw new ApiError('live good/bad feedback (Deep TAMER) is not available yet: this build learns from clip comparisons only');
+      case 'feedback': {
+        const receipt = this.requireRun().feedback((args as { value: number }).value, labeler, receivedAt);
+        this.emitProgress();
+        return receipt;
+      }
       case 'exportRun':
         return this.exportRun((args as { name: string }).name);
       case 'appInfo':
@@ -394,7 +442,7 @@ export class RunService {
           env: config.env,
           obsType: config.obsType,
           reward: config.reward,
-          teacher: config.preferences?.teacher ?? null,
+          teacher: config.preferences?.teacher ?? config.tamer?.teacher ?? null,
           labelBudget: config.preferences?.labels ?? null,
           steps,
           totalSteps: config.steps,
@@ -430,7 +478,7 @@ export class RunService {
     await this.closeRun();
     let trainer: Trainer;
     try {
-      trainer = await Trainer.create(dir, config);
+      trainer = await Trainer.create(dir, config, undefined, TRAINER_OPTIONS);
     } catch (err) {
       throw new ApiError(`cannot create run "${spec.name}": ${(err as Error).message}`);
     }
@@ -448,7 +496,7 @@ export class RunService {
     await this.closeRun();
     let trainer: Trainer;
     try {
-      trainer = await Trainer.resume(dir);
+      trainer = await Trainer.resume(dir, undefined, undefined, TRAINER_OPTIONS);
     } catch (err) {
       throw new ApiError(`cannot open run "${name}": ${(err as Error).message}`);
     }

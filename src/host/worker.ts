@@ -11,6 +11,8 @@ export interface WorkerRequest {
   op: Op;
   args: unknown;
   labeler: string;
+  /** When the relaying thread took the request: ms since the epoch, sub-millisecond (performance.timeOrigin + now()). */
+  receivedAt: number;
 }
 
 const port = parentPort;
@@ -23,7 +25,7 @@ port.on('message', (msg: WorkerRequest | { close: true }) => {
     void service.close().then(() => port.postMessage({ closed: true }));
     return;
   }
-  service.call(msg.op, msg.args as never, msg.labeler).then(
+  service.call(msg.op, msg.args as never, msg.labeler, msg.receivedAt).then(
     (result) => port.postMessage({ id: msg.id, ok: true, result }),
     (err: unknown) => {
       // Client mistakes are said as they are; anything else is a fault of ours, said as one.

@@ -20,6 +20,8 @@ export type AnswerValue = (typeof ANSWER_VALUES)[number];
 export const TEACHER_NAMES = ['oracle', 'stochastic', 'myopic', 'mistake', 'skip', 'equal'] as const;
 /** Feedback channels a run can take: clip comparisons, and scalar good/bad while watching (Deep TAMER). */
 export const FEEDBACK_CHANNELS = ['preferences', 'scalar'] as const;
+/** Synthetic teachers of the live feedback channel the app offers (scalar-expert needs an expert run: CLI only). */
+export const SCALAR_TEACHER_NAMES = ['scalar-oracle'] as const;
 
 const id = z.string().min(1).max(100);
 /** A run's folder name under the runs directory: no path separators, no dot-files. */
@@ -32,8 +34,12 @@ export const CreateRunSpec = z.strictObject({
   env: z.enum(GAMES),
   obsType: z.enum(['ram', 'pixels']),
   feedback: z.array(z.enum(FEEDBACK_CHANNELS)).min(1),
-  /** A synthetic teacher answers every pair (no people needed); null: people label. */
+  /** A synthetic teacher answers every pair (no people needed); null: people label (and for runs without preferences). */
   teacher: z.enum(TEACHER_NAMES).nullable(),
+  /** A synthetic teacher presses good/bad on the live play too (tests, a warm start); null: only people press. */
+  scalarTeacher: z.enum(SCALAR_TEACHER_NAMES).nullable().default(null),
+  /** Presses the synthetic scalar teacher may give; people are not limited. */
+  feedbackBudget: z.int().min(1).max(100_000).default(1000),
   /** Label budget of the run. */
   labels: z.int().min(4).max(100_000),
   steps: z.int().min(1000).max(1e9),
@@ -61,8 +67,11 @@ export const REQUESTS = {
   progress: z.undefined(),
   metrics: z.undefined(),
   setPaused: z.strictObject({ paused: z.boolean() }),
-  /** Scalar feedback while watching live play: +1 good, -1 bad (the Deep TAMER channel). */
-  feedback: z.strictObject({ value: z.union([z.literal(1), z.literal(-1)]), step: z.int().min(0) }),
+  /**
+   * Scalar feedback on the live play: +1 good, -1 bad, any value in [-1, 1] (the Deep TAMER channel). It
+   * carries no time: the host timestamps it on its own play clock when it arrives.
+   */
+  feedback: z.strictObject({ value: z.number().min(-1).max(1) }),
   /** The run's reward model as tfjs + ONNX with its reward card, into a new folder under the runs folder's exports/. */
   exportRun: z.strictObject({ name: RUN_NAME }),
 } as const satisfies Record<Op, z.ZodType>;
@@ -126,7 +135,13 @@ export interface LabelView {
   step: number;
 }
 
+/** How far a run's feedback has come, per channel (null: the run does not take that channel). */
 export interface Progress {
+  preferences: PreferenceProgress | null;
+  feedback: FeedbackProgress | null;
+}
+
+export interface PreferenceProgress {
   labels: number;
   trainable: number;
   pending: number;
@@ -137,6 +152,27 @@ export interface Progress {
   scheduleDue: number;
   /** The reward model's training minibatches so far. */
   rewardModelSteps: number;
+}
+
+export interface FeedbackProgress {
+  /** Presses taken, from people and the synthetic teacher. */
+  given: number;
+  /** Presses the synthetic scalar teacher may give (null: people only). */
+  teacherBudget: number | null;
+  /** Live steps played. */
+  liveSteps: number;
+}
+
+/** A press taken: when the host's play clock says it came, and the live steps it credits. */
+export interface FeedbackReceipt {
+  value: number;
+  /** Seconds on the host's play clock. */
+  time: number;
+  /** Live steps credited (weight > 0) and their summed weight (at most 1). */
+  credited: number;
+  weight: number;
+  /** Presses taken so far in this run. */
+  given: number;
 }
 
 /** One point of the live charts. */
@@ -160,7 +196,10 @@ export interface LiveChunk {
   options: EnvOptions;
   state: EnvState;
   actions: number[];
-  /** r̂ of each step (normalised, as the agent sees it); empty for true-score runs. */
+  /**
+   * The reward model's output for each step: Ĥ(s, a) of the action taken (raw, on the presses' [-1, 1] scale)
+   * for runs with live feedback, else r̂ normalised as the agent sees it; empty for true-score runs.
+   */
   predicted: number[];
   trueRewards: number[];
   /** Game score at the chunk's start. */
@@ -189,7 +228,7 @@ export interface Responses {
   progress: Progress | null;
   metrics: MetricsPoint[];
   setPaused: RunStatus;
-  feedback: null;
+  feedback: FeedbackReceipt;
   exportRun: ExportResult;
 }
 

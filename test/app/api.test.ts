@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { listEnvs } from '../../src/env/index';
 import { ANSWERS, TEACHERS } from '../../src/learning/preferences/teachers';
-import { ANSWER_VALUES, GAMES, OPS, parseRequest, REQUESTS, TEACHER_NAMES } from '../../src/shared/api';
+import { SCALAR_TEACHERS } from '../../src/session/tamer';
+import { ANSWER_VALUES, GAMES, OPS, parseRequest, REQUESTS, SCALAR_TEACHER_NAMES, TEACHER_NAMES } from '../../src/shared/api';
 
 describe('the API contract', () => {
   it('names the same games, teachers and answers as the code it fronts', () => {
@@ -9,12 +10,18 @@ describe('the API contract', () => {
     expect([...TEACHER_NAMES].sort()).toEqual(Object.keys(TEACHERS).sort());
     expect([...ANSWER_VALUES]).toEqual([...ANSWERS]);
     expect(Object.keys(REQUESTS).sort()).toEqual([...OPS].sort());
+    for (const t of SCALAR_TEACHER_NAMES) expect(SCALAR_TEACHERS).toContain(t);
   });
 
   it('takes well-formed requests and fills defaults', () => {
     expect(parseRequest('answer', { pairId: 'p3', answer: 'cant-tell' }).args).toEqual({ pairId: 'p3', answer: 'cant-tell' });
     expect(parseRequest('nextPair', {}).args).toEqual({ exclude: [] });
     expect(parseRequest('status', undefined).op).toBe('status');
+    expect(parseRequest('feedback', { value: -0.25 }).args).toEqual({ value: -0.25 });
+    expect(parseRequest('createRun', { name: 'r', env: 'Pong', obsType: 'ram', feedback: ['scalar'], teacher: null, labels: 4, steps: 1000, seed: 0 }).args).toMatchObject({
+      scalarTeacher: null,
+      feedbackBudget: 1000,
+    });
   });
 
   it('rejects malformed requests naming the field', () => {
@@ -22,6 +29,8 @@ describe('the API contract', () => {
     expect(() => parseRequest('answer', { pairId: 'p3', answer: 'left', extra: 1 })).toThrow(/extra/);
     expect(() => parseRequest('openRun', { name: '../../etc' })).toThrow(/openRun: name: a run name is/);
     expect(() => parseRequest('status', { now: true })).toThrow(/bad arguments to status/);
+    expect(() => parseRequest('feedback', { value: 5 })).toThrow(/bad arguments to feedback: value/);
+    expect(() => parseRequest('feedback', { value: 1, time: 2 })).toThrow(/bad arguments to feedback: .*time/);
     expect(() => parseRequest('rm', {})).toThrow(/unknown operation "rm"; known: appInfo, listRuns/);
     expect(() => parseRequest('toString', undefined)).toThrow(/unknown operation/);
   });

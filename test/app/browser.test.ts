@@ -2,7 +2,9 @@
  * End to end in browser mode: the server (npm run serve) on a fresh run with a synthetic prefill, Debian's
  * Chromium driven by playwright-core. Bad input over the WebSocket first, then 20 pairs labelled with the
  * keyboard, one undone, one changed from the history; every answer must reach labels.jsonl exactly once and
- * the reward model must train. A screenshot of each view is checked for a non-blank canvas.
+ * the reward model must train. A screenshot of each view is checked for a non-blank canvas. Then a run with
+ * live feedback: Up / Down pressed in the Live view must reach feedback.jsonl exactly as pressed, with the
+ * steps the UI said they credited; a bad press is refused with nothing stored.
  */
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -94,7 +96,7 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     expect((await ws.call({ id: 5, op: 'createRun', args: { name: '../evil' } })).error).toMatch(/bad arguments to createRun/);
     expect((await ws.call({ id: 6, op: 'answer', args: { pairId: 'p9999', answer: 'left' } })).error).toMatch(/unknown pair "p9999"/);
     expect((await ws.call({ id: 7, op: 'clip', args: { id: 'c9999' } })).error).toMatch(/unknown clip "c9999"/);
-    expect((await ws.call({ id: 8, op: 'feedback', args: { value: 1, step: 0 } })).error).toMatch(/not available yet/);
+    expect((await ws.call({ id: 8, op: 'feedback', args: { value: 1 } })).error).toMatch(/learns from the preferences reward: it takes no good\/bad feedback/);
     const pair = (await ws.call({ id: 9, op: 'nextPair' })).result as { pairId: string };
     expect((await ws.call({ id: 10, op: 'answer', args: { pairId: pair.pairId, answer: 'left' } })).ok).toBe(true);
     expect((await ws.call({ id: 11, op: 'answer', args: { pairId: pair.pairId, answer: 'right' } })).error).toMatch(/already answered/);
@@ -176,4 +178,78 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     for (const f of ['model.json', 'reward.onnx', 'reward-card.json']) expect(existsSync(join(exported, f)), f).toBe(true);
     expect(errors).toEqual([]);
   }, 150_000);
+
+  it('takes good / bad presses in the Live view of a live-feedback run, each in feedback.jsonl with its credits; refuses a bad one', async () => {
+    const ws = await client(server.origin, `?labeler=ws-tester&token=${TOKEN}`);
+    const spec = { name: 'e2e-live', env: 'Pong', obsType: 'ram', feedback: ['scalar'], teacher: null, labels: 100, steps: 20_000, seed: 2 };
+    const created = await ws.call({ id: 20, op: 'createRun', args: spec });
+    expect(created.ok, created.error).toBe(true);
+    expect(created.result).toMatchObject({ reward: 'tamer', feedback: ['scalar'] });
+    const withPrefill = await ws.call({ id: 21, op: 'createRun', args: { ...spec, name: 'e2e-bad', prefill: 5 } });
+    expect(withPrefill.error).toMatch(/prefill answers clip comparisons: it needs the preferences channel/);
+
+    const live = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors: string[] = [];
+    live.on('pageerror', (e) => errors.push(e.message));
+    await live.goto(`${server.url}&labeler=e2e-live#live`);
+    await live.waitForFunction(() => 'arcadeReady' in globalThis);
+    await expect.poll(() => live.locator('.live-stats dt').nth(2).textContent(), { timeout: 10_000 }).toMatch(/Ĥ\(s, a\)/);
+    // Let a second of play pass: a press is about what was on screen 0.2-4 s before it.
+    await expect.poll(() => live.locator('.live-stats dd').first().textContent(), { timeout: 20_000 }).not.toBe('–');
+    await live.waitForTimeout(1000);
+    const note = live.locator('.feedback-note');
+    const shown: { value: number; steps: number }[] = [];
+    for (const key of ['ArrowUp', 'ArrowDown', 'ArrowUp']) {
+      const before = await note.textContent();
+      const started = performance.now();
+      await live.keyboard.press(key);
+      await expect.poll(() => note.textContent(), { timeout: 10_000, interval: 10 }).not.toBe(before);
+      const text = (await note.textContent())!;
+      const m = /^([+−]1) (good|bad) → (\d+) steps/.exec(text);
+      expect(m, text).not.toBeNull();
+      expect(m![2]).toBe(key === 'ArrowUp' ? 'good' : 'bad');
+      shown.push({ value: key === 'ArrowUp' ? 1 : -1, steps: Number(m![3]) });
+      console.log(`live feedback: ${key} → "${text}" on screen after ${(performance.now() - started).toFixed(0)} ms`);
+      await live.waitForTimeout(300);
+    }
+    await expect.poll(() => live.locator('.live-stats dd').nth(5).textContent(), { timeout: 5000 }).toBe('3');
+
+    // The transport between the UI and the host, by which a press is stamped after the screen it answers:
+    // half the round trip of an operation the relaying thread answers itself.
+    const trips: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const t0 = performance.now();
+      await ws.call({ id: 100 + i, op: 'appInfo' });
+      trips.push(performance.now() - t0);
+    }
+    trips.sort((a, b) => a - b);
+    console.log(`live feedback: WebSocket one way ≈ ${(trips[10] / 2).toFixed(2)} ms median, ${(trips[19] / 2).toFixed(2)} ms max of 20`);
+    expect(trips[10] / 2).toBeLessThan(50);
+
+    // Any value in [-1, 1] is taken; 5 is refused naming the field, and nothing is stored.
+    const half = await ws.call({ id: 22, op: 'feedback', args: { value: 0.5 } });
+    expect(half.ok, half.error).toBe(true);
+    expect(half.result).toMatchObject({ value: 0.5, given: 4 });
+    const path = join(runs, 'e2e-live', 'feedback.jsonl');
+    const stored = readFileSync(path, 'utf8');
+    expect((await ws.call({ id: 23, op: 'feedback', args: { value: 5 } })).error).toMatch(/bad arguments to feedback: value: .*(<=1|too big)/i);
+    expect((await ws.call({ id: 24, op: 'feedback', args: { value: 1, time: 3 } })).error).toMatch(/bad arguments to feedback: .*time/);
+    expect(readFileSync(path, 'utf8')).toBe(stored);
+    ws.close();
+
+    interface FeedbackLine { time: number; value: number; labeler: string; credits: { weight: number; action: number }[] }
+    const lines = stored.trim().split('\n').slice(1).map((l) => JSON.parse(l) as FeedbackLine);
+    expect(lines.map((l) => [l.labeler, l.value])).toEqual([['e2e-live', 1], ['e2e-live', -1], ['e2e-live', 1], ['ws-tester', 0.5]]);
+    lines.slice(0, 3).forEach((l, i) => {
+      expect(l.credits).toHaveLength(shown[i].steps);
+      const weight = l.credits.reduce((sum, c) => sum + c.weight, 0);
+      expect(weight).toBeGreaterThan(0);
+      expect(weight).toBeLessThanOrEqual(1 + 1e-9);
+    });
+    // Timestamped by the host as they came, on its play clock.
+    expect(lines.map((l) => l.time)).toEqual([...lines.map((l) => l.time)].sort((a, b) => a - b));
+    await live.screenshot({ path: join(runs, 'live-feedback.png') });
+    expect(errors).toEqual([]);
+    await live.close();
+  }, 90_000);
 });

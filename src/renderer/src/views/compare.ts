@@ -78,7 +78,7 @@ export class CompareView implements View {
     bridge.onEvent((e) => {
       if (e.type === 'progress') {
         this.showProgress(e.data);
-        if (this.current === null && e.data.pending > 0) void this.fill();
+        if (this.current === null && (e.data.preferences?.pending ?? 0) > 0) void this.fill();
       } else if (e.type === 'status') {
         this.status = e.data;
         this.showPhase();
@@ -193,13 +193,15 @@ export class CompareView implements View {
       this.empty.textContent =
         this.status === null
           ? 'Open or create a run in Runs to start comparing clips.'
-          : this.status.reward !== 'preferences'
+          : !this.status.feedback.includes('preferences')
             ? `Run ${this.status.name} learns from the ${this.status.reward} reward: it has no pairs to compare.`
             : 'No pair is waiting. Training asks for more as its label schedule comes due; they appear here.';
     }
   }
 
-  private showProgress(p: Progress): void {
+  private showProgress(progress: Progress): void {
+    const p = progress.preferences;
+    if (p === null) return;
     this.stats.labels.textContent = `${fmt(p.labels)} of ${fmt(p.budget)}`;
     this.stats.rate.textContent = fmt(p.labelsPerMinute, 1);
     this.stats.due.textContent = `${fmt(p.scheduleDue)} by now (${fmt(p.asked)} asked)`;

@@ -1,9 +1,10 @@
 /**
  * Live: the current policy playing one game at the game's speed, with the true score and the reward the
- * model predicts; live charts of training; pause / resume; Up / Down give good / bad feedback on what the
- * agent is doing (the Deep TAMER channel), confirmed on screen.
+ * model predicts (Ĥ(s, a) in runs with live feedback); live charts of training; pause / resume; Up / Down give
+ * good / bad feedback on what the agent is doing (the Deep TAMER channel): each press flashes what the host
+ * made of it (the steps it credited, or why it was refused), and the presses given are counted.
  */
-import type { Bridge, MetricsPoint, RunStatus } from '../../../shared/api';
+import type { Bridge, MetricsPoint, Progress, RunStatus } from '../../../shared/api';
 import { Chart } from '../charts';
 import { button, el, fmt, toast } from '../dom';
 import { LiveScreen } from '../live-screen';
@@ -18,6 +19,7 @@ export class LiveView implements View {
   readonly root = el('section', 'view view-live');
   private screen: LiveScreen | null = null;
   private readonly readout: Record<string, HTMLElement> = {};
+  private readonly labels: Record<string, HTMLElement> = {};
   private readonly pauseButton: HTMLButtonElement;
   private readonly feedbackNote: HTMLElement;
   private readonly charts: { ret: Chart; acc: Chart; labels: Chart; sps: Chart };
@@ -46,8 +48,9 @@ export class LiveView implements View {
       ['predicted', 'Predicted reward r̂ (this step)'],
       ['predictedReturn', 'Predicted return (this episode)'],
       ['steps', 'Training steps'],
+      ['feedback', 'Feedback given'],
     ] as const) {
-      el('dt', '', dl, label);
+      this.labels[k] = el('dt', '', dl, label);
       this.readout[k] = el('dd', '', dl, '–');
     }
     const controls = el('div', 'live-controls', left);
@@ -74,6 +77,7 @@ export class LiveView implements View {
         if (this.shown) this.screen?.push(e.data);
       } else if (e.type === 'metrics') this.plot(e.data);
       else if (e.type === 'status') this.setStatus(e.data);
+      else if (e.type === 'progress') this.showProgress(e.data);
     });
   }
 
@@ -81,6 +85,7 @@ export class LiveView implements View {
     this.shown = true;
     this.screen?.start();
     void this.loadCharts();
+    void this.bridge.api.progress().then((p) => this.showProgress(p), () => {});
   }
 
   hide(): void {
@@ -105,6 +110,9 @@ export class LiveView implements View {
     const canPause = s !== null && ['training', 'paused', 'waiting-for-labels', 'pretraining', 'starting'].includes(s.phase);
     this.pauseButton.disabled = !canPause;
     this.pauseButton.firstChild!.textContent = s?.phase === 'paused' ? 'Resume training' : 'Pause training';
+    const scalar = s?.feedback.includes('scalar') ?? false;
+    this.labels.predicted.textContent = scalar ? 'Predicted Ĥ(s, a) (this step)' : 'Predicted reward r̂ (this step)';
+    if (!scalar) this.readout.feedback.textContent = s === null ? '–' : 'not taken by this run';
     if (s === null || s.name !== this.chartsRun) void this.loadCharts();
   }
 
@@ -138,16 +146,31 @@ export class LiveView implements View {
     }
   }
 
+  private showProgress(p: Progress | null): void {
+    const f = p?.feedback;
+    if (f === undefined || f === null) return;
+    this.readout.feedback.textContent = f.teacherBudget === null ? fmt(f.given) : `${fmt(f.given)} (synthetic teacher's budget ${fmt(f.teacherBudget)})`;
+  }
+
+  /** Sends a press (the host timestamps it on arrival) and flashes what became of it. */
   private async feedback(value: 1 | -1): Promise<void> {
-    const word = value > 0 ? 'good' : 'bad';
-    this.feedbackNote.textContent = `You said ${word} at training step ${fmt(this.trainingStep)}…`;
-    this.feedbackNote.className = `feedback-note feedback-${word}`;
+    const word = value > 0 ? '+1 good' : '−1 bad';
+    const kind = value > 0 ? 'good' : 'bad';
     try {
-      await this.bridge.api.feedback({ value, step: this.trainingStep });
-      this.feedbackNote.textContent = `“${word}” recorded at training step ${fmt(this.trainingStep)}.`;
+      const r = await this.bridge.api.feedback({ value });
+      this.flash(`${word} → ${fmt(r.credited)} steps (weight ${fmt(r.weight, 2)}, t = ${fmt(r.time, 1)} s)`, `feedback-${kind}`);
+      this.readout.feedback.textContent = fmt(r.given);
     } catch (err) {
-      this.feedbackNote.textContent = `“${word}” not recorded: ${(err as Error).message}`;
-      this.feedbackNote.className = 'feedback-note feedback-error';
+      this.flash(`${word} not taken: ${(err as Error).message}`, 'feedback-error');
     }
+  }
+
+  private flash(text: string, kind: string): void {
+    const note = this.feedbackNote;
+    note.textContent = text;
+    note.className = `feedback-note ${kind}`;
+    // Restart the flash animation for a repeated press.
+    void note.offsetWidth;
+    note.classList.add('feedback-flash');
   }
 }

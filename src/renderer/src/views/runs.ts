@@ -1,5 +1,5 @@
 /** Runs: create a run, open or resume an earlier one, export what a run learned. */
-import { type Bridge, FEEDBACK_CHANNELS, GAMES, type RunSummary, TEACHER_NAMES } from '../../../shared/api';
+import { type Bridge, FEEDBACK_CHANNELS, GAMES, type RunSummary, SCALAR_TEACHER_NAMES, TEACHER_NAMES } from '../../../shared/api';
 import { button, el, fmt, toast } from '../dom';
 import type { View } from './view';
 
@@ -71,6 +71,13 @@ export class RunsView implements View {
     field(form, 'Teacher', select('teacher', [['', 'People (this app)'], ...TEACHER_NAMES.map((t) => [t, `Synthetic: ${t}`] as const)]), 'A synthetic teacher answers every pair itself.');
     field(form, 'Label budget', number('labels', 400, 4));
     field(form, 'Prefill', number('prefill', 0, 0), 'Labels a synthetic oracle gives first.');
+    field(
+      form,
+      'Live teacher',
+      select('scalarTeacher', [['', 'People (↑ / ↓ in Live)'], ...SCALAR_TEACHER_NAMES.map((t) => [t, `Synthetic: ${t}`] as const)]),
+      'Good / bad channel: a synthetic teacher also presses, from the true reward.',
+    );
+    field(form, 'Feedback budget', number('feedbackBudget', 1000, 1), "The synthetic live teacher's presses.");
     field(form, 'Agent steps', number('steps', 1_000_000, 1000));
     field(form, 'Seed', number('seed', 1, 0));
     const submit = el('button', 'btn btn-primary', form, 'Create and start');
@@ -125,6 +132,7 @@ export class RunsView implements View {
   private async create(): Promise<void> {
     const data = new FormData(this.form);
     const teacher = String(data.get('teacher'));
+    const scalarTeacher = String(data.get('scalarTeacher'));
     try {
       await this.bridge.api.createRun({
         name: String(data.get('name')),
@@ -133,11 +141,14 @@ export class RunsView implements View {
         feedback: data.getAll('feedback').map(String) as (typeof FEEDBACK_CHANNELS)[number][],
         teacher: teacher === '' ? null : (teacher as (typeof TEACHER_NAMES)[number]),
         labels: Number(data.get('labels')),
+        scalarTeacher: scalarTeacher === '' ? null : (scalarTeacher as (typeof SCALAR_TEACHER_NAMES)[number]),
+        feedbackBudget: Number(data.get('feedbackBudget')),
         prefill: Number(data.get('prefill')),
         steps: Number(data.get('steps')),
         seed: Number(data.get('seed')),
       });
-      toast(`Run ${String(data.get('name'))} created; training starts when the first labels are in.`, 'ok');
+      const prefs = data.getAll('feedback').includes('preferences');
+      toast(`Run ${String(data.get('name'))} created; ${prefs ? 'training starts when the first labels are in' : 'press ↑ / ↓ in Live while it plays'}.`, 'ok');
       this.opened();
     } catch (err) {
       toast((err as Error).message);
