@@ -125,7 +125,8 @@ export class CompareView implements View {
 
   /** Gets a pair to show if none is, and the one after it. */
   private async fill(): Promise<void> {
-    if (this.fetching || this.status === null) return;
+    // A run without the preference channel has no pairs: the empty note says so, once, rather than a toast per event.
+    if (this.fetching || this.status === null || !this.status.feedback.includes('preferences')) return;
     this.fetching = true;
     try {
       if (this.current === null) {
