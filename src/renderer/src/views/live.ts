@@ -41,6 +41,13 @@ export class LiveView implements View {
       };
       if (this.shown) s.start();
     });
+    // The keys' buttons and the result of each press right under the game, where the eye is; the numbers below.
+    const controls = el('div', 'live-controls', left);
+    this.pauseButton = button(controls, 'Pause training', () => void this.togglePause(), 'btn', 'P');
+    button(controls, 'Good', () => void this.feedback(1), 'btn btn-good', '↑');
+    button(controls, 'Bad', () => void this.feedback(-1), 'btn btn-bad', '↓');
+    this.feedbackNote = el('p', 'feedback-note', left, 'Up / Down: tell the agent that what it is doing now is good or bad.');
+
     const dl = el('dl', 'stats live-stats', left);
     for (const [k, label] of [
       ['episode', 'Episode'],
@@ -53,11 +60,6 @@ export class LiveView implements View {
       this.labels[k] = el('dt', '', dl, label);
       this.readout[k] = el('dd', '', dl, '–');
     }
-    const controls = el('div', 'live-controls', left);
-    this.pauseButton = button(controls, 'Pause training', () => void this.togglePause(), 'btn', 'P');
-    button(controls, 'Good', () => void this.feedback(1), 'btn btn-good', '↑');
-    button(controls, 'Bad', () => void this.feedback(-1), 'btn btn-bad', '↓');
-    this.feedbackNote = el('p', 'feedback-note', left, 'Up / Down: tell the agent that what it is doing now is good or bad.');
 
     const grid = el('div', 'charts', this.root);
     this.charts = {
