@@ -107,6 +107,12 @@ async function pool(jobs: Job[], width: number, o: Opts): Promise<void> {
 
 const meanOf = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
+/** The normalised score, or why there is none: it only means something when the true reward beats random. */
+function normalisedCell(learned: number, truth: number, random: number): string {
+  if (!(truth > random)) return `n/a (true reward ${truth.toFixed(1)} does not beat random ${random.toFixed(1)})`;
+  return `${((100 * (learned - random)) / (truth - random)).toFixed(0)}%`;
+}
+
 async function main(): Promise<void> {
   program.parse();
   const o = program.opts<Opts>();
@@ -150,7 +156,7 @@ async function main(): Promise<void> {
       };
       rows.push(row);
       console.log(
-        `| ${game} | ${teacher} | ${row.labels.toFixed(0)} | ${(100 * row.normalised).toFixed(0)}% | ${learned.toFixed(1)} | ${truth.toFixed(1)} | ${random.toFixed(1)} | ` +
+        `| ${game} | ${teacher} | ${row.labels.toFixed(0)} | ${normalisedCell(learned, truth, random)} | ${learned.toFixed(1)} | ${truth.toFixed(1)} | ${random.toFixed(1)} | ` +
           `${row.valAccuracy.toFixed(2)} | ${row.correlation.toFixed(2)} | ${row.wallMinutes.toFixed(1)} min | ${row.backend} |`,
       );
     }
