@@ -9,7 +9,7 @@ import { BACKENDS, type BackendName, initTf, tf } from '../learning/tf.js';
 import { chooseAction } from '../learning/policy.js';
 import { RewardModel } from '../learning/preferences/reward-model.js';
 import { evaluatePolicy } from '../session/evaluate.js';
-import { createNet, envOptionsOf, loadCheckpoint } from '../session/trainer.js';
+import { createNet, envOptionsOf, loadCheckpoint, rewardModelConfigOf } from '../session/trainer.js';
 import { RunFolder } from '../store/run.js';
 import { fail, integer, positiveInt } from './args.js';
 
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   if (config.agent === 'greedy-h') {
     // Deep TAMER's agent acts greedily on the feedback model Ĥ(s, a).
     if (rewardModel === null) throw new Error(`${run.checkpointPath} has no reward model to act on`);
-    const h = new RewardModel(env.observationSpace.size, env.actionSpace.n, { actionDependent: true }, config.seed);
+    const h = new RewardModel(env.observationSpace.size, env.actionSpace.n, rewardModelConfigOf(config), config.seed);
     h.setState(rewardModel);
     policy = (obs) => h.greedyActions(Float32Array.from(obs), 1)[0];
   }
