@@ -17,7 +17,7 @@ import { Rng, type RngState } from '../env/rng.js';
 import { VectorEnv } from '../env/vector-env.js';
 import type { FinishedEpisode } from '../learning/a2c.js';
 import { type Clip, ClipRecorder, randomPolicyClips } from '../learning/preferences/clips.js';
-import type { ClipData } from '../learning/preferences/dataset.js';
+import { type ClipData, stackClips } from '../learning/preferences/dataset.js';
 import { disagreement, drawPairs, SELECTIONS, type Selection, topIndices } from '../learning/preferences/query.js';
 import { type RewardEvaluation, RewardModel, type RewardModelConfig, resolveRewardModelConfig } from '../learning/preferences/reward-model.js';
 import { LabelSchedule } from '../learning/preferences/schedule.js';
@@ -269,16 +269,8 @@ export class PreferenceLearner implements RewardSource {
   }
 
   private normaliseOn(clips: readonly ClipData[]): void {
-    if (clips.length === 0) return;
-    const H = clips[0].actions.length;
-    const size = this.env.obsSize;
-    const obs = new Float32Array(clips.length * H * size);
-    const actions = new Int32Array(clips.length * H);
-    clips.forEach((c, i) => {
-      obs.set(c.obs, i * H * size);
-      actions.set(c.actions, i * H);
-    });
-    this.model.normalise(obs, actions, clips.length * H);
+    const { obs, actions } = stackClips(clips, this.env.obsSize);
+    this.model.normalise(obs, actions, actions.length);
   }
 
   metrics(): PreferenceMetrics {

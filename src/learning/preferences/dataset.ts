@@ -36,6 +36,19 @@ export interface Comparison {
   counts: Uint8Array;
 }
 
+/** The steps of equal-length clips one after another: obs (clips x length x obsSize) and actions. */
+export function stackClips(clips: readonly ClipData[], obsSize: number): { obs: Float32Array; actions: Int32Array } {
+  const H = clips.length > 0 ? clips[0].actions.length : 0;
+  const obs = new Float32Array(clips.length * H * obsSize);
+  const actions = new Int32Array(clips.length * H);
+  clips.forEach((c, i) => {
+    if (c.actions.length !== H) throw new RangeError(`clip ${c.id} has ${c.actions.length} steps, the others ${H}`);
+    obs.set(c.obs, i * H * obsSize);
+    actions.set(c.actions, i * H);
+  });
+  return { obs, actions };
+}
+
 /** The label distribution of an answer; null for "can't tell", which is not trained on. */
 export function answerTarget(answer: Answer): number | null {
   switch (answer) {

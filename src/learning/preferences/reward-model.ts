@@ -16,7 +16,7 @@ import { Rng, type RngState } from '../../env/rng.js';
 import { dense, Params } from '../nets.js';
 import { FlatAdam, flatten } from '../optim.js';
 import { tf } from '../tf.js';
-import type { ClipData, Comparison, PreferenceDataset } from './dataset.js';
+import { type ClipData, type Comparison, type PreferenceDataset, stackClips } from './dataset.js';
 import { preferenceLoss } from './loss.js';
 import { tamerLoss } from '../tamer/loss.js';
 
@@ -255,43 +255,24 @@ export class RewardModel {
   trainStep(data: PreferenceDataset): number | null {
     const batches = this.members.map((_, m) => data.sample(m, this.config.batchSize, this.rng));
     if (batches[0].length === 0) return null;
-    const { obsSize, heads: A } = this;
     const H = batches[0][0].left.actions.length;
     const B = this.config.batchSize;
-    const rows = B * 2 * H;
-    const lossValue = tf.tidy(() => {
+    const loss = this.update(this.config.lr, `training diverged at step ${this.trainSteps + 1}`, () => {
       const inputs = batches.map((batch) => {
-        const obs = new Float32Array(rows * obsSize);
-        const actions = new Int32Array(rows);
-        const target = new Float32Array(B);
-        batch.forEach((c, j) => {
-          for (const [side, clip] of [c.left, c.right].entries()) {
-            const at = (j * 2 + side) * H;
-            obs.set(clip.obs, at * obsSize);
-            actions.set(clip.actions, at);
-          }
-          target[j] = c.target;
-        });
-        return { x: tf.tensor2d(obs, [rows, obsSize]), hot: tf.tensor2d(this.oneHot(actions, rows), [rows, A]), target: tf.tensor1d(target) };
+        const { obs, actions } = stackClips(batch.flatMap((c) => [c.left, c.right]), this.obsSize);
+        return {
+          x: tf.tensor2d(obs, [actions.length, this.obsSize]),
+          hot: tf.tensor2d(this.oneHot(actions, actions.length), [actions.length, this.heads]),
+          target: tf.tensor1d(batch.map((c) => c.target)),
+        };
       });
-      let dataLoss: tf.Scalar | null = null;
-      const { grads } = tf.variableGrads(() => {
-        const losses = inputs.map(({ x, hot, target }, m) => {
+      return () =>
+        inputs.map(({ x, hot, target }, m) => {
           const sums = tf.sum(tf.reshape(this.taken(m, x, hot), [B, 2, H]), 2);
           const [left, right] = tf.unstack(sums, 1) as tf.Tensor1D[];
           return preferenceLoss(left, right, target, this.config.answerNoise);
         });
-        dataLoss = tf.keep(tf.div(tf.addN(losses), losses.length)) as tf.Scalar;
-        const l2 = tf.mul(this.l2, tf.addN(this.kernels.map((k) => tf.sum(tf.square(k)))));
-        // The members' losses are added: they share no weights, so each member gets its own gradient.
-        return tf.add(tf.addN(losses), l2) as tf.Scalar;
-      }, this.variables);
-      this.optimizer.apply(flatten(this.variables.map((v) => grads[v.name])), this.config.lr);
-      return dataLoss as unknown as tf.Scalar;
     });
-    const loss = lossValue.dataSync()[0];
-    lossValue.dispose();
-    if (!Number.isFinite(loss)) throw new Error(`reward model training diverged at step ${this.trainSteps + 1} (loss ${loss})`);
     this.trainSteps++;
     return loss;
   }
@@ -307,22 +288,35 @@ export class RewardModel {
     if (!this.config.actionDependent) throw new Error('scalar feedback needs an action-dependent reward model (Ĥ(s, a)): set actionDependent');
     const rows = actions.length;
     if (rows === 0) return Number.NaN;
-    const loss = tf.tidy(() => {
+    const loss = this.update(this.config.lr * lrScale, 'diverged on feedback', () => {
       const x = tf.tensor2d(obs.subarray(0, rows * this.obsSize), [rows, this.obsSize]);
-      let dataLoss: tf.Scalar | null = null;
+      return () => this.members.map((_, m) => tamerLoss(this.outputs(m, x), actions, feedback, weights));
+    });
+    this.feedbackSteps++;
+    return loss;
+  }
+
+  /**
+   * One Adam step on the members' losses plus L2 on the kernels. `prepare` makes the input tensors (inside
+   * the step's tidy) and returns the function giving one loss per member; the members' losses are added:
+   * they share no weights, so each member gets its own gradient. Returns the mean loss over members.
+   */
+  private update(lr: number, failure: string, prepare: () => () => tf.Scalar[]): number {
+    const meanLoss = tf.tidy(() => {
+      const memberLosses = prepare();
+      let mean: tf.Scalar | null = null;
       const { grads } = tf.variableGrads(() => {
-        const losses = this.members.map((_, m) => tamerLoss(this.outputs(m, x), actions, feedback, weights));
-        dataLoss = tf.keep(tf.div(tf.addN(losses), losses.length)) as tf.Scalar;
+        const losses = memberLosses();
+        mean = tf.keep(tf.div(tf.addN(losses), losses.length)) as tf.Scalar;
         const l2 = tf.mul(this.l2, tf.addN(this.kernels.map((k) => tf.sum(tf.square(k)))));
         return tf.add(tf.addN(losses), l2) as tf.Scalar;
       }, this.variables);
-      this.optimizer.apply(flatten(this.variables.map((v) => grads[v.name])), this.config.lr * lrScale);
-      return dataLoss as unknown as tf.Scalar;
+      this.optimizer.apply(flatten(this.variables.map((v) => grads[v.name])), lr);
+      return mean as unknown as tf.Scalar;
     });
-    const value = loss.dataSync()[0];
-    loss.dispose();
-    if (!Number.isFinite(value)) throw new Error(`reward model diverged on feedback (loss ${value})`);
-    this.feedbackSteps++;
+    const value = meanLoss.dataSync()[0];
+    meanLoss.dispose();
+    if (!Number.isFinite(value)) throw new Error(`reward model ${failure} (loss ${value})`);
     return value;
   }
 
@@ -341,12 +335,7 @@ export class RewardModel {
   private clipSums(clips: readonly ClipData[]): Float32Array[] {
     if (clips.length === 0) return this.members.map(() => new Float32Array(0));
     const H = clips[0].actions.length;
-    const obs = new Float32Array(clips.length * H * this.obsSize);
-    const actions = new Int32Array(clips.length * H);
-    clips.forEach((c, i) => {
-      obs.set(c.obs, i * H * this.obsSize);
-      actions.set(c.actions, i * H);
-    });
+    const { obs, actions } = stackClips(clips, this.obsSize);
     return this.rawRewards(obs, actions, clips.length * H).map((r) => {
       const sums = new Float32Array(clips.length);
       for (let i = 0; i < r.length; i++) sums[Math.floor(i / H)] += r[i];
