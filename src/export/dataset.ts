@@ -20,12 +20,11 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import packageJson from '../../package.json' with { type: 'json' };
-import { checkClipRecord } from '../env/clip.js';
 import type { EnvOptions } from '../env/core.js';
 import { describe, isRecord } from '../env/snapshot.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { JsonlLog, type JsonlFormat, readJsonl } from '../store/jsonl.js';
-import { CLIPS_FORMAT, type LabelEvent, LABELS_FORMAT, nextIndex, type StoredClip } from '../store/labels.js';
+import { CLIPS_FORMAT, type LabelEvent, LABELS_FORMAT, nextIndex, originOf, type StoredClip } from '../store/labels.js';
 import { optionDifferences } from './card.js';
 import { type LongOperationOptions, readRunData } from './run-data.js';
 
@@ -91,10 +90,10 @@ export function exportDataset(runDir: string, file: string, { onProgress, warn }
       if (written.has(id)) continue;
       written.add(id);
       const clip = data.clips.get(id)!;
-      lines.push(JSON.stringify({ type: 'clip', ...clip, origin: clip.origin ?? `${data.runId}/${clip.id}` }));
+      lines.push(JSON.stringify({ type: 'clip', ...clip, origin: originOf(data.runId, clip, clip.id) }));
     }
     const { origin, ...rest } = label;
-    lines.push(JSON.stringify({ type: 'label', ...rest, origin: origin ?? `${data.runId}/${label.pairId}` }));
+    lines.push(JSON.stringify({ type: 'label', ...rest, origin: originOf(data.runId, { origin }, label.pairId) }));
     if (i % 100 === 99 || i === data.labels.length - 1) onProgress?.({ stage: 'labels', done: i + 1, total: data.labels.length });
   });
   writeFileAtomic(file, `${lines.join('\n')}\n`);
@@ -128,7 +127,6 @@ export function importDataset(file: string, runDir: string, { onProgress, warn }
   records.forEach((r, i) => {
     if (r.type !== 'clip') return;
     const { type: _t, ...clip } = r;
-    checkClipRecord(clip, `${file}:${i + 2}`);
     const diffs = r.env === target.description.id ? optionDifferences(r.options, `clip ${r.id}`, target.description.options, what) : [`env ${r.env}`];
     if (diffs.length > 0) throw new Error(`${file}:${i + 2}: clip ${r.id} does not fit ${what}: ${diffs.join('; ')}`);
     clips.set(r.id, clip);
@@ -139,8 +137,8 @@ export function importDataset(file: string, runDir: string, { onProgress, warn }
 
   // What the run holds already, by origin (its own records count as originating in it).
   const clipByOrigin = new Map<string, string>();
-  for (const c of target.clips.values()) clipByOrigin.set(c.origin ?? `${target.runId}/${c.id}`, c.id);
-  const labelOrigins = new Set(target.events.flatMap((e) => (e.type === 'label' ? [e.origin ?? `${target.runId}/${e.pairId}`] : [])));
+  for (const c of target.clips.values()) clipByOrigin.set(originOf(target.runId, c, c.id), c.id);
+  const labelOrigins = new Set(target.events.flatMap((e) => (e.type === 'label' ? [originOf(target.runId, e, e.pairId)] : [])));
   let nextClip = nextIndex(target.clips.keys(), 'c');
   let nextPair = nextIndex(target.events.map((e) => e.pairId), 'p');
 

@@ -35,6 +35,8 @@ const CONTENT_TYPES: Record<string, string> = {
 const MAX_MESSAGE_BYTES = 64 * 1024;
 const LABELER = /^[A-Za-z0-9._@-]{1,40}$/;
 const COOKIE = 'arcade_token';
+/** Hosts that only this machine can reach: binding to them needs no access token. */
+const LOCAL_HOSTS = ['127.0.0.1', 'localhost', '::1'];
 
 export interface ServeOptions {
   runsDir: string;
@@ -73,7 +75,7 @@ function sameToken(given: string | null, token: string): boolean {
 
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const { token } = options;
-  if (options.host !== '127.0.0.1' && options.host !== 'localhost' && options.host !== '::1' && token === null) {
+  if (!LOCAL_HOSTS.includes(options.host) && token === null) {
     throw new Error(`--host ${options.host} exposes the app beyond this machine: it needs an access token (--token)`);
   }
   if (token !== null && token.length < 16) throw new Error('the access token must be at least 16 characters');
@@ -198,7 +200,7 @@ async function main(): Promise<void> {
   }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535, got "${values.port}"`);
-  const local = ['127.0.0.1', 'localhost', '::1'].includes(values.host);
+  const local = LOCAL_HOSTS.includes(values.host);
   // Beyond this machine a token is required; one is made up if none was given, and printed in the URL.
   const token = values.token ?? process.env.ARCADE_TOKEN ?? (local ? null : randomBytes(18).toString('base64url'));
   const running = await serve({ runsDir: values.runs, staticDir: values.static, host: values.host, port, token });

@@ -115,9 +115,7 @@ export class LabelingSession {
     const clipOf = (pairId: string, id: string) => {
       const record = this.records.get(id);
       if (record === undefined) throw new Error(`${labelsLog.path}: pair ${pairId} names clip ${id}, which is not in ${clipsLog.path}`);
-      let clip = this.clips.get(id);
-      if (clip === undefined) this.clips.set(id, (clip = clipFromRecord(record)));
-      return clip;
+      return this.replayed(record);
     };
     for (const label of this.labelsInEffect.values()) {
       this.dataset.add(label.pairId, clipOf(label.pairId, label.left), clipOf(label.pairId, label.right), label.answer);
@@ -154,13 +152,14 @@ export class LabelingSession {
    * (step 0) that pairs were already drawn from, so new pairs can be drawn among them.
    */
   storedClips(step: number): Clip[] {
-    return [...this.records.values()]
-      .filter((r) => r.step === step)
-      .map((r) => {
-        let clip = this.clips.get(r.id);
-        if (clip === undefined) this.clips.set(r.id, (clip = clipFromRecord(r)));
-        return clip;
-      });
+    return [...this.records.values()].filter((r) => r.step === step).map((r) => this.replayed(r));
+  }
+
+  /** A stored clip, re-simulated once and kept. */
+  private replayed(record: StoredClip): Clip {
+    let clip = this.clips.get(record.id);
+    if (clip === undefined) this.clips.set(record.id, (clip = clipFromRecord(record)));
+    return clip;
   }
 
   /** Pair keys asked so far, to never ask one twice. */

@@ -7,9 +7,8 @@
  * it is moved to a side file `<name>.torn-<time>` and the log continues, with a warning. Any other bad line, a
  * missing or foreign header, or an unknown version is an error naming the file and line; nothing is rewritten.
  */
-import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { appendLine, fsyncDir, writeFileAtomic } from './atomic.js';
-import { dirname } from 'node:path';
+import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync } from 'node:fs';
+import { appendLine, writeFileAtomic } from './atomic.js';
 
 export interface JsonlFormat<T> {
   /** e.g. "rlhf-arcade/labels". */
@@ -43,11 +42,7 @@ export class JsonlLog<T> {
     const { records } = parseLog(path, this.format, cut === null ? text : text.slice(0, cut));
     if (cut !== null) {
       const torn = `${path}.torn-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-      writeFileSync(torn, text.slice(cut));
-      const fd = openSync(torn, 'r+');
-      fsyncSync(fd);
-      closeSync(fd);
-      fsyncDir(dirname(path));
+      writeFileAtomic(torn, text.slice(cut));
       const out = openSync(path, 'r+');
       try {
         ftruncateSync(out, Buffer.byteLength(text.slice(0, cut), 'utf8'));

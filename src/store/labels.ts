@@ -21,34 +21,30 @@ export interface StoredClip extends ClipRecord {
   origin?: string;
 }
 
-export type LabelEvent =
-  | {
-      type: 'label';
-      pairId: string;
-      left: string;
-      right: string;
-      answer: Answer;
-      labeler: string;
-      time: string;
-      step: number;
-      /** Imported labels: "<source run id>/<pair id there>", the key that makes importing twice a no-op. */
-      origin?: string;
-    }
-  | { type: 'undo'; pairId: string; labeler: string; time: string }
-  | { type: 'change'; pairId: string; answer: Answer; labeler: string; time: string };
-
-export interface Label {
+/** A label as given: who, when, at which agent step; `time` is ISO 8601. */
+interface LabelGiven {
   pairId: string;
   left: string;
   right: string;
   answer: Answer;
   labeler: string;
-  /** When it was given (or last changed), ISO 8601. */
   time: string;
-  /** Agent step when it was given. */
   step: number;
-  /** Imported labels: where they came from (see LabelEvent). */
+  /** Imported labels: "<source run id>/<pair id there>", the key that makes importing twice a no-op. */
   origin?: string;
+}
+
+export type LabelEvent =
+  | ({ type: 'label' } & LabelGiven)
+  | { type: 'undo'; pairId: string; labeler: string; time: string }
+  | { type: 'change'; pairId: string; answer: Answer; labeler: string; time: string };
+
+/** A label in effect: as given, with `labeler` and `time` those of its last change. */
+export type Label = LabelGiven;
+
+/** Where a clip or label comes from: its own origin if imported, else "<this run's id>/<its id>". */
+export function originOf(runId: string, record: { origin?: string }, id: string): string {
+  return record.origin ?? `${runId}/${id}`;
 }
 
 function need(cond: boolean, message: string): void {
