@@ -8,7 +8,7 @@
  * Training yields to this thread's event loop once per A2C update (the reward source is wrapped to await a
  * turn of the loop), so answers are taken between updates, within tens of milliseconds.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { replayClip } from '../env/clip.js';
 import { A2C_DEFAULTS } from '../learning/a2c.js';
@@ -21,6 +21,7 @@ import { type RunConfig, Trainer, type TrainerOptions } from '../session/trainer
 import { writeFileAtomic } from '../store/atomic.js';
 import { currentLabels, LABELS_FORMAT } from '../store/labels.js';
 import { readJsonl } from '../store/jsonl.js';
+import { RunFolder } from '../store/run.js';
 import { ApiError, type Args, type CreateRunSpec, type ExportResult, type FeedbackReceipt, type HostEvent, type LabelView, type MetricsPoint, type Op, type Progress, type Responses, type RunPhase, type RunStatus, type RunSummary } from '../shared/api.js';
 import { exportRewardModel } from '../export/run-export.js';
 import { LivePlay } from './live.js';
@@ -238,14 +239,22 @@ class ActiveRun {
   /** New lines of metrics.jsonl as chart points; returns them. */
   readMetrics(): MetricsPoint[] {
     const path = this.trainer.run.metricsPath;
-    if (!existsSync(path) || statSync(path).size === this.metricsRead) return [];
-    const text = readFileSync(path, 'utf8');
-    const complete = text.slice(0, text.lastIndexOf('\n') + 1);
-    const fresh = complete.slice(this.metricsRead);
-    this.metricsRead = complete.length;
+    const size = existsSync(path) ? statSync(path).size : 0;
+    if (size < this.metricsRead) this.metricsRead = 0; // rewritten (a resume drops lines past its checkpoint)
+    if (size === this.metricsRead) return [];
+    // Only the bytes appended since the last read: the file grows with the run, this is called every second.
+    const chunk = Buffer.alloc(size - this.metricsRead);
+    const fd = openSync(path, 'r');
+    try {
+      readSync(fd, chunk, 0, chunk.length, this.metricsRead);
+    } finally {
+      closeSync(fd);
+    }
+    const fresh = chunk.subarray(0, chunk.lastIndexOf(0x0a) + 1);
+    this.metricsRead += fresh.length;
     const points: MetricsPoint[] = [];
     const predicted = this.source.finishedPredicted.splice(0);
-    for (const line of fresh.split('\n')) {
+    for (const line of fresh.toString('utf8').split('\n')) {
       if (line.trim() === '') continue;
       let m: Record<string, unknown>;
       try {
@@ -424,14 +433,15 @@ export class RunService {
     const runs: RunSummary[] = [];
     for (const name of readdirSync(this.runsDir).sort()) {
       const dir = this.runDir(name);
-      if (!existsSync(join(dir, 'config.json'))) continue;
+      const run = new RunFolder(dir);
+      if (!existsSync(run.configPath)) continue;
       try {
-        const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as RunConfig;
+        const config = run.config() as unknown as RunConfig;
         const active = this.active?.name === name;
         let steps = 0;
         if (active) steps = this.active!.trainer.a2c.steps;
-        else if (existsSync(join(dir, 'metrics.jsonl'))) {
-          const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n');
+        else if (existsSync(run.metricsPath)) {
+          const lines = readFileSync(run.metricsPath, 'utf8').trim().split('\n');
           steps = (JSON.parse(lines[lines.length - 1] || '{}') as { steps?: number }).steps ?? 0;
         }
         let labels = 0;
@@ -447,7 +457,7 @@ export class RunService {
           steps,
           totalSteps: config.steps,
           labels,
-          finished: existsSync(join(dir, 'summary.json')),
+          finished: existsSync(run.summaryPath),
           active,
         });
       } catch {

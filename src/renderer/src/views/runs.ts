@@ -35,6 +35,7 @@ export class RunsView implements View {
   readonly root = el('section', 'view view-runs');
   private readonly table: HTMLTableSectionElement;
   private readonly form: HTMLFormElement;
+  private shown = false;
 
   constructor(
     private readonly bridge: Bridge,
@@ -87,15 +88,19 @@ export class RunsView implements View {
       void this.create();
     });
     bridge.onEvent((e) => {
-      if (e.type === 'status') void this.refresh();
+      // listRuns reads every run folder: only while the list is on screen.
+      if (e.type === 'status' && this.shown) void this.refresh();
     });
   }
 
   show(): void {
+    this.shown = true;
     void this.refresh();
   }
 
-  hide(): void {}
+  hide(): void {
+    this.shown = false;
+  }
 
   key(): boolean {
     return false;
