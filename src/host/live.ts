@@ -69,67 +69,73 @@ export class LivePlay {
 
   /** The feedback channel's env, on the wall clock: Ĥ(s, a) of each step is what the UI shows. */
   private playFeedback(n: number, stepsPerSecond: number): LiveChunk {
-    const env = this.env;
     const model = this.trainer.rewardModel!;
-    const state = env.getState();
-    const score = env.info().score;
     const start = Math.max(this.playedUntil, this.now());
-    const obs = new Float32Array(n * model.obsSize);
-    const actions: number[] = [];
-    const trueRewards: number[] = [];
-    let ended = false;
-    for (let t = 0; t < n && !ended; t++) {
-      const span: StepSpan = { start: start + t / stepsPerSecond, end: start + (t + 1) / stepsPerSecond };
-      const step = this.trainer.playLive(span);
-      this.playedUntil = span.end;
-      obs.set(step.obs, t * model.obsSize);
-      actions.push(step.action);
-      trueRewards.push(step.reward);
-      ended = step.ended;
-    }
-    // Ĥ(s, a) itself (the ensemble's mean raw output), on the presses' scale, rather than the agent's normalised reward.
-    const members = model.rawRewards(obs.subarray(0, actions.length * model.obsSize), actions, actions.length);
-    const predicted = actions.map((_, i) => members.reduce((sum, m) => sum + m[i], 0) / members.length);
-    const chunk: LiveChunk = { episode: this.episode, env: env.id, options: { ...env.options }, state, actions, predicted, trueRewards, score, trainingStep: this.trainer.a2c.steps };
-    if (ended) this.episode++;
-    return chunk;
+    return this.chunk(
+      n,
+      (obs, at, t) => {
+        const span: StepSpan = { start: start + t / stepsPerSecond, end: start + (t + 1) / stepsPerSecond };
+        const step = this.trainer.playLive(span); // the channel resets its env after an episode's end
+        this.playedUntil = span.end;
+        obs.set(step.obs, at);
+        return step;
+      },
+      // Ĥ(s, a) itself (the ensemble's mean raw output), on the presses' scale, rather than the agent's normalised reward.
+      (obs, actions) => {
+        const members = model.rawRewards(obs, actions, actions.length);
+        return actions.map((_, i) => members.reduce((sum, m) => sum + m[i], 0) / members.length);
+      },
+    );
   }
 
   /** A copy of the policy on an env of its own, for runs without live feedback. */
   private playPolicy(n: number): LiveChunk {
     const env = this.env;
     const net = this.trainer.a2c.net;
+    const size = net.obsSize;
+    const model = this.trainer.learner?.model;
+    return this.chunk(
+      n,
+      (obs, at) => {
+        env.writeObs(obs, at);
+        const logits = tf.tidy(() => net.packed(tf.tensor2d(obs.subarray(at, at + size), [1, size])).dataSync());
+        const action = chooseAction((logits as Float32Array).subarray(0, net.numActions), false, this.rng.next());
+        const reward = env.advance(action);
+        const ended = env.terminated || env.truncated;
+        if (ended) env.reset();
+        return { action, reward, ended };
+      },
+      (obs, actions) => (model === undefined ? [] : Array.from(model.predict(obs, actions, actions.length))),
+    );
+  }
+
+  /**
+   * Up to `n` steps of the live env (fewer if its episode ends) as a chunk the renderer re-simulates: the
+   * env's state before them, the actions, true rewards and predicted rewards. `step` plays step t, writing the
+   * observation it acted on at `at`.
+   */
+  private chunk(
+    n: number,
+    step: (obs: Float32Array, at: number, t: number) => { action: number; reward: number; ended: boolean },
+    predict: (obs: Float32Array, actions: number[]) => number[],
+  ): LiveChunk {
+    const env = this.env;
+    const size = env.observationSpace.size;
     const state = env.getState();
     const score = env.info().score;
-    const size = net.obsSize;
     const obs = new Float32Array(n * size);
     const actions: number[] = [];
     const trueRewards: number[] = [];
-    for (let t = 0; t < n; t++) {
-      env.writeObs(obs, t * size);
-      const logits = tf.tidy(() => net.packed(tf.tensor2d(obs.subarray(t * size, (t + 1) * size), [1, size])).dataSync());
-      const action = chooseAction((logits as Float32Array).subarray(0, net.numActions), false, this.rng.next());
-      actions.push(action);
-      trueRewards.push(env.advance(action));
-      if (env.terminated || env.truncated) break;
+    let ended = false;
+    for (let t = 0; t < n && !ended; t++) {
+      const r = step(obs, t * size, t);
+      actions.push(r.action);
+      trueRewards.push(r.reward);
+      ended = r.ended;
     }
-    const model = this.trainer.learner?.model;
-    const predicted = model === undefined ? [] : Array.from(model.predict(obs.subarray(0, actions.length * size), actions, actions.length));
-    const chunk: LiveChunk = {
-      episode: this.episode,
-      env: env.id,
-      options: { ...env.options },
-      state,
-      actions,
-      predicted,
-      trueRewards,
-      score,
-      trainingStep: this.trainer.a2c.steps,
-    };
-    if (env.terminated || env.truncated) {
-      env.reset();
-      this.episode++;
-    }
+    const predicted = predict(obs.subarray(0, actions.length * size), actions);
+    const chunk: LiveChunk = { episode: this.episode, env: env.id, options: { ...env.options }, state, actions, predicted, trueRewards, score, trainingStep: this.trainer.a2c.steps };
+    if (ended) this.episode++;
     return chunk;
   }
 }
