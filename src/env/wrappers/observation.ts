@@ -145,6 +145,17 @@ export class PixelObserver implements Observer {
   /** Which row of `rowAcc` each screen row uses (rows equal to the row above share its row). */
   private readonly rowOf = new Int32Array(SCREEN_HEIGHT);
   private readonly maskRows: readonly [number, number];
+  /** Each screen row's signatures in the two frames of the last push (a row whose signatures stay is unchanged). */
+  private readonly lastSig = new Int32Array(SCREEN_HEIGHT * 4);
+  /** Frames pooled by the last push (1 or 2); 0 after the stack was set, when every row counts as changed. */
+  private lastKind = 0;
+  /** Per screen row, this push: bit 1 set if it changed since the last push, bit 2 if a changed output row reads it. */
+  private readonly rowState = new Uint8Array(SCREEN_HEIGHT);
+  /**
+   * Per output row: pushes in a row that left its value unchanged. From 3 on, the four stacked bytes of each
+   * of its pixels are equal, and pushing the same value again changes nothing.
+   */
+  private readonly steady = new Int32Array(PIXEL_SIZE);
 
   constructor(
     private readonly skip: FrameSkip,
@@ -158,6 +169,7 @@ export class PixelObserver implements Observer {
   observeReset(): void {
     this.skip.captureCurrent();
     this.obsWords.fill(0);
+    this.lastKind = 0;
     // Pushing the first frame four times fills the stack with it.
     for (let k = 0; k < FRAME_STACK; k++) this.push(this.skip.last, null);
   }
@@ -168,7 +180,8 @@ export class PixelObserver implements Observer {
 
   /**
    * Grayscale + max-pool of two frames (or one) + area resize, pushed onto the stack: each pixel's word
-   * drops its oldest byte and takes the new value on top.
+   * drops its oldest byte and takes the new value on top. Only output rows whose source rows changed since
+   * the last push are computed; the others repeat their value, which costs nothing once it fills the stack.
    */
   private push(a: Screen, b: Screen | null): void {
     // Imported bindings are read once: some module loaders turn each read into a getter call.
@@ -179,20 +192,59 @@ export class PixelObserver implements Observer {
     const ap = a.pixels;
     const bp = b === null ? null : b.pixels;
     const { start: cs, w: cw } = COLS;
+    const { start: rs, w: rw } = ROWS;
     const acc = rowAcc;
     const top = rowTop;
     const rowOf = this.rowOf;
     const [m0, m1] = this.maskRows;
-    const stamp = (pushCount = (pushCount + 1) | 0); // wraps like the Int32Array it is compared with
+    const kind = b === null ? 1 : 2;
+    const fresh = kind !== this.lastKind;
+    this.lastKind = kind;
 
-    // Horizontal pass, once per run of identical rows (game frames are mostly flat bands of colour), and
-    // not at all for a row drawn the same way before.
+    // Which screen rows changed (bit 1), then which rows the changed output rows read (bit 2).
+    const state = this.rowState;
+    const last = this.lastSig;
     for (let y = 0; y < H; y++) {
+      if (y >= m0 && y < m1) {
+        state[y] = fresh ? 1 : 0;
+        continue;
+      }
+      const asig = a.rowSig[y];
+      const asig2 = a.rowSig2[y];
+      const bsig = b === null ? 0 : b.rowSig[y];
+      const bsig2 = b === null ? 0 : b.rowSig2[y];
+      const k = y * 4;
+      if (!fresh && last[k] === asig && last[k + 1] === asig2 && last[k + 2] === bsig && last[k + 3] === bsig2) {
+        state[y] = 0;
+        continue;
+      }
+      last[k] = asig;
+      last[k + 1] = asig2;
+      last[k + 2] = bsig;
+      last[k + 3] = bsig2;
+      state[y] = 1;
+    }
+    const steady = this.steady;
+    for (let r = 0; r < N; r++) {
+      const s = rs[r];
+      if ((state[s] & 1) | (state[s + 1] & 1) | (state[s + 2] & 1)) {
+        steady[r] = -1; // changed: computed below
+        state[s] |= 2;
+        state[s + 1] |= 2;
+        state[s + 2] |= 2;
+      }
+    }
+
+    // Horizontal pass over the rows read, once per run of identical rows (game frames are mostly flat bands
+    // of colour), and not at all for a row drawn the same way before.
+    const stamp = (pushCount = (pushCount + 1) | 0); // wraps like the Int32Array it is compared with
+    for (let y = 0; y < H; y++) {
+      if ((state[y] & 2) === 0) continue;
       if (y >= m0 && y < m1) {
         rowOf[y] = ZERO_ROW;
         continue;
       }
-      if (y > 0 && rowOf[y - 1] !== ZERO_ROW && sameRow(a, y) && (b === null || sameRow(b, y))) {
+      if (y > 0 && (state[y - 1] & 2) !== 0 && rowOf[y - 1] !== ZERO_ROW && sameRow(a, y) && (b === null || sameRow(b, y))) {
         rowOf[y] = rowOf[y - 1];
         continue;
       }
@@ -200,7 +252,6 @@ export class PixelObserver implements Observer {
       const asig2 = a.rowSig2[y];
       const bsig = b === null ? 0 : b.rowSig[y];
       const bsig2 = b === null ? 0 : b.rowSig2[y];
-      const kind = b === null ? 1 : 2;
       const slot = mix4(asig, asig2, bsig, bsig2 ^ kind) & (CACHE_SLOTS - 1);
       const k = slot * 4;
       if (cacheKind[slot] === kind && cacheKey[k] === asig && cacheKey[k + 1] === asig2 && cacheKey[k + 2] === bsig && cacheKey[k + 3] === bsig2) {
@@ -248,11 +299,18 @@ export class PixelObserver implements Observer {
     }
 
     // Vertical pass, pushed straight onto the stack: every output row spans 3 source rows (210 / 84 = 2.5).
-    const { start: rs, w: rw } = ROWS;
     const words = this.obsWords;
     for (let r = 0; r < N; r++) {
-      const s = rs[r];
       const out = r * N;
+      const still = steady[r];
+      if (still >= 0) {
+        // Unchanged: repeat the newest byte (nothing to do once all four are equal).
+        if (still < 3) for (let j = out; j < out + N; j++) words[j] = (words[j] >>> 8) | (words[j] & 0xff000000);
+        steady[r] = still + 1;
+        continue;
+      }
+      steady[r] = 0;
+      const s = rs[r];
       const r0 = rowOf[s];
       const r1 = rowOf[s + 1];
       const r2 = rowOf[s + 2];
@@ -288,6 +346,7 @@ export class PixelObserver implements Observer {
   setState(state: unknown, what: string): void {
     this.checkState(state, what);
     this.obs.set(fromBase64(state as string));
+    this.lastKind = 0;
   }
 }
 
