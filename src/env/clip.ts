@@ -23,6 +23,8 @@ export interface ClipRecord {
 export interface ClipReplay {
   /** obs[t] is the observation the t-th action was taken in (a copy). */
   obs: (Float32Array | Uint8Array)[];
+  /** The observation the last played step led to (before any reset). */
+  final: Float32Array | Uint8Array;
   rewards: number[];
   /** The step after which the episode ended, if it did inside the clip (the record then stops there). */
   endedAt: number | null;
@@ -67,5 +69,5 @@ export function replayClip(clip: ClipRecord, onFrame?: (pixels: Uint8Array, step
       break;
     }
   }
-  return { obs, rewards, endedAt };
+  return { obs, final: env.obs.slice(), rewards, endedAt };
 }

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import type { AtariEnv } from '../env/atari-env.js';
 import type { EnvOptions, ObsType } from '../env/core.js';
 import { describe, isRecord } from '../env/snapshot.js';
+import { REWARD_INPUTS, type RewardInput } from '../learning/preferences/reward-model.js';
 import type { Answer } from '../learning/preferences/teachers.js';
 
 export const CARD_FILE = 'reward-card.json';
@@ -32,7 +33,7 @@ export interface RewardCard {
   observation: {
     type: ObsType;
     shape: number[];
-    /** Product of `shape`: the model's input width. */
+    /** Product of `shape`: the numbers in one observation (the model reads one, or two for `model.input` transition). */
     size: number;
     dtype: 'float32' | 'uint8';
     low: number;
@@ -52,6 +53,11 @@ export interface RewardCard {
     leakyAlpha: number;
     /** false: r̂(s), one output whatever the action; true: r̂(s, a), one output per action. */
     actionDependent: boolean;
+    /**
+     * What each input row holds: `state`, the observation s an action was taken in; `transition`, s followed by
+     * the observation s' the action led to (2 x observation.size inputs). Absent in cards older than it: state.
+     */
+    input?: RewardInput;
     /** Output columns: actions.n when actionDependent, else 1. */
     outputs: number;
     rewardStd: number;
@@ -102,6 +108,7 @@ export function readRewardCard(path: string): RewardCard {
   if (!Array.isArray(model.hidden) || !model.hidden.every((h) => Number.isInteger(h) && h > 0)) throw bad('model.hidden must list positive integers', model.hidden);
   if (typeof model.leakyAlpha !== 'number') throw bad('model.leakyAlpha must be a number', model.leakyAlpha);
   if (typeof model.actionDependent !== 'boolean') throw bad('model.actionDependent must be true or false', model.actionDependent);
+  if (model.input !== undefined && !REWARD_INPUTS.includes(model.input)) throw bad(`model.input must be ${REWARD_INPUTS.join(' or ')}`, model.input);
   if (model.outputs !== (model.actionDependent ? c.actions.n : 1)) throw bad(`model.outputs must be ${model.actionDependent ? 'actions.n' : '1'}`, model.outputs);
   if (!Number.isInteger(c.observation.size) || c.observation.size < 1) throw bad('observation.size must be a positive integer', c.observation.size);
   const norm = c.normalisation.members;
@@ -143,7 +150,7 @@ export function checkCardFits(card: RewardCard, cardPath: string, env: EnvDescri
   }
   if (card.observation.size !== env.obsSize || card.actions.n !== env.numActions) {
     throw new Error(
-      `${cardPath}: the reward model takes ${card.observation.size} inputs and ${card.actions.n} actions; ${what} has ${env.obsSize} and ${env.numActions}`,
+      `${cardPath}: the reward model reads observations of ${card.observation.size} numbers and knows ${card.actions.n} actions; ${what} has ${env.obsSize} and ${env.numActions}`,
     );
   }
 }

@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RewardModel, RewardModelConfig } from '../learning/preferences/reward-model.js';
+import type { RewardInput, RewardModel, RewardModelConfig } from '../learning/preferences/reward-model.js';
 import type { tf } from '../learning/tf.js';
 import { CARD_FILE, type RewardCard, readRewardCard } from './card.js';
 import { type DenseLayerSpec, type RewardEnsembleSpec, validateRewardEnsembleSpec } from './model-spec.js';
@@ -22,25 +22,48 @@ import { type DenseLayerSpec, type RewardEnsembleSpec, validateRewardEnsembleSpe
  */
 export function rewardModelSpec(model: RewardModel): RewardEnsembleSpec {
   const alpha = model.config.leakyAlpha;
+  const transition = model.config.input === 'transition';
   const members = model.memberLayers().map((layers, m) => ({
-    layers: layers.map(
-      (l, i): DenseLayerSpec =>
-        i < layers.length - 1
-          ? { ...l, kernel: l.kernel.slice(), bias: l.bias.slice(), activation: 'leakyRelu', alpha }
-          : { ...l, kernel: l.kernel.slice(), bias: l.bias.slice(), activation: 'linear' },
-    ),
+    layers: layers.map((l, i): DenseLayerSpec => {
+      const kernel = i === 0 && transition ? deltaToPair(l.kernel, model.obsSize, l.units) : l.kernel.slice();
+      return i < layers.length - 1
+        ? { ...l, kernel, bias: l.bias.slice(), activation: 'leakyRelu', alpha }
+        : { ...l, kernel, bias: l.bias.slice(), activation: 'linear' };
+    }),
     shift: model.shift[m],
     scale: model.scale[m],
   }));
-  const spec = { obsSize: model.obsSize, numActions: model.heads, members };
+  const spec = { obsSize: model.inputSize, numActions: model.heads, members };
   validateRewardEnsembleSpec(spec);
   return spec;
 }
 
+/**
+ * A transition model reads [s, s' - s] inside (see RewardModel.inputs); exported, it reads [s, s'], which is
+ * what a user has at hand. The first layer is the same map: [s, d] K = s K1 + (s' - s) K2 = s (K1 - K2) + s' K2,
+ * so its kernel's top half becomes K1 - K2 (and back: K1 = K1' + K2'). Kernels are row-major [2n, units].
+ */
+function deltaToPair(kernel: Float32Array, n: number, units: number): Float32Array {
+  const out = kernel.slice();
+  for (let i = 0; i < n * units; i++) out[i] = kernel[i] - kernel[n * units + i];
+  return out;
+}
+
+function pairToDelta(kernel: Float32Array, n: number, units: number): Float32Array {
+  const out = kernel.slice();
+  for (let i = 0; i < n * units; i++) out[i] = kernel[i] + kernel[n * units + i];
+  return out;
+}
+
+/** What a card's model reads (cards written before transition models existed read the state). */
+export function inputOf(card: RewardCard): RewardInput {
+  return card.model.input ?? 'state';
+}
+
 /** The architecture settings a RewardModel needs to hold an exported model's weights. */
-export function architectureOf(card: RewardCard): Pick<RewardModelConfig, 'members' | 'hidden' | 'leakyAlpha' | 'actionDependent'> {
+export function architectureOf(card: RewardCard): Pick<RewardModelConfig, 'members' | 'hidden' | 'leakyAlpha' | 'actionDependent' | 'input'> {
   const { members, hidden, leakyAlpha, actionDependent } = card.model;
-  return { members, hidden, leakyAlpha, actionDependent };
+  return { members, hidden, leakyAlpha, actionDependent, input: inputOf(card) };
 }
 
 export interface ExportedRewardModel {
@@ -93,8 +116,10 @@ export function readExportedRewardModel(dir: string): ExportedRewardModel {
     }
   }
   if (offset !== data.length) throw new Error(`${weightsPath} holds ${data.length} floats; ${modelPath} lists ${offset}`);
+  const n = card.observation.size;
+  const transition = inputOf(card) === 'transition';
   const spec: RewardEnsembleSpec = {
-    obsSize: card.observation.size,
+    obsSize: transition ? 2 * n : n,
     numActions: card.model.outputs,
     members: layers.map((member, m) => {
       const { shift, scale } = card.normalisation.members[m];
@@ -108,7 +133,8 @@ export function readExportedRewardModel(dir: string): ExportedRewardModel {
           const [inputs, units] = l.shape;
           const last = i === depth - 1;
           // Unfold the normalisation: the file holds W * scale and (b - shift) * scale.
-          const kernel = last ? l.kernel.map((x) => x / scale) : l.kernel;
+          const raw = i === 0 && transition && inputs === 2 * n ? pairToDelta(l.kernel, n, units) : l.kernel;
+          const kernel = last ? raw.map((x) => x / scale) : raw;
           const bias = last ? l.bias.map((x) => x / scale + shift) : l.bias;
           return last ? { inputs, units, kernel, bias, activation: 'linear' } : { inputs, units, kernel, bias, activation: 'leakyRelu', alpha: card.model.leakyAlpha };
         }),

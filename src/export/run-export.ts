@@ -128,12 +128,16 @@ export async function exportRewardModel(runDir: string, outDir: string, { onProg
         activation: 'leakyRelu',
         leakyAlpha: rm.leakyAlpha,
         actionDependent: rm.actionDependent,
+        input: rm.input,
         outputs: heads,
         rewardStd: rm.rewardStd,
         trainSteps: model.trainSteps,
       },
       output: {
-        input: 'obs: float32 [batch, observation.size], one observation per row, preprocessed as observation.preprocessing says',
+        input:
+          rm.input === 'transition'
+            ? "obs: float32 [batch, 2 * observation.size], one step per row: the observation s the action was taken in, then the observation s' it led to (an episode's final one at its end), both preprocessed as observation.preprocessing says"
+            : 'obs: float32 [batch, observation.size], one observation per row, preprocessed as observation.preprocessing says',
         name: 'reward',
         shape: ['batch', heads],
         meaning: 'the normalised learned reward: the mean over ensemble members of (raw - shift) * scale, the normalisation folded into the weights',

@@ -73,16 +73,17 @@ export class LivePlay {
     const start = Math.max(this.playedUntil, this.now());
     return this.chunk(
       n,
-      (obs, at, t) => {
+      (obs, next, at, t) => {
         const span: StepSpan = { start: start + t / stepsPerSecond, end: start + (t + 1) / stepsPerSecond };
         const step = this.trainer.playLive(span); // the channel resets its env after an episode's end
         this.playedUntil = span.end;
         obs.set(step.obs, at);
+        next.set(step.next, at);
         return step;
       },
       // Ĥ(s, a) itself (the ensemble's mean raw output), on the presses' scale, rather than the agent's normalised reward.
-      (obs, actions) => {
-        const members = model.rawRewards(obs, actions, actions.length);
+      (obs, next, actions) => {
+        const members = model.rawRewards(obs, actions, actions.length, next);
         return actions.map((_, i) => members.reduce((sum, m) => sum + m[i], 0) / members.length);
       },
     );
@@ -96,44 +97,47 @@ export class LivePlay {
     const model = this.trainer.learner?.model;
     return this.chunk(
       n,
-      (obs, at) => {
+      (obs, next, at) => {
         env.writeObs(obs, at);
         const logits = tf.tidy(() => net.packed(tf.tensor2d(obs.subarray(at, at + size), [1, size])).dataSync());
         const action = chooseAction((logits as Float32Array).subarray(0, net.numActions), false, this.rng.next());
         const reward = env.advance(action);
+        env.writeObs(next, at);
         const ended = env.terminated || env.truncated;
         if (ended) env.reset();
         return { action, reward, ended };
       },
-      (obs, actions) => (model === undefined ? [] : Array.from(model.predict(obs, actions, actions.length))),
+      (obs, next, actions) => (model === undefined ? [] : Array.from(model.predict(obs, actions, actions.length, next))),
     );
   }
 
   /**
    * Up to `n` steps of the live env (fewer if its episode ends) as a chunk the renderer re-simulates: the
    * env's state before them, the actions, true rewards and predicted rewards. `step` plays step t, writing the
-   * observation it acted on at `at`.
+   * observation it acted on and the one it led to at `at` of `obs` and `next`.
    */
   private chunk(
     n: number,
-    step: (obs: Float32Array, at: number, t: number) => { action: number; reward: number; ended: boolean },
-    predict: (obs: Float32Array, actions: number[]) => number[],
+    step: (obs: Float32Array, next: Float32Array, at: number, t: number) => { action: number; reward: number; ended: boolean },
+    predict: (obs: Float32Array, next: Float32Array, actions: number[]) => number[],
   ): LiveChunk {
     const env = this.env;
     const size = env.observationSpace.size;
     const state = env.getState();
     const score = env.info().score;
     const obs = new Float32Array(n * size);
+    const next = new Float32Array(n * size);
     const actions: number[] = [];
     const trueRewards: number[] = [];
     let ended = false;
     for (let t = 0; t < n && !ended; t++) {
-      const r = step(obs, t * size, t);
+      const r = step(obs, next, t * size, t);
       actions.push(r.action);
       trueRewards.push(r.reward);
       ended = r.ended;
     }
-    const predicted = predict(obs.subarray(0, actions.length * size), actions);
+    const played = actions.length * size;
+    const predicted = predict(obs.subarray(0, played), next.subarray(0, played), actions);
     const chunk: LiveChunk = { episode: this.episode, env: env.id, options: { ...env.options }, state, actions, predicted, trueRewards, score, trainingStep: this.trainer.a2c.steps };
     if (ended) this.episode++;
     return chunk;

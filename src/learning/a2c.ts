@@ -131,6 +131,7 @@ export class A2C {
   private obs: Float32Array;
   // Rollout storage, preallocated (numSteps, numEnvs), step-major.
   private readonly bufObs: Float32Array;
+  private readonly bufNextObs: Float32Array;
   private readonly bufActions: Int32Array;
   private readonly bufValues: Float32Array;
   private readonly bufTrueRewards: Float32Array;
@@ -162,6 +163,7 @@ export class A2C {
     this.optimizer = new RMSPropTF(net.variables, { decay: this.config.rmsDecay, epsilon: this.config.rmsEpsilon });
     const TN = this.T * this.N;
     this.bufObs = new Float32Array(TN * this.obsSize);
+    this.bufNextObs = new Float32Array(TN * this.obsSize);
     this.bufActions = new Int32Array(TN);
     this.bufValues = new Float32Array(TN);
     this.bufTrueRewards = new Float32Array(TN);
@@ -201,12 +203,14 @@ export class A2C {
       const r = this.env.step(actions);
       this.observer?.afterStep(this.obs, actions, r);
       this.bufTrueRewards.set(r.rewards, t * N);
+      this.bufNextObs.set(r.obs, t * N * obsSize);
       this.bufBootstrap.fill(0, t * N, (t + 1) * N);
       for (let i = 0; i < N; i++) this.bufEnded[t * N + i] = r.terminated[i] | r.truncated[i];
       for (const e of r.info.episodes) {
         finished.push({ return: e.return, length: e.length });
         // A time limit is not a terminal state: bootstrap from the value of the observation it cut at.
         if (e.truncated && !e.terminated) truncatedAt.push({ k: t * N + e.index, obs: e.finalObs });
+        this.bufNextObs.set(e.finalObs, (t * N + e.index) * obsSize);
       }
       this.obs.set(r.obs);
     }
@@ -236,6 +240,7 @@ export class A2C {
       numEnvs: N,
       obsSize,
       obs: this.bufObs,
+      nextObs: this.bufNextObs,
       actions: this.bufActions,
       trueRewards: this.rewardSource.usesTrueReward ? this.bufTrueRewards : undefined,
     });

@@ -10,6 +10,8 @@ export interface RolloutBatch {
   obsSize: number;
   /** numSteps x numEnvs x obsSize, step-major: the observation each action was taken in. */
   obs: Float32Array;
+  /** Like `obs`: the observation each action led to (an episode's final one where it ended). */
+  nextObs: Float32Array;
   /** numSteps x numEnvs. */
   actions: Int32Array;
   /** The game's rewards, only for sources with `usesTrueReward`. */

@@ -61,6 +61,6 @@ export class FrozenRewardSource implements RewardSource {
   constructor(private readonly model: RewardModel) {}
 
   rewards(batch: RolloutBatch): Float32Array {
-    return this.model.predict(batch.obs, batch.actions, batch.numSteps * batch.numEnvs);
+    return this.model.predict(batch.obs, batch.actions, batch.numSteps * batch.numEnvs, batch.nextObs);
   }
 }

@@ -71,10 +71,15 @@ export function clipFromRecord(record: StoredClip): Clip {
   const size = replay.obs[0].length;
   const obs = new Float32Array(replay.obs.length * size);
   replay.obs.forEach((o, t) => obs.set(o, t * size));
+  // next[t] = obs[t + 1], and the observation after the last step.
+  const next = new Float32Array(obs.length);
+  next.set(obs.subarray(size));
+  next.set(replay.final, obs.length - size);
   const trueRewards = Float32Array.from(replay.rewards);
   return {
     id: record.id,
     obs,
+    next,
     actions: Int32Array.from(record.actions),
     trueReturn: replay.rewards.reduce((a, b) => a + b, 0),
     trueRewards,

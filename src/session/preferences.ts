@@ -174,7 +174,7 @@ export class PreferenceLearner implements RewardSource {
   }
 
   rewards(batch: RolloutBatch): Float32Array {
-    return this.model.predict(batch.obs, batch.actions, batch.numSteps * batch.numEnvs);
+    return this.model.predict(batch.obs, batch.actions, batch.numSteps * batch.numEnvs, batch.nextObs);
   }
 
   /**
@@ -269,8 +269,8 @@ export class PreferenceLearner implements RewardSource {
   }
 
   private normaliseOn(clips: readonly ClipData[]): void {
-    const { obs, actions } = stackClips(clips, this.env.obsSize);
-    this.model.normalise(obs, actions, actions.length);
+    const { obs, next, actions } = stackClips(clips, this.env.obsSize);
+    this.model.normalise(obs, actions, actions.length, next);
   }
 
   metrics(): PreferenceMetrics {

@@ -97,6 +97,8 @@ export function resolveTamerConfig(partial: Partial<TamerConfig> = {}): TamerCon
 /** One live step as played: what the policy saw and did, the true reward, and whether the episode ended (the env was reset). */
 export interface LiveStepResult {
   obs: Float32Array;
+  /** The observation the step led to (the episode's final one if it ended). */
+  next: Float32Array;
   action: number;
   reward: number;
   ended: boolean;
@@ -192,6 +194,7 @@ export class FeedbackChannel {
     this.reference.push(step);
     if (this.reference.length > REFERENCE_STEPS) this.reference.shift();
     while (this.recent.length > 0 && this.recent[0].end < end - this.config.delayMax - RECENT_SECONDS_MARGIN) this.recent.shift();
+    const next = this.env.obs.slice() as Float32Array;
     const terminal = this.env.terminated;
     const ended = this.env.terminated || this.env.truncated;
     if (ended) {
@@ -204,7 +207,7 @@ export class FeedbackChannel {
     this.clock = end;
     this.liveSteps++;
     if (this.teacher !== null) {
-      this.teacher.observe({ start, end, reward, advantage: this.expertSignal(obs, reward, terminal) });
+      this.teacher.observe({ start, end, reward, advantage: this.expertSignal(obs, reward, next, terminal) });
       for (const f of this.teacher.due(end)) {
         if (this.feedbackUsed >= this.config.feedback) break;
         this.give(f, this.labeler);
@@ -214,7 +217,7 @@ export class FeedbackChannel {
       const batch = this.replay.sample(this.config.replayBatch);
       this.train(batch.map((e) => e.step), batch.map((e) => e.action), batch.map((e) => e.feedback), batch.map((e) => e.weight));
     }
-    return { obs, action, reward, ended };
+    return { obs, next, action, reward, ended };
   }
 
   /**
@@ -245,9 +248,9 @@ export class FeedbackChannel {
   }
 
   /** The expert's advantage of the step just played if it is among the largest recent ones, else 0. */
-  private expertSignal(obs: Float32Array, reward: number, terminal: boolean): number | undefined {
+  private expertSignal(obs: Float32Array, reward: number, next: Float32Array, terminal: boolean): number | undefined {
     if (this.advantage === null) return undefined;
-    const a = this.advantage(obs, reward, this.obs, terminal);
+    const a = this.advantage(obs, reward, next, terminal);
     this.recentAdvantages.push(Math.abs(a));
     if (this.recentAdvantages.length > 1000) this.recentAdvantages.shift();
     const sorted = [...this.recentAdvantages].sort((x, y) => y - x);
@@ -282,7 +285,7 @@ export class FeedbackRewardSource implements RewardSource {
     // Before the first press the net knows nothing; normalising its outputs would hand the agent amplified
     // noise (and collapse its policy), so the reward is 0 until then.
     if (this.model.feedbackSteps === 0) return new Float32Array(rows);
-    return this.model.predict(batch.obs, batch.actions, rows);
+    return this.model.predict(batch.obs, batch.actions, rows, batch.nextObs);
   }
 }
 

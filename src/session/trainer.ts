@@ -372,7 +372,17 @@ export class Trainer {
       trainer.recentReturns.push(...checkpoint.meta.recentReturns);
       trainer.episodes = checkpoint.meta.episodes;
       trainer.wallSeconds = checkpoint.meta.wallSeconds;
-      if (checkpoint.rewardModel !== null) trainer.rewardModel?.setState(checkpoint.rewardModel);
+      if (checkpoint.rewardModel !== null && trainer.rewardModel !== null) {
+        try {
+          trainer.rewardModel.setState(checkpoint.rewardModel);
+        } catch (err) {
+          // Runs made before transition inputs (the default since) hold a model of the state alone.
+          throw new Error(
+            `${run.checkpointPath}: its reward model does not fit this run's settings (${(err as Error).message}); ` +
+              `a run made by an older build whose model reads the state alone resumes with "input": "state" under preferences.rewardModel in ${run.configPath}`,
+          );
+        }
+      }
       if (checkpoint.preferences !== null) trainer.learner?.setState(checkpoint.preferences);
     }
     run.truncateMetrics(trainer.a2c.steps);

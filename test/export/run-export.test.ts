@@ -36,13 +36,25 @@ function checkpointModel(dir: string, config: RunConfig): RewardModel {
   return model;
 }
 
-/** Observations as the game gives them (in [-1, 1]) and random actions. */
-function randomSteps(seed: number, rows: number, obsSize: number, numActions: number) {
+/**
+ * Steps with observations as the game gives them (in [-1, 1]), the observations they led to, and random
+ * actions; `input` is what the exported model reads: s per row, or [s, s'] for a transition model.
+ */
+function randomSteps(seed: number, rows: number, model: RewardModel) {
   const rng = new Rng(seed);
-  return {
-    obs: Float32Array.from({ length: rows * obsSize }, () => rng.range(-1, 1)),
-    actions: Int32Array.from({ length: rows }, () => Math.floor(rng.next() * numActions)),
-  };
+  const n = model.obsSize;
+  const obs = Float32Array.from({ length: rows * n }, () => rng.range(-1, 1));
+  const next = Float32Array.from({ length: rows * n }, () => rng.range(-1, 1));
+  const actions = Int32Array.from({ length: rows }, () => Math.floor(rng.next() * model.numActions));
+  let input = obs;
+  if (model.config.input === 'transition') {
+    input = new Float32Array(rows * 2 * n);
+    for (let r = 0; r < rows; r++) {
+      input.set(obs.subarray(r * n, (r + 1) * n), 2 * r * n);
+      input.set(next.subarray(r * n, (r + 1) * n), (2 * r + 1) * n);
+    }
+  }
+  return { obs, next, actions, input };
 }
 
 async function onnxRewards(path: string, obs: Float32Array, rows: number, obsSize: number): Promise<{ dims: readonly number[]; data: Float32Array }> {
@@ -70,17 +82,19 @@ describe('npm run export: a run\'s reward model as tfjs, ONNX and a reward card'
 
     const model = checkpointModel(stateOnly.dir, stateOnly.config);
     const rows = 64;
-    const { obs, actions } = randomSteps(7, rows, model.obsSize, model.numActions);
-    const expected = model.predict(obs, actions, rows);
+    // The default preference model reads transitions; exported, it takes [s, s'] rows.
+    expect(model.config.input).toBe('transition');
+    const { obs, next, actions, input } = randomSteps(7, rows, model);
+    const expected = model.predict(obs, actions, rows, next);
     expect(Math.max(...expected.map(Math.abs))).toBeGreaterThan(1e-3); // a real, non-zero reward
 
     const tfjsModel = await tf.loadLayersModel(fileLoader(join(out, 'model.json')));
-    const tfjsOut = tf.tidy(() => (tfjsModel.predict(tf.tensor2d(obs, [rows, model.obsSize])) as tf.Tensor).dataSync() as Float32Array);
+    const tfjsOut = tf.tidy(() => (tfjsModel.predict(tf.tensor2d(input, [rows, model.inputSize])) as tf.Tensor).dataSync() as Float32Array);
     tfjsModel.dispose();
     expect(tfjsOut.length).toBe(rows);
     expect(maxAbsDiff(tfjsOut, expected)).toBeLessThan(1e-5);
 
-    const onnx = await onnxRewards(join(out, 'reward.onnx'), obs, rows, model.obsSize);
+    const onnx = await onnxRewards(join(out, 'reward.onnx'), input, rows, model.inputSize);
     expect(onnx.dims).toEqual([rows, 1]);
     expect(maxAbsDiff(onnx.data, expected)).toBeLessThan(1e-5);
 
@@ -88,7 +102,7 @@ describe('npm run export: a run\'s reward model as tfjs, ONNX and a reward card'
     const { spec } = readExportedRewardModel(out);
     const loaded = new RewardModel(model.obsSize, model.numActions, rewardModelConfigOf(stateOnly.config), 99);
     loadRewardModel(loaded, spec);
-    expect(maxAbsDiff(loaded.predict(obs, actions, rows), expected)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(loaded.predict(obs, actions, rows, next), expected)).toBeLessThan(1e-5);
     expect(loaded.shift).toEqual(model.shift);
     loaded.dispose();
     model.dispose();
@@ -106,11 +120,12 @@ describe('npm run export: a run\'s reward model as tfjs, ONNX and a reward card'
       source: { runId: runConfig.id, steps: 1000, reward: 'preferences' },
       game: { id: 'Pong' },
       actions: { n: 6, meanings: ['NOOP', 'FIRE', 'RIGHT', 'LEFT', 'RIGHTFIRE', 'LEFTFIRE'] },
-      model: { members: 3, hidden: [16, 16], leakyAlpha: 0.01, actionDependent: false, outputs: 1 },
+      model: { members: 3, hidden: [16, 16], leakyAlpha: 0.01, actionDependent: false, input: 'transition', outputs: 1 },
       output: { name: 'reward', shape: ['batch', 1] },
       files: { tfjs: 'model.json', weights: 'weights.bin', onnx: 'reward.onnx' },
     });
     expect(card.output.rewardOfAction).toMatch(/reward\[b, 0\] for every action/);
+    expect(card.output.input).toMatch(/2 \* observation.size.*then the observation s' it led to/);
     expect(card.observation).toMatchObject({ type: 'ram', shape: [11], size: 11, options: { maskScore: true, frameSkip: 4 } });
     const features = card.observation.features!;
     expect(features.map((f) => f.name)).toEqual(makeEnv('Pong').emulator.game.spec.ram.map((f) => f.name));
@@ -142,7 +157,8 @@ describe('npm run export: a run\'s reward model as tfjs, ONNX and a reward card'
     expect(card.observation.features).toHaveLength(121);
     const model = checkpointModel(perAction.dir, perAction.config);
     const rows = 16;
-    const { obs, actions } = randomSteps(8, rows, model.obsSize, model.numActions);
+    const { obs, actions } = randomSteps(8, rows, model);
+    expect(model.config.input).toBe('state'); // Deep TAMER's Ĥ(s, a) reads the state
     const onnx = await onnxRewards(join(out, 'reward.onnx'), obs, rows, model.obsSize);
     expect(onnx.dims).toEqual([rows, 4]);
     expect(maxAbsDiff(column(onnx.data, 4, actions), model.predict(obs, actions, rows))).toBeLessThan(1e-5);

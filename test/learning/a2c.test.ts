@@ -85,6 +85,41 @@ describe('A2C', () => {
     net.dispose();
   });
 
+  it('hands a reward source the observation each action led to: the next one, or the final one of an episode', async () => {
+    // Episodes of 3 steps in rollouts of 4: every rollout holds an episode's end.
+    const vec = VectorEnv.make('Pong', 2, { maxEpisodeSteps: 3, noopMax: 0 });
+    const net = createMlpActorCritic(vec.obsSize, vec.actionSpace.n, [8], 5);
+    const batches: { obs: Float32Array; next: Float32Array }[] = [];
+    const finals: Float32Array[] = [];
+    const spy: RewardSource = {
+      name: 'spy',
+      usesTrueReward: false,
+      rewards: (b) => {
+        batches.push({ obs: b.obs.slice(), next: b.nextObs.slice() });
+        return new Float32Array(b.numSteps * b.numEnvs);
+      },
+    };
+    const a2c = new A2C(vec, net, spy, { numEnvs: 2, nSteps: 4 }, 5);
+    a2c.observer = { beforeStep: () => {}, afterStep: (_obs, _actions, r) => finals.push(...r.info.episodes.map((e) => e.finalObs)) };
+    for (let i = 0; i < 3; i++) await a2c.iterate(1e9);
+    const n = vec.obsSize;
+    const row = (a: Float32Array, t: number, i: number) => Array.from(a.subarray((t * 2 + i) * n, (t * 2 + i + 1) * n));
+    let endings = 0;
+    for (const b of batches) {
+      for (let t = 0; t < 3; t++) {
+        for (let i = 0; i < 2; i++) {
+          // Within an episode, next is the following step's obs; at its end it is a final obs, not the reset one.
+          if (row(b.next, t, i).join() === row(b.obs, t + 1, i).join()) continue;
+          endings++;
+          expect(finals.some((f) => Array.from(f).join() === row(b.next, t, i).join())).toBe(true);
+        }
+      }
+    }
+    expect(endings).toBeGreaterThan(0);
+    a2c.dispose();
+    net.dispose();
+  });
+
   it('rejects impossible settings by name', () => {
     expect(() => resolveA2CConfig({ numEnvs: 0 })).toThrow(/numEnvs must be a positive integer/);
     expect(() => resolveA2CConfig({ gamma: 1.5 })).toThrow(/gamma/);

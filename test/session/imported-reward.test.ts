@@ -15,6 +15,7 @@ const exported = join(root, 'exported');
 const rows = 32;
 const rng = new Rng(3);
 const obs = Float32Array.from({ length: rows * 11 }, () => rng.range(-1, 1));
+const next = Float32Array.from({ length: rows * 11 }, () => rng.range(-1, 1));
 const actions = Int32Array.from({ length: rows }, () => Math.floor(rng.next() * 6));
 /** The exported model's rewards on `obs`, as the source run's RewardModel gave them. */
 let expected: Float32Array;
@@ -27,7 +28,7 @@ beforeAll(async () => {
   // The source run's own model, from its checkpoint.
   const model = new RewardModel(11, 6, rewardModelConfigOf(preferenceConfig({ seed: 6 })), 0);
   model.setState(loadCheckpoint(join(source, 'checkpoints', 'latest.ckpt')).rewardModel!);
-  expected = model.predict(obs, actions, rows);
+  expected = model.predict(obs, actions, rows, next);
   model.dispose();
 }, 60_000);
 
@@ -46,11 +47,11 @@ describe('training from an exported reward model', () => {
     const elsewhere = join(root, 'exported-elsewhere');
     cpSync(exported, elsewhere, { recursive: true });
     const trainer = await Trainer.create(dir, frozen({ rewardModelInit: { from: elsewhere, mode: 'frozen' } }));
-    expect(maxAbsDiff(trainer.rewardModel!.predict(obs, actions, rows), expected)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(trainer.rewardModel!.predict(obs, actions, rows, next), expected)).toBeLessThan(1e-5);
     const summary = await trainer.train();
     expect(summary.steps).toBe(400);
     expect(trainer.rewardModel!.trainSteps).toBe(0);
-    expect(maxAbsDiff(trainer.rewardModel!.predict(obs, actions, rows), expected)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(trainer.rewardModel!.predict(obs, actions, rows, next), expected)).toBeLessThan(1e-5);
     trainer.dispose();
     expect(existsSync(join(dir, 'labels.jsonl')) || existsSync(join(dir, 'clips.jsonl'))).toBe(false);
     expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'))).toMatchObject({ reward: 'model', rewardModelInit: { mode: 'frozen' } });
@@ -62,7 +63,7 @@ describe('training from an exported reward model', () => {
     rmSync(elsewhere, { recursive: true });
     const resumed = await Trainer.resume(dir, 600);
     expect(resumed.a2c.steps).toBe(400);
-    expect(maxAbsDiff(resumed.rewardModel!.predict(obs, actions, rows), expected)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(resumed.rewardModel!.predict(obs, actions, rows, next), expected)).toBeLessThan(1e-5);
     await resumed.train();
     resumed.dispose();
     await expect(exportRewardModel(dir, join(root, 'again'))).rejects.toThrow(/frozen reward model exported before; its copy is in .*reward-model-init/);
@@ -74,10 +75,10 @@ describe('training from an exported reward model', () => {
     const trainer = await Trainer.create(dir, { ...base, rewardModelInit: { from: exported, mode: 'fine-tune' } });
     const model = trainer.rewardModel!;
     expect(model).toBe(trainer.learner!.model);
-    expect(maxAbsDiff(model.predict(obs, actions, rows), expected)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(model.predict(obs, actions, rows, next), expected)).toBeLessThan(1e-5);
     await trainer.train();
     expect(model.trainSteps).toBeGreaterThan(0);
-    expect(maxAbsDiff(model.predict(obs, actions, rows), expected)).toBeGreaterThan(1e-3);
+    expect(maxAbsDiff(model.predict(obs, actions, rows, next), expected)).toBeGreaterThan(1e-3);
     expect(trainer.learner!.session.labels()).toHaveLength(16);
     trainer.dispose();
   });

@@ -18,8 +18,10 @@ import type { Answer } from './teachers.js';
 /** What the reward model needs of a clip. */
 export interface ClipData {
   id: string;
-  /** length x obsSize, step-major. */
+  /** length x obsSize, step-major: the observation each action was taken in. */
   obs: Float32Array;
+  /** length x obsSize: the observation after each step (for a reward model of transitions). */
+  next: Float32Array;
   actions: Int32Array;
   /** The game's return over the clip: for metrics and synthetic teachers only, never for training. */
   trueReturn: number;
@@ -36,17 +38,19 @@ export interface Comparison {
   counts: Uint8Array;
 }
 
-/** The steps of equal-length clips one after another: obs (clips x length x obsSize) and actions. */
-export function stackClips(clips: readonly ClipData[], obsSize: number): { obs: Float32Array; actions: Int32Array } {
+/** The steps of equal-length clips one after another: obs and next (clips x length x obsSize) and actions. */
+export function stackClips(clips: readonly ClipData[], obsSize: number): { obs: Float32Array; next: Float32Array; actions: Int32Array } {
   const H = clips.length > 0 ? clips[0].actions.length : 0;
   const obs = new Float32Array(clips.length * H * obsSize);
+  const next = new Float32Array(clips.length * H * obsSize);
   const actions = new Int32Array(clips.length * H);
   clips.forEach((c, i) => {
     if (c.actions.length !== H) throw new RangeError(`clip ${c.id} has ${c.actions.length} steps, the others ${H}`);
     obs.set(c.obs, i * H * obsSize);
+    next.set(c.next, i * H * obsSize);
     actions.set(c.actions, i * H);
   });
-  return { obs, actions };
+  return { obs, next, actions };
 }
 
 /** The label distribution of an answer; null for "can't tell", which is not trained on. */

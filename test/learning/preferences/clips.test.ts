@@ -5,6 +5,15 @@ import { Rng } from '../../../src/env/rng.js';
 import { VectorEnv } from '../../../src/env/vector-env.js';
 import { type Clip, ClipRecorder, randomPolicyClips } from '../../../src/learning/preferences/clips.js';
 
+/** What each step of a replayed clip led to: the next step's observation, and the final one after the last. */
+function replayedNext(record: Clip['record'], size: number): Float32Array {
+  const replay = replayClip(record);
+  const next = new Float32Array(replay.obs.length * size);
+  replay.obs.slice(1).forEach((o, t) => next.set(o, t * size));
+  next.set(replay.final, (replay.obs.length - 1) * size);
+  return next;
+}
+
 describe('clips', () => {
   it.each(listEnvs())('%s: a clip cut from a rollout re-simulates exactly from its record', (id) => {
     const env = VectorEnv.make(id, 4, { maskScore: true });
@@ -18,6 +27,7 @@ describe('clips', () => {
       const obs = new Float32Array(25 * env.obsSize);
       replay.obs.forEach((o, t) => obs.set(o, t * env.obsSize));
       expect(obs).toEqual(clip.obs);
+      expect(replayedNext(clip.record, env.obsSize)).toEqual(clip.next);
       expect(Float32Array.from(replay.rewards)).toEqual(clip.trueRewards);
       expect(replay.rewards.reduce((a, b) => a + b, 0)).toBeCloseTo(clip.trueReturn, 6);
       expect(Array.from(clip.actions)).toEqual(clip.record.actions);
@@ -63,6 +73,10 @@ describe('clips', () => {
     }
     expect(fits.length).toBeGreaterThan(10);
     for (const c of fits) expect(replayClip(c.record).obs).toHaveLength(8);
+    // A clip that fills its episode: its last step leads to the episode's final observation, not the reset one.
+    const whole = fits.filter((c) => replayClip(c.record).endedAt === 7);
+    expect(whole.length).toBeGreaterThan(0);
+    for (const c of whole) expect(replayedNext(c.record, env.obsSize)).toEqual(c.next);
   });
 
   it('rejects bad recorder settings', () => {

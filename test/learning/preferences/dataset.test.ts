@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/env/rng.js';
 import { answerTarget, type ClipData, poissonOne, PreferenceDataset } from '../../../src/learning/preferences/dataset.js';
 
-const clip = (id: string, H = 3, D = 2): ClipData => ({ id, obs: new Float32Array(H * D), actions: new Int32Array(H), trueReturn: 0 });
+const clip = (id: string, H = 3, D = 2): ClipData => ({ id, obs: new Float32Array(H * D), next: new Float32Array(H * D), actions: new Int32Array(H), trueReturn: 0 });
 const dataset = (o: Partial<{ members: number; valFraction: number; maxLabels: number; seed: number }> = {}) =>
   new PreferenceDataset({ members: 3, valFraction: 1 / Math.E, maxLabels: 3000, seed: 1, ...o });
 

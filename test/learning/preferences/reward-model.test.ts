@@ -15,10 +15,32 @@ const H = 5;
 /** A toy task: the true reward of a step is obs[0] when the action is 1, else 0. */
 function toyClip(id: string, rng: Rng): ClipData {
   const obs = Float32Array.from({ length: H * D }, () => rng.next() * 2 - 1);
+  const next = Float32Array.from({ length: H * D }, () => rng.next() * 2 - 1);
   const actions = Int32Array.from({ length: H }, () => Math.floor(rng.next() * A));
   let trueReturn = 0;
   for (let t = 0; t < H; t++) if (actions[t] === 1) trueReturn += obs[t * D];
-  return { id, obs, actions, trueReturn };
+  return { id, obs, next, actions, trueReturn };
+}
+
+/**
+ * A toy task only a transition model can learn: each step's reward is how much obs[0] rose, and the next
+ * observation is drawn independently of the current one.
+ */
+function changeData(n: number, seed: number): PreferenceDataset {
+  const rng = new Rng(seed);
+  const d = new PreferenceDataset({ members: 3, valFraction: 1 / Math.E, maxLabels: 3000, seed });
+  const clip = (id: string): ClipData => {
+    const obs = Float32Array.from({ length: H * D }, () => rng.next() * 2 - 1);
+    const next = Float32Array.from({ length: H * D }, () => rng.next() * 2 - 1);
+    let trueReturn = 0;
+    for (let t = 0; t < H; t++) trueReturn += next[t * D] - obs[t * D];
+    return { id, obs, next, actions: new Int32Array(H), trueReturn };
+  };
+  for (let i = 0; i < n; i++) {
+    const [l, r] = [clip(`a${i}`), clip(`b${i}`)];
+    d.add(`p${i}`, l, r, l.trueReturn > r.trueReturn ? 'left' : 'right');
+  }
+  return d;
 }
 
 function toyData(n: number, seed: number): PreferenceDataset {
@@ -51,9 +73,10 @@ describe('reward model', () => {
     const rng = new Rng(9);
     const rows = 2000;
     const obs = Float32Array.from({ length: rows * D }, () => rng.next() * 4 - 2);
+    const next = Float32Array.from({ length: rows * D }, () => rng.next() * 4 - 2);
     const actions = Int32Array.from({ length: rows }, () => Math.floor(rng.next() * A));
-    model.normalise(obs, actions, rows);
-    const raw = model.rawRewards(obs, actions, rows);
+    model.normalise(obs, actions, rows, next);
+    const raw = model.rawRewards(obs, actions, rows, next);
     raw.forEach((r, m) => {
       const z = Array.from(r, (x) => (x - model.shift[m]) * model.scale[m]);
       const mean = z.reduce((a, b) => a + b, 0) / rows;
@@ -61,7 +84,7 @@ describe('reward model', () => {
       expect(mean).toBeCloseTo(0, 6);
       expect(std).toBeCloseTo(0.05, 5);
     });
-    const predicted = model.predict(obs, actions, rows);
+    const predicted = model.predict(obs, actions, rows, next);
     const k = 17;
     const expected = raw.reduce((s, r, m) => s + ((r[k] - model.shift[m]) * model.scale[m]) / raw.length, 0);
     expect(predicted[k]).toBeCloseTo(expected, 6);
@@ -94,11 +117,12 @@ describe('reward model', () => {
     b.setState(a.getState());
     const rng = new Rng(1);
     const obs = Float32Array.from({ length: 10 * D }, () => rng.next());
+    const next = Float32Array.from({ length: 10 * D }, () => rng.next());
     const act = Int32Array.from({ length: 10 }, (_, i) => i % A);
-    expect(b.predict(obs, act, 10)).toEqual(a.predict(obs, act, 10));
+    expect(b.predict(obs, act, 10, next)).toEqual(a.predict(obs, act, 10, next));
     a.trainStep(data);
     b.trainStep(data);
-    expect(b.predict(obs, act, 10)).toEqual(a.predict(obs, act, 10));
+    expect(b.predict(obs, act, 10, next)).toEqual(a.predict(obs, act, 10, next));
     a.dispose();
     b.dispose();
   });
@@ -109,7 +133,7 @@ describe('reward model', () => {
     const actions = Int32Array.of(0, 1, 2);
     const model = new RewardModel(D, A, { actionDependent: false }, 4);
     expect(model.heads).toBe(1);
-    const r = model.predict(obs, actions, 3);
+    const r = model.predict(obs, actions, 3, obs);
     expect(r[1]).toBeCloseTo(r[0], 6);
     expect(r[2]).toBeCloseTo(r[0], 6);
     const dependent = new RewardModel(D, A, { actionDependent: true }, 4);
@@ -119,7 +143,33 @@ describe('reward model', () => {
     dependent.dispose();
   });
 
+  it('learns a reward of what a step changed from [s, s\' - s], which a model of the state alone cannot', () => {
+    const data = changeData(300, 11);
+    const transition = new RewardModel(D, A, { batchSize: 32, lr: 3e-3, input: 'transition' }, 1);
+    const state = new RewardModel(D, A, { batchSize: 32, lr: 3e-3, input: 'state' }, 1);
+    expect(transition.inputSize).toBe(2 * D);
+    expect(state.inputSize).toBe(D);
+    for (let i = 0; i < 150; i++) {
+      transition.trainStep(data);
+      state.trainStep(data);
+    }
+    const t = transition.evaluate(data);
+    const s = state.evaluate(data);
+    expect(t.valAccuracy).toBeGreaterThan(0.85);
+    expect(t.predTrueCorrelation).toBeGreaterThan(0.85);
+    // The state model sees obs[0] but not where it went: it can only learn that a low start rises more.
+    expect(s.predTrueCorrelation).toBeLessThan(t.predTrueCorrelation - 0.15);
+    // Rows are [s, s' - s].
+    const x = transition.inputs(Float32Array.of(1, 2, 3, 4), 1, Float32Array.of(2, 2, 0, 4));
+    expect(Array.from(x)).toEqual([1, 2, 3, 4, 1, 0, -3, 0]);
+    expect(() => transition.predict(new Float32Array(D), [0], 1)).toThrow(/transition reward model needs the observation after each of the 1 steps, got none/);
+    transition.dispose();
+    state.dispose();
+  });
+
   it('rejects bad settings, naming them', () => {
+    expect(() => resolveRewardModelConfig({ input: 'frames' as never })).toThrow(/input must be transition or state/);
+    expect(() => resolveRewardModelConfig({ actionDependent: true, input: 'transition' })).toThrow(/its input must be "state"/);
     expect(() => resolveRewardModelConfig({ members: 0 })).toThrow(/members/);
     expect(() => resolveRewardModelConfig({ answerNoise: 1 })).toThrow(/answerNoise/);
     expect(() => resolveRewardModelConfig({ valLossBand: [1.5, 1.1] })).toThrow(/valLossBand/);
