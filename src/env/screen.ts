@@ -96,9 +96,14 @@ function mix(h: number, v: number): number {
  * A screen to draw on. Games draw only through these methods, never into `pixels` directly: each row keeps
  * a 64-bit signature of the drawing operations that touched it since the last `clear`, so two rows with
  * equal signatures hold equal pixels, and the pixel observation resizes each run of equal rows only once.
+ * An operation's code must name the pixels it draws: a rectangle's code is its row span and colour (top byte
+ * 0x3c), a sprite row's is two words, its bits and width (top byte 0x80 + width, never 0x3c) then its x, scale
+ * and colour, so a row's sequence of codes reads back one way only.
  */
 export class Screen {
   readonly pixels = new Uint8Array(SCREEN_WIDTH * SCREEN_HEIGHT);
+  /** The same pixels four at a time, to fill long runs a word at a time. */
+  private readonly words = new Int32Array(this.pixels.buffer);
   /** Two independent 32-bit hashes per row of the operations that drew it. */
   readonly rowSig = new Int32Array(SCREEN_HEIGHT);
   readonly rowSig2 = new Int32Array(SCREEN_HEIGHT);
@@ -120,24 +125,81 @@ export class Screen {
     if (x1 > SCREEN_WIDTH) x1 = SCREEN_WIDTH;
     if (y1 > SCREEN_HEIGHT) y1 = SCREEN_HEIGHT;
     if (x1 <= x0 || y1 <= y0) return;
-    const p = this.pixels;
     const op = (x0 | (x1 << 8) | (color << 16)) ^ 0x3c6ef372;
     const sig = this.rowSig;
     const sig2 = this.rowSig2;
     for (let yy = y0; yy < y1; yy++) {
-      const row = yy * SCREEN_WIDTH;
-      if (x1 - x0 < 16) for (let x = row + x0; x < row + x1; x++) p[x] = color;
-      else p.fill(color, row + x0, row + x1);
       sig[yy] = mix(sig[yy], op);
       sig2[yy] = mix(sig2[yy] ^ 0x68e31da4, op);
+    }
+    const W = SCREEN_WIDTH;
+    const p = this.pixels;
+    // Whole rows are one run of memory; a short run is cheapest byte by byte, a long one a word at a time
+    // (a typed array's fill costs about as much as 20 single stores before it writes anything).
+    if (x0 === 0 && x1 === W) p.fill(color, y0 * W, y1 * W);
+    else if (x1 - x0 < 12) {
+      for (let row = y0 * W; row < y1 * W; row += W) for (let i = row + x0; i < row + x1; i++) p[i] = color;
+    } else {
+      const words = this.words;
+      const c4 = Math.imul(color, 0x01010101);
+      for (let row = y0 * W; row < y1 * W; row += W) {
+        let i = row + x0;
+        const end = row + x1;
+        for (; (i & 3) !== 0; i++) p[i] = color;
+        for (; i + 4 <= end; i += 4) words[i >> 2] = c4;
+        for (; i < end; i++) p[i] = color;
+      }
     }
   }
 
   /** Draws a bitmap whose rows are bit masks (most significant of `width` bits = left), scaled by `scale`. */
   sprite(rows: readonly number[], width: number, x: number, y: number, color: number, scale = 1): void {
+    if (!(x === (x | 0) && y === (y | 0) && scale === (scale | 0) && scale >= 1 && scale < 256 && width <= 24 && x >= -32768 && x < 32768)) {
+      this.spriteRuns(rows, width, x, y, color, scale);
+      return;
+    }
+    const W = SCREEN_WIDTH;
+    const p = this.pixels;
+    const sig = this.rowSig;
+    const sig2 = this.rowSig2;
+    const mask = (1 << width) - 1;
+    const op2 = (x & 0xffff) | (scale << 16) | (color << 24);
+    const inside = x >= 0 && x + width * scale <= W; // no column to clip
+    for (let r = 0; r < rows.length; r++) {
+      const bits = rows[r] & mask;
+      if (bits === 0) continue;
+      let y0 = y + r * scale;
+      let y1 = y0 + scale;
+      if (y0 < 0) y0 = 0;
+      if (y1 > SCREEN_HEIGHT) y1 = SCREEN_HEIGHT;
+      if (y0 >= y1) continue;
+      const op1 = (bits | (width << 24)) ^ 0x80000000;
+      for (let yy = y0; yy < y1; yy++) {
+        sig[yy] = mix(mix(sig[yy], op1), op2);
+        sig2[yy] = mix(mix(sig2[yy] ^ 0x68e31da4, op1), op2);
+        const row = yy * W;
+        // Each set bit, from its index: bit b is column width - 1 - b.
+        for (let m = bits; m !== 0; ) {
+          const b = 31 - Math.clz32(m);
+          m ^= 1 << b;
+          let x0 = x + (width - 1 - b) * scale;
+          if (scale === 1 && inside) {
+            p[row + x0] = color;
+            continue;
+          }
+          let x1 = x0 + scale;
+          if (x0 < 0) x0 = 0;
+          if (x1 > W) x1 = W;
+          for (let i = row + x0; i < row + x1; i++) p[i] = color;
+        }
+      }
+    }
+  }
+
+  /** `sprite` at any position: each horizontal run of set bits is one rectangle. */
+  private spriteRuns(rows: readonly number[], width: number, x: number, y: number, color: number, scale: number): void {
     for (let r = 0; r < rows.length; r++) {
       const bits = rows[r];
-      // Each horizontal run of set bits is one rectangle.
       let c = 0;
       while (c < width) {
         if (!(bits & (1 << (width - 1 - c)))) {
