@@ -85,6 +85,12 @@ const DIGITS = [
   [7, 5, 7, 1, 7],
 ];
 
+/** The blocks of 8 pixels (bit i: x in [8i, 8i + 8), 20 to a row) that pixels [x0, x1) of a row touch. */
+export function blockMask(x0: number, x1: number): number {
+  if (x1 <= x0) return 0;
+  return ((2 << ((x1 - 1) >> 3)) - 1) ^ ((1 << (x0 >> 3)) - 1);
+}
+
 /** Mixes a value into a 32-bit hash (murmur3's finaliser steps). */
 function mix(h: number, v: number): number {
   h = Math.imul(h ^ v, 0xcc9e2d51);
@@ -99,6 +105,10 @@ function mix(h: number, v: number): number {
  * An operation's code must name the pixels it draws: a rectangle's code is its row span and colour (top byte
  * 0x3c), a sprite row's is two words, its bits and width (top byte 0x80 + width, never 0x3c) then its x, scale
  * and colour, so a row's sequence of codes reads back one way only.
+ *
+ * Each row also keeps its background (the colour of the last operation that covered the whole row) and which
+ * blocks of 8 pixels anything else drew into since: outside those blocks the row is its background, which
+ * the observation resizes without reading the pixels.
  */
 export class Screen {
   readonly pixels = new Uint8Array(SCREEN_WIDTH * SCREEN_HEIGHT);
@@ -107,11 +117,16 @@ export class Screen {
   /** Two independent 32-bit hashes per row of the operations that drew it. */
   readonly rowSig = new Int32Array(SCREEN_HEIGHT);
   readonly rowSig2 = new Int32Array(SCREEN_HEIGHT);
+  /** Per row: its background colour, and the blocks drawn into since (see `blockMask`). */
+  readonly rowBase = new Uint8Array(SCREEN_HEIGHT);
+  readonly rowDirty = new Int32Array(SCREEN_HEIGHT);
 
   clear(color: number): void {
     this.pixels.fill(color);
     this.rowSig.fill(mix(0x2545f491, color));
     this.rowSig2.fill(mix(0x5bd1e995, color));
+    this.rowBase.fill(color);
+    this.rowDirty.fill(0);
   }
 
   /** Fills a rectangle, clipped to the screen; coordinates are rounded down to whole pixels. */
@@ -134,6 +149,14 @@ export class Screen {
     }
     const W = SCREEN_WIDTH;
     const p = this.pixels;
+    if (x0 === 0 && x1 === W) {
+      this.rowBase.fill(color, y0, y1);
+      this.rowDirty.fill(0, y0, y1);
+    } else {
+      const blocks = blockMask(x0, x1);
+      const dirty = this.rowDirty;
+      for (let yy = y0; yy < y1; yy++) dirty[yy] |= blocks;
+    }
     // Whole rows are one run of memory; a short run is cheapest byte by byte, a long one a word at a time
     // (a typed array's fill costs about as much as 20 single stores before it writes anything).
     if (x0 === 0 && x1 === W) p.fill(color, y0 * W, y1 * W);
@@ -165,6 +188,8 @@ export class Screen {
     const mask = (1 << width) - 1;
     const op2 = (x & 0xffff) | (scale << 16) | (color << 24);
     const inside = x >= 0 && x + width * scale <= W; // no column to clip
+    const blocks = blockMask(Math.max(0, x), Math.min(W, x + width * scale));
+    const dirty = this.rowDirty;
     for (let r = 0; r < rows.length; r++) {
       const bits = rows[r] & mask;
       if (bits === 0) continue;
@@ -177,6 +202,7 @@ export class Screen {
       for (let yy = y0; yy < y1; yy++) {
         sig[yy] = mix(mix(sig[yy], op1), op2);
         sig2[yy] = mix(mix(sig2[yy] ^ 0x68e31da4, op1), op2);
+        dirty[yy] |= blocks;
         const row = yy * W;
         // Each set bit, from its index: bit b is column width - 1 - b.
         for (let m = bits; m !== 0; ) {

@@ -6,7 +6,7 @@
  */
 import type { Box } from '../core.js';
 import type { Game } from '../game.js';
-import { PALETTE_LUMA, SCREEN_HEIGHT, SCREEN_WIDTH, type Screen } from '../screen.js';
+import { blockMask, PALETTE_LUMA, SCREEN_HEIGHT, SCREEN_WIDTH, type Screen } from '../screen.js';
 import { describe } from '../snapshot.js';
 import type { FrameSkip } from './frame-skip.js';
 
@@ -97,6 +97,22 @@ const ROWS = areaSpans(SCREEN_HEIGHT, PIXEL_SIZE);
 const MAX_LUMA = new Uint8Array(256 * 256);
 for (let a = 0; a < 256; a++) {
   for (let b = 0; b < 256; b++) MAX_LUMA[(a << 8) | b] = Math.max(PALETTE_LUMA[a], PALETTE_LUMA[b]);
+}
+/** The screen blocks (`blockMask`) that the source cells of each output column lie in. */
+const COL_BLOCKS = Int32Array.from({ length: PIXEL_SIZE }, (_, j) => blockMask(COLS.start[j], COLS.start[j] + 3));
+/**
+ * The horizontal resize of a stretch of one luma L, per output column j at [L * 84 + j]: the same sum of
+ * products, in the same order, as a column of three source cells of luma L computes, so equal to the bit.
+ */
+const FLAT_ACC = new Float64Array(256 * PIXEL_SIZE);
+const FLAT_TOP = new Int32Array(256 * PIXEL_SIZE);
+for (let L = 0; L < 256; L++) {
+  for (let j = 0; j < PIXEL_SIZE; j++) {
+    const w = j * 4;
+    const v = L * COLS.w[w] + L * COLS.w[w + 1] + L * COLS.w[w + 2];
+    FLAT_ACC[L * PIXEL_SIZE + j] = v;
+    FLAT_TOP[L * PIXEL_SIZE + j] = ((v + 0.5) | 0) << 24;
+  }
 }
 
 /**
@@ -273,11 +289,18 @@ export class PixelObserver implements Observer {
       }
       rowOf[y] = row;
       // Straight from palette indices: each output column spans 2 or 3 source columns (160 / 84 = 1.9);
-      // a third weight of 0 pads the rest.
+      // a third weight of 0 pads the rest. Columns outside the blocks drawn into are the background's.
       const base = y * W;
       const out = row * N;
+      const flat = (b === null ? luma[a.rowBase[y]] : MAX_LUMA[(a.rowBase[y] << 8) | b.rowBase[y]]) * N;
+      const dirty = b === null ? a.rowDirty[y] : a.rowDirty[y] | b.rowDirty[y];
       if (bp === null) {
         for (let j = 0; j < N; j++) {
+          if ((COL_BLOCKS[j] & dirty) === 0) {
+            acc[out + j] = FLAT_ACC[flat + j];
+            top[out + j] = FLAT_TOP[flat + j];
+            continue;
+          }
           const s = base + cs[j];
           const w = j * 4;
           const v = luma[ap[s]] * cw[w] + luma[ap[s + 1]] * cw[w + 1] + luma[ap[s + 2]] * cw[w + 2];
@@ -286,6 +309,11 @@ export class PixelObserver implements Observer {
         }
       } else {
         for (let j = 0; j < N; j++) {
+          if ((COL_BLOCKS[j] & dirty) === 0) {
+            acc[out + j] = FLAT_ACC[flat + j];
+            top[out + j] = FLAT_TOP[flat + j];
+            continue;
+          }
           const s = base + cs[j];
           const w = j * 4;
           const v =
