@@ -26,18 +26,36 @@ import { decodeObs, encodeObs, FEEDBACK_FORMAT, type FeedbackEvent } from '../st
 import { JsonlLog } from '../store/jsonl.js';
 
 /**
- * `scalar-oracle` presses the sign of each non-zero true reward. `scalar-expert` judges actions as a person
- * watching would, by their true-return advantage: it presses the sign of A = r + gamma V(s') - V(s) under the
- * critic of an agent trained on the true score (`expert`, a run folder with the same game and options), for
- * the steps whose |A| is in the top `expertTopFraction` of recent steps.
+ * Synthetic scalar teachers, which watch the live play as a person would and press late:
+ *
+ *   scalar-oracle  presses the sign of each non-zero true reward (an outcome, seconds after the action
+ *                  that earned it);
+ *   scalar-expert  presses the sign of the advantage A = r + gamma V(s') - V(s) under the critic of an agent
+ *                  trained on the true score (`expert`, a run folder with the same game and options), for the
+ *                  steps whose |A| is in the top `expertTopFraction` of recent steps;
+ *   scalar-policy  judges the action itself, as TAMER asks its trainers to: "good" when the expert's policy
+ *                  would take it too (probability at least half that of its favourite action), "bad" when the
+ *                  expert would hardly ever take it (under a tenth of its favourite's), nothing in between;
+ *                  a person watches only some of the steps closely, so it reacts to `reactProb` (0.1) of them,
+ *                  at most `maxRate` (2) presses a second.
  */
-export const SCALAR_TEACHERS = ['scalar-oracle', 'scalar-expert'] as const;
+export const SCALAR_TEACHERS = ['scalar-oracle', 'scalar-expert', 'scalar-policy'] as const;
 export type ScalarTeacherName = (typeof SCALAR_TEACHERS)[number];
+
+/** Teachers that judge with an expert run. */
+export const EXPERT_TEACHERS: readonly ScalarTeacherName[] = ['scalar-expert', 'scalar-policy'];
+
+/** What a teacher's parameters default to, per teacher (over SCALAR_TEACHER_DEFAULTS). */
+export const TEACHER_PARAM_DEFAULTS: Record<ScalarTeacherName, Partial<ScalarTeacherParams>> = {
+  'scalar-oracle': {},
+  'scalar-expert': {},
+  'scalar-policy': { reactProb: 0.1, maxRate: 2 },
+};
 
 export interface TamerConfig {
   /** Feedback events a synthetic teacher may give (its budget); people are not limited. */
   feedback: number;
-  /** 'scalar-oracle' presses +1/-1 on the sign of the true reward, late; null when people press. */
+  /** A synthetic teacher (see SCALAR_TEACHERS); null when people press. */
   teacher: ScalarTeacherName | null;
   teacherParams: Partial<Pick<ScalarTeacherParams, 'reactProb' | 'errorProb' | 'maxRate'>>;
   /** Live play speed (15 agent steps per second: 60 Hz with frame skip 4). */
@@ -53,14 +71,26 @@ export interface TamerConfig {
   weight: number;
   /** In headless A2C runs: agent steps of training per live step (80 = one per 16x5 update). */
   liveEvery: number;
-  /** scalar-expert: the run folder of the expert whose critic judges the actions. */
+  /** scalar-expert, scalar-policy: the run folder of the expert (trained on the true score) that judges the actions. */
   expert: string | null;
   /** scalar-expert: the fraction of steps, by |advantage| over the last 1,000, it reacts to. */
   expertTopFraction: number;
 }
 
-/** The advantage of a played step under an expert's critic (for the scalar-expert teacher). */
-export type AdvantageFn = (obs: Float32Array, reward: number, nextObs: Float32Array, terminal: boolean) => number;
+/** A played step, as an expert teacher judges it. */
+export interface JudgedStep {
+  obs: Float32Array;
+  action: number;
+  reward: number;
+  next: Float32Array;
+  terminal: boolean;
+}
+
+/**
+ * An expert's judgement of a played step: the advantage under its critic (scalar-expert), or +1 / -1 / 0 for
+ * an action its policy would / would not / might take (scalar-policy).
+ */
+export type StepJudge = (step: JudgedStep) => number;
 
 export const TAMER_DEFAULTS: TamerConfig = {
   feedback: 1000,
@@ -89,7 +119,8 @@ export function resolveTamerConfig(partial: Partial<TamerConfig> = {}): TamerCon
   uniformDelay(c.delayMin, c.delayMax);
   for (const k of ['replayEvery', 'replayBatch', 'liveEvery'] as const) if (!Number.isInteger(c[k]) || c[k] < 1) throw bad(k, 'a positive integer');
   if (!(c.weight > 0)) throw bad('weight', 'positive');
-  if ((c.teacher === 'scalar-expert') !== (c.expert !== null)) throw bad('expert', 'the expert run folder exactly when the teacher is scalar-expert');
+  const needsExpert = c.teacher !== null && EXPERT_TEACHERS.includes(c.teacher);
+  if (needsExpert !== (c.expert !== null)) throw bad('expert', `the expert run folder exactly when the teacher is ${EXPERT_TEACHERS.join(' or ')}`);
   if (!(c.expertTopFraction > 0 && c.expertTopFraction <= 1)) throw bad('expertTopFraction', 'in (0, 1]');
   return c;
 }
@@ -147,10 +178,10 @@ export class FeedbackChannel {
     seed: number,
     /** The policy that plays live: the learner's, or greedy on Ĥ. */
     private readonly policy: (obs: Float32Array) => number,
-    /** For the scalar-expert teacher. */
-    private readonly advantage: AdvantageFn | null = null,
+    /** For the expert teachers: the expert's judgement of a step. */
+    private readonly judge: StepJudge | null = null,
   ) {
-    if (config.teacher === 'scalar-expert' && advantage === null) throw new Error('the scalar-expert teacher needs the expert\'s advantage function');
+    if (config.teacher !== null && EXPERT_TEACHERS.includes(config.teacher) && judge === null) throw new Error(`the ${config.teacher} teacher needs the expert's judgement`);
     if (!existsSync(dir)) throw new Error(`run folder ${dir} does not exist`);
     this.delay = uniformDelay(config.delayMin, config.delayMax);
     this.env = makeEnv(envId, envOptions);
@@ -159,7 +190,10 @@ export class FeedbackChannel {
     this.teacher =
       config.teacher === null
         ? null
-        : new ScalarTeacher({ ...config.teacherParams, mode: config.teacher === 'scalar-expert' ? 'advantage' : 'reward', delay: this.delay }, seed);
+        : new ScalarTeacher(
+            { ...TEACHER_PARAM_DEFAULTS[config.teacher], ...config.teacherParams, mode: config.teacher === 'scalar-oracle' ? 'reward' : 'advantage', delay: this.delay },
+            seed,
+          );
     const { log, records } = JsonlLog.open(join(dir, 'feedback.jsonl'), FEEDBACK_FORMAT);
     this.log = log;
     for (const e of records) {
@@ -207,7 +241,7 @@ export class FeedbackChannel {
     this.clock = end;
     this.liveSteps++;
     if (this.teacher !== null) {
-      this.teacher.observe({ start, end, reward, advantage: this.expertSignal(obs, reward, next, terminal) });
+      this.teacher.observe({ start, end, reward, advantage: this.expertSignal({ obs, action, reward, next, terminal }) });
       for (const f of this.teacher.due(end)) {
         if (this.feedbackUsed >= this.config.feedback) break;
         this.give(f, this.labeler);
@@ -247,10 +281,14 @@ export class FeedbackChannel {
     return credits;
   }
 
-  /** The expert's advantage of the step just played if it is among the largest recent ones, else 0. */
-  private expertSignal(obs: Float32Array, reward: number, next: Float32Array, terminal: boolean): number | undefined {
-    if (this.advantage === null) return undefined;
-    const a = this.advantage(obs, reward, next, terminal);
+  /**
+   * The expert's signal for the step just played: scalar-policy's judgement as it is; scalar-expert's advantage
+   * if it is among the largest recent ones, else 0.
+   */
+  private expertSignal(step: JudgedStep): number | undefined {
+    if (this.judge === null) return undefined;
+    const a = this.judge(step);
+    if (this.config.teacher === 'scalar-policy') return a;
     this.recentAdvantages.push(Math.abs(a));
     if (this.recentAdvantages.length > 1000) this.recentAdvantages.shift();
     const sorted = [...this.recentAdvantages].sort((x, y) => y - x);

@@ -19,7 +19,7 @@ import { RUN_VERSION, RunFolder } from '../store/run.js';
 import { RewardModel, type RewardModelConfig, type RewardModelState, resolveRewardModelConfig } from '../learning/preferences/reward-model.js';
 import { chooseAction } from '../learning/policy.js';
 import { type PreferenceConfig, PreferenceLearner, type PreferenceMetrics, type PreferenceState, resolvePreferenceConfig } from './preferences.js';
-import { type AdvantageFn, FeedbackChannel, FeedbackRewardSource, greedyOnH, type LiveStepResult, resolveTamerConfig, type TamerConfig } from './tamer.js';
+import { FeedbackChannel, FeedbackRewardSource, greedyOnH, type LiveStepResult, resolveTamerConfig, type ScalarTeacherName, type StepJudge, type TamerConfig } from './tamer.js';
 import type { StepSpan } from '../learning/tamer/credit.js';
 import {
   checkExportFits,
@@ -253,10 +253,12 @@ export function loadCheckpoint(path: string) {
 }
 
 /**
- * The advantage r + gamma V(s') - V(s) under the critic of the agent in run folder `dir` (trained on the true
- * score), for the scalar-expert teacher. The expert must play the same game with the same observations.
+ * The judgement of the agent in run folder `dir` (trained on the true score) for an expert teacher:
+ * scalar-expert, the advantage r + gamma V(s') - V(s) under its critic; scalar-policy, +1 when its policy gives
+ * the action at least half the probability of its favourite, -1 under a tenth, else 0. The expert must play
+ * the same game with the same observations.
  */
-function expertAdvantage(dir: string, config: RunConfig): AdvantageFn {
+function expertJudge(dir: string, config: RunConfig, teacher: ScalarTeacherName): StepJudge {
   const path = join(dir, 'checkpoints', 'latest.ckpt');
   if (!existsSync(path)) throw new Error(`the expert ${dir} has no checkpoint (${path}); train one with --reward true first`);
   const { meta, weights } = loadCheckpoint(path);
@@ -271,9 +273,17 @@ function expertAdvantage(dir: string, config: RunConfig): AdvantageFn {
   const env = VectorEnv.make(config.env, 1, ours);
   const net = createNet(meta.config, env.observationSpace.shape, env.obsSize, env.actionSpace.n);
   net.setWeights(weights);
+  if (teacher === 'scalar-policy') {
+    return ({ obs, action }) => {
+      const logits = tf.tidy(() => net.forward(tf.tensor2d(obs, [1, obs.length])).logits.dataSync());
+      // p(a) / p(best) = exp(logit(a) - max logit)
+      const ratio = Math.exp(logits[action] - Math.max(...logits));
+      return ratio >= 0.5 ? 1 : ratio < 0.1 ? -1 : 0;
+    };
+  }
   const gamma = meta.config.a2c.gamma;
-  return (obs, reward, nextObs, terminal) => {
-    const v = tf.tidy(() => net.forward(tf.tensor2d([...obs, ...nextObs], [2, obs.length])).values.dataSync());
+  return ({ obs, reward, next, terminal }) => {
+    const v = tf.tidy(() => net.forward(tf.tensor2d([...obs, ...next], [2, obs.length])).values.dataSync());
     return reward + (terminal ? 0 : gamma * v[1]) - v[0];
   };
 }
@@ -324,8 +334,8 @@ export class Trainer {
     if (this.learner !== null) this.a2c.observer = this.learner.recorder;
     if (tamer !== null && this.rewardModel !== null) {
       const policy = config.agent === 'greedy-h' ? greedyOnH(this.rewardModel, config.seed) : this.livePolicy(config.seed);
-      const advantage = tamer.expert === null ? null : expertAdvantage(tamer.expert, config);
-      this.feedback = new FeedbackChannel(run.dir, tamer, this.rewardModel, config.env, envOptionsOf(config), config.seed, policy, advantage);
+      const judge = tamer.expert === null || tamer.teacher === null ? null : expertJudge(tamer.expert, config, tamer.teacher);
+      this.feedback = new FeedbackChannel(run.dir, tamer, this.rewardModel, config.env, envOptionsOf(config), config.seed, policy, judge);
     } else {
       this.feedback = null;
     }

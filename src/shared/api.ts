@@ -20,7 +20,7 @@ export type AnswerValue = (typeof ANSWER_VALUES)[number];
 export const TEACHER_NAMES = ['oracle', 'stochastic', 'myopic', 'mistake', 'skip', 'equal'] as const;
 /** Feedback channels a run can take: clip comparisons, and scalar good/bad while watching (Deep TAMER). */
 export const FEEDBACK_CHANNELS = ['preferences', 'scalar'] as const;
-/** Synthetic teachers of the live feedback channel the app offers (scalar-expert needs an expert run: CLI only). */
+/** Synthetic teachers of the live feedback channel the app offers (scalar-expert and scalar-policy need an expert run: CLI only). */
 export const SCALAR_TEACHER_NAMES = ['scalar-oracle'] as const;
 
 const id = z.string().min(1).max(100);

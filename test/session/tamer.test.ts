@@ -84,10 +84,37 @@ describe('live feedback channel', () => {
     again.model.dispose();
   });
 
+  it('scalar-policy: presses good on actions the expert would take, bad on those it would not, about one step in ten', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tamer-'));
+    const model = new RewardModel(11, 6, { actionDependent: true }, 1);
+    // The agent alternates actions 2 and 3; the "expert" likes 2 and never takes 3.
+    let t = 0;
+    const judged: number[] = [];
+    const judge = ({ action }: { action: number }) => {
+      judged.push(action);
+      return action === 2 ? 1 : -1;
+    };
+    const config = { ...TAMER_DEFAULTS, teacher: 'scalar-policy' as const, expert: 'unused', feedback: 10_000, delayMax: 0.3 };
+    const ch = new FeedbackChannel(dir, config, model, 'Pong', { maskScore: true }, 1, () => (t++ % 30 < 15 ? 2 : 3), judge);
+    for (let i = 0; i < 1500; i++) ch.step(); // 100 s of play
+    expect(judged).toHaveLength(1500);
+    const events = lines(join(dir, 'feedback.jsonl')).slice(1).map((l) => JSON.parse(l));
+    // Reactions to 0.1 of 15 steps/s, none within 0.5 s of another (at most 2 a second): about one a second.
+    expect(events.length).toBeGreaterThan(60);
+    expect(events.length).toBeLessThan(150);
+    expect(events.some((e) => e.value > 0) && events.some((e) => e.value < 0)).toBe(true);
+    // With a short delay each press credits the steps around the judged one: mostly the same action.
+    const agree = events.filter((e) => e.credits.filter((c: { action: number }) => (c.action === 2) === (e.value > 0)).length * 2 > e.credits.length);
+    expect(agree.length / events.length).toBeGreaterThan(0.8);
+    expect(() => new FeedbackChannel(dir, config, model, 'Pong', { maskScore: true }, 1, () => 2)).toThrow(/scalar-policy teacher needs the expert's judgement/);
+    model.dispose();
+  });
+
   it('refuses bad feedback settings, and scalar feedback on an action-blind reward model', () => {
     expect(() => resolveTamerConfig({ delayMin: 5, delayMax: 4 })).toThrow(RangeError);
     expect(() => resolveTamerConfig({ teacher: 'oracle' as never })).toThrow(/teacher must be null \(people press\) or scalar-oracle, scalar-expert/);
-    expect(() => resolveTamerConfig({ teacher: 'scalar-expert' })).toThrow(/expert run folder exactly when the teacher is scalar-expert/);
+    expect(() => resolveTamerConfig({ teacher: 'scalar-expert' })).toThrow(/expert run folder exactly when the teacher is scalar-expert or scalar-policy/);
+    expect(() => resolveTamerConfig({ teacher: 'scalar-policy' })).toThrow(/expert run folder exactly when the teacher is scalar-expert or scalar-policy/);
     const blind = new RewardModel(4, 3, { actionDependent: false }, 1);
     expect(() => blind.trainFeedback(new Float32Array(4), [0], [1], [1])).toThrow(/action-dependent/);
     blind.dispose();
