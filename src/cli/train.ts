@@ -42,6 +42,8 @@ interface Flags {
   agent: (typeof AGENTS)[number];
   feedback: number;
   feedbackErrorProb?: number;
+  feedbackDelay?: [number, number];
+  liveSpeed?: number;
   expert?: string;
   teacherParam: Partial<TeacherParams>;
   labels: number;
@@ -55,6 +57,13 @@ interface Flags {
 }
 
 const TEACHER_PARAMS = ['beta', 'gamma', 'epsilon', 'skipRatio', 'equalRatio'];
+
+/** `--feedback-delay 0.2,4`: the reaction delay's bounds, seconds. */
+function delayRange(value: string): [number, number] {
+  const parts = value.split(',').map(Number);
+  if (parts.length !== 2 || !parts.every(Number.isFinite)) throw new InvalidArgumentError('expected two numbers of seconds, MIN,MAX (e.g. 0.2,4)');
+  return [parts[0], parts[1]];
+}
 
 /** `--teacher-param epsilon=0.2`, repeatable. */
 function teacherParam(value: string, previous: Partial<TeacherParams>): Partial<TeacherParams> {
@@ -100,6 +109,8 @@ const program = new Command('train')
   .addOption(new Option('--agent <kind>', 'a2c, or greedy-h: Deep TAMER\'s agent, greedy on the feedback model (--reward tamer)').choices(AGENTS).default('a2c'))
   .option('--feedback <n>', 'live feedback events a synthetic scalar teacher gives at most', positiveInt, TAMER_DEFAULTS.feedback)
   .option('--feedback-error-prob <p>', 'probability the scalar teacher presses the wrong key', nonNegativeNumber)
+  .option('--feedback-delay <min,max>', `the reaction delay, Uniform[min, max] seconds, that presses are credited with (and the synthetic teacher presses with) (default ${TAMER_DEFAULTS.delayMin},${TAMER_DEFAULTS.delayMax})`, delayRange)
+  .option('--live-speed <steps/s>', `agent steps per second of live play (default ${TAMER_DEFAULTS.stepsPerSecond})`, positiveNumber)
   .option('--expert <run>', 'for --teacher scalar-expert or scalar-policy: a run trained on the true score whose critic or policy judges the actions')
   .option('--teacher-param <name=value>', `override a teacher parameter (${TEACHER_PARAMS.join(', ')}); repeatable`, teacherParam, {})
   .option('--labels <n>', 'label budget of a preferences run', positiveInt, PREFERENCE_DEFAULTS.labels)
@@ -165,7 +176,7 @@ async function main(): Promise<void> {
     }
     if (!preferences && prefTeacher !== undefined) fail(`--teacher ${prefTeacher} answers clip preferences: it needs --reward preferences or preferences+tamer`);
     if (!tamer && scalarTeacher !== undefined) fail(`--teacher ${scalarTeacher} gives live feedback: it needs --reward tamer or preferences+tamer`);
-    if (!tamer) refuseGiven(['feedback', 'feedbackErrorProb', 'expert'], 'only apply to --reward tamer or preferences+tamer');
+    if (!tamer) refuseGiven(['feedback', 'feedbackErrorProb', 'feedbackDelay', 'liveSpeed', 'expert'], 'only apply to --reward tamer or preferences+tamer');
     if (!preferences) {
       refuseGiven(['teacherParam', 'labels', 'selection', 'clipLength', 'initialFraction', 'pretrainEpochs', 'labelDecaySteps'], 'only apply to --reward preferences or preferences+tamer');
     }
@@ -187,6 +198,8 @@ async function main(): Promise<void> {
           teacher: scalarTeacher!,
           feedback: f.feedback,
           teacherParams: f.feedbackErrorProb === undefined ? {} : { errorProb: f.feedbackErrorProb },
+          ...(f.feedbackDelay && { delayMin: f.feedbackDelay[0], delayMax: f.feedbackDelay[1] }),
+          ...(f.liveSpeed !== undefined && { stepsPerSecond: f.liveSpeed }),
           expert: f.expert ?? null,
         },
       }),
