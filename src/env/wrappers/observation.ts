@@ -105,13 +105,10 @@ const COL_BLOCKS = Int32Array.from({ length: PIXEL_SIZE }, (_, j) => blockMask(C
  * products, in the same order, as a column of three source cells of luma L computes, so equal to the bit.
  */
 const FLAT_ACC = new Float64Array(256 * PIXEL_SIZE);
-const FLAT_TOP = new Int32Array(256 * PIXEL_SIZE);
 for (let L = 0; L < 256; L++) {
   for (let j = 0; j < PIXEL_SIZE; j++) {
     const w = j * 4;
-    const v = L * COLS.w[w] + L * COLS.w[w + 1] + L * COLS.w[w + 2];
-    FLAT_ACC[L * PIXEL_SIZE + j] = v;
-    FLAT_TOP[L * PIXEL_SIZE + j] = ((v + 0.5) | 0) << 24;
+    FLAT_ACC[L * PIXEL_SIZE + j] = L * COLS.w[w] + L * COLS.w[w + 1] + L * COLS.w[w + 2];
   }
 }
 
@@ -121,7 +118,7 @@ for (let L = 0; L < 256; L++) {
  * whichever env drew it. Direct-mapped slots [0, CACHE_SLOTS); then one scratch row per screen row, for rows
  * whose slot is already in use by the observation being made; then a row of zeros for masked rows.
  */
-const CACHE_SLOTS = 8192;
+const CACHE_SLOTS = 2048;
 const SCRATCH = CACHE_SLOTS;
 const ZERO_ROW = CACHE_SLOTS + SCREEN_HEIGHT;
 const cacheKind = new Uint8Array(CACHE_SLOTS); // 0 empty, 1 one frame, 2 two frames max-pooled
@@ -129,9 +126,8 @@ const cacheKey = new Int32Array(CACHE_SLOTS * 4);
 /** The observation (push) that last used each slot: a slot in use is not overwritten until it is done. */
 const cacheStamp = new Int32Array(CACHE_SLOTS);
 let pushCount = 0;
-/** Each row's horizontal resize, as floats and rounded into the top byte of a stack word. */
+/** Each row's horizontal resize. */
 const rowAcc = new Float64Array((ZERO_ROW + 1) * PIXEL_SIZE);
-const rowTop = new Int32Array((ZERO_ROW + 1) * PIXEL_SIZE);
 
 function mix4(a: number, b: number, c: number, d: number): number {
   let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b);
@@ -210,7 +206,6 @@ export class PixelObserver implements Observer {
     const { start: cs, w: cw } = COLS;
     const { start: rs, w: rw } = ROWS;
     const acc = rowAcc;
-    const top = rowTop;
     const rowOf = this.rowOf;
     const [m0, m1] = this.maskRows;
     const kind = b === null ? 1 : 2;
@@ -298,30 +293,24 @@ export class PixelObserver implements Observer {
         for (let j = 0; j < N; j++) {
           if ((COL_BLOCKS[j] & dirty) === 0) {
             acc[out + j] = FLAT_ACC[flat + j];
-            top[out + j] = FLAT_TOP[flat + j];
             continue;
           }
           const s = base + cs[j];
           const w = j * 4;
-          const v = luma[ap[s]] * cw[w] + luma[ap[s + 1]] * cw[w + 1] + luma[ap[s + 2]] * cw[w + 2];
-          acc[out + j] = v;
-          top[out + j] = ((v + 0.5) | 0) << 24;
+          acc[out + j] = luma[ap[s]] * cw[w] + luma[ap[s + 1]] * cw[w + 1] + luma[ap[s + 2]] * cw[w + 2];
         }
       } else {
         for (let j = 0; j < N; j++) {
           if ((COL_BLOCKS[j] & dirty) === 0) {
             acc[out + j] = FLAT_ACC[flat + j];
-            top[out + j] = FLAT_TOP[flat + j];
             continue;
           }
           const s = base + cs[j];
           const w = j * 4;
-          const v =
+          acc[out + j] =
             MAX_LUMA[(ap[s] << 8) | bp[s]] * cw[w] +
             MAX_LUMA[(ap[s + 1] << 8) | bp[s + 1]] * cw[w + 1] +
             MAX_LUMA[(ap[s + 2] << 8) | bp[s + 2]] * cw[w + 2];
-          acc[out + j] = v;
-          top[out + j] = ((v + 0.5) | 0) << 24;
         }
       }
     }
@@ -344,7 +333,7 @@ export class PixelObserver implements Observer {
       const r2 = rowOf[s + 2];
       if (r0 === r1 && r1 === r2) {
         const row = r0 * N;
-        for (let j = 0; j < N; j++) words[out + j] = (words[out + j] >>> 8) | top[row + j];
+        for (let j = 0; j < N; j++) words[out + j] = (words[out + j] >>> 8) | (((acc[row + j] + 0.5) | 0) << 24);
         continue;
       }
       const a0 = r0 * N;
