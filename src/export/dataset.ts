@@ -14,8 +14,8 @@
  * continue the run's own numbering, with their origin: nothing is overwritten, a label whose origin the run
  * already holds (or that the run made itself) is skipped, so importing twice changes nothing, and an import
  * cut short by a crash is completed by running it again. A dataset of another game or other env options is
- * refused. Imported labels count toward the run's label budget like its own. Import into a run that is not
- * training at that moment (its trainer reads the logs when it starts or resumes).
+ * refused. Imported labels count toward the run's label budget like its own. A run that is training (its
+ * trainer holds the run's lock, and reads the logs only when it starts or resumes) is refused.
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -24,6 +24,7 @@ import type { EnvOptions } from '../env/core.js';
 import { describe, isRecord } from '../env/snapshot.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { JsonlLog, type JsonlFormat, readJsonl } from '../store/jsonl.js';
+import { RunLock } from '../store/lock.js';
 import { CLIPS_FORMAT, type LabelEvent, LABELS_FORMAT, nextIndex, originOf, type StoredClip } from '../store/labels.js';
 import { optionDifferences } from './card.js';
 import { type LongOperationOptions, readRunData } from './run-data.js';
@@ -110,7 +111,16 @@ export interface DatasetImport {
 }
 
 /** Imports the dataset in `file` into the run in `runDir` (see the module comment). */
-export function importDataset(file: string, runDir: string, { onProgress, warn }: LongOperationOptions = {}): DatasetImport {
+export function importDataset(file: string, runDir: string, options: LongOperationOptions = {}): DatasetImport {
+  const lock = existsSync(join(runDir, 'config.json')) ? RunLock.acquire(runDir, 'importing labels') : null;
+  try {
+    return importLocked(file, runDir, options);
+  } finally {
+    lock?.release();
+  }
+}
+
+function importLocked(file: string, runDir: string, { onProgress, warn }: LongOperationOptions): DatasetImport {
   const { header, records } = readJsonl(file, DATASET_FORMAT, warn);
   const source = checkSource(file, header.source);
   const target = readRunData(runDir, warn);

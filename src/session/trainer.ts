@@ -15,6 +15,7 @@ import { type RewardSource, TrueRewardSource } from '../learning/reward-source.j
 import { mean } from '../learning/stats.js';
 import { type BackendInfo, type BackendName, initTf, tf } from '../learning/tf.js';
 import { readCheckpoint, writeCheckpoint } from '../store/checkpoint.js';
+import { RunLock, removeStaleTempFiles } from '../store/lock.js';
 import { RUN_VERSION, RunFolder } from '../store/run.js';
 import { RewardModel, type RewardModelConfig, type RewardModelState, resolveRewardModelConfig } from '../learning/preferences/reward-model.js';
 import { chooseAction } from '../learning/policy.js';
@@ -307,6 +308,8 @@ export class Trainer {
 
   private constructor(
     readonly run: RunFolder,
+    /** This trainer is the run's one writer while it holds the lock (released by dispose). */
+    private readonly lock: RunLock,
     readonly config: RunConfig,
     readonly backend: BackendInfo,
     readonly options: TrainerOptions = {},
@@ -359,8 +362,14 @@ export class Trainer {
     const from = config.rewardModelInit?.from;
     if (from !== undefined) checkExportFits(from, config.env, envOptionsOf(config));
     const run = RunFolder.create(dir, { kind: 'train', ...config });
-    if (from !== undefined) copyExportInto(from, run.dir);
-    return new Trainer(run, config, info, options);
+    const lock = RunLock.acquire(run.dir, 'training');
+    try {
+      if (from !== undefined) copyExportInto(from, run.dir);
+      return new Trainer(run, lock, config, info, options);
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
   }
 
   /**
@@ -370,12 +379,23 @@ export class Trainer {
    */
   static async resume(dir: string, steps?: number, backend?: BackendName, options?: TrainerOptions): Promise<Trainer> {
     const run = RunFolder.open(dir);
+    const lock = RunLock.acquire(run.dir, 'training');
+    try {
+      return await Trainer.resumeLocked(run, lock, steps, backend, options);
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
+  }
+
+  private static async resumeLocked(run: RunFolder, lock: RunLock, steps?: number, backend?: BackendName, options?: TrainerOptions): Promise<Trainer> {
+    for (const path of removeStaleTempFiles([run.dir, join(run.dir, 'checkpoints')])) console.warn(`removed ${path}, left by a write that was cut short`);
     const { version: _v, kind, id, ...stored } = run.config() as unknown as RunConfig & { version: number; kind: string; id?: string };
     const config = validateRunConfig({ ...stored, steps: steps ?? stored.steps });
     const info = await initTf(backend);
     checkBackendFits(config, info);
     const checkpoint = existsSync(run.checkpointPath) ? loadCheckpoint(run.checkpointPath) : null;
-    const trainer = new Trainer(run, config, info, options);
+    const trainer = new Trainer(run, lock, config, info, options);
     if (checkpoint !== null) {
       trainer.a2c.net.setWeights(checkpoint.weights);
       trainer.a2c.setState({ ...checkpoint.meta.state, optimizer: checkpoint.optimizer });
@@ -400,12 +420,13 @@ export class Trainer {
     return trainer;
   }
 
-  /** Frees the network and optimizer tensors (for a process that trains several runs). */
+  /** Frees the network and optimizer tensors (for a process that trains several runs) and the run's lock. */
   dispose(): void {
     this.a2c.dispose();
     this.a2c.net.dispose();
     if (this.learner === null) this.rewardModel?.dispose();
     else this.learner.dispose();
+    this.lock.release();
   }
 
   /** Asks the loop to stop after the current update (it then checkpoints). */

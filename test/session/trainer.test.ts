@@ -31,11 +31,14 @@ describe('Trainer', () => {
     expect(saved.meta.state.steps).toBe(1000);
 
     // Continue to 1600 steps from the checkpoint: weights, optimizer state and envs come back.
+    const envState = first.a2c.getState().env;
+    first.dispose(); // and with it the run's lock
     const second = await Trainer.resume(dir, 1600);
     expect(second.a2c.steps).toBe(1000);
     expect(second.a2c.net.getWeights().map((w) => Array.from(w))).toEqual(saved.weights.map((w) => Array.from(w)));
-    expect(second.a2c.getState().env).toEqual(first.a2c.getState().env);
+    expect(second.a2c.getState().env).toEqual(envState);
     await second.train();
+    second.dispose();
     const more = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(more.map((m) => m.steps)).toEqual([200, 400, 600, 800, 1000, 1200, 1400, 1600]);
   });
@@ -62,15 +65,18 @@ describe('Trainer resume after a crash', () => {
     const checkpointed = loadCheckpoint(join(dir, 'checkpoints', 'latest.ckpt'));
     expect(checkpointed.meta.state.steps).toBe(600);
     writeFileSync(join(dir, 'metrics.jsonl'), `${readFileSync(join(dir, 'metrics.jsonl'), 'utf8')}{"steps":800}\n`);
+    first.dispose();
     const second = await Trainer.resume(dir, 1000);
     const steps = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).steps);
     expect(steps).toEqual([200, 400, 600]);
     expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).steps).toBe(1000);
     await second.train();
+    second.dispose();
     // A later resume without --steps keeps the new target.
     const third = await Trainer.resume(dir);
     expect(third.config.steps).toBe(1000);
     expect(third.a2c.steps).toBe(1000);
+    third.dispose();
 
     const pixels: RunConfig = { ...config(10), obsType: 'pixels', net: { kind: 'cnn' } };
     const fresh = join(dir, '..', 'pixels');

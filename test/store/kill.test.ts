@@ -87,10 +87,13 @@ describe('SIGKILL during a preference run, then --resume', () => {
     expect(ckptSteps).toBeLessThan(STEPS);
     expect(ckpt.preferences?.pretrained).toBe(true);
     expect(before.filter((l) => JSON.parse(l).step > ckptSteps).length).toBeGreaterThan(0);
+    // The killed process's lock is left behind; the resume finds its holder gone and takes it over.
+    expect(JSON.parse(readFileSync(join(dir, 'run.lock'), 'utf8')).what).toBe('training');
 
     const resumed = await train(['--out', dir, '--resume']).done;
     expect(resumed.err).not.toMatch(/error/);
     expect(resumed.code).toBe(0);
+    expect(existsSync(join(dir, 'run.lock'))).toBe(false); // released at exit
     expect(resumed.out).toMatch(new RegExp(`resuming Pong .* ${ckptSteps.toLocaleString()} of ${STEPS.toLocaleString()} steps done`));
     expect(resumed.out).toMatch(new RegExp(`done: ${STEPS.toLocaleString()} steps`));
 
