@@ -11,6 +11,13 @@
  *
  *   npm run bench:learning -- --games Pong,Enduro,Seaquest --seeds 1,2,3 --steps 3000000 --labels 1000 \
  *     --teachers oracle,mistake --jobs 2 --out runs/bench-learning
+ *
+ * Live feedback (Deep TAMER) is benchmarked the same way by naming scalar teachers: each is a `--reward tamer`
+ * run with `--feedback` presses, its agent A2C over `--steps` or (`--agent greedy-h`) greedy on Ĥ over
+ * `--live-steps`. The expert of scalar-expert and scalar-policy is the true-reward run of the same game and
+ * seed (trained first), so those runs show the score as the expert saw it (`--no-mask-score`).
+ *
+ *   npm run bench:learning -- --games Pong --teachers scalar-policy --agent greedy-h --live-steps 20000
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,6 +25,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { listEnvs } from '../src/env/index.js';
 import { TEACHERS } from '../src/learning/preferences/teachers.js';
+import { EXPERT_TEACHERS, SCALAR_TEACHERS, type ScalarTeacherName } from '../src/session/tamer.js';
 import { randomPolicyReturns } from '../src/session/evaluate.js';
 import { integer, positiveInt } from '../src/cli/args.js';
 
@@ -29,7 +37,10 @@ const program = new Command('bench:learning')
   .option('--seeds <n,...>', 'comma-separated seeds', (v) => list(v).map((s) => integer(s)), [1, 2, 3])
   .option('--steps <n>', 'agent steps per run', positiveInt, 3_000_000)
   .option('--labels <n>', 'label budget of the preference runs', positiveInt, 1000)
-  .option('--teachers <names>', 'comma-separated synthetic teachers', list, ['oracle', 'mistake'])
+  .option('--teachers <names>', 'comma-separated synthetic teachers: preference (B-Pref) or live-feedback (scalar-*) ones', list, ['oracle', 'mistake'])
+  .option('--feedback <n>', 'press budget of the live-feedback runs', positiveInt, 1000)
+  .option('--agent <kind>', 'agent of the live-feedback runs: a2c or greedy-h', 'a2c')
+  .option('--live-steps <n>', 'live steps of a greedy-h run', positiveInt, 20_000)
   .option('--episodes <n>', 'evaluation episodes per run', positiveInt, 20)
   .option('--jobs <n>', 'training processes at once', positiveInt, 2)
   .option('--out <dir>', 'folder of the runs', 'runs/bench-learning')
@@ -42,6 +53,9 @@ interface Opts {
   steps: number;
   labels: number;
   teachers: string[];
+  feedback: number;
+  agent: string;
+  liveSteps: number;
   episodes: number;
   jobs: number;
   out: string;
@@ -54,6 +68,20 @@ interface Job {
   /** 'true' or a teacher name. */
   reward: string;
   dir: string;
+  /** The true-reward run of the same game and seed (an expert teacher's expert). */
+  truth: Job | null;
+  /** Settles when the job is complete. */
+  done?: Promise<void>;
+}
+
+const isScalar = (teacher: string): teacher is ScalarTeacherName => (SCALAR_TEACHERS as readonly string[]).includes(teacher);
+
+/** The training flags of a job's reward. */
+function rewardFlags(job: Job, o: Opts): string[] {
+  if (job.reward === 'true') return ['--reward', 'true'];
+  if (!isScalar(job.reward)) return ['--reward', 'preferences', '--teacher', job.reward, '--labels', String(o.labels), ...list(o.extra.replace(/ /g, ','))];
+  const expert = EXPERT_TEACHERS.includes(job.reward) ? ['--expert', job.truth!.dir, '--no-mask-score'] : [];
+  return ['--reward', 'tamer', '--teacher', job.reward, '--feedback', String(o.feedback), '--agent', o.agent, ...expert];
 }
 
 function read(dir: string, name: string): Record<string, unknown> | null {
@@ -75,12 +103,14 @@ function run(script: string, args: string[], log: string): Promise<void> {
 
 async function complete(job: Job, o: Opts): Promise<void> {
   const log = `${job.dir}.log`;
+  if (isScalar(job.reward) && EXPERT_TEACHERS.includes(job.reward)) await job.truth!.done; // the expert first
   if (read(job.dir, 'summary.json') === null) {
+    const greedy = isScalar(job.reward) && o.agent === 'greedy-h';
     const args = existsSync(join(job.dir, 'config.json'))
       ? ['--out', job.dir, '--resume']
       : [
-          '--env', job.game, '--steps', String(o.steps), '--seed', String(job.seed), '--out', job.dir, '--log-every', '50000',
-          ...(job.reward === 'true' ? ['--reward', 'true'] : ['--reward', 'preferences', '--teacher', job.reward, '--labels', String(o.labels), ...list(o.extra.replace(/ /g, ','))]),
+          '--env', job.game, '--steps', String(greedy ? o.liveSteps : o.steps), '--seed', String(job.seed), '--out', job.dir,
+          '--log-every', greedy ? '5000' : '50000', ...rewardFlags(job, o),
         ];
     process.stderr.write(`training ${job.dir}\n`);
     await run('src/cli/train.ts', args, log);
@@ -98,7 +128,8 @@ async function pool(jobs: Job[], width: number, o: Opts): Promise<void> {
   await Promise.all(
     Array.from({ length: width }, async () => {
       for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
-        await complete(job, o).catch((err: Error) => failures.push(err.message));
+        job.done = complete(job, o);
+        await job.done.catch((err: Error) => failures.push(err.message));
       }
     }),
   );
@@ -117,13 +148,20 @@ async function main(): Promise<void> {
   program.parse();
   const o = program.opts<Opts>();
   for (const g of o.games) if (!listEnvs().includes(g)) throw new Error(`unknown game "${g}"; known: ${listEnvs().join(', ')}`);
-  for (const t of o.teachers) if (!Object.hasOwn(TEACHERS, t)) throw new Error(`unknown teacher "${t}"; known: ${Object.keys(TEACHERS).join(', ')}`);
+  for (const t of o.teachers) {
+    if (!Object.hasOwn(TEACHERS, t) && !isScalar(t)) throw new Error(`unknown teacher "${t}"; known: ${[...Object.keys(TEACHERS), ...SCALAR_TEACHERS].join(', ')}`);
+  }
+  if (o.agent !== 'a2c' && o.agent !== 'greedy-h') throw new Error(`--agent must be a2c or greedy-h, got "${o.agent}"`);
   const jobs: Job[] = [];
   for (const game of o.games) {
     for (const seed of o.seeds) {
-      for (const reward of ['true', ...o.teachers]) {
-        const name = reward === 'true' ? `true-${game}` : `pref-${reward}-${o.labels}-${game}`;
-        jobs.push({ game, seed, reward, dir: join(o.out, `${name}-${o.steps}-s${seed}`) });
+      const truth: Job = { game, seed, reward: 'true', dir: join(o.out, `true-${game}-${o.steps}-s${seed}`), truth: null };
+      jobs.push(truth);
+      for (const reward of o.teachers) {
+        const name = !isScalar(reward)
+          ? `pref-${reward}-${o.labels}-${game}-${o.steps}`
+          : `tamer-${o.agent}-${reward}-${o.feedback}-${game}-${o.agent === 'greedy-h' ? o.liveSteps : o.steps}`;
+        jobs.push({ game, seed, reward, dir: join(o.out, `${name}-s${seed}`), truth });
       }
     }
   }
@@ -131,7 +169,7 @@ async function main(): Promise<void> {
 
   const rows: Record<string, unknown>[] = [];
   console.log(`\nA2C on ${o.steps.toLocaleString('en-US')} agent steps; greedy evaluation over ${o.episodes} episodes; mean over seeds ${o.seeds.join(', ')}.\n`);
-  console.log('| game | teacher | labels | normalised score | learned | true reward | random | val. accuracy | pred-true corr. | wall time / run | backend |');
+  console.log('| game | teacher | labels / presses | normalised score | learned | true reward | random | val. accuracy | pred-true corr. | wall time / run | backend |');
   console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const game of o.games) {
     const random = randomPolicyReturns(game, 100, 777).mean;
@@ -142,8 +180,8 @@ async function main(): Promise<void> {
       const learned = meanOf(runs.map((r) => r.e.meanReturn as number));
       const row = {
         game,
-        teacher,
-        labels: meanOf(runs.map((r) => r.s.labelsUsed as number)),
+        teacher: isScalar(teacher) ? `${teacher} (${o.agent})` : teacher,
+        labels: meanOf(runs.map((r) => (isScalar(teacher) ? r.s.feedbackUsed : r.s.labelsUsed) as number)),
         normalised: (learned - random) / (truth - random),
         learned,
         truth,
@@ -156,8 +194,8 @@ async function main(): Promise<void> {
       };
       rows.push(row);
       console.log(
-        `| ${game} | ${teacher} | ${row.labels.toFixed(0)} | ${normalisedCell(learned, truth, random)} | ${learned.toFixed(1)} | ${truth.toFixed(1)} | ${random.toFixed(1)} | ` +
-          `${row.valAccuracy.toFixed(2)} | ${row.correlation.toFixed(2)} | ${row.wallMinutes.toFixed(1)} min | ${row.backend} |`,
+        `| ${game} | ${row.teacher} | ${row.labels.toFixed(0)} | ${normalisedCell(learned, truth, random)} | ${learned.toFixed(1)} | ${truth.toFixed(1)} | ${random.toFixed(1)} | ` +
+          `${isScalar(teacher) ? '-' : row.valAccuracy.toFixed(2)} | ${isScalar(teacher) ? '-' : row.correlation.toFixed(2)} | ${row.wallMinutes.toFixed(1)} min | ${row.backend} |`,
       );
     }
   }
