@@ -24,7 +24,8 @@ export class Chart {
         title,
         width,
         height,
-        legend: { show: true },
+        // A key to the lines, not a readout of values under the cursor: a live legend would also list the x series.
+        legend: { show: true, live: false },
         cursor: { drag: { x: false, y: false } },
         scales: { x: { time: false }, ...(range && { y: { range } }) },
         axes: [
@@ -32,7 +33,7 @@ export class Chart {
           { ...AXIS, scale: 'y', size: 60 },
           ...(right ? [{ ...AXIS, scale: 'y2', side: 1, grid: { show: false }, size: 52 }] : []),
         ],
-        series: [{ label: 'steps' }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, scale: s.right ? 'y2' : 'y', spanGaps: true, points: { show: false } }))],
+        series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, scale: s.right ? 'y2' : 'y', spanGaps: true, points: { show: false } }))],
       },
       this.data as uPlot.AlignedData,
       parent,
