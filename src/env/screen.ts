@@ -140,6 +140,14 @@ export class Screen {
     if (x1 > SCREEN_WIDTH) x1 = SCREEN_WIDTH;
     if (y1 > SCREEN_HEIGHT) y1 = SCREEN_HEIGHT;
     if (x1 <= x0 || y1 <= y0) return;
+    this.fill(x0, y0, x1, y1, color);
+  }
+
+  /**
+   * Fills pixels [x0, x1) x [y0, y1), inside the screen and not empty. Apart from `rect`, which stays small
+   * enough to be inlined where it is called: a call that is not inlined boxes each fractional argument.
+   */
+  private fill(x0: number, y0: number, x1: number, y1: number, color: number): void {
     const op = (x0 | (x1 << 8) | (color << 16)) ^ 0x3c6ef372;
     const sig = this.rowSig;
     const sig2 = this.rowSig2;
