@@ -18,6 +18,7 @@ import { AGENTS, REWARD_SOURCES, type RewardName, type RunConfig, Trainer } from
 import { join, resolve } from 'node:path';
 import { CARD_FILE, readRewardCard } from '../export/card.js';
 import { architectureOf } from '../export/reward-model.js';
+import { REWARD_INPUTS, type RewardInput } from '../learning/preferences/reward-model.js';
 import { REWARD_MODEL_MODES, type RewardModelMode } from '../session/imported-reward.js';
 import { fail, integer, nonNegativeNumber, positiveInt, positiveNumber } from './args.js';
 
@@ -54,6 +55,7 @@ interface Flags {
   labelDecaySteps?: number;
   rewardModel?: string;
   rewardModelMode: RewardModelMode;
+  rewardInput?: RewardInput;
 }
 
 const TEACHER_PARAMS = ['beta', 'gamma', 'epsilon', 'skipRatio', 'equalRatio'];
@@ -115,6 +117,9 @@ const program = new Command('train')
   .option('--teacher-param <name=value>', `override a teacher parameter (${TEACHER_PARAMS.join(', ')}); repeatable`, teacherParam, {})
   .option('--labels <n>', 'label budget of a preferences run', positiveInt, PREFERENCE_DEFAULTS.labels)
   .addOption(new Option('--selection <rule>', 'how pairs are chosen').choices(SELECTIONS).default(PREFERENCE_DEFAULTS.selection))
+  .addOption(
+    new Option('--reward-input <what>', "what the reward model reads of a step: the state s, or the transition [s, s' - s] (default state)").choices(REWARD_INPUTS),
+  )
   .option('--clip-length <n>', 'agent steps per clip', positiveInt, PREFERENCE_DEFAULTS.clipLength)
   .option('--initial-fraction <x>', 'fraction of the labels asked on random-policy clips before RL', positiveNumber, PREFERENCE_DEFAULTS.initialFraction)
   .option('--pretrain-epochs <n>', 'reward-model epochs on the first labels before RL', integer, PREFERENCE_DEFAULTS.pretrainEpochs)
@@ -178,7 +183,7 @@ async function main(): Promise<void> {
     if (!tamer && scalarTeacher !== undefined) fail(`--teacher ${scalarTeacher} gives live feedback: it needs --reward tamer or preferences+tamer`);
     if (!tamer) refuseGiven(['feedback', 'feedbackErrorProb', 'feedbackDelay', 'liveSpeed', 'expert'], 'only apply to --reward tamer or preferences+tamer');
     if (!preferences) {
-      refuseGiven(['teacherParam', 'labels', 'selection', 'clipLength', 'initialFraction', 'pretrainEpochs', 'labelDecaySteps'], 'only apply to --reward preferences or preferences+tamer');
+      refuseGiven(['teacherParam', 'labels', 'selection', 'clipLength', 'initialFraction', 'pretrainEpochs', 'labelDecaySteps', 'rewardInput'], 'only apply to --reward preferences or preferences+tamer');
     }
     const config: RunConfig = {
       env: f.env,
@@ -214,8 +219,9 @@ async function main(): Promise<void> {
           initialFraction: f.initialFraction,
           pretrainEpochs: f.pretrainEpochs,
           decaySteps: f.labelDecaySteps ?? null,
-          // Fine-tuning keeps the exported model's layers.
+          // Fine-tuning keeps the exported model's layers (and input).
           ...(card !== null && { rewardModel: { ...PREFERENCE_DEFAULTS.rewardModel, ...architectureOf(card) } }),
+          ...(card === null && f.rewardInput !== undefined && { rewardModel: { ...PREFERENCE_DEFAULTS.rewardModel, input: f.rewardInput } }),
         },
       }),
       ...(card !== null && { rewardModelInit: { from: resolve(f.rewardModel!), mode: f.rewardModelMode } }),

@@ -355,8 +355,13 @@ export class Trainer {
   }
 
   /** A new run in a folder that must be empty or absent. */
-  static async create(dir: string, config: RunConfig, backend?: BackendName, options?: TrainerOptions): Promise<Trainer> {
-    validateRunConfig(config);
+  static async create(dir: string, given: RunConfig, backend?: BackendName, options?: TrainerOptions): Promise<Trainer> {
+    validateRunConfig(given);
+    // The run records what its reward model reads, so that a later change of the default cannot break its resume.
+    const config: RunConfig =
+      given.preferences === undefined
+        ? given
+        : { ...given, preferences: { ...given.preferences, rewardModel: { ...given.preferences.rewardModel, input: rewardModelConfigOf(given).input } } };
     const info = await initTf(backend);
     checkBackendFits(config, info);
     const from = config.rewardModelInit?.from;
@@ -406,10 +411,10 @@ export class Trainer {
         try {
           trainer.rewardModel.setState(checkpoint.rewardModel);
         } catch (err) {
-          // Runs made before transition inputs (the default since) hold a model of the state alone.
+          // Runs made before config.json recorded the reward input read the default of the build that made them.
           throw new Error(
             `${run.checkpointPath}: its reward model does not fit this run's settings (${(err as Error).message}); ` +
-              `a run made by an older build whose model reads the state alone resumes with "input": "state" under preferences.rewardModel in ${run.configPath}`,
+              `a run made by an older build resumes once preferences.rewardModel in ${run.configPath} names the input its model reads ("input": "state" or "transition")`,
           );
         }
       }

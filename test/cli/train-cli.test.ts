@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -25,6 +25,12 @@ describe('npm run train: bad input gets one clear line and a non-zero exit', () 
     [['--env', 'Pong', '--steps', '10', '--out', out, '--teacher', 'sage'], /unknown teacher "sage"; known: oracle/],
     [['--env', 'Pong', '--steps', '10', '--out', out, '--reward', 'preferences', '--teacher', 'oracle', '--feedback', '5'], /--feedback only apply to --reward tamer/],
     [['--env', 'Pong', '--steps', '10', '--out', out, '--reward', 'preferences', '--teacher', 'oracle', '--agent', 'greedy-h'], /greedy-h agent acts on live feedback alone/],
+    [['--env', 'Pong', '--steps', '10', '--out', out, '--reward-input', 'frames'], /--reward-input.*Allowed choices are state, transition/],
+    [['--env', 'Pong', '--steps', '10', '--out', out, '--reward-input', 'transition'], /--reward-input only apply to --reward preferences/],
+    [
+      ['--env', 'Pong', '--steps', '10', '--out', out, '--reward', 'preferences+tamer', '--teacher', 'oracle', '--teacher', 'scalar-oracle', '--reward-input', 'transition'],
+      /action-dependent reward model .* its input must be "state"/,
+    ],
   ])('%j', (args, message) => {
     const r = train(...args);
     expect(r.code).not.toBe(0);
@@ -39,6 +45,20 @@ describe('npm run train: bad input gets one clear line and a non-zero exit', () 
     const again = train('--env', 'Pong', '--steps', '400', '--out', out);
     expect(again.code).not.toBe(0);
     expect(again.err).toMatch(/already holds another run.*--resume/);
+  });
+});
+
+describe('npm run train: the reward input', () => {
+  it('records what the reward model reads in config.json, the default (state) too', () => {
+    const root = mkdtempSync(join(tmpdir(), 'arcade-cli-'));
+    const input = (dir: string) => JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).preferences.rewardModel.input;
+    const base = ['--env', 'Pong', '--reward', 'preferences', '--teacher', 'oracle', '--labels', '10', '--pretrain-epochs', '2', '--steps', '200', '--num-envs', '4'];
+    const a = train(...base, '--out', join(root, 'a'));
+    expect(a.code, a.err).toBe(0);
+    expect(input(join(root, 'a'))).toBe('state');
+    const b = train(...base, '--reward-input', 'transition', '--out', join(root, 'b'));
+    expect(b.code, b.err).toBe(0);
+    expect(input(join(root, 'b'))).toBe('transition');
   });
 });
 

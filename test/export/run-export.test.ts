@@ -17,14 +17,15 @@ import { fileLoader, maxAbsDiff } from './reference.js';
 import { preferenceConfig, trainRun } from './runs.js';
 
 const root = mkdtempSync(join(tmpdir(), 'run-export-'));
-const stateOnly = { dir: join(root, 'pong'), config: preferenceConfig({ seed: 1 }) };
+/** r̂(s, s'): one output whatever the action, reading transitions (the export folds [s, s' - s] into [s, s']). */
+const actionBlind = { dir: join(root, 'pong'), config: preferenceConfig({ seed: 1, rewardModel: { input: 'transition' } }) };
 const perAction = { dir: join(root, 'breakout'), config: preferenceConfig({ env: 'Breakout', seed: 2, rewardModel: { actionDependent: true } }) };
 
 beforeAll(async () => {
   await initTf();
   ort.env.wasm.numThreads = 1;
   ort.env.logLevel = 'error';
-  await trainRun(stateOnly.dir, stateOnly.config);
+  await trainRun(actionBlind.dir, actionBlind.config);
   await trainRun(perAction.dir, perAction.config);
 }, 60_000);
 
@@ -74,15 +75,15 @@ describe('npm run export: a run\'s reward model as tfjs, ONNX and a reward card'
   it('writes models that give the run\'s rewards (tfjs, ONNX, and loaded back) to 1e-5', async () => {
     const out = join(root, 'export-pong');
     const progress: Progress[] = [];
-    const result = await exportRewardModel(stateOnly.dir, out, { onProgress: (p) => progress.push(p) });
+    const result = await exportRewardModel(actionBlind.dir, out, { onProgress: (p) => progress.push(p) });
     expect(readdirSync(out).sort()).toEqual(['model.json', 'reward-card.json', 'reward.onnx', 'weights.bin']);
     expect(result.files.sort()).toEqual(readdirSync(out).sort());
     expect(progress.map((p) => p.stage)).toContain('re-simulating clips');
     expect(progress.at(-1)).toEqual({ stage: 'writing files', done: 3, total: 3 });
 
-    const model = checkpointModel(stateOnly.dir, stateOnly.config);
+    const model = checkpointModel(actionBlind.dir, actionBlind.config);
     const rows = 64;
-    // The default preference model reads transitions; exported, it takes [s, s'] rows.
+    // A transition model: exported, it takes [s, s'] rows.
     expect(model.config.input).toBe('transition');
     const { obs, next, actions, input } = randomSteps(7, rows, model);
     const expected = model.predict(obs, actions, rows, next);
@@ -100,7 +101,7 @@ describe('npm run export: a run\'s reward model as tfjs, ONNX and a reward card'
 
     // Back into a RewardModel, as `--reward-model` does: the same rewards (the normalisation unfolded).
     const { spec } = readExportedRewardModel(out);
-    const loaded = new RewardModel(model.obsSize, model.numActions, rewardModelConfigOf(stateOnly.config), 99);
+    const loaded = new RewardModel(model.obsSize, model.numActions, rewardModelConfigOf(actionBlind.config), 99);
     loadRewardModel(loaded, spec);
     expect(maxAbsDiff(loaded.predict(obs, actions, rows, next), expected)).toBeLessThan(1e-5);
     expect(loaded.shift).toEqual(model.shift);
@@ -110,9 +111,9 @@ describe('npm run export: a run\'s reward model as tfjs, ONNX and a reward card'
 
   it('describes the game, observations, actions, output, normalisation, labels, evaluation and origin in the card', async () => {
     const out = join(root, 'card');
-    const { card } = await exportRewardModel(stateOnly.dir, out);
+    const { card } = await exportRewardModel(actionBlind.dir, out);
     expect(JSON.parse(readFileSync(join(out, 'reward-card.json'), 'utf8'))).toEqual(card);
-    const runConfig = JSON.parse(readFileSync(join(stateOnly.dir, 'config.json'), 'utf8'));
+    const runConfig = JSON.parse(readFileSync(join(actionBlind.dir, 'config.json'), 'utf8'));
     expect(card).toMatchObject({
       format: 'rlhf-arcade/reward-card',
       version: 1,
@@ -133,7 +134,7 @@ describe('npm run export: a run\'s reward model as tfjs, ONNX and a reward card'
     expect(card.normalisation.members).toHaveLength(3);
     expect(card.normalisation.members.every((m) => m.scale > 0)).toBe(true);
 
-    const events = readFileSync(join(stateOnly.dir, 'labels.jsonl'), 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(l));
+    const events = readFileSync(join(actionBlind.dir, 'labels.jsonl'), 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(l));
     expect(card.labels.total).toBe(events.length); // an oracle never undoes
     expect(Object.values(card.labels.answers).reduce((a, b) => a + b, 0)).toBe(events.length);
     for (const answer of ['left', 'right', 'equal', 'cant-tell'] as const) {
@@ -172,10 +173,10 @@ describe('npm run export: a run\'s reward model as tfjs, ONNX and a reward card'
 
   it('refuses a folder that holds files, a run without a reward model and a run without a checkpoint', async () => {
     const busy = join(root, 'busy');
-    await exportRewardModel(stateOnly.dir, busy);
+    await exportRewardModel(actionBlind.dir, busy);
     writeFileSync(join(busy, 'notes.txt'), 'mine');
     const before = readdirSync(busy).map((f) => [f, readFileSync(join(busy, f), 'utf8')]);
-    await expect(exportRewardModel(stateOnly.dir, busy)).rejects.toThrow(/busy already holds files; choose a new or empty folder.*nothing is overwritten/);
+    await expect(exportRewardModel(actionBlind.dir, busy)).rejects.toThrow(/busy already holds files; choose a new or empty folder.*nothing is overwritten/);
     expect(readdirSync(busy).map((f) => [f, readFileSync(join(busy, f), 'utf8')])).toEqual(before);
 
     const fresh = join(root, 'fresh');
@@ -193,7 +194,7 @@ describe('npm run export: a run\'s reward model as tfjs, ONNX and a reward card'
 
   it('checks a card against the env a run will play, naming each difference', async () => {
     const out = join(root, 'fits');
-    const { card } = await exportRewardModel(stateOnly.dir, out);
+    const { card } = await exportRewardModel(actionBlind.dir, out);
     const env = (id: string, options: object) => {
       const e = makeEnv(id, options);
       return { id, options: { ...e.options }, obsSize: e.observationSpace.size, numActions: e.actionSpace.n };

@@ -168,7 +168,7 @@ describe('reward model', () => {
   });
 
   it('rejects bad settings, naming them', () => {
-    expect(() => resolveRewardModelConfig({ input: 'frames' as never })).toThrow(/input must be transition or state/);
+    expect(() => resolveRewardModelConfig({ input: 'frames' as never })).toThrow(/input must be state or transition/);
     expect(() => resolveRewardModelConfig({ actionDependent: true, input: 'transition' })).toThrow(/its input must be "state"/);
     expect(() => resolveRewardModelConfig({ members: 0 })).toThrow(/members/);
     expect(() => resolveRewardModelConfig({ answerNoise: 1 })).toThrow(/answerNoise/);
