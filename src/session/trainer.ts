@@ -93,7 +93,7 @@ export interface TrainSummary {
   obsType: ObsType;
   reward: RewardName;
   steps: number;
-  /** Agent steps per second over this process's training (env, inference and updates together). */
+  /** Agent steps per second over this process's training (env, inference and updates together; not the preference learner's preparation). */
   sps: number;
   meanTrueReturn: number;
   episodes: number;
@@ -489,7 +489,11 @@ export class Trainer {
     let nextLog = Math.ceil((this.a2c.steps + 1) / logEvery) * logEvery;
     let nextCheckpoint = Math.ceil((this.a2c.steps + 1) / checkpointEvery) * checkpointEvery;
     let lengths: number[] = [];
-    const sps = () => (this.a2c.steps - startSteps) / Math.max(1e-9, (performance.now() - start) / 1000);
+    // Speeds leave out the preference learner's preparation (labels on random clips and pretraining), which
+    // plays no agent steps: the summary's over the whole of training, each metrics line's since the last one.
+    const trainStart = performance.now();
+    const sps = (fromSteps: number, fromTime: number) => (this.a2c.steps - fromSteps) / Math.max(1e-9, (performance.now() - fromTime) / 1000);
+    let lastLog = { steps: startSteps, time: trainStart };
     while (this.a2c.steps < total && !this.stopRequested) {
       const { episodes, stats } = await this.iterate(total);
       for (const e of episodes) {
@@ -500,10 +504,12 @@ export class Trainer {
       this.episodes += episodes.length;
       if (this.a2c.steps >= nextLog || this.a2c.steps >= total) {
         nextLog += logEvery;
+        const recent = sps(lastLog.steps, lastLog.time);
+        lastLog = { steps: this.a2c.steps, time: performance.now() };
         this.run.appendMetrics({
           steps: this.a2c.steps,
           time: this.wallSeconds + (performance.now() - start) / 1000,
-          sps: sps(),
+          sps: recent,
           episodes: this.episodes,
           meanTrueReturn: this.meanTrueReturn(),
           meanEpisodeLength: lengths.length > 0 ? mean(lengths) : null,
@@ -513,7 +519,7 @@ export class Trainer {
           numTensors: tf.memory().numTensors,
         });
         lengths = [];
-        onProgress?.({ steps: this.a2c.steps, totalSteps: total, sps: sps(), episodes: this.episodes, meanTrueReturn: this.meanTrueReturn() });
+        onProgress?.({ steps: this.a2c.steps, totalSteps: total, sps: recent, episodes: this.episodes, meanTrueReturn: this.meanTrueReturn() });
       }
       if (this.a2c.steps >= nextCheckpoint) {
         nextCheckpoint += checkpointEvery;
@@ -526,7 +532,7 @@ export class Trainer {
       obsType: this.config.obsType,
       reward: this.config.reward,
       steps: this.a2c.steps,
-      sps: sps(),
+      sps: sps(startSteps, trainStart),
       meanTrueReturn: this.meanTrueReturn(),
       episodes: this.episodes,
       seed: this.config.seed,
