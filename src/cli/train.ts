@@ -18,6 +18,7 @@ import { AGENTS, REWARD_SOURCES, type RewardName, type RunConfig, Trainer } from
 import { join, resolve } from 'node:path';
 import { CARD_FILE, readRewardCard } from '../export/card.js';
 import { architectureOf } from '../export/reward-model.js';
+import { INITIAL_POLICIES, type InitialPolicy } from '../learning/preferences/clips.js';
 import { REWARD_INPUTS, type RewardInput } from '../learning/preferences/reward-model.js';
 import { REWARD_MODEL_MODES, type RewardModelMode } from '../session/imported-reward.js';
 import { fail, integer, nonNegativeNumber, positiveInt, positiveNumber } from './args.js';
@@ -51,6 +52,7 @@ interface Flags {
   selection: Selection;
   clipLength: number;
   initialFraction: number;
+  initialPolicy: InitialPolicy;
   pretrainEpochs: number;
   labelDecaySteps?: number;
   rewardModel?: string;
@@ -122,6 +124,11 @@ const program = new Command('train')
   )
   .option('--clip-length <n>', 'agent steps per clip', positiveInt, PREFERENCE_DEFAULTS.clipLength)
   .option('--initial-fraction <x>', 'fraction of the labels asked on random-policy clips before RL', positiveNumber, PREFERENCE_DEFAULTS.initialFraction)
+  .addOption(
+    new Option('--initial-policy <kind>', 'the random policy of those clips: a random action each step, or each held for a zeta(2)-distributed number of steps')
+      .choices(INITIAL_POLICIES)
+      .default(PREFERENCE_DEFAULTS.initialPolicy),
+  )
   .option('--pretrain-epochs <n>', 'reward-model epochs on the first labels before RL', integer, PREFERENCE_DEFAULTS.pretrainEpochs)
   .option('--label-decay-steps <n>', 'c of the label rate c/(T+c), agent steps (default: a tenth of --steps)', positiveInt)
   .option('--reward-model <dir>', 'start from a reward model exported by npm run export (it must match the game and observations)')
@@ -183,7 +190,7 @@ async function main(): Promise<void> {
     if (!tamer && scalarTeacher !== undefined) fail(`--teacher ${scalarTeacher} gives live feedback: it needs --reward tamer or preferences+tamer`);
     if (!tamer) refuseGiven(['feedback', 'feedbackErrorProb', 'feedbackDelay', 'liveSpeed', 'expert'], 'only apply to --reward tamer or preferences+tamer');
     if (!preferences) {
-      refuseGiven(['teacherParam', 'labels', 'selection', 'clipLength', 'initialFraction', 'pretrainEpochs', 'labelDecaySteps', 'rewardInput'], 'only apply to --reward preferences or preferences+tamer');
+      refuseGiven(['teacherParam', 'labels', 'selection', 'clipLength', 'initialFraction', 'initialPolicy', 'pretrainEpochs', 'labelDecaySteps', 'rewardInput'], 'only apply to --reward preferences or preferences+tamer');
     }
     const config: RunConfig = {
       env: f.env,
@@ -217,6 +224,7 @@ async function main(): Promise<void> {
           selection: f.selection,
           clipLength: f.clipLength,
           initialFraction: f.initialFraction,
+          initialPolicy: f.initialPolicy,
           pretrainEpochs: f.pretrainEpochs,
           decaySteps: f.labelDecaySteps ?? null,
           // Fine-tuning keeps the exported model's layers (and input).

@@ -16,7 +16,7 @@ import { type ClipRecord, replayClip } from '../env/clip.js';
 import { Rng, type RngState } from '../env/rng.js';
 import { VectorEnv } from '../env/vector-env.js';
 import type { FinishedEpisode } from '../learning/a2c.js';
-import { type Clip, ClipRecorder, randomPolicyClips } from '../learning/preferences/clips.js';
+import { type Clip, ClipRecorder, INITIAL_POLICIES, type InitialPolicy, randomPolicyClips } from '../learning/preferences/clips.js';
 import { type ClipData, stackClips } from '../learning/preferences/dataset.js';
 import { disagreement, drawPairs, SELECTIONS, type Selection, topIndices } from '../learning/preferences/query.js';
 import { type RewardEvaluation, RewardModel, type RewardModelConfig, resolveRewardModelConfig } from '../learning/preferences/reward-model.js';
@@ -44,6 +44,8 @@ export interface PreferenceConfig {
   oversample: number;
   /** Fraction of the budget asked for on random-policy clips before RL (0.25). */
   initialFraction: number;
+  /** How the random policy of those clips acts (see INITIAL_POLICIES). */
+  initialPolicy: InitialPolicy;
   /** Epochs of reward-model training on the first labels before RL (200). */
   pretrainEpochs: number;
   /** c of the label rate c / (T + c), in agent steps; null = a tenth of the run's steps. */
@@ -67,6 +69,7 @@ export const PREFERENCE_DEFAULTS: PreferenceConfig = {
   selection: 'disagreement',
   oversample: 10,
   initialFraction: 0.25,
+  initialPolicy: 'uniform',
   pretrainEpochs: 200,
   decaySteps: null,
   rewardUpdateEvery: 1000,
@@ -93,6 +96,7 @@ export function resolvePreferenceConfig(partial: Partial<PreferenceConfig> = {})
   if (!SELECTIONS.includes(c.selection)) throw bad('selection', SELECTIONS.join(' or '));
   posInt('oversample');
   if (!(c.initialFraction > 0 && c.initialFraction <= 1)) throw bad('initialFraction', 'in (0, 1]');
+  if (!INITIAL_POLICIES.includes(c.initialPolicy)) throw bad('initialPolicy', INITIAL_POLICIES.join(' or '));
   if (!Number.isInteger(c.pretrainEpochs) || c.pretrainEpochs < 0) throw bad('pretrainEpochs', 'a non-negative integer');
   if (c.decaySteps !== null && !(c.decaySteps > 0)) throw bad('decaySteps', 'positive or null');
   posInt('rewardUpdateEvery');
@@ -197,6 +201,7 @@ export class PreferenceLearner implements RewardSource {
           Math.max(2, Math.ceil((missing - pairs.length) * 0.8) + 1),
           { length: this.config.clipLength, every: this.config.clipEvery / 5, seed: this.seed + stored.length },
           () => this.session.newClipId(),
+          this.config.initialPolicy,
         );
         pairs.push(...drawPairs(fresh, missing - pairs.length, this.session.askedPairs, this.rng));
         clips = [...stored, ...fresh];
