@@ -125,7 +125,7 @@ const program = new Command('train')
   .option('--clip-length <n>', 'agent steps per clip', positiveInt, PREFERENCE_DEFAULTS.clipLength)
   .option('--initial-fraction <x>', 'fraction of the labels asked on random-policy clips before RL', positiveNumber, PREFERENCE_DEFAULTS.initialFraction)
   .addOption(
-    new Option('--initial-policy <kind>', 'the random policy of those clips: a random action each step, or each held for a zeta(2)-distributed number of steps')
+    new Option('--initial-policy <kind>', 'the random policy of those clips: a random action each step, or each held for a while (P(K >= k steps) = 1/k²)')
       .choices(INITIAL_POLICIES)
       .default(PREFERENCE_DEFAULTS.initialPolicy),
   )
