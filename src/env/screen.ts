@@ -120,6 +120,10 @@ export class Screen {
   /** Per row: its background colour, and the blocks drawn into since (see `blockMask`). */
   readonly rowBase = new Uint8Array(SCREEN_HEIGHT);
   readonly rowDirty = new Int32Array(SCREEN_HEIGHT);
+  /** Scratch for `band`: its rectangles' clipped columns and colours. */
+  private readonly runX0 = new Int32Array(16);
+  private readonly runX1 = new Int32Array(16);
+  private readonly runColor = new Int32Array(16);
 
   clear(color: number): void {
     this.pixels.fill(color);
@@ -165,21 +169,85 @@ export class Screen {
       const dirty = this.rowDirty;
       for (let yy = y0; yy < y1; yy++) dirty[yy] |= blocks;
     }
-    // Whole rows are one run of memory; a short run is cheapest byte by byte, a long one a word at a time
-    // (a typed array's fill costs about as much as 20 single stores before it writes anything).
+    // Whole rows are one run of memory.
     if (x0 === 0 && x1 === W) p.fill(color, y0 * W, y1 * W);
-    else if (x1 - x0 < 12) {
-      for (let row = y0 * W; row < y1 * W; row += W) for (let i = row + x0; i < row + x1; i++) p[i] = color;
-    } else {
+    else for (let row = y0 * W; row < y1 * W; row += W) this.run(row, x0, x1, color);
+  }
+
+  /**
+   * Writes pixels [x0, x1) of the row starting at `row`: byte by byte if short, else a word at a time (a
+   * typed array's fill costs about as much as 20 single stores before it writes anything).
+   */
+  private run(row: number, x0: number, x1: number, color: number): void {
+    const p = this.pixels;
+    let i = row + x0;
+    const end = row + x1;
+    if (x1 - x0 >= 12) {
       const words = this.words;
       const c4 = Math.imul(color, 0x01010101);
-      for (let row = y0 * W; row < y1 * W; row += W) {
-        let i = row + x0;
-        const end = row + x1;
-        for (; (i & 3) !== 0; i++) p[i] = color;
-        for (; i + 4 <= end; i += 4) words[i >> 2] = c4;
-        for (; i < end; i++) p[i] = color;
+      for (; (i & 3) !== 0; i++) p[i] = color;
+      for (; i + 4 <= end; i += 4) words[i >> 2] = c4;
+    }
+    for (; i < end; i++) p[i] = color;
+  }
+
+  /**
+   * Rows [y, y + h) cleared to `color` with rectangles [xs[i], xs[i] + ws[i]) over them, i < n (rounded and
+   * clipped as `rect`): the same pixels and signatures as `clear` of those rows and `rect` for each, but a row
+   * whose signature says it already shows exactly that (drawn so on this screen before, nothing since) is left
+   * as it is: a scene that mostly stays put between frames is mostly only signed.
+   */
+  band(y: number, h: number, color: number, n: number, xs: Float64Array, ws: Float64Array, colors: Int32Array): void {
+    const W = SCREEN_WIDTH;
+    let y0 = Math.floor(y);
+    let y1 = y0 + Math.floor(h);
+    if (y0 < 0) y0 = 0;
+    if (y1 > SCREEN_HEIGHT) y1 = SCREEN_HEIGHT;
+    if (y1 <= y0) return;
+    // The rows' signatures and background after it all, and the rectangles that show.
+    const x0s = this.runX0;
+    const x1s = this.runX1;
+    const cs = this.runColor;
+    let base = color;
+    let s1 = mix(0x2545f491, color);
+    let s2 = mix(0x5bd1e995, color);
+    let m = 0;
+    let blocks = 0;
+    for (let i = 0; i < n; i++) {
+      let x0 = Math.floor(xs[i]);
+      let x1 = x0 + Math.floor(ws[i]);
+      if (x0 < 0) x0 = 0;
+      if (x1 > W) x1 = W;
+      if (x1 <= x0) continue;
+      const c = colors[i];
+      const op = (x0 | (x1 << 8) | (c << 16)) ^ 0x3c6ef372;
+      s1 = mix(s1, op);
+      s2 = mix(s2 ^ 0x68e31da4, op);
+      if (x0 === 0 && x1 === W) {
+        // A whole row: the new background, over everything before it.
+        base = c;
+        m = 0;
+        blocks = 0;
+        continue;
       }
+      if (m === x0s.length) throw new RangeError(`band draws at most ${x0s.length} rectangles`);
+      x0s[m] = x0;
+      x1s[m] = x1;
+      cs[m++] = c;
+      blocks |= blockMask(x0, x1);
+    }
+    const sig = this.rowSig;
+    const sig2 = this.rowSig2;
+    const p = this.pixels;
+    for (let yy = y0; yy < y1; yy++) {
+      if (sig[yy] === s1 && sig2[yy] === s2) continue;
+      sig[yy] = s1;
+      sig2[yy] = s2;
+      this.rowBase[yy] = base;
+      this.rowDirty[yy] = blocks;
+      const row = yy * W;
+      p.fill(base, row, row + W);
+      for (let k = 0; k < m; k++) this.run(row, x0s[k], x1s[k], cs[k]);
     }
   }
 

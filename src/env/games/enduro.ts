@@ -82,6 +82,7 @@ const MOUNTAINS = [
   [100, 12, 26],
   [138, 7, 16],
 ]; // [centre x, height, half base] of the horizon scenery, which scrolls with the bends
+const MOUNTAIN_ROWS = Math.max(...MOUNTAINS.map(([, h]) => h)); // rows above the horizon they reach
 const SCENERY_RATE = 0.25; // px of scroll per car length driven at full curvature
 
 const THROTTLE = [0, 1, 0, 0, -1, -1, -1, 1, 1]; // per action: 1 = FIRE, -1 = DOWN
@@ -161,6 +162,9 @@ export class Enduro implements Game {
   private readonly sortKey = new Float64Array(SLOTS);
   private readonly laneAhead = new Float64Array(3);
   private readonly laneBehind = new Float64Array(3);
+  private readonly bandX = new Float64Array(2 * MOUNTAINS.length);
+  private readonly bandW = new Float64Array(2 * MOUNTAINS.length);
+  private readonly bandColor = new Int32Array(2 * MOUNTAINS.length);
 
   get score(): number {
     return this.points;
@@ -428,21 +432,34 @@ export class Enduro implements Game {
     const hills = night ? C.black : C.darkGrey;
     const road = night ? C.black : C.road;
     const line = night ? C.grey : C.white;
-    s.clear(sky);
+    // The scenery is drawn a band of rows at a time (`Screen.band` leaves alone the rows that already show
+    // it, about three in four from one step to the next), then the cars over it, then the panel.
+    const bx = this.bandX;
+    const bw = this.bandW;
+    const bc = this.bandColor;
 
-    // Mountains on the horizon, scrolling with the bends.
-    for (const [mx, h, w] of MOUNTAINS) {
-      for (let r = 0; r < h; r++) {
+    // The sky, and the mountains on the horizon scrolling with the bends (row by row, each row's mountains in
+    // turn).
+    s.band(0, HORIZON - MOUNTAIN_ROWS, sky, 0, bx, bw, bc);
+    for (let y = HORIZON - MOUNTAIN_ROWS; y < HORIZON; y++) {
+      const r = HORIZON - 1 - y;
+      let n = 0;
+      for (let k = 0; k < MOUNTAINS.length; k++) {
+        const [mx, h, w] = MOUNTAINS[k];
+        if (r >= h) continue;
         const half = (w * (h - r)) / h;
         const left = mx + this.scenery - half;
-        const y = HORIZON - 1 - r;
-        s.rect(left, y, 2 * half, 1, hills);
-        s.rect(left - 160, y, 2 * half, 1, hills);
+        bx[n] = left;
+        bw[n] = 2 * half;
+        bc[n++] = hills;
+        bx[n] = left - 160;
+        bw[n] = 2 * half;
+        bc[n++] = hills;
       }
+      s.band(y, 1, sky, n, bx, bw, bc);
     }
 
-    // The road in bands of two scanlines (each at most five rects), sampled at the band's lower row.
-    s.rect(0, HORIZON, 160, ROAD_BOTTOM - HORIZON, grass);
+    // The road in bands of two scanlines (grass and at most five rects), sampled at the band's lower row.
     for (let y = HORIZON; y < ROAD_BOTTOM; y += ROAD_BAND) {
       const t = y - HORIZON + ROAD_BAND;
       const half = HALF_PER_ROW * t;
@@ -452,15 +469,27 @@ export class Enduro implements Game {
       // (z + dashPhase) % DASH, to the bit (the subtraction is exact), without the slow % on doubles.
       const zd = z + this.dashPhase;
       const on = zd - DASH * Math.trunc(zd / DASH) < DASH / 2;
-      s.rect(cx - half, y, 2 * half, ROAD_BAND, road);
+      bx[0] = cx - half;
+      bw[0] = 2 * half;
+      bc[0] = road;
+      let n = 1;
       if (!night || on) {
-        s.rect(cx - half, y, edge, ROAD_BAND, line);
-        s.rect(cx + half - edge, y, edge, ROAD_BAND, line);
+        bx[n] = cx - half;
+        bw[n] = edge;
+        bc[n++] = line;
+        bx[n] = cx + half - edge;
+        bw[n] = edge;
+        bc[n++] = line;
       }
       if (!night && on && z < DASH_DEPTH) {
-        s.rect(cx - half / 3 - edge / 2, y, edge, ROAD_BAND, line);
-        s.rect(cx + half / 3 - edge / 2, y, edge, ROAD_BAND, line);
+        bx[n] = cx - half / 3 - edge / 2;
+        bw[n] = edge;
+        bc[n++] = line;
+        bx[n] = cx + half / 3 - edge / 2;
+        bw[n] = edge;
+        bc[n++] = line;
       }
+      s.band(y, ROAD_BAND, grass, n, bx, bw, bc);
     }
 
     // Cars far to near, the player's car in its place among them.
@@ -483,8 +512,12 @@ export class Enduro implements Game {
     if (!playerDrawn) this.drawPlayer(s);
 
     // The panel: day number (left) and cars still to pass today, or flags once the quota is met (right).
-    s.rect(0, ROAD_BOTTOM, 160, 210 - ROAD_BOTTOM, C.black);
-    s.rect(8, ROAD_BOTTOM + 6, 144, 18, C.darkGrey);
+    s.band(ROAD_BOTTOM, 6, C.black, 0, bx, bw, bc);
+    bx[0] = 8;
+    bw[0] = 144;
+    bc[0] = C.darkGrey;
+    s.band(ROAD_BOTTOM + 6, 18, C.black, 1, bx, bw, bc);
+    s.band(ROAD_BOTTOM + 24, 210 - ROAD_BOTTOM - 24, C.black, 0, bx, bw, bc);
     s.number(this.day, 36, ROAD_BOTTOM + 10, C.carYellow, 2);
     const left = this.quota() - this.dayPassed;
     if (left > 0) s.number(left, 140, ROAD_BOTTOM + 10, C.white, 2);
