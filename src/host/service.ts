@@ -45,6 +45,7 @@ interface AppSettings {
 class HostedRewardSource implements RewardSource {
   readonly name: string;
   readonly usesTrueReward: boolean;
+  readonly usesNextObs: boolean;
   /** Predicted return of episodes still running, per env. */
   private readonly running: Float64Array;
   /** Ended flags of the rollout's steps, [t * numEnvs + i], written by the observer. */
@@ -58,6 +59,7 @@ class HostedRewardSource implements RewardSource {
   ) {
     this.name = inner.name;
     this.usesTrueReward = inner.usesTrueReward;
+    this.usesNextObs = inner.usesNextObs === true;
     this.running = new Float64Array(numEnvs);
   }
 

@@ -163,7 +163,8 @@ export class A2C {
     this.optimizer = new RMSPropTF(net.variables, { decay: this.config.rmsDecay, epsilon: this.config.rmsEpsilon });
     const TN = this.T * this.N;
     this.bufObs = new Float32Array(TN * this.obsSize);
-    this.bufNextObs = new Float32Array(TN * this.obsSize);
+    // Only a reward of transitions needs every next observation (a copy of each pixel frame stack otherwise).
+    this.bufNextObs = new Float32Array(rewardSource.usesNextObs === true ? TN * this.obsSize : 0);
     this.bufActions = new Int32Array(TN);
     this.bufValues = new Float32Array(TN);
     this.bufTrueRewards = new Float32Array(TN);
@@ -193,6 +194,7 @@ export class A2C {
     const finished: FinishedEpisode[] = [];
     const actions = new Int32Array(N);
     const truncatedAt: { k: number; obs: Float32Array }[] = [];
+    const nextObs = this.rewardSource.usesNextObs === true;
     for (let t = 0; t < T; t++) {
       this.bufObs.set(this.obs, t * N * obsSize);
       const { logits, values } = this.evaluate(this.obs, N);
@@ -203,14 +205,14 @@ export class A2C {
       const r = this.env.step(actions);
       this.observer?.afterStep(this.obs, actions, r);
       this.bufTrueRewards.set(r.rewards, t * N);
-      this.bufNextObs.set(r.obs, t * N * obsSize);
+      if (nextObs) this.bufNextObs.set(r.obs, t * N * obsSize);
       this.bufBootstrap.fill(0, t * N, (t + 1) * N);
       for (let i = 0; i < N; i++) this.bufEnded[t * N + i] = r.terminated[i] | r.truncated[i];
       for (const e of r.info.episodes) {
         finished.push({ return: e.return, length: e.length });
         // A time limit is not a terminal state: bootstrap from the value of the observation it cut at.
         if (e.truncated && !e.terminated) truncatedAt.push({ k: t * N + e.index, obs: e.finalObs });
-        this.bufNextObs.set(e.finalObs, (t * N + e.index) * obsSize);
+        if (nextObs) this.bufNextObs.set(e.finalObs, (t * N + e.index) * obsSize);
       }
       this.obs.set(r.obs);
     }
@@ -240,7 +242,7 @@ export class A2C {
       numEnvs: N,
       obsSize,
       obs: this.bufObs,
-      nextObs: this.bufNextObs,
+      nextObs: this.rewardSource.usesNextObs === true ? this.bufNextObs : undefined,
       actions: this.bufActions,
       trueRewards: this.rewardSource.usesTrueReward ? this.bufTrueRewards : undefined,
     });

@@ -10,8 +10,8 @@ export interface RolloutBatch {
   obsSize: number;
   /** numSteps x numEnvs x obsSize, step-major: the observation each action was taken in. */
   obs: Float32Array;
-  /** Like `obs`: the observation each action led to (an episode's final one where it ended). */
-  nextObs: Float32Array;
+  /** Like `obs`: the observation each action led to (an episode's final one where it ended); only for sources with `usesNextObs`. */
+  nextObs?: Float32Array;
   /** numSteps x numEnvs. */
   actions: Int32Array;
   /** The game's rewards, only for sources with `usesTrueReward`. */
@@ -22,6 +22,8 @@ export interface RewardSource {
   /** Short name for logs and summaries, e.g. "true". */
   readonly name: string;
   readonly usesTrueReward: boolean;
+  /** The source reads `nextObs` (a reward of transitions); the learner then keeps a copy of every next observation. */
+  readonly usesNextObs?: boolean;
   /** One reward per step, step-major like `actions`. */
   rewards(batch: RolloutBatch): Float32Array | Promise<Float32Array>;
 }

@@ -58,7 +58,10 @@ export function frozenRewardModel(init: ExportedRewardModel, obsSize: number, nu
 export class FrozenRewardSource implements RewardSource {
   readonly name = 'model';
   readonly usesTrueReward = false;
-  constructor(private readonly model: RewardModel) {}
+  readonly usesNextObs: boolean;
+  constructor(private readonly model: RewardModel) {
+    this.usesNextObs = model.readsNext;
+  }
 
   rewards(batch: RolloutBatch): Float32Array {
     return this.model.predict(batch.obs, batch.actions, batch.numSteps * batch.numEnvs, batch.nextObs);

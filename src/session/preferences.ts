@@ -130,6 +130,7 @@ export class PreferenceLearner implements RewardSource {
   readonly name = 'preferences';
   readonly usesTrueReward = false;
   readonly model: RewardModel;
+  readonly usesNextObs: boolean;
   readonly session: LabelingSession;
   readonly schedule: LabelSchedule;
   readonly recorder: ClipRecorder;
@@ -153,6 +154,7 @@ export class PreferenceLearner implements RewardSource {
   ) {
     const rm = resolveRewardModelConfig(config.rewardModel);
     this.model = new RewardModel(env.obsSize, env.actionSpace.n, rm, seed);
+    this.usesNextObs = this.model.readsNext;
     this.session = LabelingSession.open(dir, { members: rm.members, valFraction: rm.valFraction, maxLabels: rm.maxLabels, seed, lockMs: config.lockMs });
     this.schedule = new LabelSchedule({
       budget: config.labels,
@@ -274,7 +276,7 @@ export class PreferenceLearner implements RewardSource {
   }
 
   private normaliseOn(clips: readonly ClipData[]): void {
-    const { obs, next, actions } = stackClips(clips, this.env.obsSize);
+    const { obs, next, actions } = stackClips(clips, this.env.obsSize, this.model.readsNext);
     this.model.normalise(obs, actions, actions.length, next);
   }
 

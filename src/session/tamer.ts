@@ -323,7 +323,7 @@ export class FeedbackRewardSource implements RewardSource {
     // Before the first press the net knows nothing; normalising its outputs would hand the agent amplified
     // noise (and collapse its policy), so the reward is 0 until then.
     if (this.model.feedbackSteps === 0) return new Float32Array(rows);
-    return this.model.predict(batch.obs, batch.actions, rows, batch.nextObs);
+    return this.model.predict(batch.obs, batch.actions, rows); // Ĥ(s, a) reads the state
   }
 }
 

@@ -94,8 +94,9 @@ describe('A2C', () => {
     const spy: RewardSource = {
       name: 'spy',
       usesTrueReward: false,
+      usesNextObs: true,
       rewards: (b) => {
-        batches.push({ obs: b.obs.slice(), next: b.nextObs.slice() });
+        batches.push({ obs: b.obs.slice(), next: b.nextObs!.slice() });
         return new Float32Array(b.numSteps * b.numEnvs);
       },
     };
@@ -117,6 +118,12 @@ describe('A2C', () => {
     }
     expect(endings).toBeGreaterThan(0);
     a2c.dispose();
+    // A source that does not read them gets none (no copy of every observation is kept for it).
+    let given: Float32Array | undefined = new Float32Array(1);
+    const blind = new A2C(vec, net, { name: 'blind', usesTrueReward: false, rewards: (b) => ((given = b.nextObs), new Float32Array(b.numSteps * b.numEnvs)) }, { numEnvs: 2, nSteps: 4 }, 5);
+    await blind.iterate(1e9);
+    expect(given).toBeUndefined();
+    blind.dispose();
     net.dispose();
   });
 

@@ -38,16 +38,19 @@ export interface Comparison {
   counts: Uint8Array;
 }
 
-/** The steps of equal-length clips one after another: obs and next (clips x length x obsSize) and actions. */
-export function stackClips(clips: readonly ClipData[], obsSize: number): { obs: Float32Array; next: Float32Array; actions: Int32Array } {
+/**
+ * The steps of equal-length clips one after another: obs (clips x length x obsSize) and actions, and next
+ * likewise when `withNext` (for a reward model of transitions).
+ */
+export function stackClips(clips: readonly ClipData[], obsSize: number, withNext: boolean): { obs: Float32Array; next?: Float32Array; actions: Int32Array } {
   const H = clips.length > 0 ? clips[0].actions.length : 0;
   const obs = new Float32Array(clips.length * H * obsSize);
-  const next = new Float32Array(clips.length * H * obsSize);
+  const next = withNext ? new Float32Array(clips.length * H * obsSize) : undefined;
   const actions = new Int32Array(clips.length * H);
   clips.forEach((c, i) => {
     if (c.actions.length !== H) throw new RangeError(`clip ${c.id} has ${c.actions.length} steps, the others ${H}`);
     obs.set(c.obs, i * H * obsSize);
-    next.set(c.next, i * H * obsSize);
+    next?.set(c.next, i * H * obsSize);
     actions.set(c.actions, i * H);
   });
   return { obs, next, actions };

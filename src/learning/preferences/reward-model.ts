@@ -152,6 +152,8 @@ export class RewardModel {
   readonly heads: number;
   /** Input width of each member: obsSize, or 2 obsSize for [s, s' - s]. */
   readonly inputSize: number;
+  /** The model reads the observation after each step too (a transition model). */
+  readonly readsNext: boolean;
   l2: number;
   /** Preference minibatches trained on. */
   trainSteps = 0;
@@ -172,7 +174,8 @@ export class RewardModel {
     if (!Number.isInteger(numActions) || numActions < 1) throw new RangeError(`numActions must be a positive integer, got ${numActions}`);
     this.config = resolveRewardModelConfig(config);
     this.heads = this.config.actionDependent ? numActions : 1;
-    this.inputSize = this.config.input === 'transition' ? 2 * obsSize : obsSize;
+    this.readsNext = this.config.input === 'transition';
+    this.inputSize = this.readsNext ? 2 * obsSize : obsSize;
     const p = new Params(seed * 1009 + 17); // not the policy's initialisation seeds
     this.members = Array.from({ length: this.config.members }, () => {
       let n = this.inputSize;
@@ -229,7 +232,7 @@ export class RewardModel {
   inputs(obs: Float32Array, rows: number, next?: Float32Array): Float32Array {
     const n = this.obsSize;
     if (obs.length < rows * n) throw new RangeError(`need ${rows} rows of ${n} observations, got ${obs.length} values`);
-    if (this.config.input === 'state') return obs.length === rows * n ? obs : obs.subarray(0, rows * n);
+    if (!this.readsNext) return obs.length === rows * n ? obs : obs.subarray(0, rows * n);
     if (next === undefined || next.length < rows * n) {
       throw new RangeError(`a transition reward model needs the observation after each of the ${rows} steps, got ${next === undefined ? 'none' : `${next.length} values`}`);
     }
@@ -307,7 +310,7 @@ export class RewardModel {
     const B = this.config.batchSize;
     const loss = this.update(this.config.lr, `training diverged at step ${this.trainSteps + 1}`, () => {
       const inputs = batches.map((batch) => {
-        const { obs, next, actions } = stackClips(batch.flatMap((c) => [c.left, c.right]), this.obsSize);
+        const { obs, next, actions } = stackClips(batch.flatMap((c) => [c.left, c.right]), this.obsSize, this.readsNext);
         return {
           x: tf.tensor2d(this.inputs(obs, actions.length, next), [actions.length, this.inputSize]),
           hot: tf.tensor2d(this.oneHot(actions, actions.length), [actions.length, this.heads]),
@@ -384,7 +387,7 @@ export class RewardModel {
   private clipSums(clips: readonly ClipData[]): Float32Array[] {
     if (clips.length === 0) return this.members.map(() => new Float32Array(0));
     const H = clips[0].actions.length;
-    const { obs, next, actions } = stackClips(clips, this.obsSize);
+    const { obs, next, actions } = stackClips(clips, this.obsSize, this.readsNext);
     return this.rawRewards(obs, actions, clips.length * H, next).map((r) => {
       const sums = new Float32Array(clips.length);
       for (let i = 0; i < r.length; i++) sums[Math.floor(i / H)] += r[i];
