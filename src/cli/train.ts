@@ -17,7 +17,7 @@ import { SCALAR_TEACHERS, type ScalarTeacherName, TAMER_DEFAULTS } from '../sess
 import { AGENTS, REWARD_SOURCES, type RewardName, type RunConfig, Trainer } from '../session/trainer.js';
 import { join, resolve } from 'node:path';
 import { CARD_FILE, readRewardCard } from '../export/card.js';
-import { architectureOf } from '../export/reward-model.js';
+import { architectureOf, inputOf } from '../export/reward-model.js';
 import { INITIAL_POLICIES, type InitialPolicy } from '../learning/preferences/clips.js';
 import { REWARD_INPUTS, type RewardInput } from '../learning/preferences/reward-model.js';
 import { REWARD_MODEL_MODES, type RewardModelMode } from '../session/imported-reward.js';
@@ -172,6 +172,7 @@ async function main(): Promise<void> {
     if (card !== null) {
       const reward = f.rewardModelMode === 'frozen' ? 'model' : 'preferences';
       if (program.getOptionValueSource('reward') === 'cli' && f.reward !== reward) fail(`--reward-model-mode ${f.rewardModelMode} trains on reward "${reward}"; drop --reward ${f.reward}`);
+      if (f.rewardInput !== undefined) fail(`--reward-input: the exported model reads the ${inputOf(card)} (its card says so); drop --reward-input`);
       f.reward = reward;
     } else if (f.reward === 'model' || program.getOptionValueSource('rewardModelMode') === 'cli') {
       fail('--reward model and --reward-model-mode need --reward-model DIR (a folder written by npm run export)');
@@ -227,9 +228,8 @@ async function main(): Promise<void> {
           initialPolicy: f.initialPolicy,
           pretrainEpochs: f.pretrainEpochs,
           decaySteps: f.labelDecaySteps ?? null,
-          // Fine-tuning keeps the exported model's layers (and input).
-          ...(card !== null && { rewardModel: { ...PREFERENCE_DEFAULTS.rewardModel, ...architectureOf(card) } }),
-          ...(card === null && f.rewardInput !== undefined && { rewardModel: { ...PREFERENCE_DEFAULTS.rewardModel, input: f.rewardInput } }),
+          // Fine-tuning keeps the exported model's layers and input.
+          rewardModel: { ...PREFERENCE_DEFAULTS.rewardModel, ...(card !== null ? architectureOf(card) : f.rewardInput !== undefined && { input: f.rewardInput }) },
         },
       }),
       ...(card !== null && { rewardModelInit: { from: resolve(f.rewardModel!), mode: f.rewardModelMode } }),

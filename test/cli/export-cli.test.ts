@@ -38,6 +38,10 @@ describe('npm run export, npm run labels and train --reward-model', () => {
     expect(wrong.code).not.toBe(0);
     expect(wrong.err).toMatch(/^error: .*reward-card\.json: the reward model was trained on Pong; this run plays Breakout/);
     expect(existsSync(join(root, 'wrong'))).toBe(false);
+    const input = cli('train', '--env', 'Pong', '--reward-model', out, '--reward-input', 'transition', '--steps', '200', '--out', join(root, 'input'));
+    expect(input.code).not.toBe(0);
+    expect(input.err).toMatch(/--reward-input: the exported model reads the state \(its card says so\)/);
+    expect(existsSync(join(root, 'input'))).toBe(false);
   });
 
   it('exports the labels and imports them into another run', async () => {
