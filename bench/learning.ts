@@ -22,10 +22,11 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { listEnvs } from '../src/env/index.js';
 import { TEACHERS } from '../src/learning/preferences/teachers.js';
 import { EXPERT_TEACHERS, SCALAR_TEACHERS, type ScalarTeacherName } from '../src/session/tamer.js';
+import { AGENTS } from '../src/session/trainer.js';
 import { randomPolicyReturns } from '../src/session/evaluate.js';
 import { integer, positiveInt } from '../src/cli/args.js';
 
@@ -39,7 +40,7 @@ const program = new Command('bench:learning')
   .option('--labels <n>', 'label budget of the preference runs', positiveInt, 1000)
   .option('--teachers <names>', 'comma-separated synthetic teachers: preference (B-Pref) or live-feedback (scalar-*) ones', list, ['oracle', 'mistake'])
   .option('--feedback <n>', 'press budget of the live-feedback runs', positiveInt, 1000)
-  .option('--agent <kind>', 'agent of the live-feedback runs: a2c or greedy-h', 'a2c')
+  .addOption(new Option('--agent <kind>', 'agent of the live-feedback runs').choices(AGENTS).default('a2c'))
   .option('--live-steps <n>', 'live steps of a greedy-h run', positiveInt, 20_000)
   .option('--episodes <n>', 'evaluation episodes per run', positiveInt, 20)
   .option('--jobs <n>', 'training processes at once', positiveInt, 2)
@@ -54,7 +55,7 @@ interface Opts {
   labels: number;
   teachers: string[];
   feedback: number;
-  agent: string;
+  agent: (typeof AGENTS)[number];
   liveSteps: number;
   episodes: number;
   jobs: number;
@@ -68,6 +69,8 @@ interface Job {
   /** 'true' or a teacher name. */
   reward: string;
   dir: string;
+  /** Its --steps: agent steps, or live steps for a greedy-h run. */
+  steps: number;
   /** The true-reward run of the same game and seed (an expert teacher's expert). */
   truth: Job | null;
   /** Settles when the job is complete. */
@@ -105,12 +108,11 @@ async function complete(job: Job, o: Opts): Promise<void> {
   const log = `${job.dir}.log`;
   if (isScalar(job.reward) && EXPERT_TEACHERS.includes(job.reward)) await job.truth!.done; // the expert first
   if (read(job.dir, 'summary.json') === null) {
-    const greedy = isScalar(job.reward) && o.agent === 'greedy-h';
     const args = existsSync(join(job.dir, 'config.json'))
       ? ['--out', job.dir, '--resume']
       : [
-          '--env', job.game, '--steps', String(greedy ? o.liveSteps : o.steps), '--seed', String(job.seed), '--out', job.dir,
-          '--log-every', greedy ? '5000' : '50000', ...rewardFlags(job, o),
+          '--env', job.game, '--steps', String(job.steps), '--seed', String(job.seed), '--out', job.dir,
+          '--log-every', String(Math.min(50_000, job.steps / 4)), ...rewardFlags(job, o),
         ];
     process.stderr.write(`training ${job.dir}\n`);
     await run('src/cli/train.ts', args, log);
@@ -151,17 +153,15 @@ async function main(): Promise<void> {
   for (const t of o.teachers) {
     if (!Object.hasOwn(TEACHERS, t) && !isScalar(t)) throw new Error(`unknown teacher "${t}"; known: ${[...Object.keys(TEACHERS), ...SCALAR_TEACHERS].join(', ')}`);
   }
-  if (o.agent !== 'a2c' && o.agent !== 'greedy-h') throw new Error(`--agent must be a2c or greedy-h, got "${o.agent}"`);
   const jobs: Job[] = [];
   for (const game of o.games) {
     for (const seed of o.seeds) {
-      const truth: Job = { game, seed, reward: 'true', dir: join(o.out, `true-${game}-${o.steps}-s${seed}`), truth: null };
+      const truth: Job = { game, seed, reward: 'true', dir: join(o.out, `true-${game}-${o.steps}-s${seed}`), steps: o.steps, truth: null };
       jobs.push(truth);
       for (const reward of o.teachers) {
-        const name = !isScalar(reward)
-          ? `pref-${reward}-${o.labels}-${game}-${o.steps}`
-          : `tamer-${o.agent}-${reward}-${o.feedback}-${game}-${o.agent === 'greedy-h' ? o.liveSteps : o.steps}`;
-        jobs.push({ game, seed, reward, dir: join(o.out, `${name}-s${seed}`), truth });
+        const steps = isScalar(reward) && o.agent === 'greedy-h' ? o.liveSteps : o.steps;
+        const name = isScalar(reward) ? `tamer-${o.agent}-${reward}-${o.feedback}-${game}` : `pref-${reward}-${o.labels}-${game}`;
+        jobs.push({ game, seed, reward, dir: join(o.out, `${name}-${steps}-s${seed}`), steps, truth });
       }
     }
   }
