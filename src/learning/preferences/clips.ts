@@ -108,7 +108,7 @@ const MAX_HOLD = 100;
 
 /** K with P(K >= k) = 1/k² (u uniform in [0, 1)), capped at MAX_HOLD. */
 function holdSteps(u: number): number {
-  return Math.min(MAX_HOLD, Math.max(1, Math.floor(1 / Math.sqrt(1 - u * 0.999))));
+  return Math.min(MAX_HOLD, Math.floor(1 / Math.sqrt(1 - u * 0.999))); // >= 1, as 1 - 0.999 u <= 1
 }
 
 /**
