@@ -98,6 +98,24 @@ function mix(h: number, v: number): number {
   return Math.imul(h, 0x1b873593) ^ (h >>> 13);
 }
 
+/** Mixes an operation's code into a row's second signature (independent of the first). */
+function mix2(h: number, v: number): number {
+  return mix(h ^ 0x68e31da4, v);
+}
+
+/** The two signatures of a row just cleared to `color`. */
+function clearSig(color: number): number {
+  return mix(0x2545f491, color);
+}
+function clearSig2(color: number): number {
+  return mix(0x5bd1e995, color);
+}
+
+/** The code of a rectangle over columns [x0, x1) in `color` (top byte 0x3c). */
+function rectCode(x0: number, x1: number, color: number): number {
+  return (x0 | (x1 << 8) | (color << 16)) ^ 0x3c6ef372;
+}
+
 /**
  * A screen to draw on. Games draw only through these methods, never into `pixels` directly: each row keeps
  * a 64-bit signature of the drawing operations that touched it since the last `clear`, so two rows with
@@ -127,8 +145,8 @@ export class Screen {
 
   clear(color: number): void {
     this.pixels.fill(color);
-    this.rowSig.fill(mix(0x2545f491, color));
-    this.rowSig2.fill(mix(0x5bd1e995, color));
+    this.rowSig.fill(clearSig(color));
+    this.rowSig2.fill(clearSig2(color));
     this.rowBase.fill(color);
     this.rowDirty.fill(0);
   }
@@ -152,26 +170,25 @@ export class Screen {
    * enough to be inlined where it is called: a call that is not inlined boxes each fractional argument.
    */
   private fill(x0: number, y0: number, x1: number, y1: number, color: number): void {
-    const op = (x0 | (x1 << 8) | (color << 16)) ^ 0x3c6ef372;
+    const op = rectCode(x0, x1, color);
     const sig = this.rowSig;
     const sig2 = this.rowSig2;
     for (let yy = y0; yy < y1; yy++) {
       sig[yy] = mix(sig[yy], op);
-      sig2[yy] = mix(sig2[yy] ^ 0x68e31da4, op);
+      sig2[yy] = mix2(sig2[yy], op);
     }
     const W = SCREEN_WIDTH;
-    const p = this.pixels;
     if (x0 === 0 && x1 === W) {
+      // Whole rows: the new background, and one run of memory.
       this.rowBase.fill(color, y0, y1);
       this.rowDirty.fill(0, y0, y1);
+      this.pixels.fill(color, y0 * W, y1 * W);
     } else {
       const blocks = blockMask(x0, x1);
       const dirty = this.rowDirty;
       for (let yy = y0; yy < y1; yy++) dirty[yy] |= blocks;
+      for (let row = y0 * W; row < y1 * W; row += W) this.run(row, x0, x1, color);
     }
-    // Whole rows are one run of memory.
-    if (x0 === 0 && x1 === W) p.fill(color, y0 * W, y1 * W);
-    else for (let row = y0 * W; row < y1 * W; row += W) this.run(row, x0, x1, color);
   }
 
   /**
@@ -209,8 +226,8 @@ export class Screen {
     const x1s = this.runX1;
     const cs = this.runColor;
     let base = color;
-    let s1 = mix(0x2545f491, color);
-    let s2 = mix(0x5bd1e995, color);
+    let s1 = clearSig(color);
+    let s2 = clearSig2(color);
     let m = 0;
     let blocks = 0;
     for (let i = 0; i < n; i++) {
@@ -220,9 +237,9 @@ export class Screen {
       if (x1 > W) x1 = W;
       if (x1 <= x0) continue;
       const c = colors[i];
-      const op = (x0 | (x1 << 8) | (c << 16)) ^ 0x3c6ef372;
+      const op = rectCode(x0, x1, c);
       s1 = mix(s1, op);
-      s2 = mix(s2 ^ 0x68e31da4, op);
+      s2 = mix2(s2, op);
       if (x0 === 0 && x1 === W) {
         // A whole row: the new background, over everything before it.
         base = c;
@@ -277,7 +294,7 @@ export class Screen {
       const op1 = (bits | (width << 24)) ^ 0x80000000;
       for (let yy = y0; yy < y1; yy++) {
         sig[yy] = mix(mix(sig[yy], op1), op2);
-        sig2[yy] = mix(mix(sig2[yy] ^ 0x68e31da4, op1), op2);
+        sig2[yy] = mix(mix2(sig2[yy], op1), op2);
         dirty[yy] |= blocks;
         const row = yy * W;
         // Each set bit, from its index: bit b is column width - 1 - b.
