@@ -164,8 +164,8 @@ export class PixelObserver implements Observer {
   /** Per screen row, this push: bit 1 set if it changed since the last push, bit 2 if a changed output row reads it. */
   private readonly rowState = new Uint8Array(SCREEN_HEIGHT);
   /**
-   * Per output row: pushes in a row that left its value unchanged. From 3 on, the four stacked bytes of each
-   * of its pixels are equal, and pushing the same value again changes nothing.
+   * Per output row: pushes in a row that left its value unchanged, up to 3 (then the four stacked bytes of
+   * each of its pixels are equal, and pushing the same value again changes nothing); -1 while being computed.
    */
   private readonly steady = new Int32Array(PIXEL_SIZE);
 
@@ -321,9 +321,11 @@ export class PixelObserver implements Observer {
       const out = r * N;
       const still = steady[r];
       if (still >= 0) {
-        // Unchanged: repeat the newest byte (nothing to do once all four are equal).
-        if (still < 3) for (let j = out; j < out + N; j++) words[j] = (words[j] >>> 8) | (words[j] & 0xff000000);
-        steady[r] = still + 1;
+        // Unchanged: repeat the newest byte (nothing to do once all four are equal; the count stays at 3).
+        if (still < 3) {
+          for (let j = out; j < out + N; j++) words[j] = (words[j] >>> 8) | (words[j] & 0xff000000);
+          steady[r] = still + 1;
+        }
         continue;
       }
       steady[r] = 0;
