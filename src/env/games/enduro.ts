@@ -166,6 +166,14 @@ export class Enduro implements Game {
   private readonly bandW = new Float64Array(2 * MOUNTAINS.length);
   private readonly bandColor = new Int32Array(2 * MOUNTAINS.length);
 
+  /** Sets the n-th rectangle [x, x + w) of the next `Screen.band` in `color`; returns n + 1. */
+  private bandRect(n: number, x: number, w: number, color: number): number {
+    this.bandX[n] = x;
+    this.bandW[n] = w;
+    this.bandColor[n] = color;
+    return n + 1;
+  }
+
   get score(): number {
     return this.points;
   }
@@ -449,12 +457,8 @@ export class Enduro implements Game {
         if (r >= h) continue;
         const half = (w * (h - r)) / h;
         const left = mx + this.scenery - half;
-        bx[n] = left;
-        bw[n] = 2 * half;
-        bc[n++] = hills;
-        bx[n] = left - 160;
-        bw[n] = 2 * half;
-        bc[n++] = hills;
+        n = this.bandRect(n, left, 2 * half, hills);
+        n = this.bandRect(n, left - 160, 2 * half, hills);
       }
       s.band(y, 1, sky, n, bx, bw, bc);
     }
@@ -469,25 +473,14 @@ export class Enduro implements Game {
       // (z + dashPhase) % DASH, to the bit (the subtraction is exact), without the slow % on doubles.
       const zd = z + this.dashPhase;
       const on = zd - DASH * Math.trunc(zd / DASH) < DASH / 2;
-      bx[0] = cx - half;
-      bw[0] = 2 * half;
-      bc[0] = road;
-      let n = 1;
+      let n = this.bandRect(0, cx - half, 2 * half, road);
       if (!night || on) {
-        bx[n] = cx - half;
-        bw[n] = edge;
-        bc[n++] = line;
-        bx[n] = cx + half - edge;
-        bw[n] = edge;
-        bc[n++] = line;
+        n = this.bandRect(n, cx - half, edge, line);
+        n = this.bandRect(n, cx + half - edge, edge, line);
       }
       if (!night && on && z < DASH_DEPTH) {
-        bx[n] = cx - half / 3 - edge / 2;
-        bw[n] = edge;
-        bc[n++] = line;
-        bx[n] = cx + half / 3 - edge / 2;
-        bw[n] = edge;
-        bc[n++] = line;
+        n = this.bandRect(n, cx - half / 3 - edge / 2, edge, line);
+        n = this.bandRect(n, cx + half / 3 - edge / 2, edge, line);
       }
       s.band(y, ROAD_BAND, grass, n, bx, bw, bc);
     }
@@ -513,10 +506,7 @@ export class Enduro implements Game {
 
     // The panel: day number (left) and cars still to pass today, or flags once the quota is met (right).
     s.band(ROAD_BOTTOM, 6, C.black, 0, bx, bw, bc);
-    bx[0] = 8;
-    bw[0] = 144;
-    bc[0] = C.darkGrey;
-    s.band(ROAD_BOTTOM + 6, 18, C.black, 1, bx, bw, bc);
+    s.band(ROAD_BOTTOM + 6, 18, C.black, this.bandRect(0, 8, 144, C.darkGrey), bx, bw, bc);
     s.band(ROAD_BOTTOM + 24, 210 - ROAD_BOTTOM - 24, C.black, 0, bx, bw, bc);
     s.number(this.day, 36, ROAD_BOTTOM + 10, C.carYellow, 2);
     const left = this.quota() - this.dayPassed;
