@@ -26,3 +26,13 @@ export function makeEnv(id: string, options: Partial<EnvOptions> = {}): AtariEnv
   checkEnvId(id);
   return new AtariEnv(id, GAMES[id], resolveOptions(id, options));
 }
+
+/**
+ * Whether `maskScore` changes what an agent observes in this game: pixels always show the score rows; `ram`
+ * only where a feature reveals the score (Pong's points, Enduro's quota), not in games whose features never
+ * do (Space Invaders). Two runs that differ only in `maskScore` see the same observations when it does not.
+ */
+export function maskScoreMatters(id: string, obsType: EnvOptions['obsType']): boolean {
+  const { spec } = makeEnv(id).emulator.game;
+  return obsType === 'pixels' ? spec.scoreRows[1] > spec.scoreRows[0] : spec.ram.some((f) => f.leaksScore === true);
+}

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ObsType } from '../env/core.js';
-import { checkEnvId } from '../env/index.js';
+import { checkEnvId, maskScoreMatters } from '../env/index.js';
 import { resolveOptions } from '../env/options.js';
 import { Rng } from '../env/rng.js';
 import { VectorEnv } from '../env/vector-env.js';
@@ -253,6 +253,25 @@ export function loadCheckpoint(path: string) {
   return { meta, weights, optimizer, rewardModel, preferences: meta.preferences ?? null };
 }
 
+/** The expert's checkpoint, if it plays this run's game and sees what this run sees; else a clear error. */
+function loadExpert(dir: string, config: RunConfig): ReturnType<typeof loadCheckpoint> {
+  const path = join(dir, 'checkpoints', 'latest.ckpt');
+  if (!existsSync(path)) throw new Error(`the expert ${dir} has no checkpoint (${path}); train one with --reward true first`);
+  const checkpoint = loadCheckpoint(path);
+  const theirs = envOptionsOf(checkpoint.meta.config);
+  const ours = envOptionsOf(config);
+  // The expert must see what it was trained on; a mask that hides nothing in this game (no ram feature shows
+  // Space Invaders' score) does not stand in the way.
+  const maskDiffers = theirs.maskScore !== ours.maskScore && maskScoreMatters(config.env, ours.obsType);
+  if (checkpoint.meta.config.env !== config.env || theirs.obsType !== ours.obsType || maskDiffers) {
+    throw new Error(
+      `the expert ${dir} plays ${checkpoint.meta.config.env} (${theirs.obsType}, maskScore ${theirs.maskScore}); this run plays ${config.env} ` +
+        `(${ours.obsType}, maskScore ${ours.maskScore}): pass --no-mask-score or --mask-score to match it`,
+    );
+  }
+  return checkpoint;
+}
+
 /**
  * The judgement of the agent in run folder `dir` (trained on the true score) for an expert teacher:
  * scalar-expert, the advantage r + gamma V(s') - V(s) under its critic; scalar-policy, +1 when its policy gives
@@ -260,17 +279,8 @@ export function loadCheckpoint(path: string) {
  * the same game with the same observations.
  */
 function expertJudge(dir: string, config: RunConfig, teacher: ScalarTeacherName): StepJudge {
-  const path = join(dir, 'checkpoints', 'latest.ckpt');
-  if (!existsSync(path)) throw new Error(`the expert ${dir} has no checkpoint (${path}); train one with --reward true first`);
-  const { meta, weights } = loadCheckpoint(path);
-  const theirs = envOptionsOf(meta.config);
+  const { meta, weights } = loadExpert(dir, config);
   const ours = envOptionsOf(config);
-  if (meta.config.env !== config.env || theirs.obsType !== ours.obsType || theirs.maskScore !== ours.maskScore) {
-    throw new Error(
-      `the expert ${dir} plays ${meta.config.env} (${theirs.obsType}, maskScore ${theirs.maskScore}); this run plays ${config.env} ` +
-        `(${ours.obsType}, maskScore ${ours.maskScore}): pass --no-mask-score or --mask-score to match it`,
-    );
-  }
   const env = VectorEnv.make(config.env, 1, ours);
   const net = createNet(meta.config, env.observationSpace.shape, env.obsSize, env.actionSpace.n);
   net.setWeights(weights);
@@ -366,6 +376,8 @@ export class Trainer {
     checkBackendFits(config, info);
     const from = config.rewardModelInit?.from;
     if (from !== undefined) checkExportFits(from, config.env, envOptionsOf(config));
+    // Checked before the run folder exists, so that a wrong expert leaves nothing behind to retry around.
+    if (config.tamer?.expert != null) loadExpert(config.tamer.expert, config);
     const run = RunFolder.create(dir, { kind: 'train', ...config });
     const lock = RunLock.acquire(run.dir, 'training');
     try {

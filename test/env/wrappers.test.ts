@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AtariEnv } from '../../src/env/atari-env.js';
 import type { Game, GameSpec } from '../../src/env/game.js';
-import { makeEnv } from '../../src/env/index.js';
+import { listEnvs, makeEnv, maskScoreMatters } from '../../src/env/index.js';
 import { resolveOptions } from '../../src/env/options.js';
 import type { Rng } from '../../src/env/rng.js';
 import { C, type Screen } from '../../src/env/screen.js';
@@ -191,6 +191,23 @@ describe('pixel observations', () => {
     const ram = env.step(0).obs;
     expect(ram[0]).toBeGreaterThan(0);
     expect(ram[1]).toBe(0);
+  });
+
+  it('say in which games maskScore changes the observations: pixels in every game, ram only where a feature shows the score', () => {
+    for (const id of listEnvs()) {
+      expect(maskScoreMatters(id, 'pixels')).toBe(true);
+      // Play the same seed and actions with and without the mask, long enough for a point in every game.
+      const envs = [false, true].map((maskScore) => makeEnv(id, { maskScore, repeatActionProbability: 0 }));
+      const obs = envs.map((e) => e.reset({ seed: 3 }).obs);
+      let differ = false;
+      for (let t = 0; t < 2000 && !differ; t++) {
+        differ = obs[0].some((v, i) => v !== obs[1][i]);
+        const a = (t * 7) % envs[0].actionSpace.n;
+        for (let k = 0; k < 2; k++) obs[k] = envs[k].done ? envs[k].reset({ seed: t }).obs : envs[k].step(a).obs;
+      }
+      expect(maskScoreMatters(id, 'ram'), id).toBe(differ);
+    }
+    expect(maskScoreMatters('SpaceInvaders', 'ram')).toBe(false);
   });
 
   it('area-resize a uniform frame to the same uniform value', () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -144,6 +144,34 @@ describe('live feedback channel', () => {
     expect(lines(join(dir, 'feedback.jsonl'))).toHaveLength(31);
     const last = JSON.parse(lines(join(dir, 'metrics.jsonl')).at(-1)!);
     expect(last).toMatchObject({ feedbackUsed: 30, liveSteps: 2000 });
+  });
+
+  it('takes an expert trained without the score mask where the mask hides nothing (Space Invaders ram), refuses it where it does', async () => {
+    const tiny = (env: string, dir: string, extra: object) =>
+      Trainer.create(dir, {
+        env,
+        obsType: 'ram',
+        seed: 1,
+        steps: 160,
+        a2c: { ...A2C_DEFAULTS, numEnvs: 2 },
+        net: { kind: 'mlp', hidden: [8] },
+        logEvery: 1000,
+        checkpointEvery: 100_000,
+        ...extra,
+      } as never);
+    const root = mkdtempSync(join(tmpdir(), 'tamer-expert-'));
+    for (const env of ['SpaceInvaders', 'Pong']) {
+      const expert = await tiny(env, join(root, `${env}-expert`), { reward: 'true', maskScore: false });
+      await expert.train();
+      expert.dispose();
+    }
+    const tamer = (env: string) => ({ reward: 'tamer', maskScore: true, tamer: { ...TAMER_DEFAULTS, teacher: 'scalar-policy', expert: join(root, `${env}-expert`), feedback: 5 } });
+    const si = await tiny('SpaceInvaders', join(root, 'si'), tamer('SpaceInvaders'));
+    await si.train();
+    si.dispose();
+    await expect(tiny('Pong', join(root, 'pong'), tamer('Pong'))).rejects.toThrow(/plays Pong \(ram, maskScore false\); this run plays Pong \(ram, maskScore true\): pass --no-mask-score/);
+    // Refused before the run folder is made: the same --out can be used again with the right flag.
+    expect(existsSync(join(root, 'pong'))).toBe(false);
   });
 
   it('leaves the live env to its host when the host drives it (the app), and plays it alongside A2C headless', async () => {
