@@ -5,9 +5,9 @@ export default defineConfig({
   main: {
     build: {
       externalizeDeps: true,
-      // The session host's worker thread is its own entry: main starts it by file name.
+      // The session process is its own entry: main starts it by file name (utilityProcess.fork).
       rollupOptions: {
-        input: { index: resolve(__dirname, 'src/main/index.ts'), 'session-worker': resolve(__dirname, 'src/host/worker.ts') },
+        input: { index: resolve(__dirname, 'src/main/index.ts'), 'session-process': resolve(__dirname, 'src/host/session-process.ts') },
         // An optional dependency, loaded if installed (src/learning/tf.ts); absent where it cannot install.
         external: ['@tensorflow/tfjs-node'],
       },

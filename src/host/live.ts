@@ -7,7 +7,8 @@
  * step gets its span on the play clock (seconds since this LivePlay started) from when the UI will show it.
  * The UI plays chunks in order as they arrive, so a chunk's steps are on screen one after another from the
  * moment it is sent (or from the end of the one before, if that is still playing); presses are timestamped on
- * the same clock when they reach the host's relaying thread (`clockAt`). Between the two sits the transport
+ * the same clock when they reach the host's relaying process (`clockAt`, with the machine's monotonic clock,
+which both processes read: clock.ts). Between the two sits the transport
  * each way (a chunk's trip to the UI, a press's trip back: about a millisecond each on one machine, see the
  * README), so a press is stamped that much after the screen it answers; the 0.2 s shortest delay dwarfs it.
  */
@@ -20,6 +21,7 @@ import type { StepSpan } from '../learning/tamer/credit.js';
 import type { Trainer } from '../session/trainer.js';
 import { envOptionsOf } from '../session/trainer.js';
 import type { LiveChunk } from '../shared/api.js';
+import { machineClockMs } from './clock.js';
 
 /** Agent steps per second of wall time (ALE: 60 frames a second, frame skip 4). */
 export const LIVE_STEPS_PER_SECOND = 15;
@@ -30,7 +32,7 @@ export class LivePlay {
   private readonly env: AtariEnv;
   private readonly rng = new Rng();
   private episode = 0;
-  private readonly origin = performance.now();
+  private readonly origin = machineClockMs();
   private last = this.origin;
   private owed = 0;
   /** Play clock at the end of the last step played, seconds. */
@@ -47,17 +49,17 @@ export class LivePlay {
 
   /** The play clock: seconds of wall time since live play started. */
   now(): number {
-    return (performance.now() - this.origin) / 1000;
+    return (machineClockMs() - this.origin) / 1000;
   }
 
-  /** The play clock at `epochMs` (performance.timeOrigin + performance.now() of any thread), at most now. */
-  clockAt(epochMs: number): number {
-    return Math.min(this.now(), (epochMs - performance.timeOrigin - this.origin) / 1000);
+  /** The play clock at `machineMs` (machineClockMs() of any process of this machine), at most now. */
+  clockAt(machineMs: number): number {
+    return Math.min(this.now(), (machineMs - this.origin) / 1000);
   }
 
   /** Plays the steps due since the last call; null when none is due yet. */
   play(): LiveChunk | null {
-    const now = performance.now();
+    const now = machineClockMs();
     const stepsPerSecond = this.trainer.feedback?.config.stepsPerSecond ?? LIVE_STEPS_PER_SECOND;
     this.owed = Math.min(MAX_CHUNK, this.owed + ((now - this.last) / 1000) * stepsPerSecond);
     this.last = now;

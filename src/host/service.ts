@@ -1,11 +1,11 @@
 /**
- * The session host: the one place the app's operations reach the training session. It runs in a worker
- * thread (see worker.ts), so training never stalls the Electron main process or the browser-mode server,
- * which only relay messages. It holds at most one active run (Trainer + PreferenceLearner + LabelingSession),
+ * The session host: the one place the app's operations reach the training session. It runs in a process of
+ * its own (session-process.ts), so training never stalls the Electron main process or the browser-mode
+ * server, which only relay messages. It holds at most one active run (Trainer + PreferenceLearner + LabelingSession),
  * trains it in the background, plays it live for the Live view, and pushes events (status, progress,
  * metrics, live chunks) to every connected UI.
  *
- * Training yields to this thread's event loop once per A2C update (the reward source is wrapped to await a
+ * Training yields to this process's event loop once per A2C update (the reward source is wrapped to await a
  * turn of the loop), so answers are taken between updates, within tens of milliseconds.
  */
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
@@ -24,6 +24,7 @@ import { readJsonl } from '../store/jsonl.js';
 import { RunFolder } from '../store/run.js';
 import { ApiError, type Args, type CreateRunSpec, type ExportResult, type FeedbackReceipt, type HostEvent, type LabelView, type MetricsPoint, type Op, type Progress, type Responses, type RunPhase, type RunStatus, type RunSummary } from '../shared/api.js';
 import { exportRewardModel } from '../export/run-export.js';
+import { machineClockMs } from './clock.js';
 import { LivePlay } from './live.js';
 
 /** Agent steps between metrics lines of runs made in the app (about one a second), for the live charts. */
@@ -41,7 +42,7 @@ interface AppSettings {
   prefill: number;
 }
 
-/** The reward source wrapped so that training yields to this thread, holds while paused, and its episodes' predicted returns are summed. */
+/** The reward source wrapped so that training yields to the event loop, holds while paused, and its episodes' predicted returns are summed. */
 class HostedRewardSource implements RewardSource {
   readonly name: string;
   readonly usesTrueReward: boolean;
@@ -203,7 +204,8 @@ class ActiveRun {
 
   /**
    * A press on the live play, timestamped on the host's play clock (see live.ts) with the time the relaying
-   * thread took it (`receivedAt`, epoch ms), not when this thread gets to it, which can be an A2C update later;
+   * process took it (`receivedAt`, machine clock ms), not when this process gets to it, which can be an A2C
+   * update later;
    * then through the feedback channel: credited, written to feedback.jsonl (fsynced) and trained on, or refused
    * with nothing stored.
    */
@@ -327,10 +329,10 @@ export class RunService {
   }
 
   /**
-   * Runs one operation for `labeler`, received at `receivedAt` (ms since the epoch, as performance.timeOrigin +
-   * performance.now(), which threads share); client mistakes throw ApiError. Arguments are already validated.
+   * Runs one operation for `labeler`, received at `receivedAt` (ms on the machine's monotonic clock, which
+   * every process reads: clock.ts); client mistakes throw ApiError. Arguments are already validated.
    */
-  async call<O extends Op>(op: O, args: Args<O>, labeler: string, receivedAt = performance.timeOrigin + performance.now()): Promise<Responses[O]> {
+  async call<O extends Op>(op: O, args: Args<O>, labeler: string, receivedAt = machineClockMs()): Promise<Responses[O]> {
     try {
       return (await this.dispatch(op, args, labeler, receivedAt)) as Responses[O];
     } catch (err) {

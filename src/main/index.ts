@@ -2,16 +2,17 @@
  * Electron main process: one window, locked down per Electron's security checklist (context isolation,
  * sandbox, no Node in the renderer, a strict Content-Security-Policy, no navigation, no new windows), and one
  * IPC handler per API operation that checks who is asking and the shape of what they ask before relaying it
- * to the session host. Training runs in the host's worker thread, so this thread only relays messages.
+ * to the session host. Training runs in the host's session process (a utility process), so this process only
+ * relays messages.
  */
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, ipcMain, type IpcMainInvokeEvent, session, shell } from 'electron';
 import { SessionHost } from '../host/host.js';
 import type { Outcome } from '../shared/api.js';
 import { channelOf, EVENT_CHANNEL, OPS } from '../shared/channels.js';
 import { CSP } from '../shared/csp.js';
+import { utilitySession } from './utility-session.js';
 
 let mainWindow: BrowserWindow | null = null;
 let host: SessionHost | null = null;
@@ -62,7 +63,7 @@ void app.whenReady().then(() => {
   });
   const sessionHost = new SessionHost({
     runsDir: process.env.ARCADE_RUNS ?? join(app.getPath('userData'), 'runs'),
-    workerUrl: pathToFileURL(join(__dirname, 'session-worker.js')),
+    start: utilitySession(join(__dirname, 'session-process.js')),
     app: { name: app.getName(), version: app.getVersion(), shell: 'electron' },
   });
   host = sessionHost;

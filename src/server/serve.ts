@@ -17,6 +17,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { forkSession } from '../host/fork.js';
 import { SessionHost } from '../host/host.js';
 import { CSP } from '../shared/csp.js';
 import { ApiError, type HostEvent, RequestMessage, type ResponseMessage } from '../shared/api.js';
@@ -45,7 +46,6 @@ export interface ServeOptions {
   host: string;
   port: number;
   token: string | null;
-  workerUrl?: URL | string;
 }
 
 export interface RunningServer {
@@ -86,7 +86,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { name: string; version: string };
   const host = new SessionHost({
     runsDir: resolve(options.runsDir),
-    workerUrl: options.workerUrl ?? new URL('../host/worker.ts', import.meta.url),
+    start: forkSession(new URL('../host/session-process.ts', import.meta.url)),
     app: { name: pkg.name, version: pkg.version, shell: 'browser' },
   });
 
