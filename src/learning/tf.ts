@@ -21,7 +21,8 @@ export interface BackendInfo {
 }
 
 let chosen: BackendInfo | null = null;
-const require = createRequire(import.meta.url);
+// Not named `require`: electron-vite's bundle of the session process declares one of its own at the top.
+const requireHere = createRequire(import.meta.url);
 
 async function tryBackend(name: BackendName): Promise<void> {
   if (name === 'tensorflow') {
@@ -30,7 +31,7 @@ async function tryBackend(name: BackendName): Promise<void> {
   } else if (name === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     // In Node the .wasm files are read from the package's dist folder rather than fetched.
-    const dist = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'));
+    const dist = dirname(requireHere.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'));
     wasm.setWasmPaths(`${dist}/`);
   }
   if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend('${name}') returned false`);
