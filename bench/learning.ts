@@ -18,12 +18,15 @@
  * seed (trained first), so those runs show the score as the expert saw it (`--no-mask-score`).
  *
  *   npm run bench:learning -- --games Pong --teachers scalar-policy --agent greedy-h --live-steps 20000
+ *
+ * Both channels at once: a teacher `oracle+scalar-policy` is a `--reward preferences+tamer` run with both
+ * synthetic teachers, up to `--labels` labels and `--feedback` presses; the table counts its inputs as both.
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { listEnvs } from '../src/env/index.js';
+import { listEnvs, maskScoreMatters } from '../src/env/index.js';
 import { TEACHERS } from '../src/learning/preferences/teachers.js';
 import { EXPERT_TEACHERS, SCALAR_TEACHERS, type ScalarTeacherName } from '../src/session/tamer.js';
 import { AGENTS } from '../src/session/trainer.js';
@@ -38,7 +41,7 @@ const program = new Command('bench:learning')
   .option('--seeds <n,...>', 'comma-separated seeds', (v) => list(v).map((s) => integer(s)), [1, 2, 3])
   .option('--steps <n>', 'agent steps per run', positiveInt, 3_000_000)
   .option('--labels <n>', 'label budget of the preference runs', positiveInt, 1000)
-  .option('--teachers <names>', 'comma-separated synthetic teachers: preference (B-Pref) or live-feedback (scalar-*) ones', list, ['oracle', 'mistake'])
+  .option('--teachers <names>', 'comma-separated synthetic teachers: preference (B-Pref), live-feedback (scalar-*), or both joined by + (oracle+scalar-policy)', list, ['oracle', 'mistake'])
   .option('--feedback <n>', 'press budget of the live-feedback runs', positiveInt, 1000)
   .addOption(new Option('--agent <kind>', 'agent of the live-feedback runs').choices(AGENTS).default('a2c'))
   .option('--live-steps <n>', 'live steps of a greedy-h run', positiveInt, 20_000)
@@ -79,12 +82,38 @@ interface Job {
 
 const isScalar = (teacher: string): teacher is ScalarTeacherName => (SCALAR_TEACHERS as readonly string[]).includes(teacher);
 
+/** A teacher named on the command line: of clip pairs, of live presses, or one of each ("oracle+scalar-policy"). */
+interface Teachers {
+  preferences: string | null;
+  scalar: ScalarTeacherName | null;
+}
+
+function parseTeachers(name: string): Teachers {
+  const parts = name.split('+');
+  const known = [...Object.keys(TEACHERS), ...SCALAR_TEACHERS].join(', ');
+  const preferences = parts.find((p) => Object.hasOwn(TEACHERS, p)) ?? null;
+  const scalar = parts.find(isScalar) ?? null;
+  const count = (preferences === null ? 0 : 1) + (scalar === null ? 0 : 1);
+  if (count === 0 || count !== parts.length || (parts.length === 2 && parts[0] !== preferences)) {
+    throw new Error(`unknown teacher "${name}": name one of ${known}, or a preference teacher and a scalar one joined by + (oracle+scalar-policy)`);
+  }
+  return { preferences, scalar };
+}
+
+const needsExpert = (t: Teachers) => t.scalar !== null && EXPERT_TEACHERS.includes(t.scalar);
+
 /** The training flags of a job's reward. */
 function rewardFlags(job: Job, o: Opts): string[] {
   if (job.reward === 'true') return ['--reward', 'true'];
-  if (!isScalar(job.reward)) return ['--reward', 'preferences', '--teacher', job.reward, '--labels', String(o.labels), ...list(o.extra.replace(/ /g, ','))];
-  const expert = EXPERT_TEACHERS.includes(job.reward) ? ['--expert', job.truth!.dir, '--no-mask-score'] : [];
-  return ['--reward', 'tamer', '--teacher', job.reward, '--feedback', String(o.feedback), '--agent', o.agent, ...expert];
+  const t = parseTeachers(job.reward);
+  const prefs = t.preferences === null ? [] : ['--teacher', t.preferences, '--labels', String(o.labels), ...list(o.extra.replace(/ /g, ','))];
+  if (t.scalar === null) return ['--reward', 'preferences', ...prefs];
+  // The expert was trained on the true score without the mask; where the mask hides something, the run must see
+  // what its expert saw.
+  const unmasked = needsExpert(t) && maskScoreMatters(job.game, 'ram') ? ['--no-mask-score'] : [];
+  const expert = needsExpert(t) ? ['--expert', job.truth!.dir, ...unmasked] : [];
+  const reward = t.preferences === null ? 'tamer' : 'preferences+tamer';
+  return ['--reward', reward, ...prefs, '--teacher', t.scalar, '--feedback', String(o.feedback), '--agent', o.agent, ...expert];
 }
 
 function read(dir: string, name: string): Record<string, unknown> | null {
@@ -106,7 +135,7 @@ function run(script: string, args: string[], log: string): Promise<void> {
 
 async function complete(job: Job, o: Opts): Promise<void> {
   const log = `${job.dir}.log`;
-  if (isScalar(job.reward) && EXPERT_TEACHERS.includes(job.reward)) await job.truth!.done; // the expert first
+  if (job.reward !== 'true' && needsExpert(parseTeachers(job.reward))) await job.truth!.done; // the expert first
   if (read(job.dir, 'summary.json') === null) {
     const args = existsSync(join(job.dir, 'config.json'))
       ? ['--out', job.dir, '--resume']
@@ -150,8 +179,9 @@ async function main(): Promise<void> {
   program.parse();
   const o = program.opts<Opts>();
   for (const g of o.games) if (!listEnvs().includes(g)) throw new Error(`unknown game "${g}"; known: ${listEnvs().join(', ')}`);
-  for (const t of o.teachers) {
-    if (!Object.hasOwn(TEACHERS, t) && !isScalar(t)) throw new Error(`unknown teacher "${t}"; known: ${[...Object.keys(TEACHERS), ...SCALAR_TEACHERS].join(', ')}`);
+  const teachers = new Map(o.teachers.map((name) => [name, parseTeachers(name)]));
+  for (const t of teachers.values()) {
+    if (t.preferences !== null && o.agent === 'greedy-h') throw new Error('--agent greedy-h acts on the feedback model alone: it takes scalar teachers only');
   }
   const jobs: Job[] = [];
   for (const game of o.games) {
@@ -159,8 +189,14 @@ async function main(): Promise<void> {
       const truth: Job = { game, seed, reward: 'true', dir: join(o.out, `true-${game}-${o.steps}-s${seed}`), steps: o.steps, truth: null };
       jobs.push(truth);
       for (const reward of o.teachers) {
-        const steps = isScalar(reward) && o.agent === 'greedy-h' ? o.liveSteps : o.steps;
-        const name = isScalar(reward) ? `tamer-${o.agent}-${reward}-${o.feedback}-${game}` : `pref-${reward}-${o.labels}-${game}`;
+        const t = teachers.get(reward)!;
+        const steps = o.agent === 'greedy-h' ? o.liveSteps : o.steps;
+        const name =
+          t.scalar === null
+            ? `pref-${reward}-${o.labels}-${game}`
+            : t.preferences === null
+              ? `tamer-${o.agent}-${reward}-${o.feedback}-${game}`
+              : `both-${t.preferences}-${o.labels}-${t.scalar}-${o.feedback}-${game}`;
         jobs.push({ game, seed, reward, dir: join(o.out, `${name}-${steps}-s${seed}`), steps, truth });
       }
     }
@@ -168,34 +204,40 @@ async function main(): Promise<void> {
   await pool(jobs, o.jobs, o);
 
   const rows: Record<string, unknown>[] = [];
-  console.log(`\nA2C on ${o.steps.toLocaleString('en-US')} agent steps; greedy evaluation over ${o.episodes} episodes; mean over seeds ${o.seeds.join(', ')}.\n`);
-  console.log('| game | teacher | labels / presses | normalised score | learned | true reward | random | val. accuracy | pred-true corr. | wall time / run | backend |');
-  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  const agent = o.agent === 'greedy-h' ? `greedy on Ĥ over ${o.liveSteps.toLocaleString('en-US')} live steps` : `A2C on ${o.steps.toLocaleString('en-US')} agent steps`;
+  console.log(`\n${agent} (true reward: A2C on ${o.steps.toLocaleString('en-US')}); greedy evaluation over ${o.episodes} episodes; mean over seeds ${o.seeds.join(', ')}.\n`);
+  console.log('| game | teacher | labels | presses | normalised score | learned (per seed) | true reward | random | val. accuracy | pred-true corr. | wall time / run | backend |');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const game of o.games) {
     const random = randomPolicyReturns(game, 100, 777).mean;
     const byReward = (reward: string) => jobs.filter((j) => j.game === game && j.reward === reward).map((j) => ({ s: read(j.dir, 'summary.json')!, e: read(j.dir, 'eval.json')! }));
     const truth = meanOf(byReward('true').map((r) => r.e.meanReturn as number));
     for (const teacher of o.teachers) {
+      const t = teachers.get(teacher)!;
       const runs = byReward(teacher);
       const learned = meanOf(runs.map((r) => r.e.meanReturn as number));
+      const used = (key: string) => meanOf(runs.map((r) => r.s[key] as number));
       const row = {
         game,
-        teacher: isScalar(teacher) ? `${teacher} (${o.agent})` : teacher,
-        labels: meanOf(runs.map((r) => (isScalar(teacher) ? r.s.feedbackUsed : r.s.labelsUsed) as number)),
+        teacher: t.scalar === null ? teacher : `${teacher} (${o.agent})`,
+        labels: t.preferences === null ? 0 : used('labelsUsed'),
+        presses: t.scalar === null ? 0 : used('feedbackUsed'),
         normalised: (learned - random) / (truth - random),
         learned,
         truth,
         random,
-        valAccuracy: meanOf(runs.map((r) => r.s.rewardModelValAccuracy as number)),
-        correlation: meanOf(runs.map((r) => r.s.predTrueCorrelation as number)),
+        valAccuracy: used('rewardModelValAccuracy'),
+        correlation: used('predTrueCorrelation'),
         wallMinutes: meanOf(runs.map((r) => (r.s.wallSeconds as number) / 60)),
         backend: runs[0].s.backend,
-        perSeed: runs.map((r) => r.e.meanReturn),
+        perSeed: runs.map((r) => r.e.meanReturn as number),
       };
       rows.push(row);
+      const prefs = t.preferences !== null;
       console.log(
-        `| ${game} | ${row.teacher} | ${row.labels.toFixed(0)} | ${normalisedCell(learned, truth, random)} | ${learned.toFixed(1)} | ${truth.toFixed(1)} | ${random.toFixed(1)} | ` +
-          `${isScalar(teacher) ? '-' : row.valAccuracy.toFixed(2)} | ${isScalar(teacher) ? '-' : row.correlation.toFixed(2)} | ${row.wallMinutes.toFixed(1)} min | ${row.backend} |`,
+        `| ${game} | ${row.teacher} | ${prefs ? row.labels.toFixed(0) : '-'} | ${t.scalar !== null ? row.presses.toFixed(0) : '-'} | ${normalisedCell(learned, truth, random)} | ` +
+          `${learned.toFixed(1)} (${row.perSeed.map((x) => x.toFixed(1)).join(', ')}) | ${truth.toFixed(1)} | ${random.toFixed(1)} | ` +
+          `${prefs ? row.valAccuracy.toFixed(2) : '-'} | ${prefs ? row.correlation.toFixed(2) : '-'} | ${row.wallMinutes.toFixed(1)} min | ${row.backend} |`,
       );
     }
   }
