@@ -1,21 +1,27 @@
 /**
- * The preference dataset of a run as one JSON Lines file, to share the labels with the clips they are about
- * and to import them into another run (`npm run labels -- export|import`):
+ * The labels of a run as one JSON Lines file: its clip preferences with the clips they are about, and its live
+ * feedback presses with the steps they credited; to share them and to import them into another run (`npm run
+ * labels -- export|import`):
  *
- *   {"format":"rlhf-arcade/preference-dataset","version":1,"source":{runId, run, env, options, exported, project}}
+ *   {"format":"rlhf-arcade/preference-dataset","version":2,"source":{runId, run, env, options, exported, project}}
  *   {"type":"clip","id":"c3","env":"Pong","options":{...},"state":{...},"actions":[...],"step":0,"origin":"<run id>/c3"}
  *   {"type":"label","pairId":"p0","left":"c3","right":"c7","answer":"left","labeler":"ann","time":"...","step":0,"origin":"<run id>/p0"}
+ *   {"type":"feedback","time":12.4,"value":1,"labeler":"ann","at":"...","credits":[{action, weight, obs}],"origin":"<run id>/f0"}
  *
  * Clips come before the first label that names them; labels are the ones in effect (after undo and change),
- * with who gave them and when. `origin` is where a record was first made (a run's id and the record's id
- * there) and survives any number of export/import hops.
+ * with who gave them and when; presses (version 2 on; version 1 files hold none) are every press the run
+ * took, each with the observations and actions of the steps it credited and their weights, as feedback.jsonl
+ * keeps them. `origin` is where a record was first made (a run's id and the record's id there; a press's id is
+ * f and its place in feedback.jsonl) and survives any number of export/import hops.
  *
- * Import appends to the target run's clips.jsonl and labels.jsonl (fsynced, clips first), under new ids that
- * continue the run's own numbering, with their origin: nothing is overwritten, a label whose origin the run
- * already holds (or that the run made itself) is skipped, so importing twice changes nothing, and an import
- * cut short by a crash is completed by running it again. A dataset of another game or other env options is
- * refused. Imported labels count toward the run's label budget like its own. A run that is training (its
- * trainer holds the run's lock, and reads the logs only when it starts or resumes) is refused.
+ * Import appends to the target run's clips.jsonl, labels.jsonl and feedback.jsonl (fsynced, clips first), under
+ * new ids that continue the run's own numbering, with their origin: nothing is overwritten, a label or press
+ * whose origin the run already holds (or that the run made itself) is skipped, so importing twice changes
+ * nothing, and an import cut short by a crash is completed by running it again. A dataset of another game or
+ * other env options is refused, and so are labels for a run that learns nothing from clip preferences and
+ * presses for one without live feedback. Imported labels and presses count toward the run's budgets like its
+ * own. A run that is training (its trainer holds the run's lock, and reads the logs only when it starts or
+ * resumes) is refused.
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -24,12 +30,16 @@ import type { EnvOptions } from '../env/core.js';
 import { describe, isRecord } from '../env/snapshot.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { JsonlLog, type JsonlFormat, readJsonl } from '../store/jsonl.js';
+import { FEEDBACK_FORMAT, type FeedbackEvent, decodeObs } from '../store/feedback.js';
 import { RunLock } from '../store/lock.js';
 import { CLIPS_FORMAT, type LabelEvent, LABELS_FORMAT, nextIndex, originOf, type StoredClip } from '../store/labels.js';
 import { optionDifferences } from './card.js';
 import { type LongOperationOptions, readRunData } from './run-data.js';
 
-export type DatasetRecord = ({ type: 'clip' } & StoredClip & { origin: string }) | (Extract<LabelEvent, { type: 'label' }> & { origin: string });
+export type DatasetRecord =
+  | ({ type: 'clip' } & StoredClip & { origin: string })
+  | (Extract<LabelEvent, { type: 'label' }> & { origin: string })
+  | ({ type: 'feedback' } & FeedbackEvent & { origin: string });
 
 export interface DatasetSource {
   runId: string;
@@ -42,7 +52,8 @@ export interface DatasetSource {
 
 export const DATASET_FORMAT: JsonlFormat<DatasetRecord> = {
   name: 'rlhf-arcade/preference-dataset',
-  version: 1,
+  version: 2,
+  reads: [1],
   check(r) {
     if (!isRecord(r)) throw new Error(`a dataset record must be an object, got ${describe(r)}`);
     if (typeof r.origin !== 'string' || r.origin === '') throw new Error(`origin must be a non-empty string, got ${describe(r.origin)}`);
@@ -51,8 +62,11 @@ export const DATASET_FORMAT: JsonlFormat<DatasetRecord> = {
       CLIPS_FORMAT.check(clip);
     } else if (r.type === 'label') {
       LABELS_FORMAT.check(r);
+    } else if (r.type === 'feedback') {
+      const { type: _t, ...press } = r;
+      FEEDBACK_FORMAT.check(press);
     } else {
-      throw new Error(`record type must be "clip" or "label", got ${describe(r.type)}`);
+      throw new Error(`record type must be "clip", "label" or "feedback", got ${describe(r.type)}`);
     }
     return r as unknown as DatasetRecord;
   },
@@ -70,6 +84,8 @@ export interface DatasetExport {
   file: string;
   clips: number;
   labels: number;
+  /** Live feedback presses. */
+  feedback: number;
 }
 
 /** Writes the labels in effect of the run in `runDir`, with their clips, to `file` (which must not exist). */
@@ -97,8 +113,12 @@ export function exportDataset(runDir: string, file: string, { onProgress, warn }
     lines.push(JSON.stringify({ type: 'label', ...rest, origin: originOf(data.runId, { origin }, label.pairId) }));
     if (i % 100 === 99 || i === data.labels.length - 1) onProgress?.({ stage: 'labels', done: i + 1, total: data.labels.length });
   });
+  data.feedback.forEach((press, i) => {
+    const { origin, ...rest } = press;
+    lines.push(JSON.stringify({ type: 'feedback', ...rest, origin: originOf(data.runId, { origin }, `f${i}`) }));
+  });
   writeFileAtomic(file, `${lines.join('\n')}\n`);
-  return { file, clips: written.size, labels: data.labels.length };
+  return { file, clips: written.size, labels: data.labels.length, feedback: data.feedback.length };
 }
 
 export interface DatasetImport {
@@ -108,10 +128,21 @@ export interface DatasetImport {
   skipped: number;
   /** Clips appended to the run (clips it already held are reused). */
   clips: number;
+  /** Presses appended to the run's feedback.jsonl. */
+  feedbackImported: number;
+  /** Presses the run already held (same origin). */
+  feedbackSkipped: number;
+}
+
+/** What of a dataset to import: everything in it (the default), or only its clip labels or its presses. */
+export type DatasetPart = 'labels' | 'feedback';
+
+export interface DatasetImportOptions extends LongOperationOptions {
+  only?: DatasetPart;
 }
 
 /** Imports the dataset in `file` into the run in `runDir` (see the module comment). */
-export function importDataset(file: string, runDir: string, options: LongOperationOptions = {}): DatasetImport {
+export function importDataset(file: string, runDir: string, options: DatasetImportOptions = {}): DatasetImport {
   const lock = existsSync(join(runDir, 'config.json')) ? RunLock.acquire(runDir, 'importing labels') : null;
   try {
     return importLocked(file, runDir, options);
@@ -120,20 +151,46 @@ export function importDataset(file: string, runDir: string, options: LongOperati
   }
 }
 
-function importLocked(file: string, runDir: string, { onProgress, warn }: LongOperationOptions): DatasetImport {
+function importLocked(file: string, runDir: string, { onProgress, warn, only }: DatasetImportOptions): DatasetImport {
   const { header, records } = readJsonl(file, DATASET_FORMAT, warn);
   const source = checkSource(file, header.source);
   const target = readRunData(runDir, warn);
-  if (target.config.preferences === undefined) {
-    throw new Error(`run ${runDir} learns no reward from preferences (reward "${target.config.reward}"): its labels would never be used; import into a preferences run`);
-  }
   const what = `run ${runDir}`;
   if (source.env !== target.description.id) throw new Error(`${file} holds labels on ${source.env} clips; ${what} plays ${target.description.id}`);
   const diffs = optionDifferences(source.options, file, target.description.options, what);
   if (diffs.length > 0) throw new Error(`${file} was labelled on clips with other env options than ${what} plays: ${diffs.join('; ')}`);
 
+  const labels = only === 'feedback' ? [] : records.filter((r): r is Extract<DatasetRecord, { type: 'label' }> => r.type === 'label');
+  const presses = only === 'labels' ? [] : records.flatMap((r, i) => (r.type === 'feedback' ? [{ press: r, line: i + 2 }] : []));
+  const skipHint = (part: DatasetPart) => `; import the rest alone with --only ${part}`;
+  if (labels.length > 0 && target.config.preferences === undefined) {
+    throw new Error(
+      `run ${runDir} learns no reward from preferences (reward "${target.config.reward}"): the ${labels.length} labels in ${file} would never be used; ` +
+        `import them into a preferences run${presses.length > 0 ? skipHint('feedback') : ''}`,
+    );
+  }
+  if (presses.length > 0 && target.config.tamer === undefined) {
+    throw new Error(
+      `run ${runDir} learns nothing from live feedback (reward "${target.config.reward}"): the ${presses.length} presses in ${file} would never be used; ` +
+        `import them into a tamer or preferences+tamer run${labels.length > 0 ? skipHint('labels') : ''}`,
+    );
+  }
+  // Each press's credited steps must be steps of this run's game as its feedback model reads them.
+  const size = target.env.observationSpace.size;
+  const actions = target.env.actionSpace.n;
+  for (const { press, line } of presses) {
+    for (const c of press.credits) {
+      const values = decodeObs(c.obs).length;
+      if (values !== size || c.action >= actions || c.action < 0) {
+        throw new Error(
+          `${file}:${line}: press ${press.origin} credits a step with ${values} observation values and action ${c.action}; ` +
+            `${what} observes ${size} values and has ${actions} actions`,
+        );
+      }
+    }
+  }
+
   const clips = new Map<string, StoredClip & { origin: string }>();
-  const labels = records.filter((r): r is Extract<DatasetRecord, { type: 'label' }> => r.type === 'label');
   records.forEach((r, i) => {
     if (r.type !== 'clip') return;
     const { type: _t, ...clip } = r;
@@ -153,9 +210,11 @@ function importLocked(file: string, runDir: string, { onProgress, warn }: LongOp
   let nextPair = nextIndex(target.events.map((e) => e.pairId), 'p');
 
   // Appending goes through the logs' own open (which repairs a cut-off last line) and append (fsync).
-  const clipsLog = JsonlLog.open(join(runDir, 'clips.jsonl'), CLIPS_FORMAT, warn).log;
-  const labelsLog = JsonlLog.open(join(runDir, 'labels.jsonl'), LABELS_FORMAT, warn).log;
-  const result: DatasetImport = { imported: 0, skipped: 0, clips: 0 };
+  // (Opened only when there is something to append, so that importing presses alone makes no empty label logs.)
+  const open = <T>(name: string, format: JsonlFormat<T>) => (labels.length > 0 ? JsonlLog.open(join(runDir, name), format, warn).log : null);
+  const clipsLog = open('clips.jsonl', CLIPS_FORMAT);
+  const labelsLog = open('labels.jsonl', LABELS_FORMAT);
+  const result: DatasetImport = { imported: 0, skipped: 0, clips: 0, feedbackImported: 0, feedbackSkipped: 0 };
   labels.forEach((l, i) => {
     if (labelOrigins.has(l.origin)) {
       result.skipped++;
@@ -165,18 +224,32 @@ function importLocked(file: string, runDir: string, { onProgress, warn }: LongOp
         let local = clipByOrigin.get(clip.origin);
         if (local === undefined) {
           local = `c${nextClip++}`;
-          clipsLog.append({ ...clip, id: local });
+          clipsLog!.append({ ...clip, id: local });
           clipByOrigin.set(clip.origin, local);
           result.clips++;
         }
         return local;
       });
       const { origin, answer, labeler, time, step } = l;
-      labelsLog.append({ type: 'label', pairId: `p${nextPair++}`, left, right, answer, labeler, time, step, origin });
+      labelsLog!.append({ type: 'label', pairId: `p${nextPair++}`, left, right, answer, labeler, time, step, origin });
       labelOrigins.add(origin);
       result.imported++;
     }
     if (i % 100 === 99 || i === labels.length - 1) onProgress?.({ stage: 'labels', done: i + 1, total: labels.length });
+  });
+
+  const pressOrigins = new Set(target.feedback.map((p, i) => originOf(target.runId, p, `f${i}`)));
+  const feedbackLog = presses.length > 0 ? JsonlLog.open(join(runDir, 'feedback.jsonl'), FEEDBACK_FORMAT, warn).log : null;
+  presses.forEach(({ press }, i) => {
+    if (pressOrigins.has(press.origin)) {
+      result.feedbackSkipped++;
+    } else {
+      const { type: _t, ...event } = press;
+      feedbackLog!.append(event);
+      pressOrigins.add(press.origin);
+      result.feedbackImported++;
+    }
+    if (i % 100 === 99 || i === presses.length - 1) onProgress?.({ stage: 'presses', done: i + 1, total: presses.length });
   });
   return result;
 }

@@ -9,6 +9,7 @@ import type { AtariEnv } from '../env/atari-env.js';
 import { makeEnv } from '../env/index.js';
 import { clipFromRecord } from '../session/labeling.js';
 import { envOptionsOf, type RunConfig, validateRunConfig } from '../session/trainer.js';
+import { FEEDBACK_FORMAT, type FeedbackEvent } from '../store/feedback.js';
 import { readJsonl } from '../store/jsonl.js';
 import { CLIPS_FORMAT, currentLabels, type Label, type LabelEvent, LABELS_FORMAT, type StoredClip } from '../store/labels.js';
 import { RunFolder } from '../store/run.js';
@@ -37,6 +38,8 @@ export interface RunData {
   events: LabelEvent[];
   /** The labels in effect, in the order they were first given. */
   labels: Label[];
+  /** The live feedback presses (feedback.jsonl), in the order they were given. */
+  feedback: FeedbackEvent[];
 }
 
 /** Opens a run folder read-only; errors name the file that is wrong. */
@@ -65,7 +68,8 @@ export function readRunData(dir: string, warn: (message: string) => void = conso
       if (!clips.has(id)) throw new Error(`${labelsPath}: pair ${l.pairId} names clip ${id}, which is not in ${join(dir, 'clips.jsonl')}`);
     }
   }
-  return { run, config, runId: run.id(), env, description: describeEnv(env), clips, events, labels };
+  const feedback = log<FeedbackEvent>('feedback.jsonl', FEEDBACK_FORMAT);
+  return { run, config, runId: run.id(), env, description: describeEnv(env), clips, events, labels, feedback };
 }
 
 /** The labelled clips re-simulated (observations and true returns), reporting progress per clip. */

@@ -1,9 +1,10 @@
 /**
  * feedback.jsonl: the scalar feedback (good/bad presses) of a run, one event per line (see jsonl.ts), with the
  * steps it credited, so the feedback replay buffer can be rebuilt exactly on resume and the feedback exported:
- *   { time, value, labeler, at, credits: [{ action, weight, obs }] }
+ *   { time, value, labeler, at, credits: [{ action, weight, obs }], origin? }
  * `time` is seconds on the run's play clock, `at` the wall-clock time (ISO 8601), `obs` the step's
- * observation as base64 little-endian float32.
+ * observation as base64 little-endian float32. `origin` ("<run id>/f<index>") is there on events imported from
+ * another run's dataset: where the press was first given.
  */
 import { describe, isRecord } from '../env/snapshot.js';
 import type { JsonlFormat } from './jsonl.js';
@@ -20,6 +21,7 @@ export interface FeedbackEvent {
   labeler: string;
   at: string;
   credits: StoredCredit[];
+  origin?: string;
 }
 
 export function encodeObs(obs: Float32Array): string {
@@ -40,6 +42,7 @@ export const FEEDBACK_FORMAT: JsonlFormat<FeedbackEvent> = {
     if (typeof r.value !== 'number' || !(r.value >= -1 && r.value <= 1)) throw new Error(`value must be in [-1, 1], got ${describe(r.value)}`);
     if (typeof r.labeler !== 'string' || r.labeler === '') throw new Error(`labeler must be a non-empty string, got ${describe(r.labeler)}`);
     if (typeof r.at !== 'string' || Number.isNaN(Date.parse(r.at))) throw new Error(`at must be an ISO date, got ${describe(r.at)}`);
+    if (r.origin !== undefined && (typeof r.origin !== 'string' || r.origin === '')) throw new Error(`origin must be a non-empty string when present, got ${describe(r.origin)}`);
     if (!Array.isArray(r.credits) || r.credits.length === 0) throw new Error('credits must be a non-empty list of credited steps');
     for (const c of r.credits as unknown[]) {
       if (!isRecord(c) || !Number.isInteger(c.action) || typeof c.weight !== 'number' || !(c.weight > 0 && c.weight <= 1) || typeof c.obs !== 'string') {

@@ -14,6 +14,8 @@ export interface JsonlFormat<T> {
   /** e.g. "rlhf-arcade/labels". */
   name: string;
   version: number;
+  /** Older versions this build also reads (their records must pass `check`); new files are written as `version`. */
+  reads?: readonly number[];
   /** Checks one record; throws an Error saying what is wrong with it. */
   check(record: unknown): T;
 }
@@ -84,8 +86,9 @@ function parseLog<T>(path: string, format: JsonlFormat<T>, text: string): { head
   if (header === null || typeof header !== 'object' || header.format !== format.name) {
     throw new Error(`${path}:1: not a ${format.name} log (header ${lines[0].slice(0, 120)})`);
   }
-  if (header.version !== format.version) {
-    throw new Error(`${path}:1: ${format.name} version ${JSON.stringify(header.version)}; this build reads version ${format.version}`);
+  if (header.version !== format.version && !(format.reads ?? []).includes(header.version as number)) {
+    const known = [...(format.reads ?? []), format.version].join(', ');
+    throw new Error(`${path}:1: ${format.name} version ${JSON.stringify(header.version)}; this build reads version ${known}`);
   }
   const records = lines.slice(1).map((line, i) => {
     const record = parseLine(path, i + 2, line);

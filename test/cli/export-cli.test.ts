@@ -48,11 +48,11 @@ describe('npm run export, npm run labels and train --reward-model', () => {
     const file = join(root, 'labels.jsonl');
     const exported = cli('labels', 'export', run, '--out', file);
     expect(exported.code, exported.err).toBe(0);
-    expect(exported.out).toMatch(/exported 12 labels on \d+ clips of .* to .*labels\.jsonl/);
+    expect(exported.out).toMatch(/exported 12 labels on \d+ clips and 0 presses of .* to .*labels\.jsonl/);
     const other = join(root, 'other');
     (await Trainer.create(other, preferenceConfig({ seed: 12 }))).dispose();
     const imported = cli('labels', 'import', file, '--into', other);
     expect(imported.code, imported.err).toBe(0);
-    expect(imported.out).toMatch(/imported 12 labels and \d+ clips into/);
+    expect(imported.out).toMatch(/imported 12 labels, \d+ clips and 0 presses into/);
   });
 });

@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { exportDataset, importDataset } from '../../src/export/dataset.js';
 import { initTf } from '../../src/learning/tf.js';
 import { LabelingSession } from '../../src/session/labeling.js';
+import { TAMER_DEFAULTS } from '../../src/session/tamer.js';
 import { Trainer } from '../../src/session/trainer.js';
 import { preferenceConfig, trainRun } from './runs.js';
 
@@ -45,7 +46,7 @@ describe('preference dataset export and import', () => {
     const lines = readFileSync(file, 'utf8').trim().split('\n');
     const header = JSON.parse(lines[0]);
     const runId = JSON.parse(readFileSync(join(source, 'config.json'), 'utf8')).id;
-    expect(header).toMatchObject({ format: 'rlhf-arcade/preference-dataset', version: 1, source: { runId, env: 'Pong', options: { maskScore: true, obsType: 'ram' } } });
+    expect(header).toMatchObject({ format: 'rlhf-arcade/preference-dataset', version: 2, source: { runId, env: 'Pong', options: { maskScore: true, obsType: 'ram' } } });
     const labels = records(join(source, 'labels.jsonl'));
     expect(r.labels).toBe(labels.length);
     const exported = records(file);
@@ -90,7 +91,7 @@ describe('preference dataset export and import', () => {
     expect(clips.length).toBe(clipsBefore.trim().split('\n').length - 1 + first.clips);
 
     const after = [readFileSync(labelsPath, 'utf8'), readFileSync(clipsPath, 'utf8')];
-    expect(importDataset(file, dir)).toEqual({ imported: 0, skipped: sourceLabels.length, clips: 0 });
+    expect(importDataset(file, dir)).toEqual({ imported: 0, skipped: sourceLabels.length, clips: 0, feedbackImported: 0, feedbackSkipped: 0 });
     expect([readFileSync(labelsPath, 'utf8'), readFileSync(clipsPath, 'utf8')]).toEqual(after);
 
     // Round trip: the target's export holds the same labels on the same clips (under its own ids).
@@ -125,5 +126,71 @@ describe('preference dataset export and import', () => {
     (await Trainer.create(scored, { ...preferenceConfig(), reward: 'true', preferences: undefined })).dispose();
     expect(() => importDataset(file, scored)).toThrow(/learns no reward from preferences \(reward "true"\)/);
     expect(existsSync(join(scored, 'labels.jsonl'))).toBe(false);
+  });
+
+  it('exports the live feedback presses with the steps they credited, and imports them only where live feedback is learned from', async () => {
+    // Both channels, a synthetic teacher on each: Pong loses points at random, so the scalar oracle presses.
+    const both = (seed: number) => ({
+      ...preferenceConfig({ seed, steps: 2000 }),
+      reward: 'preferences+tamer' as const,
+      tamer: { ...TAMER_DEFAULTS, teacher: 'scalar-oracle' as const, feedback: 6, liveEvery: 4 },
+    });
+    const a = join(root, 'both-a');
+    const b = join(root, 'both-b');
+    await trainRun(a, both(5));
+    await trainRun(b, both(6));
+    const file = join(root, 'both.jsonl');
+    const r = exportDataset(a, file);
+    const stored = records(join(a, 'feedback.jsonl'));
+    expect(stored.length).toBeGreaterThan(0);
+    expect(r.feedback).toBe(stored.length);
+    const runId = JSON.parse(readFileSync(join(a, 'config.json'), 'utf8')).id;
+    const exported = records(file).filter((x) => x.type === 'feedback');
+    expect(exported.map(({ type: _t, origin: _o, ...press }) => press)).toEqual(stored);
+    expect(exported.map((x) => x.origin)).toEqual(stored.map((_, i) => `${runId}/f${i}`));
+
+    const feedbackPath = join(b, 'feedback.jsonl');
+    const before = readFileSync(feedbackPath, 'utf8');
+    const own = records(feedbackPath).length;
+    expect(importDataset(file, b)).toMatchObject({ feedbackImported: stored.length, feedbackSkipped: 0 });
+    expect(readFileSync(feedbackPath, 'utf8').startsWith(before)).toBe(true);
+    expect(records(feedbackPath).slice(own)).toEqual(exported.map(({ type: _t, ...press }) => press));
+    expect(importDataset(file, b)).toMatchObject({ imported: 0, feedbackImported: 0, feedbackSkipped: stored.length });
+    // The run's feedback channel takes them into its replay buffer and counts them toward its budget.
+    const resumed = await Trainer.resume(b);
+    expect(resumed.feedback!.feedbackUsed).toBe(own + stored.length);
+    resumed.dispose();
+
+    // A run that learns nothing from presses refuses them, and says how to import the labels alone.
+    const prefsOnly = await target('prefs-only');
+    const labelsBefore = readFileSync(join(prefsOnly, 'labels.jsonl'), 'utf8');
+    expect(() => importDataset(file, prefsOnly)).toThrow(/learns nothing from live feedback \(reward "preferences"\): the \d+ presses in .*both\.jsonl would never be used; .*--only labels/);
+    expect(readFileSync(join(prefsOnly, 'labels.jsonl'), 'utf8')).toBe(labelsBefore);
+    expect(existsSync(join(prefsOnly, 'feedback.jsonl'))).toBe(false);
+    expect(importDataset(file, prefsOnly, { only: 'labels' })).toMatchObject({ imported: records(file).filter((x) => x.type === 'label').length, feedbackImported: 0 });
+
+    // A press whose steps are not this game's observations is refused, naming its line.
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    const at = lines.findIndex((l) => l.includes('"type":"feedback"'));
+    const press = JSON.parse(lines[at]);
+    press.credits[0].obs = Buffer.from(new Float32Array(3).buffer).toString('base64');
+    press.origin = 'elsewhere/f0';
+    const bad = join(root, 'bad-press.jsonl');
+    writeFileSync(bad, `${[...lines.slice(0, at), JSON.stringify(press)].join('\n')}\n`);
+    const afterImport = readFileSync(feedbackPath, 'utf8');
+    expect(() => importDataset(bad, b)).toThrow(new RegExp(`bad-press\\.jsonl:${at + 1}: press elsewhere/f0 credits a step with 3 observation values`));
+    expect(readFileSync(feedbackPath, 'utf8')).toBe(afterImport);
+  }, 120_000);
+
+  it('reads datasets written before presses were exported (version 1)', async () => {
+    const file = join(root, 'v2.jsonl');
+    exportDataset(source, file);
+    const [header, ...rest] = readFileSync(file, 'utf8').trim().split('\n');
+    const v1 = join(root, 'v1.jsonl');
+    writeFileSync(v1, `${[JSON.stringify({ ...JSON.parse(header), version: 1 }), ...rest].join('\n')}\n`);
+    const dir = await target('from-v1');
+    expect(importDataset(v1, dir)).toMatchObject({ imported: rest.filter((l) => l.includes('"type":"label"')).length, skipped: 0 });
+    writeFileSync(v1, `${[JSON.stringify({ ...JSON.parse(header), version: 3 }), ...rest].join('\n')}\n`);
+    expect(() => importDataset(v1, dir)).toThrow(/v1\.jsonl:1: rlhf-arcade\/preference-dataset version 3; this build reads version 1, 2/);
   });
 });
