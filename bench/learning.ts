@@ -48,7 +48,7 @@ const program = new Command('bench:learning')
   .option('--episodes <n>', 'evaluation episodes per run', positiveInt, 20)
   .option('--jobs <n>', 'training processes at once', positiveInt, 2)
   .option('--out <dir>', 'folder of the runs', 'runs/bench-learning')
-  .option('--extra <flags>', 'extra flags for the preference runs, e.g. "--selection uniform"', '')
+  .option('--extra <flags>', 'extra flags for the learned-reward runs, e.g. "--selection uniform" or "--feedback-delay 0.2,1"', '')
   .showHelpAfterError();
 
 interface Opts {
@@ -106,14 +106,15 @@ const needsExpert = (t: Teachers) => t.scalar !== null && EXPERT_TEACHERS.includ
 function rewardFlags(job: Job, o: Opts): string[] {
   if (job.reward === 'true') return ['--reward', 'true'];
   const t = parseTeachers(job.reward);
-  const prefs = t.preferences === null ? [] : ['--teacher', t.preferences, '--labels', String(o.labels), ...list(o.extra.replace(/ /g, ','))];
-  if (t.scalar === null) return ['--reward', 'preferences', ...prefs];
+  const extra = o.extra.split(/\s+/).filter((f) => f !== '');
+  const prefs = t.preferences === null ? [] : ['--teacher', t.preferences, '--labels', String(o.labels)];
+  if (t.scalar === null) return ['--reward', 'preferences', ...prefs, ...extra];
   // The expert was trained on the true score without the mask; where the mask hides something, the run must see
   // what its expert saw.
   const unmasked = needsExpert(t) && maskScoreMatters(job.game, 'ram') ? ['--no-mask-score'] : [];
   const expert = needsExpert(t) ? ['--expert', job.truth!.dir, ...unmasked] : [];
   const reward = t.preferences === null ? 'tamer' : 'preferences+tamer';
-  return ['--reward', reward, ...prefs, '--teacher', t.scalar, '--feedback', String(o.feedback), '--agent', o.agent, ...expert];
+  return ['--reward', reward, ...prefs, '--teacher', t.scalar, '--feedback', String(o.feedback), '--agent', o.agent, ...expert, ...extra];
 }
 
 function read(dir: string, name: string): Record<string, unknown> | null {
