@@ -98,8 +98,17 @@ const MAX_LUMA = new Uint8Array(256 * 256);
 for (let a = 0; a < 256; a++) {
   for (let b = 0; b < 256; b++) MAX_LUMA[(a << 8) | b] = Math.max(PALETTE_LUMA[a], PALETTE_LUMA[b]);
 }
-/** The screen blocks (`blockMask`) that the source cells of each output column lie in. */
-const COL_BLOCKS = Int32Array.from({ length: PIXEL_SIZE }, (_, j) => blockMask(COLS.start[j], COLS.start[j] + 3));
+/** The output columns whose source cells lie in screen block k (`blockMask`): [BLOCK_COL0[k], BLOCK_COL1[k]). */
+const BLOCK_COL0 = new Int32Array(SCREEN_WIDTH / 8);
+const BLOCK_COL1 = new Int32Array(SCREEN_WIDTH / 8);
+for (let k = 0; k < SCREEN_WIDTH / 8; k++) {
+  const inBlock = (j: number) => (blockMask(COLS.start[j], COLS.start[j] + 3) & (1 << k)) !== 0;
+  let j = 0;
+  while (!inBlock(j)) j++;
+  BLOCK_COL0[k] = j;
+  while (j < PIXEL_SIZE && inBlock(j)) j++;
+  BLOCK_COL1[k] = j;
+}
 /**
  * The horizontal resize of a stretch of one luma L, per output column j at [L * 84 + j]: the same sum of
  * products, in the same order, as a column of three source cells of luma L computes, so equal to the bit.
@@ -289,30 +298,35 @@ export class PixelObserver implements Observer {
       const out = row * N;
       const flat = (b === null ? luma[a.rowBase[y]] : MAX_LUMA[(a.rowBase[y] << 8) | b.rowBase[y]]) * N;
       const dirty = b === null ? a.rowDirty[y] : a.rowDirty[y] | b.rowDirty[y];
-      if (bp === null) {
-        for (let j = 0; j < N; j++) {
-          if ((COL_BLOCKS[j] & dirty) === 0) {
-            acc[out + j] = FLAT_ACC[flat + j];
-            continue;
+      // Run by run (a test per column would branch unpredictably): the columns of a run of blocks drawn into,
+      // then those up to the next run.
+      let j = 0;
+      for (let m = dirty; m !== 0; ) {
+        const k0 = 31 - Math.clz32(m & -m);
+        let k1 = k0 + 1;
+        while ((m >> k1) & 1) k1++;
+        m &= ~((1 << k1) - (1 << k0));
+        const j0 = BLOCK_COL0[k0];
+        const j1 = BLOCK_COL1[k1 - 1];
+        for (; j < j0; j++) acc[out + j] = FLAT_ACC[flat + j];
+        if (bp === null) {
+          for (; j < j1; j++) {
+            const s = base + cs[j];
+            const w = j * 4;
+            acc[out + j] = luma[ap[s]] * cw[w] + luma[ap[s + 1]] * cw[w + 1] + luma[ap[s + 2]] * cw[w + 2];
           }
-          const s = base + cs[j];
-          const w = j * 4;
-          acc[out + j] = luma[ap[s]] * cw[w] + luma[ap[s + 1]] * cw[w + 1] + luma[ap[s + 2]] * cw[w + 2];
-        }
-      } else {
-        for (let j = 0; j < N; j++) {
-          if ((COL_BLOCKS[j] & dirty) === 0) {
-            acc[out + j] = FLAT_ACC[flat + j];
-            continue;
+        } else {
+          for (; j < j1; j++) {
+            const s = base + cs[j];
+            const w = j * 4;
+            acc[out + j] =
+              MAX_LUMA[(ap[s] << 8) | bp[s]] * cw[w] +
+              MAX_LUMA[(ap[s + 1] << 8) | bp[s + 1]] * cw[w + 1] +
+              MAX_LUMA[(ap[s + 2] << 8) | bp[s + 2]] * cw[w + 2];
           }
-          const s = base + cs[j];
-          const w = j * 4;
-          acc[out + j] =
-            MAX_LUMA[(ap[s] << 8) | bp[s]] * cw[w] +
-            MAX_LUMA[(ap[s + 1] << 8) | bp[s + 1]] * cw[w + 1] +
-            MAX_LUMA[(ap[s + 2] << 8) | bp[s + 2]] * cw[w + 2];
         }
       }
+      for (; j < N; j++) acc[out + j] = FLAT_ACC[flat + j];
     }
 
     // Vertical pass, pushed straight onto the stack: every output row spans 3 source rows (210 / 84 = 2.5).
