@@ -26,7 +26,8 @@ let send: (message: FromSession) => void;
 if (parentPort !== undefined) {
   send = (message) => parentPort.postMessage(message);
   parentPort.on('message', (event) => receive(event.data as ToSession));
-  // Electron ends its utility processes with the app; SessionHost.close() checkpoints before that.
+  // No channel-closed event here: Electron ends its utility processes with the app (SessionHost.close()
+  // checkpoints first, on before-quit). Whether one outlives a main process that is killed is untested here.
 } else if (process.send !== undefined) {
   send = (message) => void process.send!(message);
   process.on('message', (message) => receive(message as ToSession));

@@ -88,8 +88,8 @@ describe('the session host', () => {
     await host.call('createRun', { name: 'r', ...SPEC }, 'tester');
     const pid = host.sessionPid!;
     const failed = nextEvent(host, (e) => e.type === 'status' && e.data?.phase === 'failed', 10_000);
-    // Sent before the kill, so it is in flight when the process dies.
-    const pending = host.call('history', undefined, 'tester');
+    // Sent before the kill, and long enough (a checkpoint, then tfjs and ONNX files) to be unanswered when it dies.
+    const pending = host.call('exportRun', { name: 'r' }, 'tester');
     process.kill(pid, 'SIGKILL');
     await expect(pending).rejects.toThrow(/^the session process ended unexpectedly \(killed by SIGKILL\); run r stopped at its last checkpoint: open it again/);
     expect(((await failed) as { data: RunStatus }).data).toMatchObject({ name: 'r', phase: 'failed', error: expect.stringMatching(/killed by SIGKILL/) });
