@@ -1,7 +1,8 @@
 /**
  * The session process of the desktop app: Electron's utilityProcess (a Node.js child process started through
  * Chromium's services, the equivalent of child_process.fork that Electron recommends), running the built
- * session-process.js. Messages travel by postMessage (structured clone) and process.parentPort in the child.
+ * session-process.js, an ES module (utility processes take ESM entries since Electron 28, electron/electron#40047).
+ * Messages travel by postMessage (structured clone) and process.parentPort in the child.
  *
  * Built and type-checked, but never run here: Electron cannot start on this project's build machines (its
  * binary downloads from outside the npm registry). The browser-mode server runs the same session-process code
