@@ -19,6 +19,8 @@ export interface AppFigures {
   playbackFps: number;
   eventLoopMaxMs: number;
   eventLoopP99Ms: number;
+  /** How long the relaying thread was runnable but waiting for a core while measured (Linux; null elsewhere). */
+  relayWaitMs: number | null;
   trainingSteps: number;
 }
 
@@ -84,7 +86,7 @@ export async function benchApp(labels = 40): Promise<AppFigures> {
     const before = output.length;
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
-    const loop = JSON.parse(output.slice(before).trim().split('\n')[0]) as { maxMs: number; p99Ms: number };
+    const loop = JSON.parse(output.slice(before).trim().split('\n')[0]) as { maxMs: number; p99Ms: number; waitMs: number | null };
     const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
     return {
       answerToPairP95: q(0.95),
@@ -93,6 +95,7 @@ export async function benchApp(labels = 40): Promise<AppFigures> {
       playbackFps,
       eventLoopMaxMs: loop.maxMs,
       eventLoopP99Ms: loop.p99Ms,
+      relayWaitMs: loop.waitMs,
       trainingSteps: status.steps,
     };
   } finally {

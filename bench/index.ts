@@ -47,4 +47,5 @@ if (want('app')) {
   console.log(`| key press to the next pair on screen, p95 (median) over ${f.answers} answers | ${f.answerToPairP95.toFixed(1)} ms (${f.answerToPairMedian.toFixed(1)} ms) | < 100 ms |`);
   console.log(`| clip playback | ${f.playbackFps.toFixed(1)} frames/s | 60 |`);
   console.log(`| relaying process event loop, longest stall (p99) during ${f.trainingSteps.toLocaleString()} training steps | ${f.eventLoopMaxMs.toFixed(1)} ms (${f.eventLoopP99Ms.toFixed(1)} ms) | < 50 ms |`);
+  if (f.relayWaitMs !== null) console.log(`| relaying thread's time waiting for a core, in all | ${f.relayWaitMs.toFixed(0)} ms | |`);
 }
