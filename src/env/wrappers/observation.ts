@@ -211,7 +211,7 @@ export class PixelObserver implements Observer {
     const H = SCREEN_HEIGHT;
     const N = PIXEL_SIZE;
     const ap = a.pixels;
-    const bp = b === null ? null : b.pixels;
+    const bp = (b ?? a).pixels; // read only where the frames differ
     const { start: cs, w: cw } = COLS;
     const { start: rs, w: rw } = ROWS;
     const acc = rowAcc;
@@ -298,6 +298,8 @@ export class PixelObserver implements Observer {
       const out = row * N;
       const flat = (b === null ? luma[a.rowBase[y]] : MAX_LUMA[(a.rowBase[y] << 8) | b.rowBase[y]]) * N;
       const dirty = b === null ? a.rowDirty[y] : a.rowDirty[y] | b.rowDirty[y];
+      // A row that shows the same in both frames is its own max: its luma, half the reads.
+      const both = b !== null && !(b.rowSig[y] === asig && b.rowSig2[y] === asig2);
       // Run by run (a test per column would branch unpredictably): the columns of a run of blocks drawn into,
       // then those up to the next run.
       let j = 0;
@@ -309,7 +311,7 @@ export class PixelObserver implements Observer {
         const j0 = BLOCK_COL0[k0];
         const j1 = BLOCK_COL1[k1 - 1];
         for (; j < j0; j++) acc[out + j] = FLAT_ACC[flat + j];
-        if (bp === null) {
+        if (!both) {
           for (; j < j1; j++) {
             const s = base + cs[j];
             const w = j * 4;
