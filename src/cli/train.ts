@@ -8,7 +8,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { listEnvs } from '../env/index.js';
-import { A2C_DEFAULTS } from '../learning/a2c.js';
+import { A2C_DEFAULTS, EPISODE_ENDS, type EpisodeEnds } from '../learning/a2c.js';
 import { SELECTIONS, type Selection } from '../learning/preferences/query.js';
 import { TEACHERS, type TeacherName, type TeacherParams } from '../learning/preferences/teachers.js';
 import { BACKENDS, type BackendName, describeBackend } from '../learning/tf.js';
@@ -36,6 +36,7 @@ interface Flags {
   nSteps: number;
   lr: number;
   entCoef: number;
+  episodeEnds: EpisodeEnds;
   hidden: number[];
   logEvery: number;
   checkpointEvery: number;
@@ -94,6 +95,11 @@ const program = new Command('train')
   .option('--n-steps <n>', 'steps per env per update', positiveInt, A2C_DEFAULTS.nSteps)
   .option('--lr <x>', 'initial learning rate (decays linearly to 0)', positiveNumber, A2C_DEFAULTS.lr)
   .option('--ent-coef <x>', 'entropy coefficient', nonNegativeNumber, A2C_DEFAULTS.entCoef)
+  .addOption(
+    new Option('--episode-ends <how>', "whether the agent's returns see a game over (hidden: they run on into the next episode, as Christiano et al.)")
+      .choices(EPISODE_ENDS)
+      .default(A2C_DEFAULTS.episodeEnds),
+  )
   .option('--hidden <sizes>', 'MLP hidden layer sizes, comma-separated', (v) => v.split(',').map((s) => positiveInt(s)), [64, 64])
   .option('--log-every <n>', 'agent steps between metrics lines', positiveInt, 20_000)
   .option('--checkpoint-every <n>', 'agent steps between checkpoints', positiveInt, 250_000)
@@ -199,7 +205,7 @@ async function main(): Promise<void> {
       reward: f.reward,
       seed: f.seed,
       steps: f.steps,
-      a2c: { ...A2C_DEFAULTS, numEnvs: f.numEnvs, nSteps: f.nSteps, lr: f.lr, entCoef: f.entCoef },
+      a2c: { ...A2C_DEFAULTS, numEnvs: f.numEnvs, nSteps: f.nSteps, lr: f.lr, entCoef: f.entCoef, episodeEnds: f.episodeEnds },
       net: f.obs === 'ram' ? { kind: 'mlp', hidden: f.hidden } : { kind: 'cnn' },
       logEvery: f.logEvery,
       checkpointEvery: f.checkpointEvery,

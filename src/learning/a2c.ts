@@ -5,8 +5,8 @@
  *
  * Two differences from baselines' Atari setup, on purpose: rewards are used as the reward source gives them
  * (baselines clips the game's reward to its sign; scaling belongs to the source, and learned rewards come
- * normalised), and the end of an episode is seen by the returns (a game over is terminal; Christiano et al.
- * hid episode ends from the agent, which a reward source can still do by how it scores the last steps).
+ * normalised), and by default the end of an episode is seen by the returns (a game over is terminal);
+ * `episodeEnds: 'hidden'` hides them, as Christiano et al. did on learned rewards.
  */
 import { Rng, type RngState } from '../env/rng.js';
 import type { VectorEnv, VectorEnvState, VectorStepResult } from '../env/vector-env.js';
@@ -41,7 +41,19 @@ export interface A2CConfig {
   rmsDecay: number;
   /** RMSProp epsilon, inside the square root as TF (1e-5). */
   rmsEpsilon: number;
+  /**
+   * `shown`: a game over is terminal for the returns (and a time limit bootstraps from where it cut), as
+   * baselines does. `hidden`: the agent is never told an episode ended; the returns run on into the next
+   * episode as if its first observation followed the last, as Christiano et al. trained on learned rewards
+   * ("life loss and episode end not signalled"). With a learned reward normalised to mean 0, a shown end makes
+   * how long an episode lasts part of what the agent optimises (living on is worth the reward it collects, good
+   * or bad), which the labels never asked for.
+   */
+  episodeEnds: EpisodeEnds;
 }
+
+export const EPISODE_ENDS = ['shown', 'hidden'] as const;
+export type EpisodeEnds = (typeof EPISODE_ENDS)[number];
 
 export const A2C_DEFAULTS: A2CConfig = {
   numEnvs: 16,
@@ -55,6 +67,7 @@ export const A2C_DEFAULTS: A2CConfig = {
   lrSchedule: 'linear',
   rmsDecay: 0.99,
   rmsEpsilon: 1e-5,
+  episodeEnds: 'shown',
 };
 
 /** Fills defaults and checks every field, naming the one that is wrong. */
@@ -75,6 +88,7 @@ export function resolveA2CConfig(partial: Partial<A2CConfig> = {}): A2CConfig {
   if (c.lrSchedule !== 'linear' && c.lrSchedule !== 'constant') throw bad('lrSchedule', "'linear' or 'constant'");
   if (!(c.rmsDecay >= 0 && c.rmsDecay < 1)) throw bad('rmsDecay', 'in [0, 1)');
   if (!(c.rmsEpsilon > 0)) throw bad('rmsEpsilon', 'positive');
+  if (!EPISODE_ENDS.includes(c.episodeEnds)) throw bad('episodeEnds', EPISODE_ENDS.map((e) => `'${e}'`).join(' or '));
   return c;
 }
 
@@ -195,6 +209,7 @@ export class A2C {
     const actions = new Int32Array(N);
     const truncatedAt: { k: number; obs: Float32Array }[] = [];
     const nextObs = this.rewardSource.usesNextObs === true;
+    const showEnds = this.config.episodeEnds === 'shown';
     for (let t = 0; t < T; t++) {
       this.bufObs.set(this.obs, t * N * obsSize);
       const { logits, values } = this.evaluate(this.obs, N);
@@ -207,11 +222,11 @@ export class A2C {
       this.bufTrueRewards.set(r.rewards, t * N);
       if (nextObs) this.bufNextObs.set(r.obs, t * N * obsSize);
       this.bufBootstrap.fill(0, t * N, (t + 1) * N);
-      for (let i = 0; i < N; i++) this.bufEnded[t * N + i] = r.terminated[i] | r.truncated[i];
+      for (let i = 0; i < N; i++) this.bufEnded[t * N + i] = showEnds ? r.terminated[i] | r.truncated[i] : 0;
       for (const e of r.info.episodes) {
         finished.push({ return: e.return, length: e.length });
         // A time limit is not a terminal state: bootstrap from the value of the observation it cut at.
-        if (e.truncated && !e.terminated) truncatedAt.push({ k: t * N + e.index, obs: e.finalObs });
+        if (showEnds && e.truncated && !e.terminated) truncatedAt.push({ k: t * N + e.index, obs: e.finalObs });
         if (nextObs) this.bufNextObs.set(e.finalObs, (t * N + e.index) * obsSize);
       }
       this.obs.set(r.obs);

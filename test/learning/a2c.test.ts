@@ -85,6 +85,31 @@ describe('A2C', () => {
     net.dispose();
   });
 
+  it('ends the returns at a game over, or (episodeEnds hidden, as Christiano et al.) runs them on into the next episode', async () => {
+    // Two-step episodes that end in a game over (a time limit, turned into one), a reward of 1 every step,
+    // gamma 0.8: shown, the first step is worth 1 + 0.8 = 1.8; hidden, every step 1 / (1 - 0.8) = 5.
+    const valueAtStart = async (episodeEnds: 'shown' | 'hidden') => {
+      const vec = VectorEnv.make('Pong', 1, { maxEpisodeSteps: 2, noopMax: 0 });
+      const step = vec.step.bind(vec);
+      vec.step = (actions) => {
+        const r = step(actions);
+        for (const e of r.info.episodes) [e.terminated, e.truncated] = [true, false];
+        return { ...r, terminated: r.truncated.slice(), truncated: new Uint8Array(r.truncated.length) };
+      };
+      const net = createMlpActorCritic(vec.obsSize, vec.actionSpace.n, [8], 6);
+      const ones: RewardSource = { name: 'ones', usesTrueReward: false, rewards: (b) => new Float32Array(b.numSteps * b.numEnvs).fill(1) };
+      const a2c = new A2C(vec, net, ones, { numEnvs: 1, nSteps: 4, gamma: 0.8, vfCoef: 1, lr: 1e-2, lrSchedule: 'constant', episodeEnds }, 6);
+      for (let i = 0; i < 600; i++) await a2c.iterate(1e9);
+      const v = tf.tidy(() => a2c.net.forward(tf.tensor2d(vec.reset({ seed: 5 }).obs, [1, vec.obsSize])).values.dataSync()[0]);
+      a2c.dispose();
+      net.dispose();
+      return v;
+    };
+    const [shown, hidden] = [await valueAtStart('shown'), await valueAtStart('hidden')];
+    expect(shown).toBeLessThan(2.5);
+    expect(hidden).toBeGreaterThan(3.5);
+  });
+
   it('hands a reward source the observation each action led to: the next one, or the final one of an episode', async () => {
     // Episodes of 3 steps in rollouts of 4: every rollout holds an episode's end.
     const vec = VectorEnv.make('Pong', 2, { maxEpisodeSteps: 3, noopMax: 0 });
@@ -131,6 +156,7 @@ describe('A2C', () => {
     expect(() => resolveA2CConfig({ numEnvs: 0 })).toThrow(/numEnvs must be a positive integer/);
     expect(() => resolveA2CConfig({ gamma: 1.5 })).toThrow(/gamma/);
     expect(() => resolveA2CConfig({ maxGradNorm: 0 })).toThrow(/maxGradNorm/);
+    expect(() => resolveA2CConfig({ episodeEnds: 'never' as never })).toThrow(/episodeEnds must be 'shown' or 'hidden', got never/);
     const vec = VectorEnv.make('Pong', 2);
     const net = createMlpActorCritic(vec.obsSize, vec.actionSpace.n, [8], 5);
     expect(() => new A2C(vec, net, new PreferAction(0), { numEnvs: 4 })).toThrow(/numEnvs is 4 but the VectorEnv has 2/);
