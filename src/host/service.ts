@@ -23,6 +23,7 @@ import { currentLabels, LABELS_FORMAT } from '../store/labels.js';
 import { readJsonl } from '../store/jsonl.js';
 import { RunFolder } from '../store/run.js';
 import { ApiError, type Args, type CreateRunSpec, type ExportResult, type FeedbackReceipt, type HostEvent, type LabelView, type MetricsPoint, type Op, type Progress, type Responses, type RunPhase, type RunStatus, type RunSummary } from '../shared/api.js';
+import { exportDataset } from '../export/dataset.js';
 import { exportRewardModel } from '../export/run-export.js';
 import { machineClockMs } from './clock.js';
 import { LivePlay } from './live.js';
@@ -479,10 +480,12 @@ export class RunService {
     const out = join(this.runsDir, 'exports', `${name}-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}`);
     try {
       await exportRewardModel(dir, out, { warn: () => {} });
+      // The labels it learned from go with it: `npm run labels -- import` takes them into another run.
+      const data = exportDataset(dir, join(out, 'labels.jsonl'), { warn: () => {} });
+      return { path: out, labels: data.labels, presses: data.feedback };
     } catch (err) {
       throw new ApiError(`cannot export run "${name}": ${(err as Error).message}`);
     }
-    return { path: out };
   }
 
   private async createRun(spec: CreateRunSpec): Promise<RunStatus> {

@@ -209,7 +209,11 @@ export interface LiveChunk {
 }
 
 export interface ExportResult {
+  /** The export folder: the reward model (tfjs, ONNX, reward card) and labels.jsonl (the labels dataset). */
   path: string;
+  /** Clip labels and live-feedback presses in labels.jsonl. */
+  labels: number;
+  presses: number;
 }
 
 export interface Responses {

@@ -175,7 +175,12 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     await page.locator('.view-runs tr', { hasText: RUN }).getByRole('button', { name: 'Export' }).click();
     const note = await page.locator('.toast-ok', { hasText: 'Exported to' }).textContent({ timeout: 60_000 });
     const exported = /Exported to (\S+)/.exec(note ?? '')![1];
-    for (const f of ['model.json', 'reward.onnx', 'reward-card.json']) expect(existsSync(join(exported, f)), f).toBe(true);
+    for (const f of ['model.json', 'reward.onnx', 'reward-card.json', 'labels.jsonl']) expect(existsSync(join(exported, f)), f).toBe(true);
+    // The labels go with the model: every label in effect, as many as the note says.
+    const said = Number(/and (\d+) labels/.exec(note ?? '')![1]);
+    const dataset = readFileSync(join(exported, 'labels.jsonl'), 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(l));
+    expect(said).toBeGreaterThanOrEqual(20);
+    expect(dataset.filter((r) => r.type === 'label')).toHaveLength(said);
     expect(errors).toEqual([]);
   }, 150_000);
 

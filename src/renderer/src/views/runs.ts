@@ -173,8 +173,8 @@ export class RunsView implements View {
 
   private async export(name: string): Promise<void> {
     try {
-      const { path } = await this.bridge.api.exportRun({ name });
-      toast(`Exported to ${path}`, 'ok');
+      const { path, labels, presses } = await this.bridge.api.exportRun({ name });
+      toast(`Exported to ${path} (the reward model, and ${labels} labels and ${presses} presses in labels.jsonl)`, 'ok');
     } catch (err) {
       toast((err as Error).message);
     }
