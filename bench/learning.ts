@@ -5,7 +5,9 @@
  *   normalised score = (learned - random) / (true - random)
  *
  * with each term the mean over seeds of the greedy evaluation (`npm run eval`, 20 episodes) of the final
- * policy, and random the uniformly random policy's mean over 100 episodes. Runs are real training processes
+ * policy, and random the uniformly random policy's mean over 100 episodes. The table also gives it from the
+ * mean true return of each run's last 100 training episodes (actions sampled, as the curves of Christiano et
+ * al. show it), which can tell a different story: a greedy policy is not what A2C trains. Runs are real training processes
  * (`npm run train`), `--jobs` at a time, in `--out`; finished runs are reused, unfinished ones resumed, so the
  * benchmark can be stopped and started again. Prints a markdown table and writes results.json beside the runs.
  *
@@ -207,12 +209,15 @@ async function main(): Promise<void> {
   const rows: Record<string, unknown>[] = [];
   const agent = o.agent === 'greedy-h' ? `greedy on Ĥ over ${o.liveSteps.toLocaleString('en-US')} live steps` : `A2C on ${o.steps.toLocaleString('en-US')} agent steps`;
   console.log(`\n${agent} (true reward: A2C on ${o.steps.toLocaleString('en-US')}); greedy evaluation over ${o.episodes} episodes; mean over seeds ${o.seeds.join(', ')}.\n`);
-  console.log('| game | teacher | labels | presses | normalised score | learned (per seed) | true reward | random | val. accuracy | pred-true corr. | wall time / run | backend |');
-  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  console.log(
+    '| game | teacher | labels | presses | normalised score | learned (per seed) | true reward | random | normalised, training episodes | learned / true, training | val. accuracy | pred-true corr. | wall time / run | backend |',
+  );
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const game of o.games) {
     const random = randomPolicyReturns(game, 100, 777).mean;
     const byReward = (reward: string) => jobs.filter((j) => j.game === game && j.reward === reward).map((j) => ({ s: read(j.dir, 'summary.json')!, e: read(j.dir, 'eval.json')! }));
     const truth = meanOf(byReward('true').map((r) => r.e.meanReturn as number));
+    const truthTraining = meanOf(byReward('true').map((r) => r.s.meanTrueReturn as number));
     for (const teacher of o.teachers) {
       const t = teachers.get(teacher)!;
       const runs = byReward(teacher);
@@ -232,12 +237,17 @@ async function main(): Promise<void> {
         wallMinutes: meanOf(runs.map((r) => (r.s.wallSeconds as number) / 60)),
         backend: runs[0].s.backend,
         perSeed: runs.map((r) => r.e.meanReturn as number),
+        // The last 100 training episodes (a greedy-h run's are its live episodes).
+        learnedTraining: used('meanTrueReturn'),
+        truthTraining,
+        normalisedTraining: (used('meanTrueReturn') - random) / (truthTraining - random),
       };
       rows.push(row);
       const prefs = t.preferences !== null;
       console.log(
         `| ${game} | ${row.teacher} | ${prefs ? row.labels.toFixed(0) : '-'} | ${t.scalar !== null ? row.presses.toFixed(0) : '-'} | ${normalisedCell(learned, truth, random)} | ` +
           `${learned.toFixed(1)} (${row.perSeed.map((x) => x.toFixed(1)).join(', ')}) | ${truth.toFixed(1)} | ${random.toFixed(1)} | ` +
+          `${normalisedCell(row.learnedTraining, truthTraining, random)} | ${row.learnedTraining.toFixed(1)} / ${truthTraining.toFixed(1)} | ` +
           `${prefs ? row.valAccuracy.toFixed(2) : '-'} | ${prefs ? row.correlation.toFixed(2) : '-'} | ${row.wallMinutes.toFixed(1)} min | ${row.backend} |`,
       );
     }
