@@ -69,7 +69,7 @@ export const PREFERENCE_DEFAULTS: PreferenceConfig = {
   selection: 'disagreement',
   oversample: 10,
   initialFraction: 0.25,
-  initialPolicy: 'uniform',
+  initialPolicy: 'persistent',
   pretrainEpochs: 200,
   decaySteps: null,
   rewardUpdateEvery: 1000,

@@ -367,11 +367,18 @@ export class Trainer {
   /** A new run in a folder that must be empty or absent. */
   static async create(dir: string, given: RunConfig, backend?: BackendName, options?: TrainerOptions): Promise<Trainer> {
     validateRunConfig(given);
-    // The run records what its reward model reads, so that a later change of the default cannot break its resume.
+    // The run records every preference setting and what its reward model reads, so that a later change of a
+    // default cannot change it on resume.
     const config: RunConfig =
       given.preferences === undefined
         ? given
-        : { ...given, preferences: { ...given.preferences, rewardModel: { ...given.preferences.rewardModel, input: rewardModelConfigOf(given).input } } };
+        : {
+            ...given,
+            preferences: {
+              ...resolvePreferenceConfig(given.preferences),
+              rewardModel: { ...given.preferences.rewardModel, input: rewardModelConfigOf(given).input },
+            },
+          };
     const info = await initTf(backend);
     checkBackendFits(config, info);
     const from = config.rewardModelInit?.from;
@@ -408,6 +415,9 @@ export class Trainer {
   private static async resumeLocked(run: RunFolder, lock: RunLock, steps?: number, backend?: BackendName, options?: TrainerOptions): Promise<Trainer> {
     for (const path of removeStaleTempFiles([run.dir, join(run.dir, 'checkpoints')])) console.warn(`removed ${path}, left by a write that was cut short`);
     const { version: _v, kind, id, ...stored } = run.config() as unknown as RunConfig & { version: number; kind: string; id?: string };
+    // Runs made before config.json recorded it drew their first clips from the uniformly random policy, then the
+    // only one (it matters if they restart before their first checkpoint and need more of those clips).
+    if (stored.preferences !== undefined && stored.preferences.initialPolicy === undefined) stored.preferences = { ...stored.preferences, initialPolicy: 'uniform' };
     const config = validateRunConfig({ ...stored, steps: steps ?? stored.steps });
     const info = await initTf(backend);
     checkBackendFits(config, info);

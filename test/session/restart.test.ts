@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,8 @@ import { initTf } from '../../src/learning/tf.js';
 import { randomPolicyClips } from '../../src/learning/preferences/clips.js';
 import { LabelingSession } from '../../src/session/labeling.js';
 import { PREFERENCE_DEFAULTS, PreferenceLearner } from '../../src/session/preferences.js';
+import { Trainer } from '../../src/session/trainer.js';
+import { preferenceConfig } from '../export/runs.js';
 
 beforeAll(async () => {
   await initTf();
@@ -85,5 +87,26 @@ describe('preference learner restarted before its first checkpoint (people label
       ['p0', 'left'],
       ['p1', 'left'],
     ]);
+  });
+});
+
+describe('a run remembers its preference settings', () => {
+  it('records every one in config.json, and reads runs that predate a setting with the default they were made under', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'pref-config-')), 'run');
+    const given = preferenceConfig({ steps: 200, labels: 10 });
+    const { initialPolicy: _dropped, ...partial } = given.preferences!;
+    const trainer = await Trainer.create(dir, { ...given, preferences: partial as typeof given.preferences });
+    trainer.dispose();
+    const path = join(dir, 'config.json');
+    const stored = JSON.parse(readFileSync(path, 'utf8'));
+    // Not given, so today's default, written down: a later default cannot change what this run does.
+    expect(stored.preferences.initialPolicy).toBe(PREFERENCE_DEFAULTS.initialPolicy);
+    expect(Object.keys(stored.preferences).sort()).toEqual(Object.keys(PREFERENCE_DEFAULTS).sort());
+    // A run from before initialPolicy was recorded drew its first clips uniformly: that is what it resumes with.
+    delete stored.preferences.initialPolicy;
+    writeFileSync(path, JSON.stringify(stored));
+    const resumed = await Trainer.resume(dir);
+    expect(resumed.config.preferences!.initialPolicy).toBe('uniform');
+    resumed.dispose();
   });
 });
