@@ -180,6 +180,8 @@ function importLocked(file: string, runDir: string, { onProgress, warn, only }: 
   const actions = target.env.actionSpace.n;
   for (const { press, line } of presses) {
     for (const c of press.credits) {
+      const bytes = Buffer.from(c.obs, 'base64').length;
+      if (bytes % 4 !== 0) throw new Error(`${file}:${line}: press ${press.origin} credits a step whose obs is not base64 float32 (${bytes} bytes)`);
       const values = decodeObs(c.obs).length;
       if (values !== size || c.action >= actions || c.action < 0) {
         throw new Error(

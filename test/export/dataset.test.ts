@@ -180,6 +180,10 @@ describe('preference dataset export and import', () => {
     const afterImport = readFileSync(feedbackPath, 'utf8');
     expect(() => importDataset(bad, b)).toThrow(new RegExp(`bad-press\\.jsonl:${at + 1}: press elsewhere/f0 credits a step with 3 observation values`));
     expect(readFileSync(feedbackPath, 'utf8')).toBe(afterImport);
+    press.credits[0].obs = Buffer.from([1, 2, 3]).toString('base64');
+    writeFileSync(bad, `${[...lines.slice(0, at), JSON.stringify(press)].join('\n')}\n`);
+    expect(() => importDataset(bad, b)).toThrow(/press elsewhere\/f0 credits a step whose obs is not base64 float32 \(3 bytes\)/);
+    expect(readFileSync(feedbackPath, 'utf8')).toBe(afterImport);
   }, 120_000);
 
   it('reads datasets written before presses were exported (version 1)', async () => {
