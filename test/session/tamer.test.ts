@@ -6,7 +6,7 @@ import { A2C_DEFAULTS } from '../../src/learning/a2c.js';
 import { RewardModel } from '../../src/learning/preferences/reward-model.js';
 import { initTf } from '../../src/learning/tf.js';
 import { FeedbackChannel, resolveTamerConfig, TAMER_DEFAULTS } from '../../src/session/tamer.js';
-import { Trainer } from '../../src/session/trainer.js';
+import { type RunConfig, Trainer } from '../../src/session/trainer.js';
 
 beforeAll(async () => {
   await initTf();
@@ -20,6 +20,22 @@ function channel(dir = mkdtempSync(join(tmpdir(), 'tamer-'))) {
 }
 
 const lines = (path: string) => readFileSync(path, 'utf8').trim().split('\n');
+
+/** A small live-feedback run on Pong's ram, score masked; `o` changes any of it. */
+const tinyRun = (o: Partial<RunConfig>): RunConfig => ({
+  env: 'Pong',
+  obsType: 'ram',
+  reward: 'tamer',
+  seed: 1,
+  steps: 480,
+  a2c: { ...A2C_DEFAULTS, numEnvs: 2 },
+  net: { kind: 'mlp', hidden: [8] },
+  logEvery: 1000,
+  checkpointEvery: 100_000,
+  maskScore: true,
+  tamer: { ...TAMER_DEFAULTS },
+  ...o,
+});
 
 describe('live feedback channel', () => {
   it('credits the steps a press can be about, stores it with them, and trains Ĥ of the taken action toward it', () => {
@@ -122,20 +138,7 @@ describe('live feedback channel', () => {
 
   it('trains the greedy-h agent end to end with the synthetic scalar teacher', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'tamer-')), 'run');
-    const trainer = await Trainer.create(dir, {
-      env: 'Pong',
-      obsType: 'ram',
-      reward: 'tamer',
-      agent: 'greedy-h',
-      seed: 1,
-      steps: 2000,
-      a2c: { ...A2C_DEFAULTS, numEnvs: 2 },
-      net: { kind: 'mlp', hidden: [8] },
-      logEvery: 1000,
-      checkpointEvery: 100_000,
-      maskScore: true,
-      tamer: { ...TAMER_DEFAULTS, teacher: 'scalar-oracle', feedback: 30 },
-    });
+    const trainer = await Trainer.create(dir, tinyRun({ agent: 'greedy-h', steps: 2000, tamer: { ...TAMER_DEFAULTS, teacher: 'scalar-oracle', feedback: 30 } }));
     const summary = await trainer.train();
     trainer.dispose();
     expect(summary.steps).toBe(2000);
@@ -147,25 +150,14 @@ describe('live feedback channel', () => {
   });
 
   it('takes an expert trained without the score mask where the mask hides nothing (Space Invaders ram), refuses it where it does', async () => {
-    const tiny = (env: string, dir: string, extra: object) =>
-      Trainer.create(dir, {
-        env,
-        obsType: 'ram',
-        seed: 1,
-        steps: 160,
-        a2c: { ...A2C_DEFAULTS, numEnvs: 2 },
-        net: { kind: 'mlp', hidden: [8] },
-        logEvery: 1000,
-        checkpointEvery: 100_000,
-        ...extra,
-      } as never);
+    const tiny = (env: string, dir: string, extra: Partial<RunConfig>) => Trainer.create(dir, tinyRun({ env, steps: 160, ...extra }));
     const root = mkdtempSync(join(tmpdir(), 'tamer-expert-'));
     for (const env of ['SpaceInvaders', 'Pong']) {
-      const expert = await tiny(env, join(root, `${env}-expert`), { reward: 'true', maskScore: false });
+      const expert = await tiny(env, join(root, `${env}-expert`), { reward: 'true', maskScore: false, tamer: undefined });
       await expert.train();
       expert.dispose();
     }
-    const tamer = (env: string) => ({ reward: 'tamer', maskScore: true, tamer: { ...TAMER_DEFAULTS, teacher: 'scalar-policy', expert: join(root, `${env}-expert`), feedback: 5 } });
+    const tamer = (env: string) => ({ tamer: { ...TAMER_DEFAULTS, teacher: 'scalar-policy' as const, expert: join(root, `${env}-expert`), feedback: 5 } });
     const si = await tiny('SpaceInvaders', join(root, 'si'), tamer('SpaceInvaders'));
     await si.train();
     si.dispose();
@@ -175,19 +167,7 @@ describe('live feedback channel', () => {
   });
 
   it('leaves the live env to its host when the host drives it (the app), and plays it alongside A2C headless', async () => {
-    const config = (feedback: number) => ({
-      env: 'Pong',
-      obsType: 'ram' as const,
-      reward: 'tamer' as const,
-      seed: 1,
-      steps: 480,
-      a2c: { ...A2C_DEFAULTS, numEnvs: 2 },
-      net: { kind: 'mlp' as const, hidden: [8] },
-      logEvery: 1000,
-      checkpointEvery: 100_000,
-      maskScore: true,
-      tamer: { ...TAMER_DEFAULTS, feedback },
-    });
+    const config = (feedback: number) => tinyRun({ tamer: { ...TAMER_DEFAULTS, feedback } });
     const headless = await Trainer.create(join(mkdtempSync(join(tmpdir(), 'tamer-')), 'run'), config(10));
     await headless.train();
     // One live step per liveEvery (80) agent steps, from step 0: 480 / 80 + 1.
