@@ -27,17 +27,11 @@ export function forkSession(entry: URL): StartSession {
       execArgv,
       env: { ...process.env, [RUNS_DIR_VARIABLE]: runsDir },
     });
-    let ended = false;
-    const end = (how: string) => {
-      if (ended) return;
-      ended = true;
-      on.exit(how);
-    };
     child.on('message', (message) => on.message(message as FromSession));
-    child.on('exit', (code, signal) => end(signal === null ? `exit code ${code}` : `killed by ${signal}`));
+    child.on('exit', (code, signal) => on.exit(signal === null ? `exit code ${code}` : `killed by ${signal}`));
     // After a start, errors are of sending to a process that is ending: its exit follows and says how.
     child.on('error', (err) => {
-      if (child.pid === undefined) end(`could not start: ${err.message}`);
+      if (child.pid === undefined) on.exit(`could not start: ${err.message}`);
     });
     return {
       get pid() {

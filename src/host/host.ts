@@ -42,7 +42,8 @@ export interface SessionProcess {
 
 /**
  * Starts the session process on the runs in `runsDir`; `on.message` gets what it sends, `on.exit` is called
- * once when it has ended, saying how ("exit code 1", "killed by SIGKILL", "could not start: ...").
+ * when it has ended, saying how ("exit code 1", "killed by SIGKILL", "could not start: ..."). The host takes
+ * the first such call only, so a transport may report an end more than once.
  */
 export type StartSession = (runsDir: string, on: { message: (message: FromSession) => void; exit: (how: string) => void }) => SessionProcess;
 
@@ -79,13 +80,15 @@ export class SessionHost {
   }
 
   private start(): SessionProcess {
-    let ended!: () => void;
+    let ended: (() => void) | null = null;
     this.ended = new Promise<void>((resolve) => (ended = resolve));
     const session: SessionProcess = this.options.start(this.options.runsDir, {
       message: (message) => this.receive(message),
       exit: (how) => {
+        if (ended === null) return; // reported already
         this.lost(session, how);
         ended();
+        ended = null;
       },
     });
     this.session = session;

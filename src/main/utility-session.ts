@@ -19,13 +19,8 @@ export function utilitySession(entry: string): StartSession {
       stdio: 'inherit',
       env: { ...process.env, [RUNS_DIR_VARIABLE]: runsDir },
     });
-    let ended = false;
     child.on('message', (message) => on.message(message as FromSession));
-    child.on('exit', (code) => {
-      if (ended) return;
-      ended = true;
-      on.exit(`exit code ${code}`);
-    });
+    child.on('exit', (code) => on.exit(`exit code ${code}`));
     return {
       get pid() {
         return child.pid;
