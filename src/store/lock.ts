@@ -3,13 +3,14 @@
  * rewrite its checkpoint; two at once would interleave labels, ask pairs twice and overwrite each other's
  * checkpoints. So each holds `run.lock` while it works: the file is created exclusively (O_EXCL) and names
  * the holder (pid, host, what, since). A lock whose process is gone (a crash, a kill) is stale and is taken
- * over; a live one is refused with a message that names its holder. Locks are released by `release()` and,
+ * over; a live one is refused with a message that names its holder. A lock file that cannot be read is taken
+ * over only once it is a few seconds old: until then its taker may be between creating and writing it. Locks are released by `release()` and,
  * whatever happens, when the process exits.
  *
  * Holding the lock also makes the run's leftover temporary files (`.<name>.<pid>.tmp`, a write cut short by a
  * kill, see atomic.ts) safe to delete: `removeStaleTempFiles` does that.
  */
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -36,12 +37,21 @@ function alive(pid: number): boolean {
   }
 }
 
-function readLock(path: string): LockInfo | null {
+/** A lock file younger than this that cannot be read yet is being written by its taker, not left behind. */
+const WRITING_MS = 5000;
+
+/** The holder a lock file names; 'writing' while its taker may still be writing it; null if it was left cut short. */
+function readLock(path: string): LockInfo | 'writing' | null {
   try {
     const info = JSON.parse(readFileSync(path, 'utf8')) as LockInfo;
-    return Number.isInteger(info.pid) && typeof info.host === 'string' ? info : null;
+    if (Number.isInteger(info.pid) && typeof info.host === 'string') return info;
   } catch {
-    return null; // unreadable or cut short: its writer died while writing it
+    // empty or cut short: being written just now, or its writer died while writing it
+  }
+  try {
+    return Date.now() - statSync(path).mtimeMs < WRITING_MS ? 'writing' : null;
+  } catch {
+    return null; // gone meanwhile
   }
 }
 
@@ -62,6 +72,7 @@ export class RunLock {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`cannot lock run ${dir}: ${(err as Error).message}`);
         const other = readLock(path);
+        if (other === 'writing') throw new Error(`run ${dir} is being locked by another process just now; try again in a few seconds`);
         const live = other !== null && (other.host !== info.host || alive(other.pid));
         if (live) {
           const who = other.pid === process.pid && other.host === info.host ? 'this process' : `process ${other.pid} on ${other.host}`;

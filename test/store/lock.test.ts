@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -36,7 +36,11 @@ describe('run lock', () => {
     const lock = RunLock.acquire(dir, 'training');
     expect(JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')).pid).toBe(process.pid);
     lock.release();
+    // Cut short: while fresh it may be its taker still writing it, so it is left alone; once old, taken over.
     writeFileSync(join(dir, LOCK_FILE), '{"pid":12');
+    expect(() => RunLock.acquire(dir, 'training')).toThrow(/is being locked by another process just now; try again/);
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(join(dir, LOCK_FILE), old, old);
     RunLock.acquire(dir, 'training').release();
   });
 
