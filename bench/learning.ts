@@ -73,6 +73,8 @@ interface Job {
   seed: number;
   /** 'true' or a teacher name. */
   reward: string;
+  /** The teachers that name stands for; null for the true reward. */
+  teachers: Teachers | null;
   dir: string;
   /** Its --steps: agent steps, or live steps for a greedy-h run. */
   steps: number;
@@ -106,8 +108,8 @@ const needsExpert = (t: Teachers) => t.scalar !== null && EXPERT_TEACHERS.includ
 
 /** The training flags of a job's reward. */
 function rewardFlags(job: Job, o: Opts): string[] {
-  if (job.reward === 'true') return ['--reward', 'true'];
-  const t = parseTeachers(job.reward);
+  const t = job.teachers;
+  if (t === null) return ['--reward', 'true'];
   const extra = o.extra.split(/\s+/).filter((f) => f !== '');
   const prefs = t.preferences === null ? [] : ['--teacher', t.preferences, '--labels', String(o.labels)];
   if (t.scalar === null) return ['--reward', 'preferences', ...prefs, ...extra];
@@ -138,7 +140,7 @@ function run(script: string, args: string[], log: string): Promise<void> {
 
 async function complete(job: Job, o: Opts): Promise<void> {
   const log = `${job.dir}.log`;
-  if (job.reward !== 'true' && needsExpert(parseTeachers(job.reward))) await job.truth!.done; // the expert first
+  if (job.teachers !== null && needsExpert(job.teachers)) await job.truth!.done; // the expert first
   if (read(job.dir, 'summary.json') === null) {
     const args = existsSync(join(job.dir, 'config.json'))
       ? ['--out', job.dir, '--resume']
@@ -189,7 +191,7 @@ async function main(): Promise<void> {
   const jobs: Job[] = [];
   for (const game of o.games) {
     for (const seed of o.seeds) {
-      const truth: Job = { game, seed, reward: 'true', dir: join(o.out, `true-${game}-${o.steps}-s${seed}`), steps: o.steps, truth: null };
+      const truth: Job = { game, seed, reward: 'true', teachers: null, dir: join(o.out, `true-${game}-${o.steps}-s${seed}`), steps: o.steps, truth: null };
       jobs.push(truth);
       for (const reward of o.teachers) {
         const t = teachers.get(reward)!;
@@ -200,7 +202,7 @@ async function main(): Promise<void> {
             : t.preferences === null
               ? `tamer-${o.agent}-${reward}-${o.feedback}-${game}`
               : `both-${t.preferences}-${o.labels}-${t.scalar}-${o.feedback}-${game}`;
-        jobs.push({ game, seed, reward, dir: join(o.out, `${name}-${steps}-s${seed}`), steps, truth });
+        jobs.push({ game, seed, reward, teachers: t, dir: join(o.out, `${name}-${steps}-s${seed}`), steps, truth });
       }
     }
   }
