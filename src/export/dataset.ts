@@ -30,7 +30,7 @@ import type { EnvOptions } from '../env/core.js';
 import { describe, isRecord } from '../env/snapshot.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { JsonlLog, type JsonlFormat, readJsonl } from '../store/jsonl.js';
-import { FEEDBACK_FORMAT, type FeedbackEvent, decodeObs } from '../store/feedback.js';
+import { FEEDBACK_FORMAT, type FeedbackEvent, obsLength } from '../store/feedback.js';
 import { RunLock } from '../store/lock.js';
 import { CLIPS_FORMAT, type LabelEvent, LABELS_FORMAT, nextIndex, originOf, type StoredClip } from '../store/labels.js';
 import { optionDifferences } from './card.js';
@@ -180,9 +180,7 @@ function importLocked(file: string, runDir: string, { onProgress, warn, only }: 
   const actions = target.env.actionSpace.n;
   for (const { press, line } of presses) {
     for (const c of press.credits) {
-      const bytes = Buffer.from(c.obs, 'base64').length;
-      if (bytes % 4 !== 0) throw new Error(`${file}:${line}: press ${press.origin} credits a step whose obs is not base64 float32 (${bytes} bytes)`);
-      const values = decodeObs(c.obs).length;
+      const values = obsLength(c.obs);
       if (values !== size || c.action >= actions || c.action < 0) {
         throw new Error(
           `${file}:${line}: press ${press.origin} credits a step with ${values} observation values and action ${c.action}; ` +

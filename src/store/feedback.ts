@@ -28,6 +28,16 @@ export function encodeObs(obs: Float32Array): string {
   return Buffer.from(obs.buffer, obs.byteOffset, obs.byteLength).toString('base64');
 }
 
+/** Bytes that base64 `text` decodes to, without decoding it. */
+function obsBytes(text: string): number {
+  return Buffer.byteLength(text, 'base64');
+}
+
+/** Observation values in base64 `text` (float32s). */
+export function obsLength(text: string): number {
+  return obsBytes(text) / 4;
+}
+
 export function decodeObs(text: string): Float32Array {
   const bytes = Buffer.from(text, 'base64');
   return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
@@ -48,6 +58,8 @@ export const FEEDBACK_FORMAT: JsonlFormat<FeedbackEvent> = {
       if (!isRecord(c) || !Number.isInteger(c.action) || typeof c.weight !== 'number' || !(c.weight > 0 && c.weight <= 1) || typeof c.obs !== 'string') {
         throw new Error(`a credit must be { action: integer, weight in (0, 1], obs: base64 }, got ${describe(c)}`);
       }
+      const bytes = obsBytes(c.obs);
+      if (bytes % 4 !== 0) throw new Error(`a credit's obs must be base64 of whole float32s, got ${bytes} bytes`);
     }
     return r as unknown as FeedbackEvent;
   },

@@ -182,7 +182,7 @@ describe('preference dataset export and import', () => {
     expect(readFileSync(feedbackPath, 'utf8')).toBe(afterImport);
     press.credits[0].obs = Buffer.from([1, 2, 3]).toString('base64');
     writeFileSync(bad, `${[...lines.slice(0, at), JSON.stringify(press)].join('\n')}\n`);
-    expect(() => importDataset(bad, b)).toThrow(/press elsewhere\/f0 credits a step whose obs is not base64 float32 \(3 bytes\)/);
+    expect(() => importDataset(bad, b)).toThrow(new RegExp(`bad-press\\.jsonl:${at + 1}: a credit's obs must be base64 of whole float32s, got 3 bytes`));
     expect(readFileSync(feedbackPath, 'utf8')).toBe(afterImport);
   }, 120_000);
 
