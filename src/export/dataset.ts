@@ -89,9 +89,9 @@ export interface DatasetExport {
 }
 
 /** Writes the labels in effect of the run in `runDir`, with their clips, to `file` (which must not exist). */
-export function exportDataset(runDir: string, file: string, { onProgress, warn }: LongOperationOptions = {}): DatasetExport {
+export function exportDataset(runDir: string, file: string, { onProgress, warn, data: given }: LongOperationOptions = {}): DatasetExport {
   if (existsSync(file)) throw new Error(`${file} already exists; choose a new file for the dataset (nothing is overwritten)`);
-  const data = readRunData(runDir, warn);
+  const data = given ?? readRunData(runDir, warn);
   const source: DatasetSource = {
     runId: data.runId,
     run: resolve(runDir),

@@ -26,6 +26,8 @@ export interface Progress {
 export interface LongOperationOptions {
   onProgress?: (p: Progress) => void;
   warn?: (message: string) => void;
+  /** The run's data, when the caller has read it already (readRunData): several exports of one reading of the logs. */
+  data?: RunData;
 }
 
 export interface RunData {

@@ -81,9 +81,9 @@ export interface RewardExport {
  * Exports the reward model of the run in `runDir` into `outDir`. Progress is reported per stage (clips
  * re-simulated for the evaluation, then files written). Initialises tfjs if needed.
  */
-export async function exportRewardModel(runDir: string, outDir: string, { onProgress, warn }: LongOperationOptions = {}): Promise<RewardExport> {
+export async function exportRewardModel(runDir: string, outDir: string, { onProgress, warn, data: given }: LongOperationOptions = {}): Promise<RewardExport> {
   checkNewFolder(outDir, 'the export');
-  const data = readRunData(runDir, warn);
+  const data = given ?? readRunData(runDir, warn);
   const { run, config } = data;
   if (!existsSync(run.checkpointPath)) throw new Error(`${runDir} has no checkpoint yet (${run.checkpointPath}); train it first`);
   if (config.reward === 'model') {

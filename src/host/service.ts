@@ -24,6 +24,7 @@ import { readJsonl } from '../store/jsonl.js';
 import { RunFolder } from '../store/run.js';
 import { ApiError, type Args, type CreateRunSpec, type ExportResult, type FeedbackReceipt, type HostEvent, type LabelView, type MetricsPoint, type Op, type Progress, type Responses, type RunPhase, type RunStatus, type RunSummary } from '../shared/api.js';
 import { exportDataset } from '../export/dataset.js';
+import { readRunData } from '../export/run-data.js';
 import { exportRewardModel } from '../export/run-export.js';
 import { machineClockMs } from './clock.js';
 import { LivePlay } from './live.js';
@@ -479,10 +480,13 @@ export class RunService {
     if (this.active?.name === name) this.active.trainer.checkpoint();
     const out = join(this.runsDir, 'exports', `${name}-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}`);
     try {
-      await exportRewardModel(dir, out, { warn: () => {} });
+      // One reading of the run's logs for both: the labels written are those of the model's export.
+      const quiet = () => {};
+      const data = readRunData(dir, quiet);
+      await exportRewardModel(dir, out, { data, warn: quiet });
       // The labels it learned from go with it: `npm run labels -- import` takes them into another run.
-      const data = exportDataset(dir, join(out, 'labels.jsonl'), { warn: () => {} });
-      return { path: out, labels: data.labels, presses: data.feedback };
+      const dataset = exportDataset(dir, join(out, 'labels.jsonl'), { data, warn: quiet });
+      return { path: out, labels: dataset.labels, presses: dataset.feedback };
     } catch (err) {
       throw new ApiError(`cannot export run "${name}": ${(err as Error).message}`);
     }
