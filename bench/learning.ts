@@ -7,7 +7,8 @@
  * with each term the mean over seeds of the greedy evaluation (`npm run eval`, 20 episodes) of the final
  * policy, and random the uniformly random policy's mean over 100 episodes. The table also gives it from the
  * mean true return of each run's last 100 training episodes (actions sampled, as the curves of Christiano et
- * al. show it), which can tell a different story: a greedy policy is not what A2C trains. Runs are real training processes
+ * al. show it), which can tell a different story: a greedy policy is not what A2C trains; and from the final
+ * policy's evaluation with sampled actions (`npm run eval -- --sample`), the policy as A2C trained it. Runs are real training processes
  * (`npm run train`), `--jobs` at a time, in `--out`; finished runs are reused, unfinished ones resumed, so the
  * benchmark can be stopped and started again. Prints a markdown table and writes results.json beside the runs.
  *
@@ -151,12 +152,16 @@ async function complete(job: Job, o: Opts): Promise<void> {
     process.stderr.write(`training ${job.dir}\n`);
     await run('src/cli/train.ts', args, log);
   }
-  const evaluation = read(job.dir, 'eval.json');
-  if (evaluation === null || evaluation.steps !== read(job.dir, 'summary.json')?.steps) {
-    await run('src/cli/eval.ts', [job.dir, '--episodes', String(o.episodes)], log);
+  const steps = read(job.dir, 'summary.json')?.steps;
+  if (read(job.dir, 'eval.json')?.steps !== steps) await run('src/cli/eval.ts', [job.dir, '--episodes', String(o.episodes)], log);
+  if (sampled(job, o) && read(job.dir, 'eval-sampled.json')?.steps !== steps) {
+    await run('src/cli/eval.ts', [job.dir, '--episodes', String(o.episodes), '--sample'], log);
   }
   process.stderr.write(`done ${job.dir}\n`);
 }
+
+/** Whether a run's policy is also evaluated with sampled actions: every A2C agent's (greedy-h acts greedily on Ĥ). */
+const sampled = (job: Job, o: Opts) => job.reward === 'true' || o.agent === 'a2c';
 
 async function pool(jobs: Job[], width: number, o: Opts): Promise<void> {
   const queue = [...jobs];
@@ -212,13 +217,17 @@ async function main(): Promise<void> {
   const agent = o.agent === 'greedy-h' ? `greedy on Ĥ over ${o.liveSteps.toLocaleString('en-US')} live steps` : `A2C on ${o.steps.toLocaleString('en-US')} agent steps`;
   console.log(`\n${agent} (true reward: A2C on ${o.steps.toLocaleString('en-US')}); greedy evaluation over ${o.episodes} episodes; mean over seeds ${o.seeds.join(', ')}.\n`);
   console.log(
-    '| game | teacher | labels | presses | normalised score | learned (per seed) | true reward | random | normalised, training episodes | learned / true, training | val. accuracy | pred-true corr. | wall time / run | backend |',
+    '| game | teacher | labels | presses | normalised score | learned (per seed) | true reward | random | normalised, training episodes | learned / true, training | normalised, sampled evaluation | learned / true, sampled | val. accuracy | pred-true corr. | wall time / run | backend |',
   );
-  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const game of o.games) {
     const random = randomPolicyReturns(game, 100, 777).mean;
-    const byReward = (reward: string) => jobs.filter((j) => j.game === game && j.reward === reward).map((j) => ({ s: read(j.dir, 'summary.json')!, e: read(j.dir, 'eval.json')! }));
+    const byReward = (reward: string) =>
+      jobs
+        .filter((j) => j.game === game && j.reward === reward)
+        .map((j) => ({ s: read(j.dir, 'summary.json')!, e: read(j.dir, 'eval.json')!, sampled: sampled(j, o) ? read(j.dir, 'eval-sampled.json')! : null }));
     const truth = meanOf(byReward('true').map((r) => r.e.meanReturn as number));
+    const truthSampled = meanOf(byReward('true').map((r) => r.sampled!.meanReturn as number));
     const truthTraining = meanOf(byReward('true').map((r) => r.s.meanTrueReturn as number));
     for (const teacher of o.teachers) {
       const t = teachers.get(teacher)!;
@@ -243,6 +252,9 @@ async function main(): Promise<void> {
         learnedTraining: used('meanTrueReturn'),
         truthTraining,
         normalisedTraining: (used('meanTrueReturn') - random) / (truthTraining - random),
+        // The final policy with sampled actions, against the true-reward runs' final policies sampled.
+        learnedSampled: o.agent === 'a2c' ? meanOf(runs.map((r) => r.sampled!.meanReturn as number)) : null,
+        truthSampled,
       };
       rows.push(row);
       const prefs = t.preferences !== null;
@@ -250,6 +262,7 @@ async function main(): Promise<void> {
         `| ${game} | ${row.teacher} | ${prefs ? row.labels.toFixed(0) : '-'} | ${t.scalar !== null ? row.presses.toFixed(0) : '-'} | ${normalisedCell(learned, truth, random)} | ` +
           `${learned.toFixed(1)} (${row.perSeed.map((x) => x.toFixed(1)).join(', ')}) | ${truth.toFixed(1)} | ${random.toFixed(1)} | ` +
           `${normalisedCell(row.learnedTraining, truthTraining, random)} | ${row.learnedTraining.toFixed(1)} / ${truthTraining.toFixed(1)} | ` +
+          `${row.learnedSampled === null ? '- | -' : `${normalisedCell(row.learnedSampled, truthSampled, random)} | ${row.learnedSampled.toFixed(1)} / ${truthSampled.toFixed(1)}`} | ` +
           `${prefs ? row.valAccuracy.toFixed(2) : '-'} | ${prefs ? row.correlation.toFixed(2) : '-'} | ${row.wallMinutes.toFixed(1)} min | ${row.backend} |`,
       );
     }

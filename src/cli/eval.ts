@@ -1,7 +1,9 @@
 /**
  * Plays a run's saved policy and reports the mean and spread of the true return.
  *   npm run eval -- runs/pong-true [--episodes 20] [--sample] [--seed 1000]
+ * writes eval.json (most likely actions) or, with --sample, eval-sampled.json.
  */
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { makeEnv } from '../env/index.js';
 import { Rng } from '../env/rng.js';
@@ -24,7 +26,7 @@ const program = new Command('eval')
   .description("Play a run's saved policy on the true game score.")
   .argument('<run>', 'run folder')
   .option('--episodes <n>', 'episodes to play', positiveInt, 20)
-  .option('--sample', "sample actions from the policy (by default the most likely action is taken, as Stable-Baselines3's evaluate_policy does)")
+  .option('--sample', "sample actions from the policy and write eval-sampled.json (by default the most likely action is taken, as Stable-Baselines3's evaluate_policy does, into eval.json)")
   .option('--seed <n>', 'seed of the first evaluation episode (episode i uses seed + i)', integer, 1000)
   .addOption(new Option('--backend <name>', 'force a tfjs backend').choices(BACKENDS))
   .showHelpAfterError('(run with --help for the options)');
@@ -36,6 +38,11 @@ async function main(): Promise<void> {
   const run = RunFolder.open(dir);
   const { meta, weights, rewardModel } = loadCheckpoint(run.checkpointPath);
   const config = meta.config;
+  if (f.sample === true && config.agent === 'greedy-h') {
+    throw new Error(`--sample: ${dir} is a greedy-h run, whose agent acts greedily on Ĥ; it has no policy to sample from`);
+  }
+  // The two evaluations are kept apart, so sampling never overwrites the greedy figure (which bench:learning reads).
+  const file = f.sample === true ? 'eval-sampled.json' : 'eval.json';
   await initTf(f.backend);
   const env = makeEnv(config.env, envOptionsOf(config));
   const net = createNet(config, env.observationSpace.shape, env.observationSpace.size, env.actionSpace.n);
@@ -60,7 +67,7 @@ async function main(): Promise<void> {
   const result = evaluatePolicy(env, policy, f.episodes, f.seed, (i, ret, len) =>
     process.stdout.write(`episode ${i + 1}/${f.episodes}: return ${ret}, ${len} steps\n`),
   );
-  run.writeJson('eval.json', {
+  run.writeJson(file, {
     env: config.env,
     steps: meta.state.steps,
     episodes: f.episodes,
@@ -75,7 +82,7 @@ async function main(): Promise<void> {
   });
   console.log(
     `${config.env} after ${meta.state.steps.toLocaleString()} steps: mean true return ${result.mean.toFixed(2)} ± ${result.std.toFixed(2)} ` +
-      `(min ${result.min}, max ${result.max}) over ${f.episodes} episodes; written to ${dir}/eval.json`,
+      `(min ${result.min}, max ${result.max}) over ${f.episodes} episodes; written to ${join(dir, file)}`,
   );
 }
 

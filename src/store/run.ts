@@ -4,7 +4,7 @@
  *   config.json            what the run is (id, env, options, reward source, learner settings, seed); versioned
  *   metrics.jsonl          one JSON object per logging interval, appended and fsynced
  *   summary.json           written at the end of training
- *   eval.json              written by `npm run eval`
+ *   eval.json              written by `npm run eval` (eval-sampled.json with --sample)
  *   checkpoints/latest.ckpt   policy weights, optimizer state, env and generator states (atomic)
  *   clips.jsonl, labels.jsonl   preference runs: see labels.ts
  */

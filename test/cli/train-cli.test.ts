@@ -46,6 +46,19 @@ describe('npm run train: bad input gets one clear line and a non-zero exit', () 
     expect(again.code).not.toBe(0);
     expect(again.err).toMatch(/already holds another run.*--resume/);
   });
+
+  it('evaluates it greedily into eval.json and sampled into eval-sampled.json, neither overwriting the other', () => {
+    const evaluate = (...args: string[]) => spawnSync(tsx, ['src/cli/eval.ts', out, '--episodes', '1', ...args], { encoding: 'utf8', timeout: 60_000 });
+    const read = (file: string) => JSON.parse(readFileSync(join(out, file), 'utf8'));
+    const greedy = evaluate();
+    expect(greedy.status, greedy.stderr).toBe(0);
+    const sampled = evaluate('--sample');
+    expect(sampled.status, sampled.stderr).toBe(0);
+    expect(sampled.stdout).toMatch(/eval-sampled\.json/);
+    expect(read('eval.json').policy).toBe('greedy');
+    expect(read('eval-sampled.json').policy).toBe('sampled');
+    expect(read('eval-sampled.json').steps).toBe(400);
+  });
 });
 
 describe('npm run train: the reward input', () => {
