@@ -368,7 +368,8 @@ export class Trainer {
   static async create(dir: string, given: RunConfig, backend?: BackendName, options?: TrainerOptions): Promise<Trainer> {
     validateRunConfig(given);
     // The run records every preference setting and what its reward model reads, so that a later change of a
-    // default cannot change it on resume.
+    // default cannot change it on resume. With both channels, preferences rate states (statePreferences;
+    // runs made before that lack it and resume as they were made, rating the taken actions).
     const config: RunConfig =
       given.preferences === undefined
         ? given
@@ -376,7 +377,11 @@ export class Trainer {
             ...given,
             preferences: {
               ...resolvePreferenceConfig(given.preferences),
-              rewardModel: { ...given.preferences.rewardModel, input: rewardModelConfigOf(given).input },
+              rewardModel: {
+                ...given.preferences.rewardModel,
+                input: rewardModelConfigOf(given).input,
+                ...(given.tamer !== undefined && { actionDependent: true, statePreferences: given.preferences.rewardModel?.statePreferences ?? true }),
+              },
             },
           };
     const info = await initTf(backend);

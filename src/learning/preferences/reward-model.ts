@@ -52,6 +52,16 @@ export interface RewardModelConfig {
    */
   actionDependent: boolean;
   /**
+   * With an action-dependent model, what a preference rates: false, the taken action's Ĥ(s, a); true, the
+   * state, by the mean of Ĥ(s, ·) over the actions. Runs with both channels use true (since they have it; runs
+   * made before read false): clips then teach which states are good, as Christiano et al.'s predictor of
+   * observations does, and only live feedback, which judges actions, tells one action from another. Trained
+   * on the taken actions instead, preferences credit whatever action was taken in a good clip, and the agent
+   * learns to favour actions rather than states (see `actionDependent`; a Space Invaders run with both
+   * channels stopped firing).
+   */
+  statePreferences: boolean;
+  /**
    * What a step shows the model: `state`, the observation s the action was taken in; `transition`, s and what
    * the action changed, [s, s' - s] (Christiano et al.'s Atari predictor saw a stack of frames, not one). A
    * single observation hardly shows the rewarded event (a point won, an invader or a brick gone, a car passed)
@@ -81,6 +91,7 @@ export const REWARD_MODEL_DEFAULTS: RewardModelConfig = {
   valLossBand: [1.1, 1.5],
   rewardStd: 0.05,
   actionDependent: false,
+  statePreferences: false,
   input: 'state',
 };
 
@@ -104,6 +115,8 @@ export function resolveRewardModelConfig(partial: Partial<RewardModelConfig> = {
   }
   if (!(c.rewardStd > 0)) throw bad('rewardStd', 'positive');
   if (typeof c.actionDependent !== 'boolean') throw bad('actionDependent', 'true or false');
+  if (typeof c.statePreferences !== 'boolean') throw bad('statePreferences', 'true or false');
+  if (c.statePreferences && !c.actionDependent) throw new RangeError('reward model statePreferences only applies to an action-dependent model (actionDependent), whose outputs differ by action');
   if (!REWARD_INPUTS.includes(c.input)) throw bad('input', REWARD_INPUTS.join(' or '));
   if (c.actionDependent && c.input !== 'state') {
     throw new RangeError(`an action-dependent reward model (Deep TAMER's Ĥ(s, a)) scores actions before they are taken, so its input must be "state", got ${JSON.stringify(c.input)}`);
@@ -214,13 +227,19 @@ export class RewardModel {
     return tf.sum(tf.mul(this.outputs(m, x), oneHot), 1);
   }
 
-  private oneHot(actions: ArrayLike<number>, rows: number): Float32Array {
+  /**
+   * The output weights of each row's step, [rows, heads]: one-hot on the taken action (all ones with one
+   * head), or for `preference` rows of a `statePreferences` model 1 / heads on every action (the state's mean).
+   */
+  private oneHot(actions: ArrayLike<number>, rows: number, preference = false): Float32Array {
     const A = this.numActions;
     const out = new Float32Array(rows * this.heads);
+    const mean = preference && this.config.statePreferences;
     for (let i = 0; i < rows; i++) {
       const a = actions[i];
       if (!(a >= 0 && a < A)) throw new RangeError(`action ${a} at row ${i} is outside [0, ${A})`);
-      out[this.heads === 1 ? i : i * A + a] = 1;
+      if (mean) out.fill(1 / A, i * A, (i + 1) * A);
+      else out[this.heads === 1 ? i : i * A + a] = 1;
     }
     return out;
   }
@@ -249,13 +268,16 @@ export class RewardModel {
     return x;
   }
 
-  /** Raw r̂ of every member for many (s, a) rows (with s' for a transition model): one Float32Array per member. */
-  rawRewards(obs: Float32Array, actions: ArrayLike<number>, rows: number, next?: Float32Array): Float32Array[] {
+  /**
+   * Raw r̂ of every member for many (s, a) rows (with s' for a transition model): one Float32Array per member.
+   * `preference`: what preferences rate (the state's mean over actions in a `statePreferences` model).
+   */
+  rawRewards(obs: Float32Array, actions: ArrayLike<number>, rows: number, next?: Float32Array, preference = false): Float32Array[] {
     const { inputSize: size, heads: A } = this;
     if (actions.length < rows) throw new RangeError(`need ${rows} actions, got ${actions.length}`);
     const x = this.inputs(obs, rows, next);
     const out = this.members.map(() => new Float32Array(rows));
-    const hot = this.oneHot(actions, rows);
+    const hot = this.oneHot(actions, rows, preference);
     for (let start = 0; start < rows; start += CHUNK) {
       const n = Math.min(CHUNK, rows - start);
       const r = tf.tidy(() => {
@@ -313,7 +335,7 @@ export class RewardModel {
         const { obs, next, actions } = stackClips(batch.flatMap((c) => [c.left, c.right]), this.obsSize, this.readsNext);
         return {
           x: tf.tensor2d(this.inputs(obs, actions.length, next), [actions.length, this.inputSize]),
-          hot: tf.tensor2d(this.oneHot(actions, actions.length), [actions.length, this.heads]),
+          hot: tf.tensor2d(this.oneHot(actions, actions.length, true), [actions.length, this.heads]),
           target: tf.tensor1d(batch.map((c) => c.target)),
         };
       });
@@ -331,7 +353,8 @@ export class RewardModel {
   /**
    * One Adam step of Deep TAMER on scalar feedback (Warnell et al. 2018): every member's Ĥ(s, a) of the
    * credited steps is pulled toward the feedback h with the importance-weighted squared error, through the
-   * taken action's output only. This trains the same raw outputs as the preference loss; `lrScale` is the
+   * taken action's output only. This trains the same raw outputs as the preference loss (which, in a
+   * `statePreferences` model, moves every action's output of a state alike); `lrScale` is the
    * feedback channel's weight (with Adam a loss's scale does not matter, so channels are weighted by their
    * step sizes). Returns the mean loss over members.
    */
@@ -388,7 +411,7 @@ export class RewardModel {
     if (clips.length === 0) return this.members.map(() => new Float32Array(0));
     const H = clips[0].actions.length;
     const { obs, next, actions } = stackClips(clips, this.obsSize, this.readsNext);
-    return this.rawRewards(obs, actions, clips.length * H, next).map((r) => {
+    return this.rawRewards(obs, actions, clips.length * H, next, true).map((r) => {
       const sums = new Float32Array(clips.length);
       for (let i = 0; i < r.length; i++) sums[Math.floor(i / H)] += r[i];
       return sums;

@@ -143,6 +143,31 @@ describe('reward model', () => {
     dependent.dispose();
   });
 
+  it('with statePreferences, preferences rate states: clips of the same states are equal whatever the actions, and training moves every action alike', () => {
+    const rng = new Rng(5);
+    const obs = Float32Array.from({ length: H * D }, () => rng.next() * 2 - 1);
+    const clip = (id: string, action: number): ClipData => ({ id, obs, next: obs, actions: new Int32Array(H).fill(action), trueReturn: 0 });
+    const pair = [{ left: clip('l', 0), right: clip('r', 2) }];
+    const byState = new RewardModel(D, A, { actionDependent: true, statePreferences: true, lr: 1e-2, batchSize: 8 }, 6);
+    const byAction = new RewardModel(D, A, { actionDependent: true }, 6);
+    for (const p of byState.preferenceProbs(pair)) expect(p[0]).toBeCloseTo(0.5, 6);
+    expect(byAction.preferenceProbs(pair).some((p) => Math.abs(p[0] - 0.5) > 1e-3)).toBe(true);
+    // The output biases get equal gradients (L2 is on kernels only), so Adam moves them alike: their
+    // differences, which tell actions apart everywhere, stay what they were. The agent's reward still reads
+    // the taken action.
+    const biasGaps = () => byState.memberLayers().map((layers) => Array.from(layers.at(-1)!.bias, (b) => b - layers.at(-1)!.bias[0]));
+    const before = biasGaps();
+    const data = toyData(60, 7);
+    for (let i = 0; i < 30; i++) byState.trainStep(data);
+    biasGaps().forEach((gaps, m) => gaps.forEach((g, a) => expect(g).toBeCloseTo(before[m][a], 5)));
+    expect(byState.memberLayers()[0].at(-1)!.bias[0]).not.toBeCloseTo(0, 3);
+    const rows = Int32Array.of(0, 1, 2);
+    const three = new Float32Array(3 * D).fill(0.3);
+    expect(new Set(Array.from(byState.predict(three, rows, 3), (x) => x.toFixed(5))).size).toBe(3);
+    byState.dispose();
+    byAction.dispose();
+  });
+
   it('learns a reward of what a step changed from [s, s\' - s], which a model of the state alone cannot', () => {
     const data = changeData(300, 11);
     const transition = new RewardModel(D, A, { batchSize: 32, lr: 3e-3, input: 'transition' }, 1);
@@ -170,6 +195,7 @@ describe('reward model', () => {
   it('rejects bad settings, naming them', () => {
     expect(() => resolveRewardModelConfig({ input: 'frames' as never })).toThrow(/input must be state or transition/);
     expect(() => resolveRewardModelConfig({ actionDependent: true, input: 'transition' })).toThrow(/its input must be "state"/);
+    expect(() => resolveRewardModelConfig({ statePreferences: true })).toThrow(/statePreferences only applies to an action-dependent model/);
     expect(() => resolveRewardModelConfig({ members: 0 })).toThrow(/members/);
     expect(() => resolveRewardModelConfig({ answerNoise: 1 })).toThrow(/answerNoise/);
     expect(() => resolveRewardModelConfig({ valLossBand: [1.5, 1.1] })).toThrow(/valLossBand/);
