@@ -5,6 +5,7 @@
  *
  *   npm run serve                                   http://127.0.0.1:5174, runs in ./runs
  *   npm run serve -- --host 0.0.0.0 --token SECRET  reachable from the network; every request carries the token
+ *   npm run serve -- --training-priority normal     training not niced below the server (low by default: priority.ts)
  *
  * Binds to 127.0.0.1 unless --host is given, and --host needs an access token (given, or generated and
  * printed). With a token, every HTTP request and the WebSocket must carry it: `?token=` on the first page
@@ -19,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { forkSession } from '../host/fork.js';
 import { SessionHost } from '../host/host.js';
+import { TRAINING_PRIORITIES, type TrainingPriority } from '../host/priority.js';
 import { CSP } from '../shared/csp.js';
 import { ApiError, type HostEvent, RequestMessage, type ResponseMessage } from '../shared/api.js';
 
@@ -46,6 +48,8 @@ export interface ServeOptions {
   host: string;
   port: number;
   token: string | null;
+  /** The session process's scheduling priority against this server's (default 'low'). */
+  trainingPriority?: TrainingPriority;
 }
 
 export interface RunningServer {
@@ -86,7 +90,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { name: string; version: string };
   const host = new SessionHost({
     runsDir: resolve(options.runsDir),
-    start: forkSession(new URL('../host/session-process.ts', import.meta.url)),
+    start: forkSession(new URL('../host/session-process.ts', import.meta.url), options.trainingPriority),
     app: { name: pkg.name, version: pkg.version, shell: 'browser' },
   });
 
@@ -191,19 +195,24 @@ async function main(): Promise<void> {
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '5174' },
       token: { type: 'string' },
+      'training-priority': { type: 'string', default: 'low' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
-    console.log('npm run serve -- [--runs runs] [--port 5174] [--host 127.0.0.1] [--token SECRET] [--static out/renderer]');
+    console.log('npm run serve -- [--runs runs] [--port 5174] [--host 127.0.0.1] [--token SECRET] [--training-priority low|normal] [--static out/renderer]');
     return;
+  }
+  const trainingPriority = values['training-priority'] as TrainingPriority;
+  if (!TRAINING_PRIORITIES.includes(trainingPriority)) {
+    throw new Error(`--training-priority must be one of ${TRAINING_PRIORITIES.join(', ')}, got "${trainingPriority}"`);
   }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535, got "${values.port}"`);
   const local = LOCAL_HOSTS.includes(values.host);
   // Beyond this machine a token is required; one is made up if none was given, and printed in the URL.
   const token = values.token ?? process.env.ARCADE_TOKEN ?? (local ? null : randomBytes(18).toString('base64url'));
-  const running = await serve({ runsDir: values.runs, staticDir: values.static, host: values.host, port, token });
+  const running = await serve({ runsDir: values.runs, staticDir: values.static, host: values.host, port, token, trainingPriority });
   console.log(`serving rlhf-arcade at ${running.url} (runs in ${resolve(values.runs)}); Ctrl-C to stop`);
   let stopping = false;
   const stop = () => {

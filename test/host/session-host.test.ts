@@ -1,16 +1,18 @@
 /**
  * The session host runs the session in a process of its own (child_process.fork here; Electron's
  * utilityProcess in the desktop app, which cannot start on these machines): training uses that process's CPU,
- * not the relaying one's; a session process that dies fails the calls it had not answered, with a message,
+ * not the relaying one's, and at a lower priority (by default); a session process that dies fails the calls it had not answered, with a message,
  * instead of leaving them hanging; close() checkpoints and releases the run's lock; and no session process
  * outlives the server, however it ends.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { forkSession } from '../../src/host/fork';
 import { SessionHost } from '../../src/host/host';
+import { lowerPriority, prioritizer, type TrainingPriority } from '../../src/host/priority';
 import type { HostEvent, RunStatus } from '../../src/shared/api';
 import { startServer } from '../app/server';
 
@@ -18,8 +20,24 @@ const linux = process.platform === 'linux';
 /** A run that trains from its first step: live feedback, nobody pressing (a preference run pretrains its reward model first). */
 const SPEC = { env: 'Pong', obsType: 'ram', feedback: ['scalar'], teacher: null, labels: 40, steps: 1_000_000, seed: 1 };
 
-function newHost(runsDir: string): SessionHost {
-  return new SessionHost({ runsDir, start: forkSession(new URL('../../src/host/session-process.ts', import.meta.url)), app: { name: 'test', version: '0', shell: 'browser' } });
+function newHost(runsDir: string, priority?: TrainingPriority): SessionHost {
+  return new SessionHost({ runsDir, start: forkSession(new URL('../../src/host/session-process.ts', import.meta.url), priority), app: { name: 'test', version: '0', shell: 'browser' } });
+}
+
+/** Linux schedules sessions' groups first (autogroup), and this kernel has it on. */
+const autogroup = existsSync('/proc/self/autogroup') && readFileSync('/proc/sys/kernel/sched_autogroup_enabled', 'utf8').trim() === '1';
+/** "/autogroup-12 nice 10" -> 10 */
+const autogroupNice = (pid: number | 'self') => Number(/nice (-?\d+)/.exec(readFileSync(`/proc/${pid}/autogroup`, 'utf8'))![1]);
+
+/** Polls `read` until it returns `want` (the priority is set just after the start, retried if the kernel says wait). */
+async function eventually<T>(read: () => T, want: T, timeoutMs = 5000): Promise<T> {
+  const until = performance.now() + timeoutMs;
+  let got = read();
+  while (got !== want && performance.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    got = read();
+  }
+  return got;
 }
 
 /** A process's state, parent, session and CPU time (user + system, s) from /proc; null once it is gone (or a zombie). */
@@ -80,6 +98,59 @@ describe('the session host', () => {
     // This process only relays events (a few a second); vitest's own work here is included.
     expect(oursSeconds).toBeLessThan(theirsSeconds / 5);
   }, 120_000);
+
+  it.runIf(autogroup)('runs the session at low priority by default: its autogroup at nice 10, ours untouched (Linux autogroup scheduling)', async () => {
+    const ours = autogroupNice('self');
+    const host = newHost(mkdtempSync(join(tmpdir(), 'arcade-host-')));
+    hosts.push(host);
+    const pid = host.sessionPid!;
+    expect(await eventually(() => autogroupNice(pid), 10)).toBe(10);
+    expect(autogroupNice('self')).toBe(ours);
+  }, 30_000);
+
+  it.runIf(!autogroup && process.platform !== 'win32')('runs the session at low priority by default: the process at nice 10 (no autogroup scheduling here)', async () => {
+    const host = newHost(mkdtempSync(join(tmpdir(), 'arcade-host-')));
+    hosts.push(host);
+    expect(await eventually(() => getPriority(host.sessionPid!), 10)).toBe(10);
+  }, 30_000);
+
+  it.runIf(autogroup)('leaves the session at normal priority when asked to', async () => {
+    const host = newHost(mkdtempSync(join(tmpdir(), 'arcade-host-')), 'normal');
+    hosts.push(host);
+    const pid = host.sessionPid!;
+    // The session's first message (its first status) comes after the moment a 'low' one is niced.
+    await host.call('status', undefined, 'tester');
+    expect([autogroupNice(pid), getPriority(pid)]).toEqual([0, 0]);
+  }, 30_000);
+
+  it.runIf(autogroup)("nices a process that shares this one's autogroup itself, not the group (Electron's utilityProcess does)", async () => {
+    const ours = autogroupNice('self');
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 10_000)']);
+    try {
+      await new Promise((resolve) => child.once('spawn', resolve));
+      expect(await lowerPriority(child.pid!)).toBe('process nice 10');
+      expect(getPriority(child.pid!)).toBe(10);
+      expect(autogroupNice('self')).toBe(ours);
+    } finally {
+      child.kill();
+    }
+  });
+
+  it('says once, plainly, when it cannot lower a priority, and the session runs on', async () => {
+    const gone = spawn(process.execPath, ['-e', '']);
+    await new Promise((resolve) => gone.once('exit', resolve));
+    await expect(lowerPriority(gone.pid!)).rejects.toThrow(new RegExp(`^could not set process ${gone.pid} to nice 10: `));
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const prioritize = prioritizer('low');
+      prioritize(gone.pid!);
+      prioritize(gone.pid!);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(warn.mock.calls).toEqual([[expect.stringMatching(/^warning: the training session runs at normal priority, so the UI may stall while it trains: could not set process \d+ to nice 10/)]]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
 
   it('fails the calls a dead session process had not answered, tells the UIs, and starts another on the next call', async () => {
     const runs = mkdtempSync(join(tmpdir(), 'arcade-host-'));

@@ -1,0 +1,87 @@
+/**
+ * The session process's scheduling priority. Training keeps a core busy; the relaying process (the Electron
+ * main process, the browser-mode server) must still get one within milliseconds when a message comes, or its
+ * event loop stalls (issue 6: never more than 50 ms). On a machine with more busy processes than cores the
+ * relaying thread was found waiting for a core, not working (README, Speed), so the session runs at a lower
+ * priority than the process that relays for it ('low', the default).
+ *
+ * On Linux with autogroup scheduling (sched_autogroup_enabled), the kernel first shares the CPU out between
+ * sessions' groups and only then between threads inside a group, so a thread's nice value only orders it
+ * against the threads of its own group: training at nice 10 in a group of its own still got a whole group's
+ * share. A session process in a group of its own (fork.ts starts it detached, so it leads a session) is given
+ * a lower group weight instead: `/proc/<pid>/autogroup` takes the group's nice value (raising it needs no
+ * privilege). Elsewhere, and where the session shares the relaying process's group (Electron's
+ * utilityProcess), the process's own nice value is raised (os.setPriority; on Linux that is its main thread,
+ * the one that trains, and the threads it starts afterwards).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
+
+/** How the session process is scheduled against the relaying process. */
+export const TRAINING_PRIORITIES = ['low', 'normal'] as const;
+export type TrainingPriority = (typeof TRAINING_PRIORITIES)[number];
+
+/** The nice value of a 'low' session: weight 110 against 1024 at nice 0 (CFS's table), about 1:9 when both want the same core. */
+export const LOW_PRIORITY_NICE = 10;
+
+/** Linux lets an unprivileged process change an autogroup's nice value once per 100 ms, machine-wide (EAGAIN before). */
+const AUTOGROUP_RETRY_MS = 110;
+const AUTOGROUP_ATTEMPTS = 20;
+
+function read(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
+/** The autogroup `pid` is in ("/autogroup-826"), or null where autogroup scheduling is absent or off. */
+function autogroupOf(pid: number | 'self'): string | null {
+  if (read('/proc/sys/kernel/sched_autogroup_enabled') !== '1') return null;
+  return read(`/proc/${pid}/autogroup`)?.split(' ')[0] ?? null;
+}
+
+/**
+ * Lowers process `pid`'s scheduling priority to nice `nice`; resolves saying how ("autogroup nice 10",
+ * "process nice 10"), rejects saying why it could not.
+ */
+export async function lowerPriority(pid: number, nice = LOW_PRIORITY_NICE): Promise<string> {
+  const group = autogroupOf(pid);
+  if (group !== null && group !== autogroupOf('self')) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        writeFileSync(`/proc/${pid}/autogroup`, String(nice));
+        return `autogroup nice ${nice}`;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN' || attempt === AUTOGROUP_ATTEMPTS) {
+          throw new Error(`could not set /proc/${pid}/autogroup to nice ${nice}: ${(err as Error).message}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, AUTOGROUP_RETRY_MS));
+      }
+    }
+  }
+  try {
+    setPriority(pid, nice);
+  } catch (err) {
+    throw new Error(`could not set process ${pid} to nice ${nice}: ${(err as Error).message}`);
+  }
+  return `process nice ${nice}`;
+}
+
+/**
+ * For a transport (fork.ts, utility-session.ts): returns what to call with each session process's pid once
+ * it has started. With 'low' it lowers the process's priority, best effort: if that fails the session runs at
+ * normal priority and this says so on stderr, once per transport rather than once per restarted process.
+ */
+export function prioritizer(priority: TrainingPriority): (pid: number) => void {
+  let warned = false;
+  return (pid) => {
+    if (priority === 'normal') return;
+    lowerPriority(pid).catch((err: unknown) => {
+      if (warned) return;
+      warned = true;
+      console.warn(`warning: the training session runs at normal priority, so the UI may stall while it trains: ${(err as Error).message}`);
+    });
+  };
+}
