@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { createServer } from 'vite';
+import { type PlaybackCounters, playbackRates } from '../src/renderer/src/player/playback.js';
 
 const { values } = parseArgs({
   options: {
@@ -91,31 +92,18 @@ window.harness = {
     ms.sort((a, b) => a - b);
     return { median: ms[n >> 1], max: ms[n - 1] };
   },
-  /**
-   * Over \`ms\` of playback: requestAnimationFrame callbacks and frames shown per second, and frames the
-   * playhead passed without showing them (it follows the clock, so a slow display drops frames).
-   */
-  measureFps(ms) {
+  /** The player's counters before and after \`ms\`, and the longest gap between two animation frames. */
+  measure(ms) {
     return new Promise((done) => {
-      let ticks = 0;
+      const before = player.counters;
       let longest = 0;
-      let shown = 0;
-      let dropped = 0;
-      let last = player.frame;
       const t0 = performance.now();
-      let before = t0;
+      let last = t0;
       const tick = (now) => {
-        ticks++;
-        longest = Math.max(longest, now - before);
-        before = now;
-        const k = player.frame;
-        if (k !== last) {
-          shown++;
-          dropped += k > last ? k - last - 1 : k;
-        }
-        last = k;
+        longest = Math.max(longest, now - last);
+        last = now;
         if (now - t0 < ms) requestAnimationFrame(tick);
-        else done({ rafPerSecond: (ticks * 1000) / (now - t0), shownPerSecond: (shown * 1000) / (now - t0), dropped, longest });
+        else done({ before, after: player.counters, longest });
       };
       requestAnimationFrame(tick);
     });
@@ -161,12 +149,12 @@ try {
   const load = await tab.evaluate<{ median: number; max: number }>('harness.measureLoad(20, false)');
   const simulate = await tab.evaluate<{ median: number; max: number }>('harness.measureLoad(20, true)');
   const lengths = await tab.evaluate<number[]>('harness.pairs.map((p) => p.map((c) => c.actions.length * 4).join(" + "))');
-  type Fps = { rafPerSecond: number; shownPerSecond: number; dropped: number; longest: number };
+  type Measured = { before: PlaybackCounters; after: PlaybackCounters; longest: number };
   // Measured after half a second of playback: the first frames after a load can wait on a garbage collection.
   await tab.evaluate('harness.player.load(...harness.pairs[1])');
   await tab.waitForTimeout(500);
-  const fps = await tab.evaluate<Fps>('harness.measureFps(3000)');
-  const idle = await tab.evaluate<Fps>('harness.player.pause(); harness.measureFps(3000)');
+  const playing = await tab.evaluate<Measured>('harness.measure(3000)');
+  const paused = await tab.evaluate<Measured>('harness.player.pause(); harness.measure(3000)');
 
   // Paused mid-clip, and past the end of the shorter clip (it holds its last frame, its bar full).
   await tab.evaluate('harness.player.load(...harness.pairs[0]); harness.player.setSpeed(0.5); harness.player.step(40)');
@@ -192,10 +180,12 @@ try {
   console.log(`pairs of ${lengths.join(' and ')} frames`);
   console.log(`load (re-simulate both clips + first draw): first ${firstLoadMs.toFixed(1)} ms, then median ${load.median.toFixed(1)} ms, max ${load.max.toFixed(1)} ms over 20`);
   console.log(`  of which re-simulating both clips: median ${simulate.median.toFixed(1)} ms, max ${simulate.max.toFixed(1)} ms`);
-  const show = (f: Fps) =>
-    `${f.rafPerSecond.toFixed(1)} requestAnimationFrame/s (longest gap ${f.longest.toFixed(1)} ms), ${f.shownPerSecond.toFixed(1)} frames shown/s, ${f.dropped} dropped`;
-  console.log(`playing at 1x for 3 s (~23% of it on the 0.5 s end hold): ${show(fps)}`);
-  console.log(`paused: ${show(idle)}`);
+  const r = playbackRates(playing.before, playing.after);
+  console.log(
+    `playing at 1x for 3 s: ${r.fps.toFixed(1)} frames/s while a clip plays (${r.skippedPerSecond.toFixed(1)} skipped/s), ` +
+      `${r.rafPerSecond.toFixed(1)} requestAnimationFrame/s (longest gap ${playing.longest.toFixed(1)} ms), ${r.shownPerSecond.toFixed(1)} frames/s with the 0.5 s end holds`,
+  );
+  console.log(`paused for 3 s: ${paused.after.shown - paused.before.shown} frames drawn (longest gap between animation frames ${paused.longest.toFixed(1)} ms)`);
   console.log(`screenshots in ${outDir}`);
 } finally {
   await browser.close();

@@ -86,8 +86,8 @@ async function main(): Promise<void> {
     }
     if (current?.key(e)) e.preventDefault();
   });
-  // For the tests and the benchmark: the app is up, and how fast answers bring the next pair.
-  Object.assign(window, { arcadeReady: true, answerLatencies });
+  // For the tests and the benchmark: the app is up, how fast answers bring the next pair, how clips play.
+  Object.assign(window, { arcadeReady: true, answerLatencies, playbackCounters: () => compare.playback });
 }
 
 main().catch((err: unknown) => {

@@ -23,7 +23,7 @@ import { autoDetectRenderer, BufferImageSource, Container, type Renderer, Sprite
 import { renderRgba } from '../../../env/atari-env';
 import type { ClipRecord } from '../../../env/clip';
 import { SCREEN_HEIGHT, SCREEN_WIDTH } from '../../../env/screen';
-import { ClipFrames, FRAME_RATE, Playhead } from './playback';
+import { ClipFrames, FRAME_RATE, type PlaybackCounters, Playhead } from './playback';
 import './pair-player.css';
 
 /** The speeds offered as buttons; `setSpeed` takes any positive number. */
@@ -102,6 +102,9 @@ export class PairPlayer {
   /** Time of the last tick, or -1: the next tick syncs the playhead to the display instead of advancing it. */
   private lastTick = -1;
   private destroyed = false;
+  private ticks = 0;
+  private tickSeconds = 0;
+  private shown = 0;
 
   /** Builds the player inside `container` (scaled to fit its width by default); call `load` to show a pair. */
   static async create(container: HTMLElement, options: PairPlayerOptions = {}): Promise<PairPlayer> {
@@ -240,6 +243,12 @@ export class PairPlayer {
     return this.playhead.loops;
   }
 
+  /** See PlaybackCounters. */
+  get counters(): PlaybackCounters {
+    const { heldSeconds, advanced } = this.playhead;
+    return { ticks: this.ticks, seconds: this.tickSeconds, heldSeconds, advanced, shown: this.shown };
+  }
+
   get paused(): boolean {
     return this.playhead.paused;
   }
@@ -308,7 +317,14 @@ export class PairPlayer {
         return;
       }
       if (this.lastTick < 0) this.playhead.sync(DISPLAY_INTERVAL);
-      else if (this.playhead.advance((now - this.lastTick) / 1000)) this.draw();
+      else {
+        this.ticks++;
+        this.tickSeconds += (now - this.lastTick) / 1000;
+        if (this.playhead.advance((now - this.lastTick) / 1000)) {
+          this.draw();
+          this.shown++;
+        }
+      }
       this.lastTick = now;
       this.raf = requestAnimationFrame(tick);
     };

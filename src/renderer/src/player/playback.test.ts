@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ClipRecord } from '../../../env/clip';
 import { makeEnv } from '../../../env/index';
 import type { EnvOptions } from '../../../env/index';
-import { ClipFrames, Playhead } from './playback';
+import { ClipFrames, Playhead, playbackRates } from './playback';
 
 /** A Pong clip cut after `skip` steps, and the frames the live env showed while playing its actions. */
 function recordClip(options: Partial<EnvOptions>, skip: number, steps: number): { clip: ClipRecord; live: Uint8Array[] } {
@@ -94,6 +94,20 @@ describe('Playhead', () => {
     expect([p.frame, p.loops]).toEqual([0, 1]);
   });
 
+  it('counts the frames it moves on to and the time it holds the end frame', () => {
+    const p = make(3, 0.5);
+    for (let i = 0; i < 3; i++) p.advance(0.25); // frames 1 and 2, a quarter second into the last frame
+    expect([p.advanced, p.heldSeconds]).toEqual([2, 0]);
+    p.advance(0.25); // its own frame time, then a quarter of the hold
+    expect([p.frame, p.advanced, p.heldSeconds]).toEqual([2, 2, 0.25]);
+    p.advance(0.25); // the rest of the hold: back to 0
+    p.advance(0.25);
+    expect([p.frame, p.advanced, p.heldSeconds]).toEqual([1, 4, 0.5]);
+    p.seek(2);
+    p.step(-1);
+    expect(p.advanced).toBe(4); // looking around is not playback
+  });
+
   it('the hold is wall time, not scaled by speed', () => {
     const p = make(2, 0.5);
     p.setSpeed(0.25); // one frame a second
@@ -144,5 +158,25 @@ describe('Playhead', () => {
     expect(() => p.setLength(0)).toThrow(/positive integer/);
     expect(() => p.step(0.5)).toThrow(/whole number/);
     expect(() => new Playhead({ fps: 60, holdSeconds: -1 })).toThrow(/holdSeconds/);
+  });
+});
+
+describe('playbackRates', () => {
+  const zero = { ticks: 0, seconds: 0, heldSeconds: 0, advanced: 0, shown: 0 };
+
+  it('leaves the held end frame out of the playing rate', () => {
+    // One loop of a 100-frame pair at 60 Hz, every frame drawn: 100/60 s playing, then the 0.5 s hold.
+    const r = playbackRates(zero, { ticks: 130, seconds: 100 / 60 + 0.5, heldSeconds: 0.5, advanced: 100, shown: 100 });
+    expect(r.fps).toBeCloseTo(60, 9);
+    expect(r.skippedPerSecond).toBe(0);
+    expect(r.shownPerSecond).toBeCloseTo(100 / (100 / 60 + 0.5), 9);
+    expect(r.rafPerSecond).toBeCloseTo(60, 9);
+  });
+
+  it('counts frames passed but not drawn as skipped', () => {
+    const before = { ticks: 10, seconds: 1, heldSeconds: 0.2, advanced: 40, shown: 40 };
+    // 2 s at 30 animation frames a second: each draws every other frame.
+    const r = playbackRates(before, { ticks: 70, seconds: 3, heldSeconds: 0.2, advanced: 160, shown: 100 });
+    expect([r.fps, r.skippedPerSecond, r.rafPerSecond, r.seconds]).toEqual([30, 30, 30, 2]);
   });
 });

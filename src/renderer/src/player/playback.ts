@@ -45,6 +45,50 @@ export class ClipFrames {
   }
 }
 
+/**
+ * What the pair player has done while playing, counted since it was created: read it twice and give both to
+ * `playbackRates` to measure an interval.
+ */
+export interface PlaybackCounters {
+  /** requestAnimationFrame callbacks while playing (after the first one of each play, which only syncs). */
+  ticks: number;
+  /** Wall-clock seconds those ticks covered. */
+  seconds: number;
+  /** Of those, seconds the end frame was held before the pair looped. */
+  heldSeconds: number;
+  /** Frames the playhead moved on to (the loop back to 0 included). */
+  advanced: number;
+  /** Of those, frames drawn. */
+  shown: number;
+}
+
+/** Playback over an interval, from the pair player's counters at its start and end. */
+export interface PlaybackRates {
+  /** Frames drawn per second while a clip plays, the time its end frame is held left out: 60 at 1x when none is skipped. */
+  fps: number;
+  /** Frames the playhead moved on to but that were not drawn (two came due in one animation frame), per second of play. */
+  skippedPerSecond: number;
+  /** requestAnimationFrame callbacks per second: the pace the page is given to draw at. */
+  rafPerSecond: number;
+  /** Frames drawn per second of wall time, the held end frames included. */
+  shownPerSecond: number;
+  /** Seconds measured (playing). */
+  seconds: number;
+}
+
+export function playbackRates(before: PlaybackCounters, after: PlaybackCounters): PlaybackRates {
+  const seconds = after.seconds - before.seconds;
+  const playing = seconds - (after.heldSeconds - before.heldSeconds);
+  const shown = after.shown - before.shown;
+  return {
+    fps: shown / playing,
+    skippedPerSecond: (after.advanced - before.advanced - shown) / playing,
+    rafPerSecond: (after.ticks - before.ticks) / seconds,
+    shownPerSecond: shown / seconds,
+    seconds,
+  };
+}
+
 export interface PlayheadOptions {
   /** Content frames per second at speed 1. */
   fps: number;
@@ -64,6 +108,10 @@ export class Playhead {
   paused = false;
   /** Completed passes through the clips, e.g. to tell whether a person has seen a pair to the end. */
   loops = 0;
+  /** Frames moved on to by `advance` (a step, or the loop back to 0), ever: the frames playback should have shown. */
+  advanced = 0;
+  /** Seconds `advance` has spent holding the end frame beyond its own frame time, ever. */
+  heldSeconds = 0;
   /** Seconds already spent on the current frame. */
   private into = 0;
 
@@ -99,12 +147,16 @@ export class Playhead {
       const atEnd = this.frame === last;
       const need = frameTime + (atEnd ? this.options.holdSeconds : 0) - this.into;
       // The tolerance keeps float sums such as 6 x (1/60) from falling a hair short of 0.1.
-      if (t + 1e-9 < need) {
+      const stays = t + 1e-9 < need;
+      // The end frame's own frame time is playing; what it stays on screen after that is the hold.
+      if (atEnd) this.heldSeconds += Math.max(0, this.into + (stays ? t : need) - Math.max(this.into, frameTime));
+      if (stays) {
         this.into += t;
         break;
       }
       t -= need;
       this.into = 0;
+      this.advanced++;
       if (atEnd) {
         this.frame = 0;
         this.loops++;

@@ -7,6 +7,7 @@
 import type { AnswerValue, Bridge, PairView, Progress, RunStatus } from '../../../shared/api';
 import { button, el, fmt, toast } from '../dom';
 import { PairPlayer } from '../player/pair-player';
+import type { PlaybackCounters } from '../player/playback';
 import type { View } from './view';
 
 const ANSWER_KEYS: Record<string, AnswerValue> = { ArrowLeft: 'left', ArrowRight: 'right', ArrowDown: 'equal', ' ': 'cant-tell' };
@@ -87,6 +88,11 @@ export class CompareView implements View {
       } else if (e.type === 'labels' && this.current === null) void this.fill();
     });
     this.refresh();
+  }
+
+  /** The pair player's counters (null until it exists), for the benchmark. */
+  get playback(): PlaybackCounters | null {
+    return this.player?.counters ?? null;
   }
 
   show(): void {
