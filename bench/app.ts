@@ -8,27 +8,48 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import WebSocket from 'ws';
+import type { TrainingPriority } from '../src/host/priority.js';
+import { type PlaybackCounters, type PlaybackRates, playbackRates } from '../src/renderer/src/player/playback.js';
 import { buildApp, CHROMIUM, CHROMIUM_ARGS } from '../test/app/server.js';
 
 export interface AppFigures {
   answerToPairP95: number;
   answerToPairMedian: number;
   answers: number;
-  playbackFps: number;
+  /** One pair playing for 5 s while the session trains, after the labels. */
+  playback: PlaybackRates;
+  /** While labelling (a new pair every ~0.4 s, each re-simulated when it is loaded). */
+  playbackLabelling: PlaybackRates;
+  /** Training steps taken while `playback` was measured. */
+  playbackTrainingSteps: number;
   eventLoopMaxMs: number;
   eventLoopP99Ms: number;
   /** How long the relaying thread was runnable but waiting for a core while measured (Linux; null elsewhere). */
   relayWaitMs: number | null;
+  /** Training steps from the run's creation to the end of the measurements, which took `measuredSeconds`. */
   trainingSteps: number;
+  measuredSeconds: number;
+  /** How the session process was scheduled, as the server read it ("/autogroup-12 nice 10, process nice 0"). */
+  sessionScheduling: string | null;
 }
 
-export async function benchApp(labels = 40): Promise<AppFigures> {
+/** Clip playback in the Compare view while `during` runs, from the pair player's own counters (main.ts exposes them). */
+async function measurePlayback(page: Page, during: () => Promise<void>): Promise<PlaybackRates> {
+  const read = () => page.evaluate<PlaybackCounters | null>('window.playbackCounters()');
+  const before = await read();
+  await during();
+  const after = await read();
+  if (before === null || after === null) throw new Error('the Compare view has no pair player');
+  return playbackRates(before, after);
+}
+
+export async function benchApp(labels = 40, trainingPriority: TrainingPriority = 'low'): Promise<AppFigures> {
   const out = mkdtempSync(join(tmpdir(), 'bench-app-build-'));
   const runs = mkdtempSync(join(tmpdir(), 'bench-app-runs-'));
   buildApp(out);
-  const child = spawn(join('node_modules', '.bin', 'tsx'), ['bench/app-server.ts', runs, join(out, 'renderer')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(join('node_modules', '.bin', 'tsx'), ['bench/app-server.ts', runs, join(out, 'renderer'), trainingPriority], { stdio: ['pipe', 'pipe', 'inherit'] });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {
@@ -61,42 +82,44 @@ export async function benchApp(labels = 40): Promise<AppFigures> {
     // A run whose first batch is mostly prefilled, so training starts while we label.
     await call('createRun', { name: 'bench', env: 'Pong', obsType: 'ram', feedback: ['preferences'], teacher: null, labels: 400, steps: 2_000_000, seed: 1, prefill: 90 });
     child.stdin.write('measure\n');
+    const measureStart = performance.now();
     await page.locator('.view-compare.has-pair').waitFor({ timeout: 60_000 });
-    await page.waitForTimeout(1000);
-    // Playback: frames drawn per second, read from the player's frame counter on every animation frame.
-    const playbackFps = await page.evaluate<number>(`new Promise((done) => {
-      const counter = document.querySelector('.view-compare .pp-counter');
-      let last = counter.textContent, shown = 0;
-      const t0 = performance.now();
-      const tick = (now) => {
-        if (counter.textContent !== last) { shown++; last = counter.textContent; }
-        if (now - t0 < 3000) requestAnimationFrame(tick); else done(shown * 1000 / (now - t0));
-      };
-      requestAnimationFrame(tick);
-    })`);
     const keys = ['ArrowLeft', 'ArrowRight', 'ArrowDown'];
-    for (let i = 0; i < labels; i++) {
-      await page.locator('.view-compare.has-pair').waitFor({ timeout: 60_000 });
-      await page.keyboard.press(keys[i % keys.length]);
-      await page.waitForTimeout(400); // about the pace of a quick person
-    }
+    const playbackLabelling = await measurePlayback(page, async () => {
+      for (let i = 0; i < labels; i++) {
+        await page.locator('.view-compare.has-pair').waitFor({ timeout: 60_000 });
+        await page.keyboard.press(keys[i % keys.length]);
+        await page.waitForTimeout(400); // about the pace of a quick person
+      }
+    });
+    // One pair left to play while the session trains (the first labels came before training started).
+    await page.locator('.view-compare.has-pair').waitFor({ timeout: 60_000 });
+    await page.waitForTimeout(500);
+    const stepsBefore = ((await call('status')) as { steps: number }).steps;
+    const playback = await measurePlayback(page, () => page.waitForTimeout(5000));
+    const playbackTrainingSteps = ((await call('status')) as { steps: number }).steps - stepsBefore;
     const latencies = (await page.evaluate<number[]>('window.answerLatencies')).slice().sort((a, b) => a - b);
     const status = (await call('status')) as { steps: number };
+    const measuredSeconds = (performance.now() - measureStart) / 1000;
     ws.close();
     const before = output.length;
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
-    const loop = JSON.parse(output.slice(before).trim().split('\n')[0]) as { maxMs: number; p99Ms: number; waitMs: number | null };
+    const loop = JSON.parse(output.slice(before).trim().split('\n')[0]) as { maxMs: number; p99Ms: number; waitMs: number | null; session: string | null };
     const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
     return {
       answerToPairP95: q(0.95),
       answerToPairMedian: q(0.5),
       answers: latencies.length,
-      playbackFps,
+      playback,
+      playbackLabelling,
+      playbackTrainingSteps,
       eventLoopMaxMs: loop.maxMs,
       eventLoopP99Ms: loop.p99Ms,
       relayWaitMs: loop.waitMs,
       trainingSteps: status.steps,
+      measuredSeconds,
+      sessionScheduling: loop.session,
     };
   } finally {
     await browser.close();
