@@ -186,6 +186,8 @@ export class SpaceInvaders implements Game {
   private maxCol = COLS - 1;
   private maxRow = ROWS - 1;
   private readonly shieldCount = new Uint8Array(SHIELDS);
+  /** Scratch for draw: a bunker's rows of cells as sprite rows. */
+  private readonly shieldRows: number[] = new Array(SH_ROWS).fill(0);
 
   get score(): number {
     return this.points;
@@ -603,15 +605,16 @@ export class SpaceInvaders implements Game {
         if (this.alive[r * COLS + c] === 1) s.sprite(rows, INV_W, this.formX + c * CELL_W, y, C.invader);
       }
     }
+    // Each bunker as a sprite of its standing cells, SH_CELL pixels square (one drawing operation a row
+    // instead of one per cell).
+    const cells = this.shieldRows;
     for (let k = 0; k < SHIELDS; k++) {
-      const x0 = SH_X0 + k * SH_PITCH;
       for (let r = 0; r < SH_ROWS; r++) {
-        for (let c = 0; c < SH_COLS; c++) {
-          if (this.shields[k * SH_CELLS + r * SH_COLS + c] === 1) {
-            s.rect(x0 + c * SH_CELL, SH_Y + r * SH_CELL, SH_CELL, SH_CELL, C.shield);
-          }
-        }
+        let bits = 0;
+        for (let c = 0; c < SH_COLS; c++) bits = (bits << 1) | this.shields[k * SH_CELLS + r * SH_COLS + c];
+        cells[r] = bits;
       }
+      s.sprite(cells, SH_COLS, SH_X0 + k * SH_PITCH, SH_Y, C.shield, SH_CELL);
     }
     for (let k = 0; k < MAX_BOMBS; k++) {
       if (this.bombActive[k] === 1) s.rect(this.bombX[k], this.bombY[k], BOMB_W, BOMB_H, C.white);
