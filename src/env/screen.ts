@@ -122,7 +122,8 @@ function rectCode(x0: number, x1: number, color: number): number {
  * equal signatures hold equal pixels, and the pixel observation resizes each run of equal rows only once.
  * An operation's code must name the pixels it draws: a rectangle's code is its row span and colour (top byte
  * 0x3c), a sprite row's is two words, its bits and width (top byte 0x80 + width, never 0x3c) then its x, scale
- * and colour, so a row's sequence of codes reads back one way only.
+ * and colour, and a row of sprite copies' three, its bits and width (top byte 0xc0 + width), its x, pitch and
+ * colour, and which copies show, so a row's sequence of codes reads back one way only.
  *
  * Each row also keeps its background (the colour of the last operation that covered the whole row) and which
  * blocks of 8 pixels anything else drew into since: outside those blocks the row is its background, which
@@ -317,6 +318,50 @@ export class Screen {
           if (x0 < 0) x0 = 0;
           if (x1 > W) x1 = W;
           for (let i = row + x0; i < row + x1; i++) p[i] = color;
+        }
+      }
+    }
+  }
+
+  /**
+   * `sprite` (unscaled) at x + i * pitch for each set bit i of `copies`, as the 2600 repeats one sprite across
+   * a row (a row of invaders): one drawing operation a row for all the copies.
+   */
+  sprites(rows: readonly number[], width: number, x: number, pitch: number, copies: number, y: number, color: number): void {
+    if (copies === 0) return;
+    const first = 31 - Math.clz32(copies & -copies);
+    const last = 31 - Math.clz32(copies);
+    const left = x + first * pitch;
+    const right = x + last * pitch + width;
+    if (!(x === (x | 0) && y === (y | 0) && pitch === (pitch | 0) && pitch > 0 && pitch < 256 && width <= 24 && x >= 0 && x < 256 && right <= SCREEN_WIDTH)) {
+      for (let i = first; i <= last; i++) if ((copies >> i) & 1) this.sprite(rows, width, x + i * pitch, y, color);
+      return;
+    }
+    const W = SCREEN_WIDTH;
+    const p = this.pixels;
+    const sig = this.rowSig;
+    const sig2 = this.rowSig2;
+    const mask = (1 << width) - 1;
+    const op2 = x | (pitch << 16) | (color << 24);
+    const blocks = blockMask(left, right);
+    const dirty = this.rowDirty;
+    for (let r = 0; r < rows.length; r++) {
+      const bits = rows[r] & mask;
+      const yy = y + r;
+      if (bits === 0 || yy < 0 || yy >= SCREEN_HEIGHT) continue;
+      const op1 = (bits | (width << 24)) ^ 0xc0000000;
+      sig[yy] = mix(mix(mix(sig[yy], op1), op2), copies);
+      sig2[yy] = mix(mix(mix2(sig2[yy], op1), op2), copies);
+      dirty[yy] |= blocks;
+      const row = yy * W;
+      for (let i = first; i <= last; i++) {
+        if (((copies >> i) & 1) === 0) continue;
+        // Each set bit, from its index: bit b is column width - 1 - b.
+        const x0 = row + x + i * pitch + width - 1;
+        for (let m = bits; m !== 0; ) {
+          const b = 31 - Math.clz32(m);
+          m ^= 1 << b;
+          p[x0 - b] = color;
         }
       }
     }

@@ -599,11 +599,9 @@ export class SpaceInvaders implements Game {
     if (this.ufoActive) s.sprite(UFO_SPRITE, UFO_W, this.ufoX, UFO_Y, C.red);
     for (let r = 0; r < ROWS; r++) {
       if (this.rowCount[r] === 0) continue;
-      const rows = INVADER_SPRITES[r >> 1][this.anim];
-      const y = this.formY + r * CELL_H;
-      for (let c = 0; c < COLS; c++) {
-        if (this.alive[r * COLS + c] === 1) s.sprite(rows, INV_W, this.formX + c * CELL_W, y, C.invader);
-      }
+      let alive = 0; // bit c: column c's invader stands
+      for (let c = 0; c < COLS; c++) alive |= this.alive[r * COLS + c] << c;
+      s.sprites(INVADER_SPRITES[r >> 1][this.anim], INV_W, this.formX, CELL_W, alive, this.formY + r * CELL_H, C.invader);
     }
     // Each bunker as a sprite of its standing cells, SH_CELL pixels square (one drawing operation a row
     // instead of one per cell).
