@@ -257,8 +257,7 @@ export class Screen {
     const sig = this.rowSig;
     const sig2 = this.rowSig2;
     const p = this.pixels;
-    const words = this.words;
-    let drawn = -1; // a row drawn so already, to copy (a word at a time) rather than draw again
+    let drawn = -1; // a row drawn so already, to copy rather than draw again
     for (let yy = y0; yy < y1; yy++) {
       if (sig[yy] === s1 && sig2[yy] === s2) continue;
       sig[yy] = s1;
@@ -267,7 +266,7 @@ export class Screen {
       this.rowDirty[yy] = blocks;
       const row = yy * W;
       if (drawn >= 0) {
-        for (let i = row >> 2, j = drawn >> 2, end = (row + W) >> 2; i < end; i++, j++) words[i] = words[j];
+        p.copyWithin(row, drawn, drawn + W);
         continue;
       }
       p.fill(base, row, row + W);
