@@ -11,7 +11,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { TrainingPriority } from '../src/host/priority.js';
 import { serve } from '../src/server/serve.js';
 
-const [runsDir, staticDir, trainingPriority = 'low'] = process.argv.slice(2);
+const [runsDir, staticDir, trainingPriority = 'normal'] = process.argv.slice(2);
 const server = await serve({ runsDir, staticDir, host: '127.0.0.1', port: 0, token: null, trainingPriority: trainingPriority as TrainingPriority });
 const loop = monitorEventLoopDelay({ resolution: 5 });
 const SCHEDSTAT = `/proc/self/task/${process.pid}/schedstat`;

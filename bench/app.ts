@@ -45,7 +45,7 @@ async function measurePlayback(page: Page, during: () => Promise<void>): Promise
   return playbackRates(before, after);
 }
 
-export async function benchApp(labels = 40, trainingPriority: TrainingPriority = 'low'): Promise<AppFigures> {
+export async function benchApp(labels = 40, trainingPriority: TrainingPriority = 'normal'): Promise<AppFigures> {
   const out = mkdtempSync(join(tmpdir(), 'bench-app-build-'));
   const runs = mkdtempSync(join(tmpdir(), 'bench-app-runs-'));
   buildApp(out);

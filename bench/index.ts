@@ -18,7 +18,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5' },
     seconds: { type: 'string', default: '1' },
     // The app section's session process against the server's, as npm run serve takes it.
-    'training-priority': { type: 'string', default: 'low' },
+    'training-priority': { type: 'string', default: 'normal' },
   },
 });
 const runs = Number(values.runs);

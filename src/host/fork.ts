@@ -9,8 +9,8 @@
  * it checkpoints and exits when its IPC channel closes (session-process.ts), which happens however the
  * server ends, a kill -9 included. Not on Windows, where detached means a console window of its own.
  *
- * At `priority` 'low' (the default) the child's group, or the child, is niced as soon as it has started
- * (priority.ts), so the server wins a core over training.
+ * At `priority` 'low' the child's group, or the child, is niced as soon as it has started (priority.ts), so
+ * the server wins a core over training; 'normal' (the default) leaves it as it is.
  */
 import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -19,7 +19,7 @@ import { type FromSession, RUNS_DIR_VARIABLE, type StartSession } from './host.j
 import { prioritizer, type TrainingPriority } from './priority.js';
 
 /** Starts `entry` (session-process.ts, under tsx's loader, or a built .js) as the session process. */
-export function forkSession(entry: URL, priority: TrainingPriority = 'low'): StartSession {
+export function forkSession(entry: URL, priority: TrainingPriority = 'normal'): StartSession {
   const path = fileURLToPath(entry);
   const prioritize = prioritizer(priority);
   // tsx's loader, found from this file rather than the working directory, so the server can start from anywhere.

@@ -2,8 +2,11 @@
  * The session process's scheduling priority. Training keeps a core busy; the relaying process (the Electron
  * main process, the browser-mode server) must still get one within milliseconds when a message comes, or its
  * event loop stalls (issue 6: never more than 50 ms). On a machine with more busy processes than cores the
- * relaying thread was found waiting for a core, not working (README, Speed), so the session runs at a lower
- * priority than the process that relays for it ('low', the default).
+ * relaying thread was found waiting for a core, not working (README, Speed). 'low' runs the session at a
+ * lower priority than the process that relays for it. It is not the default: in A/B runs of the app benchmark
+ * it did not shorten the relaying thread's waits (those were mostly behind the browser's software rendering),
+ * while training ran about a third slower on a quiet machine, and on a loaded one the session, losing to
+ * every other process, produced no pair to label for over a minute (README, Speed).
  *
  * On Linux with autogroup scheduling (sched_autogroup_enabled), the kernel first shares the CPU out between
  * sessions' groups and only then between threads inside a group, so a thread's nice value only orders it
@@ -81,7 +84,7 @@ export function prioritizer(priority: TrainingPriority): (pid: number) => void {
     lowerPriority(pid).catch((err: unknown) => {
       if (warned) return;
       warned = true;
-      console.warn(`warning: the training session runs at normal priority, so the UI may stall while it trains: ${(err as Error).message}`);
+      console.warn(`warning: training priority low not applied, the training session runs at normal priority: ${(err as Error).message}`);
     });
   };
 }

@@ -8,7 +8,7 @@
  * binary downloads from outside the npm registry). The browser-mode server runs the same session-process code
  * through child_process.fork (src/host/fork.ts), which the tests exercise.
  *
- * At `priority` 'low' (the default) the child is niced once it has spawned (priority.ts). A utility process
+ * At `priority` 'low' the child is niced once it has spawned (priority.ts; 'normal', the default, leaves it). A utility process
  * shares the main process's session, and so its autogroup on Linux: there its own nice value is raised, which
  * orders it below the main process inside the group they share.
  */
@@ -17,7 +17,7 @@ import { type FromSession, RUNS_DIR_VARIABLE, type StartSession } from '../host/
 import { prioritizer, type TrainingPriority } from '../host/priority.js';
 
 /** Starts `entry` (the built session-process.js) as the session process. Only after app's ready event. */
-export function utilitySession(entry: string, priority: TrainingPriority = 'low'): StartSession {
+export function utilitySession(entry: string, priority: TrainingPriority = 'normal'): StartSession {
   const prioritize = prioritizer(priority);
   return (runsDir, on) => {
     const child = utilityProcess.fork(entry, [], {

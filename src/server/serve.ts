@@ -5,7 +5,7 @@
  *
  *   npm run serve                                   http://127.0.0.1:5174, runs in ./runs
  *   npm run serve -- --host 0.0.0.0 --token SECRET  reachable from the network; every request carries the token
- *   npm run serve -- --training-priority normal     training not niced below the server (low by default: priority.ts)
+ *   npm run serve -- --training-priority low        training niced below the server (priority.ts; normal by default)
  *
  * Binds to 127.0.0.1 unless --host is given, and --host needs an access token (given, or generated and
  * printed). With a token, every HTTP request and the WebSocket must carry it: `?token=` on the first page
@@ -48,7 +48,7 @@ export interface ServeOptions {
   host: string;
   port: number;
   token: string | null;
-  /** The session process's scheduling priority against this server's (default 'low'). */
+  /** The session process's scheduling priority against this server's (default 'normal'). */
   trainingPriority?: TrainingPriority;
 }
 
@@ -195,7 +195,7 @@ async function main(): Promise<void> {
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '5174' },
       token: { type: 'string' },
-      'training-priority': { type: 'string', default: 'low' },
+      'training-priority': { type: 'string', default: 'normal' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -1,7 +1,7 @@
 /**
  * The session host runs the session in a process of its own (child_process.fork here; Electron's
  * utilityProcess in the desktop app, which cannot start on these machines): training uses that process's CPU,
- * not the relaying one's, and at a lower priority (by default); a session process that dies fails the calls it had not answered, with a message,
+ * not the relaying one's, at a lower priority when asked (--training-priority low); a session process that dies fails the calls it had not answered, with a message,
  * instead of leaving them hanging; close() checkpoints and releases the run's lock; and no session process
  * outlives the server, however it ends.
  */
@@ -99,23 +99,23 @@ describe('the session host', () => {
     expect(oursSeconds).toBeLessThan(theirsSeconds / 5);
   }, 120_000);
 
-  it.runIf(autogroup)('runs the session at low priority by default: its autogroup at nice 10, ours untouched (Linux autogroup scheduling)', async () => {
+  it.runIf(autogroup)('runs the session at low priority when asked: its autogroup at nice 10, ours untouched (Linux autogroup scheduling)', async () => {
     const ours = autogroupNice('self');
-    const host = newHost(mkdtempSync(join(tmpdir(), 'arcade-host-')));
+    const host = newHost(mkdtempSync(join(tmpdir(), 'arcade-host-')), 'low');
     hosts.push(host);
     const pid = host.sessionPid!;
     expect(await eventually(() => autogroupNice(pid), 10)).toBe(10);
     expect(autogroupNice('self')).toBe(ours);
   }, 30_000);
 
-  it.runIf(!autogroup && process.platform !== 'win32')('runs the session at low priority by default: the process at nice 10 (no autogroup scheduling here)', async () => {
-    const host = newHost(mkdtempSync(join(tmpdir(), 'arcade-host-')));
+  it.runIf(!autogroup && process.platform !== 'win32')('runs the session at low priority when asked: the process at nice 10 (no autogroup scheduling here)', async () => {
+    const host = newHost(mkdtempSync(join(tmpdir(), 'arcade-host-')), 'low');
     hosts.push(host);
     expect(await eventually(() => getPriority(host.sessionPid!), 10)).toBe(10);
   }, 30_000);
 
-  it.runIf(autogroup)('leaves the session at normal priority when asked to', async () => {
-    const host = newHost(mkdtempSync(join(tmpdir(), 'arcade-host-')), 'normal');
+  it.runIf(autogroup)('leaves the session at normal priority by default', async () => {
+    const host = newHost(mkdtempSync(join(tmpdir(), 'arcade-host-')));
     hosts.push(host);
     const pid = host.sessionPid!;
     // The session's first message (its first status) comes after the moment a 'low' one is niced.
@@ -146,7 +146,7 @@ describe('the session host', () => {
       prioritize(gone.pid!);
       prioritize(gone.pid!);
       await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(warn.mock.calls).toEqual([[expect.stringMatching(/^warning: the training session runs at normal priority, so the UI may stall while it trains: could not set process \d+ to nice 10/)]]);
+      expect(warn.mock.calls).toEqual([[expect.stringMatching(/^warning: training priority low not applied, the training session runs at normal priority: could not set process \d+ to nice 10/)]]);
     } finally {
       warn.mockRestore();
     }
