@@ -127,7 +127,8 @@ function rectCode(x0: number, x1: number, color: number): number {
  *
  * Each row also keeps its background (the colour of the last operation that covered the whole row) and which
  * blocks of 8 pixels anything else drew into since: outside those blocks the row is its background, which
- * the observation resizes without reading the pixels.
+ * the observation resizes without reading the pixels, and where a row drawn again over the same background
+ * stays the same.
  */
 export class Screen {
   readonly pixels = new Uint8Array(SCREEN_WIDTH * SCREEN_HEIGHT);

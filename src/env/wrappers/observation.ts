@@ -98,6 +98,8 @@ const MAX_LUMA = new Uint8Array(256 * 256);
 for (let a = 0; a < 256; a++) {
   for (let b = 0; b < 256; b++) MAX_LUMA[(a << 8) | b] = Math.max(PALETTE_LUMA[a], PALETTE_LUMA[b]);
 }
+/** Every block of a row. */
+const ALL_BLOCKS = (1 << (SCREEN_WIDTH / 8)) - 1;
 /** The output columns whose source cells lie in screen block k (`blockMask`): [BLOCK_COL0[k], BLOCK_COL1[k]). */
 const BLOCK_COL0 = new Int32Array(SCREEN_WIDTH / 8);
 const BLOCK_COL1 = new Int32Array(SCREEN_WIDTH / 8);
@@ -172,11 +174,20 @@ export class PixelObserver implements Observer {
   private lastKind = 0;
   /** Per screen row, this push: bit 1 set if it changed since the last push, bit 2 if a changed output row reads it. */
   private readonly rowState = new Uint8Array(SCREEN_HEIGHT);
+  /** Per screen row, this push: the blocks (see `blockMask`) where it may have changed since the last push. */
+  private readonly rowChanged = new Int32Array(SCREEN_HEIGHT);
+  /** Each screen row's background in the two frames at the last push, and the blocks drawn into in either. */
+  private readonly lastBase = new Uint8Array(SCREEN_HEIGHT * 2);
+  private readonly lastDirty = new Int32Array(SCREEN_HEIGHT);
+  /** Per output row: its three source rows were equal (by signature) when it was last computed. */
+  private readonly uniform = new Uint8Array(PIXEL_SIZE);
+  /** Per output row, this push: a source row changed. */
+  private readonly touched = new Uint8Array(PIXEL_SIZE);
   /**
-   * Per output row: pushes in a row that left its value unchanged, up to 3 (then the four stacked bytes of
-   * each of its pixels are equal, and pushing the same value again changes nothing); -1 while being computed.
+   * Per output row: the blocks whose columns were computed in each of the last three pushes. A pixel not
+   * computed in any has four equal stacked bytes, and pushing the same value again changes nothing.
    */
-  private readonly steady = new Int32Array(PIXEL_SIZE);
+  private readonly recent = new Int32Array(PIXEL_SIZE * 3);
 
   constructor(
     private readonly skip: FrameSkip,
@@ -201,8 +212,10 @@ export class PixelObserver implements Observer {
 
   /**
    * Grayscale + max-pool of two frames (or one) + area resize, pushed onto the stack: each pixel's word
-   * drops its oldest byte and takes the new value on top. Only output rows whose source rows changed since
-   * the last push are computed; the others repeat their value, which costs nothing once it fills the stack.
+   * drops its oldest byte and takes the new value on top. Only output pixels whose source pixels may have
+   * changed since the last push are computed (in a source row whose signatures changed, the blocks drawn
+   * into then or now, or all of it if its background changed); the others repeat their value, which costs
+   * nothing once it fills the stack.
    */
   private push(a: Screen, b: Screen | null): void {
     // Imported bindings are read once: some module loaders turn each read into a getter call.
@@ -224,9 +237,13 @@ export class PixelObserver implements Observer {
     // Which screen rows changed (bit 1), then which rows the changed output rows read (bit 2).
     const state = this.rowState;
     const last = this.lastSig;
+    const changed = this.rowChanged;
+    const lastBase = this.lastBase;
+    const lastDirty = this.lastDirty;
     for (let y = 0; y < H; y++) {
       if (y >= m0 && y < m1) {
         state[y] = fresh ? 1 : 0;
+        changed[y] = fresh ? ALL_BLOCKS : 0;
         continue;
       }
       const asig = a.rowSig[y];
@@ -236,6 +253,7 @@ export class PixelObserver implements Observer {
       const k = y * 4;
       if (!fresh && last[k] === asig && last[k + 1] === asig2 && last[k + 2] === bsig && last[k + 3] === bsig2) {
         state[y] = 0;
+        changed[y] = 0;
         continue;
       }
       last[k] = asig;
@@ -243,12 +261,22 @@ export class PixelObserver implements Observer {
       last[k + 2] = bsig;
       last[k + 3] = bsig2;
       state[y] = 1;
+      // Where: everywhere if a frame's background changed, else in the blocks drawn into at the last push or
+      // now (outside them the row is its background). A row drawn alike, by its signatures, has the same
+      // background and blocks drawn into, so these are kept up to date for the changed rows only.
+      const baseA = a.rowBase[y];
+      const baseB = b === null ? baseA : b.rowBase[y];
+      const dirty = a.rowDirty[y] | (b === null ? 0 : b.rowDirty[y]);
+      changed[y] = fresh || baseA !== lastBase[2 * y] || baseB !== lastBase[2 * y + 1] ? ALL_BLOCKS : lastDirty[y] | dirty;
+      lastBase[2 * y] = baseA;
+      lastBase[2 * y + 1] = baseB;
+      lastDirty[y] = dirty;
     }
-    const steady = this.steady;
+    const touched = this.touched;
     for (let r = 0; r < N; r++) {
       const s = rs[r];
-      if ((state[s] & 1) | (state[s + 1] & 1) | (state[s + 2] & 1)) {
-        steady[r] = -1; // changed: computed below
+      touched[r] = (state[s] & 1) | (state[s + 1] & 1) | (state[s + 2] & 1);
+      if (touched[r]) {
         state[s] |= 2;
         state[s + 1] |= 2;
         state[s + 2] |= 2;
@@ -332,37 +360,67 @@ export class PixelObserver implements Observer {
     }
 
     // Vertical pass, pushed straight onto the stack: every output row spans 3 source rows (210 / 84 = 2.5).
+    // The columns over the changed blocks of touched rows are computed; those computed in the last three
+    // pushes but not now repeat their newest byte; the others are left alone.
     const words = this.obsWords;
+    const recent = this.recent;
     for (let r = 0; r < N; r++) {
+      const k = r * 3;
+      const before = recent[k] | recent[k + 1] | recent[k + 2];
+      if (touched[r] === 0 && before === 0) continue; // settled
       const out = r * N;
-      const still = steady[r];
-      if (still >= 0) {
-        // Unchanged: repeat the newest byte (nothing to do once all four are equal; the count stays at 3).
-        if (still < 3) {
-          for (let j = out; j < out + N; j++) words[j] = (words[j] >>> 8) | (words[j] & 0xff000000);
-          steady[r] = still + 1;
-        }
-        continue;
-      }
-      steady[r] = 0;
       const s = rs[r];
       const r0 = rowOf[s];
       const r1 = rowOf[s + 1];
       const r2 = rowOf[s + 2];
-      if (r0 === r1 && r1 === r2) {
-        const row = r0 * N;
-        for (let j = 0; j < N; j++) words[out + j] = (words[out + j] >>> 8) | (((acc[row + j] + 0.5) | 0) << 24);
-        continue;
+      // Three equal source rows: the value is their horizontal resize, not the weighted sum of three (equal
+      // but for rounding). A row that turns so, or stops being so, is computed whole, so that each pixel is
+      // what computing the whole row gives.
+      let blocks = 0;
+      let same = this.uniform[r] === 1;
+      if (touched[r]) {
+        blocks = changed[s] | changed[s + 1] | changed[s + 2];
+        same = r0 === r1 && r1 === r2;
+        if (same !== (this.uniform[r] === 1)) {
+          this.uniform[r] = same ? 1 : 0;
+          blocks = ALL_BLOCKS;
+        }
       }
+      const repeat = before & ~blocks;
+      recent[k + 2] = recent[k + 1];
+      recent[k + 1] = recent[k];
+      recent[k] = blocks;
+      if ((blocks | repeat) === 0) continue;
       const a0 = r0 * N;
       const a1 = r1 * N;
       const a2 = r2 * N;
       const w0 = rw[r * 4];
       const w1 = rw[r * 4 + 1];
       const w2 = rw[r * 4 + 2];
-      for (let j = 0; j < N; j++) {
-        const v = acc[a0 + j] * w0 + acc[a1 + j] * w1 + acc[a2 + j] * w2;
-        words[out + j] = (words[out + j] >>> 8) | ((v >= 255 ? 255 : (v + 0.5) | 0) << 24);
+      // A run of blocks at a time (neighbouring blocks share a column, computed if either block is).
+      for (let m = blocks; m !== 0; ) {
+        const k0 = 31 - Math.clz32(m & -m);
+        let k1 = k0 + 1;
+        while ((m >> k1) & 1) k1++;
+        m &= ~((1 << k1) - (1 << k0));
+        const j1 = BLOCK_COL1[k1 - 1];
+        if (same) {
+          for (let j = BLOCK_COL0[k0]; j < j1; j++) words[out + j] = (words[out + j] >>> 8) | (((acc[a0 + j] + 0.5) | 0) << 24);
+        } else {
+          for (let j = BLOCK_COL0[k0]; j < j1; j++) {
+            const v = acc[a0 + j] * w0 + acc[a1 + j] * w1 + acc[a2 + j] * w2;
+            words[out + j] = (words[out + j] >>> 8) | ((v >= 255 ? 255 : (v + 0.5) | 0) << 24);
+          }
+        }
+      }
+      for (let m = repeat; m !== 0; ) {
+        const k0 = 31 - Math.clz32(m & -m);
+        let k1 = k0 + 1;
+        while ((m >> k1) & 1) k1++;
+        m &= ~((1 << k1) - (1 << k0));
+        const j0 = k0 > 0 && (blocks >> (k0 - 1)) & 1 ? BLOCK_COL1[k0 - 1] : BLOCK_COL0[k0];
+        const j1 = (blocks >> k1) & 1 ? BLOCK_COL0[k1] : BLOCK_COL1[k1 - 1];
+        for (let j = j0; j < j1; j++) words[out + j] = (words[out + j] >>> 8) | (words[out + j] & 0xff000000);
       }
     }
   }
