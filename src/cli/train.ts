@@ -14,7 +14,7 @@ import { TEACHERS, type TeacherName, type TeacherParams } from '../learning/pref
 import { BACKENDS, type BackendName, describeBackend } from '../learning/tf.js';
 import { PREFERENCE_DEFAULTS } from '../session/preferences.js';
 import { SCALAR_TEACHERS, type ScalarTeacherName, TAMER_DEFAULTS } from '../session/tamer.js';
-import { AGENTS, REWARD_SOURCES, type RewardName, type RunConfig, Trainer } from '../session/trainer.js';
+import { AGENTS, episodeEndsFor, REWARD_SOURCES, type RewardName, type RunConfig, Trainer } from '../session/trainer.js';
 import { join, resolve } from 'node:path';
 import { CARD_FILE, readRewardCard } from '../export/card.js';
 import { architectureOf, inputOf } from '../export/reward-model.js';
@@ -36,7 +36,7 @@ interface Flags {
   nSteps: number;
   lr: number;
   entCoef: number;
-  episodeEnds: EpisodeEnds;
+  episodeEnds?: EpisodeEnds;
   hidden: number[];
   logEvery: number;
   checkpointEvery: number;
@@ -96,9 +96,10 @@ const program = new Command('train')
   .option('--lr <x>', 'initial learning rate (decays linearly to 0)', positiveNumber, A2C_DEFAULTS.lr)
   .option('--ent-coef <x>', 'entropy coefficient', nonNegativeNumber, A2C_DEFAULTS.entCoef)
   .addOption(
-    new Option('--episode-ends <how>', "whether the agent's returns see a game over (hidden: they run on into the next episode, as Christiano et al.)")
-      .choices(EPISODE_ENDS)
-      .default(A2C_DEFAULTS.episodeEnds),
+    new Option(
+      '--episode-ends <how>',
+      "whether the agent's returns see a game over (hidden: they run on into the next episode, as Christiano et al.); by default hidden when live feedback teaches the reward (tamer, preferences+tamer), else shown",
+    ).choices(EPISODE_ENDS),
   )
   .option('--hidden <sizes>', 'MLP hidden layer sizes, comma-separated', (v) => v.split(',').map((s) => positiveInt(s)), [64, 64])
   .option('--log-every <n>', 'agent steps between metrics lines', positiveInt, 20_000)
@@ -205,7 +206,7 @@ async function main(): Promise<void> {
       reward: f.reward,
       seed: f.seed,
       steps: f.steps,
-      a2c: { ...A2C_DEFAULTS, numEnvs: f.numEnvs, nSteps: f.nSteps, lr: f.lr, entCoef: f.entCoef, episodeEnds: f.episodeEnds },
+      a2c: { ...A2C_DEFAULTS, numEnvs: f.numEnvs, nSteps: f.nSteps, lr: f.lr, entCoef: f.entCoef, episodeEnds: f.episodeEnds ?? episodeEndsFor(f.reward) },
       net: f.obs === 'ram' ? { kind: 'mlp', hidden: f.hidden } : { kind: 'cnn' },
       logEvery: f.logEvery,
       checkpointEvery: f.checkpointEvery,

@@ -17,7 +17,7 @@ import type { RewardSource, RolloutBatch } from '../learning/reward-source.js';
 import { LabelingError } from '../session/labeling.js';
 import { PREFERENCE_DEFAULTS } from '../session/preferences.js';
 import { TAMER_DEFAULTS } from '../session/tamer.js';
-import { type RunConfig, Trainer, type TrainerOptions } from '../session/trainer.js';
+import { episodeEndsFor, type RunConfig, Trainer, type TrainerOptions } from '../session/trainer.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { currentLabels, LABELS_FORMAT } from '../store/labels.js';
 import { readJsonl } from '../store/jsonl.js';
@@ -297,13 +297,14 @@ function configOf(spec: CreateRunSpec): RunConfig {
   if (!preferences && spec.teacher !== null) throw new ApiError(`the synthetic teacher "${spec.teacher}" answers clip comparisons: it needs the preferences channel (or choose no teacher)`);
   if (!preferences && (spec.prefill ?? 0) > 0) throw new ApiError('a prefill answers clip comparisons: it needs the preferences channel (or a prefill of 0)');
   if (!scalar && (spec.scalarTeacher ?? null) !== null) throw new ApiError(`the synthetic teacher "${spec.scalarTeacher}" presses good/bad on live play: it needs the live feedback channel`);
+  const reward = preferences && scalar ? 'preferences+tamer' : scalar ? 'tamer' : 'preferences';
   return {
     env: spec.env,
     obsType: spec.obsType,
-    reward: preferences && scalar ? 'preferences+tamer' : scalar ? 'tamer' : 'preferences',
+    reward,
     seed: spec.seed,
     steps: spec.steps,
-    a2c: { ...A2C_DEFAULTS },
+    a2c: { ...A2C_DEFAULTS, episodeEnds: episodeEndsFor(reward) },
     net: spec.obsType === 'ram' ? { kind: 'mlp', hidden: [64, 64] } : { kind: 'cnn' },
     logEvery: APP_LOG_EVERY,
     checkpointEvery: APP_CHECKPOINT_EVERY,

@@ -9,7 +9,7 @@ import { checkEnvId, maskScoreMatters } from '../env/index.js';
 import { resolveOptions } from '../env/options.js';
 import { Rng } from '../env/rng.js';
 import { VectorEnv } from '../env/vector-env.js';
-import { A2C, type A2CConfig, type A2CState, type FinishedEpisode, resolveA2CConfig } from '../learning/a2c.js';
+import { A2C, type A2CConfig, type A2CState, type EpisodeEnds, type FinishedEpisode, resolveA2CConfig } from '../learning/a2c.js';
 import { type ActorCritic, createCnnActorCritic, createMlpActorCritic } from '../learning/nets.js';
 import { type RewardSource, TrueRewardSource } from '../learning/reward-source.js';
 import { mean } from '../learning/stats.js';
@@ -42,6 +42,17 @@ export const REWARD_SOURCES = ['true', 'preferences', 'tamer', 'preferences+tame
 /** `a2c`: the A2C learner on the reward; `greedy-h`: Deep TAMER's own agent, greedy on Ĥ (tamer runs). */
 export const AGENTS = ['a2c', 'greedy-h'] as const;
 export type RewardName = (typeof REWARD_SOURCES)[number];
+
+/**
+ * Whether a new run's agent sees its episodes end, unless told (`a2c.episodeEnds`; runs record it). Hidden
+ * where live feedback teaches the reward: Ĥ is normalised over the live steps and averages below zero where
+ * many presses were "bad", so a game over that ends all reward paid, and agents learned to die early (Space
+ * Invaders, A2C on Ĥ from 1,000 presses: 7% normalised with ends shown, 50% hidden; README). Shown otherwise,
+ * the default A2C was tuned with.
+ */
+export function episodeEndsFor(reward: RewardName): EpisodeEnds {
+  return reward === 'tamer' || reward === 'preferences+tamer' ? 'hidden' : 'shown';
+}
 
 /** What a run is; stored in its config.json. */
 export interface RunConfig {

@@ -75,6 +75,24 @@ describe('npm run train: the reward input', () => {
   });
 });
 
+describe('npm run train: episode ends', () => {
+  it('hides them from agents on a reward taught by live feedback unless told, shows them otherwise, and records which', () => {
+    const root = mkdtempSync(join(tmpdir(), 'arcade-cli-'));
+    const ends = (dir: string) => JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).a2c.episodeEnds;
+    const tamer = ['--env', 'Pong', '--reward', 'tamer', '--teacher', 'scalar-oracle', '--feedback', '5', '--steps', '160', '--num-envs', '2'];
+    const runs: [string, string[], string][] = [
+      ['tamer', tamer, 'hidden'],
+      ['tamer-shown', [...tamer, '--episode-ends', 'shown'], 'shown'],
+      ['true', ['--env', 'Pong', '--steps', '160', '--num-envs', '2'], 'shown'],
+    ];
+    for (const [name, args, want] of runs) {
+      const r = train(...args, '--out', join(root, name));
+      expect(r.code, r.err).toBe(0);
+      expect(ends(join(root, name)), name).toBe(want);
+    }
+  });
+});
+
 describe('npm run train --resume', () => {
   it('refuses settings that a resumed run cannot change', () => {
     const r = spawnSync(tsx, ['src/cli/train.ts', '--out', '/nonexistent', '--resume', '--lr', '0.1', '--num-envs', '4'], { encoding: 'utf8', timeout: 60_000 });
