@@ -51,7 +51,7 @@ if (want('app')) {
   console.log(`\nThe app in browser mode (Chromium, software WebGL), while the session trains at ${trainingPriority} priority:\n`);
   const f = await benchApp(40, trainingPriority);
   const play = (p: PlaybackRates) =>
-    `${p.fps.toFixed(1)} frames/s (${p.skippedPerSecond.toFixed(1)} skipped/s; ${p.rafPerSecond.toFixed(1)} animation frames/s; ${p.shownPerSecond.toFixed(1)} frames/s with the end holds)`;
+    `${p.fps.toFixed(1)} frames/s (${p.skippedPerSecond.toFixed(1)} skipped/s, ${p.frozenSeconds.toFixed(1)} s frozen; ${p.rafPerSecond.toFixed(1)} animation frames/s; ${p.shownPerSecond.toFixed(1)} frames/s with the end holds)`;
   console.log('| what | measured | target |');
   console.log('|---|---:|---:|');
   console.log(`| key press to the next pair on screen, p95 (median) over ${f.answers} answers | ${f.answerToPairP95.toFixed(1)} ms (${f.answerToPairMedian.toFixed(1)} ms) | < 100 ms |`);

@@ -182,7 +182,7 @@ try {
   console.log(`  of which re-simulating both clips: median ${simulate.median.toFixed(1)} ms, max ${simulate.max.toFixed(1)} ms`);
   const r = playbackRates(playing.before, playing.after);
   console.log(
-    `playing at 1x for 3 s: ${r.fps.toFixed(1)} frames/s while a clip plays (${r.skippedPerSecond.toFixed(1)} skipped/s), ` +
+    `playing at 1x for 3 s: ${r.fps.toFixed(1)} frames/s while a clip plays (${r.skippedPerSecond.toFixed(1)} skipped/s, ${r.frozenSeconds.toFixed(1)} s frozen), ` +
       `${r.rafPerSecond.toFixed(1)} requestAnimationFrame/s (longest gap ${playing.longest.toFixed(1)} ms), ${r.shownPerSecond.toFixed(1)} frames/s with the 0.5 s end holds`,
   );
   console.log(`paused for 3 s: ${paused.after.shown - paused.before.shown} frames drawn (longest gap between animation frames ${paused.longest.toFixed(1)} ms)`);

@@ -245,8 +245,8 @@ export class PairPlayer {
 
   /** See PlaybackCounters. */
   get counters(): PlaybackCounters {
-    const { heldSeconds, advanced } = this.playhead;
-    return { ticks: this.ticks, seconds: this.tickSeconds, heldSeconds, advanced, shown: this.shown };
+    const { heldSeconds, advanced, frozenSeconds } = this.playhead;
+    return { ticks: this.ticks, seconds: this.tickSeconds, heldSeconds, advanced, shown: this.shown, frozenSeconds };
   }
 
   get paused(): boolean {

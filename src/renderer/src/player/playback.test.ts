@@ -125,7 +125,7 @@ describe('Playhead', () => {
     expect(p.advance(1)).toBe(false);
     p.paused = false;
     p.advance(10);
-    expect(p.frame).toBe(1);
+    expect([p.frame, p.frozenSeconds]).toEqual([1, 9.75]);
     p.step(-5);
     expect([p.frame, p.paused]).toEqual([0, true]);
     p.step(50);
@@ -162,11 +162,11 @@ describe('Playhead', () => {
 });
 
 describe('playbackRates', () => {
-  const zero = { ticks: 0, seconds: 0, heldSeconds: 0, advanced: 0, shown: 0 };
+  const zero = { ticks: 0, seconds: 0, heldSeconds: 0, advanced: 0, shown: 0, frozenSeconds: 0 };
 
   it('leaves the held end frame out of the playing rate', () => {
     // One loop of a 100-frame pair at 60 Hz, every frame drawn: 100/60 s playing, then the 0.5 s hold.
-    const r = playbackRates(zero, { ticks: 130, seconds: 100 / 60 + 0.5, heldSeconds: 0.5, advanced: 100, shown: 100 });
+    const r = playbackRates(zero, { ticks: 130, seconds: 100 / 60 + 0.5, heldSeconds: 0.5, advanced: 100, shown: 100, frozenSeconds: 0 });
     expect(r.fps).toBeCloseTo(60, 9);
     expect(r.skippedPerSecond).toBe(0);
     expect(r.shownPerSecond).toBeCloseTo(100 / (100 / 60 + 0.5), 9);
@@ -174,9 +174,9 @@ describe('playbackRates', () => {
   });
 
   it('counts frames passed but not drawn as skipped', () => {
-    const before = { ticks: 10, seconds: 1, heldSeconds: 0.2, advanced: 40, shown: 40 };
+    const before = { ticks: 10, seconds: 1, heldSeconds: 0.2, advanced: 40, shown: 40, frozenSeconds: 0 };
     // 2 s at 30 animation frames a second: each draws every other frame.
-    const r = playbackRates(before, { ticks: 70, seconds: 3, heldSeconds: 0.2, advanced: 160, shown: 100 });
-    expect([r.fps, r.skippedPerSecond, r.rafPerSecond, r.seconds]).toEqual([30, 30, 30, 2]);
+    const r = playbackRates(before, { ticks: 70, seconds: 3, heldSeconds: 0.2, advanced: 160, shown: 100, frozenSeconds: 0 });
+    expect([r.fps, r.skippedPerSecond, r.rafPerSecond, r.seconds, r.frozenSeconds]).toEqual([30, 30, 30, 2, 0]);
   });
 });

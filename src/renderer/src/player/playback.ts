@@ -60,6 +60,8 @@ export interface PlaybackCounters {
   advanced: number;
   /** Of those, frames drawn. */
   shown: number;
+  /** Wall-clock seconds playback did not follow: of gaps between animation frames over a quarter second (a frozen page), all but the quarter. */
+  frozenSeconds: number;
 }
 
 /** Playback over an interval, from the pair player's counters at its start and end. */
@@ -72,6 +74,8 @@ export interface PlaybackRates {
   rafPerSecond: number;
   /** Frames drawn per second of wall time, the held end frames included. */
   shownPerSecond: number;
+  /** Seconds the page froze (beyond a quarter second at a time), counted in the time but neither drawn nor skipped. */
+  frozenSeconds: number;
   /** Seconds measured (playing). */
   seconds: number;
 }
@@ -85,6 +89,7 @@ export function playbackRates(before: PlaybackCounters, after: PlaybackCounters)
     skippedPerSecond: (after.advanced - before.advanced - shown) / playing,
     rafPerSecond: (after.ticks - before.ticks) / seconds,
     shownPerSecond: shown / seconds,
+    frozenSeconds: after.frozenSeconds - before.frozenSeconds,
     seconds,
   };
 }
@@ -112,6 +117,8 @@ export class Playhead {
   advanced = 0;
   /** Seconds `advance` has spent holding the end frame beyond its own frame time, ever. */
   heldSeconds = 0;
+  /** Seconds `advance` was given beyond the quarter second it takes at most, ever. */
+  frozenSeconds = 0;
   /** Seconds already spent on the current frame. */
   private into = 0;
 
@@ -143,6 +150,7 @@ export class Playhead {
     const frameTime = 1 / (this.options.fps * this.speed);
     const last = this.length - 1;
     let t = Math.min(Math.max(seconds, 0), 0.25);
+    this.frozenSeconds += Math.max(seconds, 0) - t;
     while (t > 0) {
       const atEnd = this.frame === last;
       const need = frameTime + (atEnd ? this.options.holdSeconds : 0) - this.into;
