@@ -96,7 +96,7 @@ export class CompareView implements View {
   }
 
   show(): void {
-    this.player?.resume();
+    if (this.current !== null) this.player?.resume();
     void this.bridge.api.status().then((s) => {
       this.status = s;
       this.showPhase();
@@ -126,7 +126,7 @@ export class CompareView implements View {
   clear(): void {
     this.current = null;
     this.next = null;
-    this.refresh();
+    this.display();
   }
 
   /** Gets a pair to show if none is, and the one after it. */
@@ -182,7 +182,9 @@ export class CompareView implements View {
 
   private display(): void {
     const pair = this.current;
-    if (pair !== null && this.player !== null) this.player.load(pair.left, pair.right);
+    // With no pair to show the player is hidden: it stops drawing the last one, leaving the CPU to training.
+    if (pair !== null) this.player?.load(pair.left, pair.right);
+    else this.player?.pause();
     this.uncertainty.textContent =
       pair === null
         ? '–'
