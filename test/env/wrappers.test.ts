@@ -349,6 +349,33 @@ describe('pixel observations match a plain reference implementation', () => {
   }
 });
 
+describe('the pixel frame stack', () => {
+  // Pixels are computed only where the screen may have changed, and the other stacked bytes are shifted only
+  // while they differ: the stack must still hold exactly the newest planes of the last four steps.
+  for (const id of ['Pong', 'Breakout', 'SpaceInvaders', 'Enduro', 'Seaquest']) {
+    it(`holds the last four observations in ${id}, through resets`, () => {
+      const env = makeEnv(id, { obsType: 'pixels', maxEpisodeSteps: 150 });
+      const newest = (obs: Uint8Array) => Uint8Array.from({ length: 84 * 84 }, (_, i) => obs[i * 4 + 3]);
+      let planes: Uint8Array[] = [];
+      let wrong = 0;
+      for (let t = 0; t < 400; t++) {
+        let obs: Uint8Array;
+        if (t === 0 || env.done) {
+          obs = env.reset({ seed: 5 + t }).obs as Uint8Array;
+          planes = Array.from({ length: 4 }, () => newest(obs));
+        } else {
+          obs = env.step((t * 5) % env.actionSpace.n).obs as Uint8Array;
+          planes = [...planes.slice(1), newest(obs)];
+        }
+        for (let i = 0; i < 84 * 84; i++) {
+          for (let k = 0; k < 3; k++) if (obs[i * 4 + k] !== planes[k][i]) wrong++;
+        }
+      }
+      expect(wrong).toBe(0);
+    });
+  }
+});
+
 describe('VectorEnv bad input', () => {
   it('checks every action before stepping any env, and restores all copies or none', () => {
     const vec = VectorEnv.make('Pong', 2);
