@@ -2,8 +2,8 @@
  * The renderer's one way to the session: the preload's bridge inside Electron, or the same API over a
  * WebSocket in browser mode (`npm run serve`). Views only see `Bridge`.
  */
-import type { Api, Bridge, HostEvent, ResponseMessage } from '../../shared/api';
-import { OPS } from '../../shared/channels';
+import type { Bridge } from '../../shared/api';
+import { wireClient } from '../../shared/client';
 
 /** Who this browser labels as: `?labeler=` in the URL, else a name kept in this browser. */
 function labelerName(): string {
@@ -23,46 +23,14 @@ function webSocketBridge(): Promise<Bridge> {
   url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
   url.search = `?labeler=${encodeURIComponent(labelerName())}`;
   const ws = new WebSocket(url);
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  const listeners = new Set<(event: HostEvent) => void>();
-  let nextId = 0;
-  let closed: Error | null = null;
-  ws.addEventListener('message', (e) => {
-    const msg = JSON.parse(String(e.data)) as ResponseMessage | { event: HostEvent };
-    if ('event' in msg) {
-      for (const l of listeners) l(msg.event);
-      return;
-    }
-    if (msg.id === null) return;
-    const p = pending.get(msg.id);
-    pending.delete(msg.id);
-    if (msg.ok) p?.resolve(msg.result);
-    else p?.reject(new Error(msg.error));
-  });
+  const client = wireClient((text) => ws.send(text));
+  ws.addEventListener('message', (e) => client.receive(String(e.data)));
   ws.addEventListener('close', () => {
-    closed = new Error('the connection to the server closed; reload the page to reconnect');
-    for (const p of pending.values()) p.reject(closed);
-    pending.clear();
-    for (const l of listeners) l({ type: 'status', data: null });
+    client.close(new Error('the connection to the server closed; reload the page to reconnect'));
+    client.push({ type: 'status', data: null });
   });
-  const call = (op: string, args: unknown) =>
-    new Promise<unknown>((resolve, reject) => {
-      if (closed !== null) return reject(closed);
-      const id = nextId++;
-      pending.set(id, { resolve, reject });
-      ws.send(JSON.stringify({ id, op, args }));
-    });
-  const api = Object.fromEntries(OPS.map((op) => [op, (args?: unknown) => call(op, args)])) as unknown as Api;
   return new Promise((resolve, reject) => {
-    ws.addEventListener('open', () =>
-      resolve({
-        api,
-        onEvent(listener) {
-          listeners.add(listener);
-          return () => listeners.delete(listener);
-        },
-      }),
-    );
+    ws.addEventListener('open', () => resolve({ api: client.api, onEvent: client.onEvent }));
     ws.addEventListener('error', () => reject(new Error('cannot connect to the server (is npm run serve running, and the access token right?)')));
   });
 }
