@@ -2,17 +2,18 @@
  * The app's speed (issue 6's targets): key press to the next pair playing (p95 under 100 ms), clip playback
  * frame rate in the browser (60 fps), and the longest stall of the relaying process's event loop while the
  * session trains (under 50 ms; in Electron that process is the main process, which relays the same way).
- * Browser mode in Debian's Chromium; the server runs in its own process (app-server.ts) and measures its loop.
+ * Browser mode in Debian's Chromium on this machine; the server runs in its own process (app-server.ts) and
+ * measures its loop. app-remote.ts measures the same loop with the labeler on another machine (no browser here).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
-import WebSocket from 'ws';
 import type { TrainingPriority } from '../src/host/priority.js';
 import { type PlaybackCounters, type PlaybackRates, playbackRates } from '../src/renderer/src/player/playback.js';
 import { buildApp, CHROMIUM, CHROMIUM_ARGS } from '../test/app/server.js';
+import { BENCH_RUN, connectApi, type LoopFigures, startBenchServer } from './app-harness.js';
+import { quantile } from './stats.js';
 
 export interface AppFigures {
   answerToPairP95: number;
@@ -24,15 +25,11 @@ export interface AppFigures {
   playbackLabelling: PlaybackRates;
   /** Training steps taken while `playback` was measured. */
   playbackTrainingSteps: number;
-  eventLoopMaxMs: number;
-  eventLoopP99Ms: number;
-  /** How long the relaying thread was runnable but waiting for a core while measured (Linux; null elsewhere). */
-  relayWaitMs: number | null;
+  /** The relaying process's event loop while measured. */
+  loop: LoopFigures;
   /** Training steps from the run's creation to the end of the measurements, which took `measuredSeconds`. */
   trainingSteps: number;
   measuredSeconds: number;
-  /** How the session process was scheduled, as the server read it ("/autogroup-12 nice 10, process nice 0"). */
-  sessionScheduling: string | null;
 }
 
 /** Clip playback in the Compare view while `during` runs, from the pair player's own counters (main.ts exposes them). */
@@ -49,39 +46,15 @@ export async function benchApp(labels = 40, trainingPriority: TrainingPriority =
   const out = mkdtempSync(join(tmpdir(), 'bench-app-build-'));
   const runs = mkdtempSync(join(tmpdir(), 'bench-app-runs-'));
   buildApp(out);
-  const child = spawn(join('node_modules', '.bin', 'tsx'), ['bench/app-server.ts', runs, join(out, 'renderer'), trainingPriority], { stdio: ['pipe', 'pipe', 'inherit'] });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const m = /serving rlhf-arcade at (\S+)/.exec(output);
-      if (m !== null) resolve(m[1]);
-      if (m !== null || child.exitCode !== null) clearInterval(timer);
-      if (child.exitCode !== null) reject(new Error(`bench server exited: ${output}`));
-    }, 50);
-  });
-  const ws = new WebSocket(`${url.replace('http', 'ws')}api?labeler=bench`);
-  await new Promise((resolve) => ws.once('open', resolve));
-  const call = (op: string, args?: unknown) =>
-    new Promise<unknown>((resolve, reject) => {
-      const onMessage = (d: WebSocket.RawData) => {
-        const m = JSON.parse(String(d)) as { id?: number; ok: boolean; result?: unknown; error?: string };
-        if (m.id !== 0) return;
-        ws.off('message', onMessage);
-        if (m.ok) resolve(m.result);
-        else reject(new Error(m.error));
-      };
-      ws.on('message', onMessage);
-      ws.send(JSON.stringify({ id: 0, op, args }));
-    });
+  const server = await startBenchServer(runs, join(out, 'renderer'), trainingPriority);
+  const control = await connectApi(server.url, 'bench');
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(`${url}?labeler=bench#compare`);
+    await page.goto(`${server.url}?labeler=bench#compare`);
     await page.waitForFunction(() => 'arcadeReady' in globalThis);
-    // A run whose first batch is mostly prefilled, so training starts while we label.
-    await call('createRun', { name: 'bench', env: 'Pong', obsType: 'ram', feedback: ['preferences'], teacher: null, labels: 400, steps: 2_000_000, seed: 1, prefill: 90 });
-    child.stdin.write('measure\n');
+    await control.api.createRun(BENCH_RUN);
+    server.measure();
     const measureStart = performance.now();
     await page.locator('.view-compare.has-pair').waitFor({ timeout: 60_000 });
     const keys = ['ArrowLeft', 'ArrowRight', 'ArrowDown'];
@@ -95,35 +68,29 @@ export async function benchApp(labels = 40, trainingPriority: TrainingPriority =
     // One pair left to play while the session trains (the first labels came before training started).
     await page.locator('.view-compare.has-pair').waitFor({ timeout: 60_000 });
     await page.waitForTimeout(500);
-    const stepsBefore = ((await call('status')) as { steps: number }).steps;
+    const steps = async () => (await control.api.status())?.steps ?? 0;
+    const stepsBefore = await steps();
     const playback = await measurePlayback(page, () => page.waitForTimeout(5000));
-    const playbackTrainingSteps = ((await call('status')) as { steps: number }).steps - stepsBefore;
+    const playbackTrainingSteps = (await steps()) - stepsBefore;
     const latencies = (await page.evaluate<number[]>('window.answerLatencies')).slice().sort((a, b) => a - b);
-    const status = (await call('status')) as { steps: number };
+    const trainingSteps = await steps();
     const measuredSeconds = (performance.now() - measureStart) / 1000;
-    ws.close();
-    const before = output.length;
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
-    const loop = JSON.parse(output.slice(before).trim().split('\n')[0]) as { maxMs: number; p99Ms: number; waitMs: number | null; session: string | null };
-    const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
+    control.close();
+    const loop = await server.stop();
     return {
-      answerToPairP95: q(0.95),
-      answerToPairMedian: q(0.5),
+      answerToPairP95: quantile(latencies, 0.95),
+      answerToPairMedian: quantile(latencies, 0.5),
       answers: latencies.length,
       playback,
       playbackLabelling,
       playbackTrainingSteps,
-      eventLoopMaxMs: loop.maxMs,
-      eventLoopP99Ms: loop.p99Ms,
-      relayWaitMs: loop.waitMs,
-      trainingSteps: status.steps,
+      loop,
+      trainingSteps,
       measuredSeconds,
-      sessionScheduling: loop.session,
     };
   } finally {
     await browser.close();
-    if (child.exitCode === null) child.kill('SIGTERM');
+    server.kill();
     rmSync(out, { recursive: true, force: true });
     rmSync(runs, { recursive: true, force: true });
   }

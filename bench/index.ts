@@ -1,23 +1,25 @@
 /**
  * `npm run bench`: the project's speed figures, as medians of several runs.
- *   npm run bench -- [--only env] [--runs 5] [--seconds 1] [--training-priority low|normal]
+ *   npm run bench -- [--only env|a2c|app|app-remote] [--runs 5] [--seconds 1] [--training-priority low|normal]
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { TRAINING_PRIORITIES, type TrainingPriority } from '../src/host/priority.js';
 import type { PlaybackRates } from '../src/renderer/src/player/playback.js';
 import { benchA2C } from './a2c.js';
+import type { LoopFigures } from './app-harness.js';
+import { benchAppRemote } from './app-remote.js';
 import { benchApp } from './app.js';
 import { benchEnvs } from './env.js';
 
-const SECTIONS = ['env', 'a2c', 'app'] as const;
+const SECTIONS = ['env', 'a2c', 'app', 'app-remote'] as const;
 
 const { values } = parseArgs({
   options: {
     only: { type: 'string' },
     runs: { type: 'string', default: '5' },
     seconds: { type: 'string', default: '1' },
-    // The app section's session process against the server's, as npm run serve takes it.
+    // The app sections' session process against the server's, as npm run serve takes it.
     'training-priority': { type: 'string', default: 'normal' },
   },
 });
@@ -57,7 +59,23 @@ if (want('app')) {
   console.log(`| key press to the next pair on screen, p95 (median) over ${f.answers} answers | ${f.answerToPairP95.toFixed(1)} ms (${f.answerToPairMedian.toFixed(1)} ms) | < 100 ms |`);
   console.log(`| clip playback while a clip plays, ${f.playback.seconds.toFixed(0)} s of one pair during ${f.playbackTrainingSteps.toLocaleString()} training steps | ${play(f.playback)} | 60 |`);
   console.log(`| clip playback while labelling (a new pair every ~0.4 s), ${f.playbackLabelling.seconds.toFixed(0)} s | ${play(f.playbackLabelling)} | 60 |`);
-  console.log(`| relaying process event loop, longest stall (p99) during ${f.trainingSteps.toLocaleString()} training steps in ${f.measuredSeconds.toFixed(0)} s | ${f.eventLoopMaxMs.toFixed(1)} ms (${f.eventLoopP99Ms.toFixed(1)} ms) | < 50 ms |`);
-  if (f.relayWaitMs !== null) console.log(`| relaying thread's time waiting for a core, in all | ${f.relayWaitMs.toFixed(0)} ms | |`);
-  if (f.sessionScheduling !== null) console.log(`\nsession process: ${f.sessionScheduling}`);
+  loopRows(f.loop, f.trainingSteps, f.measuredSeconds);
+}
+if (want('app-remote')) {
+  console.log(`\nThe app in browser mode with the labeler on another machine (a WebSocket client, no browser here), while the session trains at ${trainingPriority} priority:\n`);
+  const f = await benchAppRemote(30, trainingPriority);
+  console.log('| what | measured | target |');
+  console.log('|---|---:|---:|');
+  console.log(
+    `| answer sent to the pair after the next received, p95 (median) over ${f.answers - f.notReady} of ${f.answers} answers (${f.notReady} found none ready yet) | ${f.answerToPairP95.toFixed(1)} ms (${f.answerToPairMedian.toFixed(1)} ms) | |`,
+  );
+  loopRows(f.loop, f.trainingSteps, f.measuredSeconds);
+  console.log(`\n${f.clips} clip records fetched to replay labels, ${f.events} events pushed to the labeler; the labeler client used ${f.clientCpuMs.toFixed(0)} ms of CPU`);
+}
+
+/** The relaying process's event-loop rows both app sections print, and how the session was scheduled. */
+function loopRows(loop: LoopFigures, trainingSteps: number, measuredSeconds: number): void {
+  console.log(`| relaying process event loop, longest stall (p99) during ${trainingSteps.toLocaleString()} training steps in ${measuredSeconds.toFixed(0)} s | ${loop.maxMs.toFixed(1)} ms (${loop.p99Ms.toFixed(1)} ms) | < 50 ms |`);
+  if (loop.waitMs !== null) console.log(`| relaying thread's time waiting for a core, in all | ${loop.waitMs.toFixed(0)} ms | |`);
+  if (loop.session !== null) console.log(`\nsession process: ${loop.session}`);
 }

@@ -20,3 +20,8 @@ export function rate(fn: () => number, seconds: number): number {
 export function formatRate(x: number): string {
   return Math.round(x).toLocaleString('en-US');
 }
+
+/** The `p` quantile (0-1) of an ascending array, as the nearest rank below: p95 of 40 values is the 39th. */
+export function quantile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
