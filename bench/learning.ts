@@ -154,14 +154,17 @@ async function complete(job: Job, o: Opts): Promise<void> {
   }
   const steps = read(job.dir, 'summary.json')?.steps;
   if (read(job.dir, 'eval.json')?.steps !== steps) await run('src/cli/eval.ts', [job.dir, '--episodes', String(o.episodes)], log);
-  if (sampled(job, o) && read(job.dir, 'eval-sampled.json')?.steps !== steps) {
+  if (sampled(o) && read(job.dir, 'eval-sampled.json')?.steps !== steps) {
     await run('src/cli/eval.ts', [job.dir, '--episodes', String(o.episodes), '--sample'], log);
   }
   process.stderr.write(`done ${job.dir}\n`);
 }
 
-/** Whether a run's policy is also evaluated with sampled actions: every A2C agent's (greedy-h acts greedily on Ĥ). */
-const sampled = (job: Job, o: Opts) => job.reward === 'true' || o.agent === 'a2c';
+/**
+ * Whether the runs' policies are also evaluated with sampled actions: when the learned-reward agents are A2C
+ * (a greedy-h agent acts greedily on Ĥ; its table has no sampled column, so its true-reward runs need none).
+ */
+const sampled = (o: Opts) => o.agent === 'a2c';
 
 async function pool(jobs: Job[], width: number, o: Opts): Promise<void> {
   const queue = [...jobs];
@@ -225,9 +228,9 @@ async function main(): Promise<void> {
     const byReward = (reward: string) =>
       jobs
         .filter((j) => j.game === game && j.reward === reward)
-        .map((j) => ({ s: read(j.dir, 'summary.json')!, e: read(j.dir, 'eval.json')!, sampled: sampled(j, o) ? read(j.dir, 'eval-sampled.json')! : null }));
+        .map((j) => ({ s: read(j.dir, 'summary.json')!, e: read(j.dir, 'eval.json')!, sampled: sampled(o) ? read(j.dir, 'eval-sampled.json')! : null }));
     const truth = meanOf(byReward('true').map((r) => r.e.meanReturn as number));
-    const truthSampled = meanOf(byReward('true').map((r) => r.sampled!.meanReturn as number));
+    const truthSampled = sampled(o) ? meanOf(byReward('true').map((r) => r.sampled!.meanReturn as number)) : null;
     const truthTraining = meanOf(byReward('true').map((r) => r.s.meanTrueReturn as number));
     for (const teacher of o.teachers) {
       const t = teachers.get(teacher)!;
@@ -253,7 +256,7 @@ async function main(): Promise<void> {
         truthTraining,
         normalisedTraining: (used('meanTrueReturn') - random) / (truthTraining - random),
         // The final policy with sampled actions, against the true-reward runs' final policies sampled.
-        learnedSampled: o.agent === 'a2c' ? meanOf(runs.map((r) => r.sampled!.meanReturn as number)) : null,
+        learnedSampled: sampled(o) ? meanOf(runs.map((r) => r.sampled!.meanReturn as number)) : null,
         truthSampled,
       };
       rows.push(row);
@@ -262,7 +265,7 @@ async function main(): Promise<void> {
         `| ${game} | ${row.teacher} | ${prefs ? row.labels.toFixed(0) : '-'} | ${t.scalar !== null ? row.presses.toFixed(0) : '-'} | ${normalisedCell(learned, truth, random)} | ` +
           `${learned.toFixed(1)} (${row.perSeed.map((x) => x.toFixed(1)).join(', ')}) | ${truth.toFixed(1)} | ${random.toFixed(1)} | ` +
           `${normalisedCell(row.learnedTraining, truthTraining, random)} | ${row.learnedTraining.toFixed(1)} / ${truthTraining.toFixed(1)} | ` +
-          `${row.learnedSampled === null ? '- | -' : `${normalisedCell(row.learnedSampled, truthSampled, random)} | ${row.learnedSampled.toFixed(1)} / ${truthSampled.toFixed(1)}`} | ` +
+          `${row.learnedSampled === null || truthSampled === null ? '- | -' : `${normalisedCell(row.learnedSampled, truthSampled, random)} | ${row.learnedSampled.toFixed(1)} / ${truthSampled.toFixed(1)}`} | ` +
           `${prefs ? row.valAccuracy.toFixed(2) : '-'} | ${prefs ? row.correlation.toFixed(2) : '-'} | ${row.wallMinutes.toFixed(1)} min | ${row.backend} |`,
       );
     }
