@@ -98,6 +98,13 @@ const MAX_LUMA = new Uint8Array(256 * 256);
 for (let a = 0; a < 256; a++) {
   for (let b = 0; b < 256; b++) MAX_LUMA[(a << 8) | b] = Math.max(PALETTE_LUMA[a], PALETTE_LUMA[b]);
 }
+/**
+ * `PALETTE_LUMA` and `MAX_LUMA` as doubles: the horizontal resize multiplies what it reads without converting
+ * each byte (exact either way). Only the entries of the few colours on screen are read, so the larger table
+ * costs no more cache.
+ */
+const MAX_LUMA_F64 = Float64Array.from(MAX_LUMA);
+const LUMA_F64 = Float64Array.from(PALETTE_LUMA);
 /** Every block of a row. */
 const ALL_BLOCKS = (1 << (SCREEN_WIDTH / 8)) - 1;
 /** The output columns whose source cells lie in screen block k (`blockMask`): [BLOCK_COL0[k], BLOCK_COL1[k]). */
@@ -220,6 +227,8 @@ export class PixelObserver implements Observer {
   private push(a: Screen, b: Screen | null): void {
     // Imported bindings are read once: some module loaders turn each read into a getter call.
     const luma = PALETTE_LUMA;
+    const lumaF = LUMA_F64;
+    const maxF = MAX_LUMA_F64;
     const W = SCREEN_WIDTH;
     const H = SCREEN_HEIGHT;
     const N = PIXEL_SIZE;
@@ -343,16 +352,16 @@ export class PixelObserver implements Observer {
           for (; j < j1; j++) {
             const s = base + cs[j];
             const w = j * 4;
-            acc[out + j] = luma[ap[s]] * cw[w] + luma[ap[s + 1]] * cw[w + 1] + luma[ap[s + 2]] * cw[w + 2];
+            acc[out + j] = lumaF[ap[s]] * cw[w] + lumaF[ap[s + 1]] * cw[w + 1] + lumaF[ap[s + 2]] * cw[w + 2];
           }
         } else {
           for (; j < j1; j++) {
             const s = base + cs[j];
             const w = j * 4;
             acc[out + j] =
-              MAX_LUMA[(ap[s] << 8) | bp[s]] * cw[w] +
-              MAX_LUMA[(ap[s + 1] << 8) | bp[s + 1]] * cw[w + 1] +
-              MAX_LUMA[(ap[s + 2] << 8) | bp[s + 2]] * cw[w + 2];
+              maxF[(ap[s] << 8) | bp[s]] * cw[w] +
+              maxF[(ap[s + 1] << 8) | bp[s + 1]] * cw[w + 1] +
+              maxF[(ap[s + 2] << 8) | bp[s + 2]] * cw[w + 2];
           }
         }
       }
