@@ -8,11 +8,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { TrainingPriority } from '../src/host/priority.js';
+import { parseTrainingPriority } from '../src/host/priority.js';
 import { serve } from '../src/server/serve.js';
 
 const [runsDir, staticDir, trainingPriority = 'normal'] = process.argv.slice(2);
-const server = await serve({ runsDir, staticDir, host: '127.0.0.1', port: 0, token: null, trainingPriority: trainingPriority as TrainingPriority });
+const server = await serve({ runsDir, staticDir, host: '127.0.0.1', port: 0, token: null, trainingPriority: parseTrainingPriority(trainingPriority) });
 const loop = monitorEventLoopDelay({ resolution: 5 });
 const SCHEDSTAT = `/proc/self/task/${process.pid}/schedstat`;
 /** ms this thread has waited for a core so far (schedstat's second field, ns); null where there is no schedstat. */

@@ -4,7 +4,7 @@
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { TRAINING_PRIORITIES, type TrainingPriority } from '../src/host/priority.js';
+import { parseTrainingPriority } from '../src/host/priority.js';
 import type { PlaybackRates } from '../src/renderer/src/player/playback.js';
 import { benchA2C } from './a2c.js';
 import type { LoopFigures } from './app-harness.js';
@@ -30,10 +30,7 @@ if (!(seconds > 0)) throw new Error(`--seconds must be a positive number, got ${
 if (values.only !== undefined && !SECTIONS.includes(values.only as never)) {
   throw new Error(`unknown section --only ${values.only}; known: ${SECTIONS.join(', ')}`);
 }
-const trainingPriority = values['training-priority'] as TrainingPriority;
-if (!TRAINING_PRIORITIES.includes(trainingPriority)) {
-  throw new Error(`--training-priority must be one of ${TRAINING_PRIORITIES.join(', ')}, got "${trainingPriority}"`);
-}
+const trainingPriority = parseTrainingPriority(values['training-priority']);
 const want = (s: string) => values.only === undefined || values.only === s;
 
 console.log(`rlhf-arcade bench: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}`);

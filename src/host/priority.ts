@@ -24,6 +24,14 @@ import { setPriority } from 'node:os';
 export const TRAINING_PRIORITIES = ['low', 'normal'] as const;
 export type TrainingPriority = (typeof TRAINING_PRIORITIES)[number];
 
+/** A --training-priority flag's value, checked; the error names the flag and the choices. */
+export function parseTrainingPriority(value: string): TrainingPriority {
+  if (!(TRAINING_PRIORITIES as readonly string[]).includes(value)) {
+    throw new Error(`--training-priority must be one of ${TRAINING_PRIORITIES.join(', ')}, got "${value}"`);
+  }
+  return value as TrainingPriority;
+}
+
 /** The nice value of a 'low' session: weight 110 against 1024 at nice 0 (CFS's table), about 1:9 when both want the same core. */
 export const LOW_PRIORITY_NICE = 10;
 

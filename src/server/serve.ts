@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { forkSession } from '../host/fork.js';
 import { SessionHost } from '../host/host.js';
-import { TRAINING_PRIORITIES, type TrainingPriority } from '../host/priority.js';
+import { parseTrainingPriority, type TrainingPriority } from '../host/priority.js';
 import { CSP } from '../shared/csp.js';
 import { ApiError, type HostEvent, RequestMessage, type ResponseMessage } from '../shared/api.js';
 
@@ -203,10 +203,7 @@ async function main(): Promise<void> {
     console.log('npm run serve -- [--runs runs] [--port 5174] [--host 127.0.0.1] [--token SECRET] [--training-priority low|normal] [--static out/renderer]');
     return;
   }
-  const trainingPriority = values['training-priority'] as TrainingPriority;
-  if (!TRAINING_PRIORITIES.includes(trainingPriority)) {
-    throw new Error(`--training-priority must be one of ${TRAINING_PRIORITIES.join(', ')}, got "${trainingPriority}"`);
-  }
+  const trainingPriority = parseTrainingPriority(values['training-priority']);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535, got "${values.port}"`);
   const local = LOCAL_HOSTS.includes(values.host);

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { forkSession } from '../../src/host/fork';
 import { SessionHost } from '../../src/host/host';
-import { lowerPriority, prioritizer, type TrainingPriority } from '../../src/host/priority';
+import { lowerPriority, parseTrainingPriority, prioritizer, type TrainingPriority } from '../../src/host/priority';
 import type { HostEvent, RunStatus } from '../../src/shared/api';
 import { startServer } from '../app/server';
 
@@ -152,6 +152,11 @@ describe('the session host', () => {
     } finally {
       warn.mockRestore();
     }
+  });
+
+  it('takes --training-priority low or normal and names the flag and the choices otherwise', () => {
+    expect(['low', 'normal'].map(parseTrainingPriority)).toEqual(['low', 'normal']);
+    expect(() => parseTrainingPriority('lo')).toThrow('--training-priority must be one of low, normal, got "lo"');
   });
 
   it('fails the calls a dead session process had not answered, tells the UIs, and starts another on the next call', async () => {
