@@ -47,10 +47,16 @@ function read(path: string): string | null {
   }
 }
 
-/** The autogroup `pid` is in ("/autogroup-826"), or null where autogroup scheduling is absent or off. */
+/**
+ * The autogroup `pid` is in ("/autogroup-826"; "default" for the root task group, whose file is empty: a
+ * process that never started a session, such as one started by a container's PID 1), or null where autogroup
+ * scheduling is absent or off.
+ */
 function autogroupOf(pid: number | 'self'): string | null {
   if (read('/proc/sys/kernel/sched_autogroup_enabled') !== '1') return null;
-  return read(`/proc/${pid}/autogroup`)?.split(' ')[0] ?? null;
+  const text = read(`/proc/${pid}/autogroup`);
+  if (text === null) return null;
+  return text === '' ? 'default' : text.split(' ')[0];
 }
 
 /**
@@ -59,7 +65,8 @@ function autogroupOf(pid: number | 'self'): string | null {
  */
 export async function lowerPriority(pid: number, nice = LOW_PRIORITY_NICE): Promise<string> {
   const group = autogroupOf(pid);
-  if (group !== null && group !== autogroupOf('self')) {
+  // The default group's weight is the root's, which cannot be changed: a process in it is niced itself.
+  if (group !== null && group !== 'default' && group !== autogroupOf('self')) {
     for (let attempt = 1; ; attempt++) {
       try {
         writeFileSync(`/proc/${pid}/autogroup`, String(nice));

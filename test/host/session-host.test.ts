@@ -26,8 +26,17 @@ function newHost(runsDir: string, priority?: TrainingPriority): SessionHost {
 
 /** Linux schedules sessions' groups first (autogroup), and this kernel has it on. */
 const autogroup = existsSync('/proc/self/autogroup') && readFileSync('/proc/sys/kernel/sched_autogroup_enabled', 'utf8').trim() === '1';
-/** "/autogroup-12 nice 10" -> 10 */
-const autogroupNice = (pid: number | 'self') => Number(/nice (-?\d+)/.exec(readFileSync(`/proc/${pid}/autogroup`, 'utf8'))![1]);
+/**
+ * "/autogroup-12 nice 10" -> 10. A process that never started a session of its own (one started by PID 1 of a
+ * container, as CI's is) is in the default group, the root task group: its file is empty and it runs at nice 0.
+ */
+function autogroupNice(pid: number | 'self'): number {
+  const text = readFileSync(`/proc/${pid}/autogroup`, 'utf8');
+  if (text.trim() === '') return 0;
+  const nice = /nice (-?\d+)/.exec(text);
+  if (!nice) throw new Error(`unexpected /proc/${pid}/autogroup: ${JSON.stringify(text)}`);
+  return Number(nice[1]);
+}
 
 /** Polls `read` until it returns `want` (the priority is set just after the start, retried if the kernel says wait). */
 async function eventually<T>(read: () => T, want: T, timeoutMs = 5000): Promise<T> {
