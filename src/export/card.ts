@@ -58,6 +58,13 @@ export interface RewardCard {
      * the observation s' the action led to (2 x observation.size inputs). Absent in cards older than it: state.
      */
     input?: RewardInput;
+    /**
+     * How preferences trained an action-dependent model: true, each step rated by the mean of r̂(s, ·) over the
+     * actions (a run with both channels: only live feedback tells actions apart); false, by the taken action's
+     * output. Written for action-dependent models of runs with preferences, absent otherwise; a run that
+     * fine-tunes the model with preferences keeps it.
+     */
+    statePreferences?: boolean;
     /** Output columns: actions.n when actionDependent, else 1. */
     outputs: number;
     rewardStd: number;
@@ -109,6 +116,8 @@ export function readRewardCard(path: string): RewardCard {
   if (typeof model.leakyAlpha !== 'number') throw bad('model.leakyAlpha must be a number', model.leakyAlpha);
   if (typeof model.actionDependent !== 'boolean') throw bad('model.actionDependent must be true or false', model.actionDependent);
   if (model.input !== undefined && !REWARD_INPUTS.includes(model.input)) throw bad(`model.input must be ${REWARD_INPUTS.join(' or ')}`, model.input);
+  if (model.statePreferences !== undefined && typeof model.statePreferences !== 'boolean') throw bad('model.statePreferences must be true or false', model.statePreferences);
+  if (model.statePreferences === true && !model.actionDependent) throw bad('model.statePreferences can only be true for an action-dependent model (model.actionDependent)', model.statePreferences);
   if (model.outputs !== (model.actionDependent ? c.actions.n : 1)) throw bad(`model.outputs must be ${model.actionDependent ? 'actions.n' : '1'}`, model.outputs);
   if (!Number.isInteger(c.observation.size) || c.observation.size < 1) throw bad('observation.size must be a positive integer', c.observation.size);
   const norm = c.normalisation.members;

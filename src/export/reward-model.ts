@@ -60,10 +60,13 @@ export function inputOf(card: RewardCard): RewardInput {
   return card.model.input ?? 'state';
 }
 
-/** The architecture settings a RewardModel needs to hold an exported model's weights. */
-export function architectureOf(card: RewardCard): Pick<RewardModelConfig, 'members' | 'hidden' | 'leakyAlpha' | 'actionDependent' | 'input'> {
-  const { members, hidden, leakyAlpha, actionDependent } = card.model;
-  return { members, hidden, leakyAlpha, actionDependent, input: inputOf(card) };
+/**
+ * The settings a RewardModel needs to hold an exported model's weights, and how preferences rated its actions
+ * where the card says (statePreferences; absent, the run that fine-tunes it decides).
+ */
+export function architectureOf(card: RewardCard): Pick<RewardModelConfig, 'members' | 'hidden' | 'leakyAlpha' | 'actionDependent' | 'input'> & Partial<Pick<RewardModelConfig, 'statePreferences'>> {
+  const { members, hidden, leakyAlpha, actionDependent, statePreferences } = card.model;
+  return { members, hidden, leakyAlpha, actionDependent, input: inputOf(card), ...(statePreferences !== undefined && { statePreferences }) };
 }
 
 export interface ExportedRewardModel {

@@ -129,6 +129,7 @@ export async function exportRewardModel(runDir: string, outDir: string, { onProg
         leakyAlpha: rm.leakyAlpha,
         actionDependent: rm.actionDependent,
         input: rm.input,
+        ...(rm.actionDependent && config.preferences !== undefined && { statePreferences: rm.statePreferences }),
         outputs: heads,
         rewardStd: rm.rewardStd,
         trainSteps: model.trainSteps,

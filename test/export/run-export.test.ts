@@ -7,7 +7,7 @@ import packageJson from '../../package.json' with { type: 'json' };
 import { makeEnv } from '../../src/env/index.js';
 import { Rng } from '../../src/env/rng.js';
 import { checkCardFits, type RewardCard } from '../../src/export/card.js';
-import { loadRewardModel, readExportedRewardModel } from '../../src/export/reward-model.js';
+import { architectureOf, loadRewardModel, readExportedRewardModel } from '../../src/export/reward-model.js';
 import type { Progress } from '../../src/export/run-data.js';
 import { exportRewardModel } from '../../src/export/run-export.js';
 import { RewardModel } from '../../src/learning/preferences/reward-model.js';
@@ -19,7 +19,8 @@ import { preferenceConfig, trainRun } from './runs.js';
 const root = mkdtempSync(join(tmpdir(), 'run-export-'));
 /** r̂(s, s'): one output whatever the action, reading transitions (the export folds [s, s' - s] into [s, s']). */
 const actionBlind = { dir: join(root, 'pong'), config: preferenceConfig({ seed: 1, rewardModel: { input: 'transition' } }) };
-const perAction = { dir: join(root, 'breakout'), config: preferenceConfig({ env: 'Breakout', seed: 2, rewardModel: { actionDependent: true } }) };
+/** r̂(s, a) whose preferences rate states, as in a run with both channels: one output per action. */
+const perAction = { dir: join(root, 'breakout'), config: preferenceConfig({ env: 'Breakout', seed: 2, rewardModel: { actionDependent: true, statePreferences: true } }) };
 
 beforeAll(async () => {
   await initTf();
@@ -125,6 +126,7 @@ describe('npm run export: a run\'s reward model as tfjs, ONNX and a reward card'
       output: { name: 'reward', shape: ['batch', 1] },
       files: { tfjs: 'model.json', weights: 'weights.bin', onnx: 'reward.onnx' },
     });
+    expect(card.model.statePreferences).toBeUndefined(); // only action-dependent models have actions to rate
     expect(card.output.rewardOfAction).toMatch(/reward\[b, 0\] for every action/);
     expect(card.output.input).toMatch(/2 \* observation.size.*then the observation s' it led to/);
     expect(card.observation).toMatchObject({ type: 'ram', shape: [11], size: 11, options: { maskScore: true, frameSkip: 4 } });
@@ -153,7 +155,9 @@ describe('npm run export: a run\'s reward model as tfjs, ONNX and a reward card'
   it('exports r(s, a) of an action-dependent model as one column per action', async () => {
     const out = join(root, 'export-breakout');
     const { card } = await exportRewardModel(perAction.dir, out);
-    expect(card.model).toMatchObject({ actionDependent: true, outputs: 4 });
+    expect(card.model).toMatchObject({ actionDependent: true, statePreferences: true, outputs: 4 });
+    // A run that fine-tunes it keeps rating states by preferences (a both-channel run's export lost this once).
+    expect(architectureOf(card)).toMatchObject({ actionDependent: true, statePreferences: true });
     expect(card.output.rewardOfAction).toMatch(/reward\[b, a\]/);
     expect(card.observation.features).toHaveLength(121);
     const model = checkpointModel(perAction.dir, perAction.config);
@@ -208,5 +212,9 @@ describe('npm run export: a run\'s reward model as tfjs, ONNX and a reward card'
     const bad: RewardCard = { ...card, version: 2 as never };
     writeFileSync(join(out, 'reward-card.json'), JSON.stringify(bad));
     expect(() => readExportedRewardModel(out)).toThrow(/reward-card\.json: reward card version 1 expected.*got 2/);
+    writeFileSync(join(out, 'reward-card.json'), JSON.stringify({ ...card, model: { ...card.model, statePreferences: true } }));
+    expect(() => readExportedRewardModel(out)).toThrow(/reward-card\.json: model\.statePreferences can only be true for an action-dependent model.*got true/);
+    writeFileSync(join(out, 'reward-card.json'), JSON.stringify({ ...card, model: { ...card.model, statePreferences: 'yes' } }));
+    expect(() => readExportedRewardModel(out)).toThrow(/model\.statePreferences must be true or false, got "yes"/);
   });
 });
