@@ -75,6 +75,12 @@ export interface TamerConfig {
   expert: string | null;
   /** scalar-expert: the fraction of steps, by |advantage| over the last 1,000, it reacts to. */
   expertTopFraction: number;
+  /**
+   * The reward net's normalisation measures every action's Ĥ at the reference states, not only the taken
+   * action's (RewardModelConfig.normaliseAllActions). New runs record true (TAMER_DEFAULTS, Trainer.create);
+   * settings without it, those of runs made before it, read false.
+   */
+  normaliseAllActions: boolean;
 }
 
 /** A played step, as an expert teacher judges it. */
@@ -105,13 +111,15 @@ export const TAMER_DEFAULTS: TamerConfig = {
   liveEvery: 80,
   expert: null,
   expertTopFraction: 0.1,
+  normaliseAllActions: true,
 };
 
 export function resolveTamerConfig(partial: Partial<TamerConfig> = {}): TamerConfig {
   for (const k of Object.keys(partial)) {
     if (!(k in TAMER_DEFAULTS)) throw new RangeError(`unknown feedback setting "${k}"; known: ${Object.keys(TAMER_DEFAULTS).join(', ')}`);
   }
-  const c = { ...TAMER_DEFAULTS, ...partial };
+  // A run's recorded settings without normaliseAllActions were made before it: they normalised on the taken actions.
+  const c = { ...TAMER_DEFAULTS, normaliseAllActions: false, ...partial };
   const bad = (name: keyof TamerConfig, want: string) => new RangeError(`feedback setting ${name} must be ${want}, got ${JSON.stringify(c[name])}`);
   if (!Number.isInteger(c.feedback) || c.feedback < 1) throw bad('feedback', 'a positive integer');
   if (c.teacher !== null && !SCALAR_TEACHERS.includes(c.teacher)) throw bad('teacher', `null (people press) or ${SCALAR_TEACHERS.join(', ')}`);
@@ -122,6 +130,7 @@ export function resolveTamerConfig(partial: Partial<TamerConfig> = {}): TamerCon
   const needsExpert = c.teacher !== null && EXPERT_TEACHERS.includes(c.teacher);
   if (needsExpert !== (c.expert !== null)) throw bad('expert', `the expert run folder exactly when the teacher is ${EXPERT_TEACHERS.join(' or ')}`);
   if (!(c.expertTopFraction > 0 && c.expertTopFraction <= 1)) throw bad('expertTopFraction', 'in (0, 1]');
+  if (typeof c.normaliseAllActions !== 'boolean') throw bad('normaliseAllActions', 'true or false');
   return c;
 }
 

@@ -177,7 +177,10 @@ export function validateRunConfig(c: RunConfig): RunConfig {
 
 /** The settings of a run's learned reward model. Live feedback is about actions: with that channel it is Ĥ(s, a). */
 export function rewardModelConfigOf(config: RunConfig): RewardModelConfig {
-  return resolveRewardModelConfig({ ...config.preferences?.rewardModel, ...(config.tamer !== undefined && { actionDependent: true }) });
+  return resolveRewardModelConfig({
+    ...config.preferences?.rewardModel,
+    ...(config.tamer !== undefined && { actionDependent: true, normaliseAllActions: resolveTamerConfig(config.tamer).normaliseAllActions }),
+  });
 }
 
 /** The wasm backend lacks the convolution gradient (Conv2DBackpropFilter): say so before a run starts. */
@@ -380,12 +383,14 @@ export class Trainer {
     validateRunConfig(given);
     // The run records every preference setting and what its reward model reads, so that a later change of a
     // default cannot change it on resume. With both channels, preferences rate states (statePreferences;
-    // runs made before that lack it and resume as they were made, rating the taken actions).
+    // runs made before that lack it and resume as they were made, rating the taken actions). With live
+    // feedback, the normalisation measures every action (normaliseAllActions; likewise absent from older runs).
+    const withTamer: RunConfig = given.tamer === undefined ? given : { ...given, tamer: { ...given.tamer, normaliseAllActions: given.tamer.normaliseAllActions ?? true } };
     const config: RunConfig =
       given.preferences === undefined
-        ? given
+        ? withTamer
         : {
-            ...given,
+            ...withTamer,
             preferences: {
               ...resolvePreferenceConfig(given.preferences),
               rewardModel: {

@@ -7,7 +7,7 @@ import { initTf } from '../../src/learning/tf.js';
 import { randomPolicyClips } from '../../src/learning/preferences/clips.js';
 import { LabelingSession } from '../../src/session/labeling.js';
 import { PREFERENCE_DEFAULTS, PreferenceLearner } from '../../src/session/preferences.js';
-import { TAMER_DEFAULTS } from '../../src/session/tamer.js';
+import { TAMER_DEFAULTS, type TamerConfig } from '../../src/session/tamer.js';
 import { Trainer } from '../../src/session/trainer.js';
 import { preferenceConfig } from '../export/runs.js';
 
@@ -111,20 +111,24 @@ describe('a run remembers its preference settings', () => {
     resumed.dispose();
   });
 
-  it('with both channels, records that preferences rate states; runs from before rate the taken actions', async () => {
+  it('with both channels, records that preferences rate states and that every action is normalised; runs from before do neither', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'pref-config-')), 'both');
     const given = preferenceConfig({ steps: 200, labels: 10 });
-    const both = { ...given, reward: 'preferences+tamer' as const, tamer: { ...TAMER_DEFAULTS, teacher: 'scalar-oracle' as const, feedback: 5 } };
+    const { normaliseAllActions: _, ...tamer } = { ...TAMER_DEFAULTS, teacher: 'scalar-oracle' as const, feedback: 5 };
+    // Settings made without it (by hand, or by a script older than it) get today's default too.
+    const both = { ...given, reward: 'preferences+tamer' as const, tamer: tamer as TamerConfig };
     const trainer = await Trainer.create(dir, both);
-    expect(trainer.rewardModel!.config).toMatchObject({ actionDependent: true, statePreferences: true });
+    expect(trainer.rewardModel!.config).toMatchObject({ actionDependent: true, statePreferences: true, normaliseAllActions: true });
     trainer.dispose();
     const path = join(dir, 'config.json');
     const stored = JSON.parse(readFileSync(path, 'utf8'));
     expect(stored.preferences.rewardModel).toMatchObject({ actionDependent: true, statePreferences: true });
+    expect(stored.tamer.normaliseAllActions).toBe(true);
     delete stored.preferences.rewardModel.statePreferences;
+    delete stored.tamer.normaliseAllActions;
     writeFileSync(path, JSON.stringify(stored));
     const resumed = await Trainer.resume(dir);
-    expect(resumed.rewardModel!.config).toMatchObject({ actionDependent: true, statePreferences: false });
+    expect(resumed.rewardModel!.config).toMatchObject({ actionDependent: true, statePreferences: false, normaliseAllActions: false });
     resumed.dispose();
   });
 });

@@ -62,6 +62,16 @@ export interface RewardModelConfig {
    */
   statePreferences: boolean;
   /**
+   * With an action-dependent model, what the normalisation (`normalise`) measures at the reference states:
+   * false, the output of the action taken there; true, the outputs of every action. Runs with live feedback
+   * use true (since they have it; runs made before read false). The taken actions are the policy's: once it
+   * takes one action everywhere, their outputs hardly vary, the scale grows without bound and every other
+   * action's reward with it (a Space Invaders run with both channels took RIGHTFIRE alone, then got rewards
+   * of -4,000 against a standard deviation of 0.05, and its value loss reached 1e8). Every action's output
+   * does not depend on the policy.
+   */
+  normaliseAllActions: boolean;
+  /**
    * What a step shows the model: `state`, the observation s the action was taken in; `transition`, s and what
    * the action changed, [s, s' - s] (Christiano et al.'s Atari predictor saw a stack of frames, not one). A
    * single observation hardly shows the rewarded event (a point won, an invader or a brick gone, a car passed)
@@ -92,6 +102,7 @@ export const REWARD_MODEL_DEFAULTS: RewardModelConfig = {
   rewardStd: 0.05,
   actionDependent: false,
   statePreferences: false,
+  normaliseAllActions: false,
   input: 'state',
 };
 
@@ -116,6 +127,7 @@ export function resolveRewardModelConfig(partial: Partial<RewardModelConfig> = {
   if (!(c.rewardStd > 0)) throw bad('rewardStd', 'positive');
   if (typeof c.actionDependent !== 'boolean') throw bad('actionDependent', 'true or false');
   if (typeof c.statePreferences !== 'boolean') throw bad('statePreferences', 'true or false');
+  if (typeof c.normaliseAllActions !== 'boolean') throw bad('normaliseAllActions', 'true or false');
   if (c.statePreferences && !c.actionDependent) throw new RangeError('reward model statePreferences only applies to an action-dependent model (actionDependent), whose outputs differ by action');
   if (!REWARD_INPUTS.includes(c.input)) throw bad('input', REWARD_INPUTS.join(' or '));
   if (c.actionDependent && c.input !== 'state') {
@@ -304,17 +316,22 @@ export class RewardModel {
 
   /**
    * Sets each member's shift and scale so that its r̂ over the reference steps has zero mean and standard
-   * deviation `rewardStd`.
+   * deviation `rewardStd`: r̂ of the taken actions, or of every action at those states (`normaliseAllActions`).
    */
   normalise(obs: Float32Array, actions: ArrayLike<number>, rows: number, next?: Float32Array): void {
     if (rows < 2) return;
-    this.rawRewards(obs, actions, rows, next).forEach((r, m) => {
+    const every = this.config.normaliseAllActions && this.heads > 1;
+    const outputs = every
+      ? Array.from({ length: this.heads }, (_, a) => this.rawRewards(obs, new Int32Array(rows).fill(a), rows, next))
+      : [this.rawRewards(obs, actions, rows, next)];
+    this.members.forEach((_, m) => {
+      const n = rows * outputs.length;
       let mean = 0;
-      for (let i = 0; i < rows; i++) mean += r[i];
-      mean /= rows;
+      for (const byMember of outputs) for (const x of byMember[m]) mean += x;
+      mean /= n;
       let v = 0;
-      for (let i = 0; i < rows; i++) v += (r[i] - mean) ** 2;
-      const std = Math.sqrt(v / rows);
+      for (const byMember of outputs) for (const x of byMember[m]) v += (x - mean) ** 2;
+      const std = Math.sqrt(v / n);
       this.shift[m] = mean;
       this.scale[m] = this.config.rewardStd / Math.max(std, 1e-8);
     });

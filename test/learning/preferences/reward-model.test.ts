@@ -91,6 +91,33 @@ describe('reward model', () => {
     model.dispose();
   });
 
+  it('with normaliseAllActions, normalises every action at the reference states, so a policy stuck on one action cannot blow the scale up', () => {
+    const rng = new Rng(4);
+    const rows = 500;
+    const obs = Float32Array.from({ length: rows * D }, () => rng.next() * 2 - 1);
+    const taken = new Int32Array(rows).fill(2); // a policy that takes one action everywhere
+    const all = new RewardModel(D, A, { actionDependent: true, normaliseAllActions: true, rewardStd: 0.05 }, 5);
+    all.normalise(obs, taken, rows);
+    const byAction = Array.from({ length: A }, (_, a) => all.rawRewards(obs, new Int32Array(rows).fill(a), rows));
+    all.shift.forEach((_, m) => {
+      const z = byAction.flatMap((r) => Array.from(r[m], (x) => (x - all.shift[m]) * all.scale[m]));
+      const mean = z.reduce((a, b) => a + b, 0) / z.length;
+      expect(mean).toBeCloseTo(0, 6);
+      expect(Math.sqrt(z.reduce((a, b) => a + (b - mean) ** 2, 0) / z.length)).toBeCloseTo(0.05, 5);
+    });
+    // The same state at every reference step (the policy stuck in a corner): the taken action's output does not
+    // vary, and normalising on it alone scales by 0.05 / 1e-8; every action's output still varies.
+    const stuck = new Float32Array(rows * D);
+    for (let i = 0; i < rows; i++) stuck.set(obs.subarray(0, D), i * D);
+    const takenOnly = new RewardModel(D, A, { actionDependent: true, rewardStd: 0.05 }, 5);
+    takenOnly.normalise(stuck, taken, rows);
+    all.normalise(stuck, taken, rows);
+    expect(Math.min(...takenOnly.scale)).toBeGreaterThan(1e5);
+    expect(Math.max(...all.scale)).toBeLessThan(100);
+    all.dispose();
+    takenOnly.dispose();
+  });
+
   it('raises the L2 weight when validation loss exceeds 1.5x training loss, and lowers it below 1.1x', () => {
     const model = new RewardModel(D, A, { l2: 1e-3, batchSize: 8, lr: 1e-2, actionDependent: true }, 3);
     // 20 labels and many steps: the members overfit, validation loss climbs above the band.
