@@ -1,7 +1,7 @@
 /**
  * End to end in browser mode: the server (npm run serve) on a fresh run with a synthetic prefill, Debian's
- * Chromium driven by playwright-core. Bad input over the WebSocket first, then 20 pairs labelled with the
- * keyboard, one undone, one changed from the history; every answer must reach labels.jsonl exactly once and
+ * Chromium driven by playwright-core. Bad input and two labelers over WebSockets first, then 20 pairs
+ * labelled with the keyboard, one undone, one changed from the history; every answer must reach labels.jsonl exactly once and
  * the reward model must train. A screenshot of each view is checked for a non-blank canvas. Then a run with
  * live feedback: Up / Down pressed in the Live view must reach feedback.jsonl exactly as pressed, with the
  * steps the UI said they credited; a bad press is refused with nothing stored.
@@ -84,7 +84,7 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     await expect(client(server.origin, '?labeler=x&token=wrong-token-0123456789')).rejects.toThrow(/401/);
   });
 
-  it('rejects bad messages with a clear error and stores nothing twice', async () => {
+  it('rejects bad messages with a clear error, stores nothing twice, and keeps two labelers off each other\'s pairs', async () => {
     const ws = await client(server.origin, `?labeler=ws-tester&token=${TOKEN}`);
     const created = await ws.call({ id: 0, op: 'createRun', args: { name: RUN, env: 'Pong', obsType: 'ram', feedback: ['preferences'], teacher: null, labels: 100, steps: 40_000, seed: 1, prefill: 10 } });
     expect(created.ok, created.error).toBe(true);
@@ -100,10 +100,21 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     const pair = (await ws.call({ id: 9, op: 'nextPair' })).result as { pairId: string };
     expect((await ws.call({ id: 10, op: 'answer', args: { pairId: pair.pairId, answer: 'left' } })).ok).toBe(true);
     expect((await ws.call({ id: 11, op: 'answer', args: { pairId: pair.pairId, answer: 'right' } })).error).toMatch(/already answered/);
+
+    // Two labelers at once: each is handed a different pair, and neither can answer the one locked for the other.
+    const other = await client(server.origin, `?labeler=ws-other&token=${TOKEN}`);
+    const mine = (await ws.call({ id: 12, op: 'nextPair' })).result as { pairId: string };
+    const theirs = (await other.call({ id: 0, op: 'nextPair' })).result as { pairId: string };
+    expect(theirs.pairId).not.toBe(mine.pairId);
+    expect((await other.call({ id: 1, op: 'answer', args: { pairId: mine.pairId, answer: 'left' } })).error).toMatch(new RegExp(`pair ${mine.pairId} is being labelled by ws-tester`));
+    expect((await ws.call({ id: 13, op: 'answer', args: { pairId: mine.pairId, answer: 'right' } })).ok).toBe(true);
+    expect((await other.call({ id: 2, op: 'answer', args: { pairId: theirs.pairId, answer: 'equal' } })).ok).toBe(true);
+    other.close();
     ws.close();
-    const events = labelEvents(runs).filter((e) => e.pairId === pair.pairId);
-    expect(events).toHaveLength(1);
-    expect(events[0].answer).toBe('left');
+    const stored = (id: string) => labelEvents(runs).filter((e) => e.pairId === id).map((e) => [e.labeler, e.answer]);
+    expect(stored(pair.pairId)).toEqual([['ws-tester', 'left']]);
+    expect(stored(mine.pairId)).toEqual([['ws-tester', 'right']]);
+    expect(stored(theirs.pairId)).toEqual([['ws-other', 'equal']]);
   });
 
   it('labels 20 pairs with the keyboard, undoes one, changes one from the history; the reward model trains', async () => {
