@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: the project's speed figures, as medians of several runs.
  *   npm run bench -- [--only env|a2c|app|app-remote] [--runs 5] [--seconds 1] [--training-priority low|normal]
+ *                    [--labelers 1]   (app-remote: people labelling at once)
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -21,11 +22,15 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '1' },
     // The app sections' session process against the server's, as npm run serve takes it.
     'training-priority': { type: 'string', default: 'normal' },
+    // The app-remote section's people labelling one run at once, each over a WebSocket of their own.
+    labelers: { type: 'string', default: '1' },
   },
 });
 const runs = Number(values.runs);
 const seconds = Number(values.seconds);
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got ${values.runs}`);
+const labelers = Number(values.labelers);
+if (!Number.isInteger(labelers) || labelers < 1) throw new Error(`--labelers must be a positive integer, got ${values.labelers}`);
 if (!(seconds > 0)) throw new Error(`--seconds must be a positive number, got ${values.seconds}`);
 if (values.only !== undefined && !SECTIONS.includes(values.only as never)) {
   throw new Error(`unknown section --only ${values.only}; known: ${SECTIONS.join(', ')}`);
@@ -59,15 +64,16 @@ if (want('app')) {
   loopRows(f.loop, f.trainingSteps, f.measuredSeconds);
 }
 if (want('app-remote')) {
-  console.log(`\nThe app in browser mode with the labeler on another machine (a WebSocket client, no browser here), while the session trains at ${trainingPriority} priority:\n`);
-  const f = await benchAppRemote(30, trainingPriority);
+  const who = labelers === 1 ? 'the labeler' : `${labelers} labelers at once`;
+  console.log(`\nThe app in browser mode with ${who} on other machines (WebSocket clients, no browser here), while the session trains at ${trainingPriority} priority:\n`);
+  const f = await benchAppRemote(30, trainingPriority, labelers);
   console.log('| what | measured | target |');
   console.log('|---|---:|---:|');
   console.log(
     `| answer sent to the pair after the next received, p95 (median) over ${f.answers - f.notReady} of ${f.answers} answers (${f.notReady} found none ready yet) | ${f.answerToPairP95.toFixed(1)} ms (${f.answerToPairMedian.toFixed(1)} ms) | |`,
   );
   loopRows(f.loop, f.trainingSteps, f.measuredSeconds);
-  console.log(`\n${f.clips} clip records fetched to replay labels, ${f.events} events pushed to the labeler; the labeler client used ${f.clientCpuMs.toFixed(0)} ms of CPU`);
+  console.log(`\n${f.clips} clip records fetched to replay labels, ${f.events} events pushed to ${who}; the client${labelers === 1 ? '' : 's'} used ${f.clientCpuMs.toFixed(0)} ms of CPU; no pair answered twice`);
 }
 
 /** The relaying process's event-loop rows both app sections print, and how the session was scheduled. */
