@@ -137,7 +137,7 @@ const program = new Command('train')
       .default(PREFERENCE_DEFAULTS.initialPolicy),
   )
   .option('--pretrain-epochs <n>', 'reward-model epochs on the first labels before RL', integer, PREFERENCE_DEFAULTS.pretrainEpochs)
-  .option('--label-decay-steps <n>', 'c of the label rate c/(T+c), agent steps (default: a tenth of --steps)', positiveInt)
+  .option('--label-decay-steps <n>', 'c of the label rate c/(T+c), agent steps (default: a third of --steps)', positiveInt)
   .option('--reward-model <dir>', 'start from a reward model exported by npm run export (it must match the game and observations)')
   .addOption(
     new Option('--reward-model-mode <mode>', 'frozen: the exported model is the reward, no labels; fine-tune: a preferences run starting from its weights')

@@ -19,7 +19,7 @@ import { RunLock, removeStaleTempFiles } from '../store/lock.js';
 import { RUN_VERSION, RunFolder } from '../store/run.js';
 import { RewardModel, type RewardModelConfig, type RewardModelState, resolveRewardModelConfig } from '../learning/preferences/reward-model.js';
 import { chooseAction } from '../learning/policy.js';
-import { type PreferenceConfig, PreferenceLearner, type PreferenceMetrics, type PreferenceState, resolvePreferenceConfig } from './preferences.js';
+import { defaultDecaySteps, type PreferenceConfig, PreferenceLearner, type PreferenceMetrics, type PreferenceState, resolvePreferenceConfig } from './preferences.js';
 import { FeedbackChannel, FeedbackRewardSource, greedyOnH, type LiveStepResult, resolveTamerConfig, type ScalarTeacherName, type StepJudge, type TamerConfig } from './tamer.js';
 import type { StepSpan } from '../learning/tamer/credit.js';
 import {
@@ -385,6 +385,7 @@ export class Trainer {
     // default cannot change it on resume. With both channels, preferences rate states (statePreferences;
     // runs made before that lack it and resume as they were made, rating the taken actions). With live
     // feedback, the normalisation measures every action (normaliseAllActions; likewise absent from older runs).
+    // The label rate's c is written down too (runs made before it record null: a tenth of their steps).
     const withTamer: RunConfig = given.tamer === undefined ? given : { ...given, tamer: { ...given.tamer, normaliseAllActions: given.tamer.normaliseAllActions ?? true } };
     const config: RunConfig =
       given.preferences === undefined
@@ -393,6 +394,7 @@ export class Trainer {
             ...withTamer,
             preferences: {
               ...resolvePreferenceConfig(given.preferences),
+              decaySteps: given.preferences.decaySteps ?? defaultDecaySteps(given.steps),
               rewardModel: {
                 ...given.preferences.rewardModel,
                 input: rewardModelConfigOf(given).input,

@@ -96,18 +96,23 @@ describe('a run remembers its preference settings', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'pref-config-')), 'run');
     const given = preferenceConfig({ steps: 200, labels: 10 });
     const { initialPolicy: _dropped, ...partial } = given.preferences!;
-    const trainer = await Trainer.create(dir, { ...given, preferences: partial as typeof given.preferences });
+    const trainer = await Trainer.create(dir, { ...given, preferences: { ...partial, decaySteps: null } as typeof given.preferences });
+    expect(trainer.learner!.schedule.config.decaySteps).toBe(67); // a third of 200 steps
     trainer.dispose();
     const path = join(dir, 'config.json');
     const stored = JSON.parse(readFileSync(path, 'utf8'));
     // Not given, so today's default, written down: a later default cannot change what this run does.
     expect(stored.preferences.initialPolicy).toBe(PREFERENCE_DEFAULTS.initialPolicy);
+    expect(stored.preferences.decaySteps).toBe(67);
     expect(Object.keys(stored.preferences).sort()).toEqual(Object.keys(PREFERENCE_DEFAULTS).sort());
-    // A run from before initialPolicy was recorded drew its first clips uniformly: that is what it resumes with.
+    // A run from before initialPolicy was recorded drew its first clips uniformly: that is what it resumes
+    // with; one from before decaySteps was recorded (null) asked for labels at c = a tenth of its steps.
     delete stored.preferences.initialPolicy;
+    stored.preferences.decaySteps = null;
     writeFileSync(path, JSON.stringify(stored));
     const resumed = await Trainer.resume(dir);
     expect(resumed.config.preferences!.initialPolicy).toBe('uniform');
+    expect(resumed.learner!.schedule.config.decaySteps).toBe(20);
     resumed.dispose();
   });
 
