@@ -1,8 +1,8 @@
 /**
  * End to end in browser mode: the server (npm run serve) on a fresh run with a synthetic prefill, Debian's
  * Chromium driven by playwright-core. Bad input and two labelers over WebSockets first, then 20 pairs
- * labelled with the keyboard, one undone, one changed from the history; every answer must reach labels.jsonl exactly once and
- * the reward model must train. A screenshot of each view is checked for a non-blank canvas. Then a run with
+ * labelled with the keyboard, one undone, one changed from the history; every answer must reach labels.jsonl
+ * exactly once and the reward model must train. A screenshot of each view is checked for a non-blank canvas. Then a run with
  * live feedback: Up / Down pressed in the Live view must reach feedback.jsonl exactly as pressed, with the
  * steps the UI said they credited; a bad press is refused with nothing stored.
  */
