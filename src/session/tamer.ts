@@ -77,8 +77,8 @@ export interface TamerConfig {
   expertTopFraction: number;
   /**
    * The reward net's normalisation measures every action's Ĥ at the reference states, not only the taken
-   * action's (RewardModelConfig.normaliseAllActions). New runs record true (TAMER_DEFAULTS, Trainer.create);
-   * settings without it, those of runs made before it, read false.
+   * action's (RewardModelConfig.normaliseAllActions). New runs record true; runs made before it resume with
+   * false (Trainer.resume).
    */
   normaliseAllActions: boolean;
 }
@@ -118,8 +118,7 @@ export function resolveTamerConfig(partial: Partial<TamerConfig> = {}): TamerCon
   for (const k of Object.keys(partial)) {
     if (!(k in TAMER_DEFAULTS)) throw new RangeError(`unknown feedback setting "${k}"; known: ${Object.keys(TAMER_DEFAULTS).join(', ')}`);
   }
-  // A run's recorded settings without normaliseAllActions were made before it: they normalised on the taken actions.
-  const c = { ...TAMER_DEFAULTS, normaliseAllActions: false, ...partial };
+  const c = { ...TAMER_DEFAULTS, ...partial };
   const bad = (name: keyof TamerConfig, want: string) => new RangeError(`feedback setting ${name} must be ${want}, got ${JSON.stringify(c[name])}`);
   if (!Number.isInteger(c.feedback) || c.feedback < 1) throw bad('feedback', 'a positive integer');
   if (c.teacher !== null && !SCALAR_TEACHERS.includes(c.teacher)) throw bad('teacher', `null (people press) or ${SCALAR_TEACHERS.join(', ')}`);

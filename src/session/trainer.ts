@@ -383,10 +383,10 @@ export class Trainer {
     validateRunConfig(given);
     // The run records every preference setting and what its reward model reads, so that a later change of a
     // default cannot change it on resume. With both channels, preferences rate states (statePreferences;
-    // runs made before that lack it and resume as they were made, rating the taken actions). With live
-    // feedback, the normalisation measures every action (normaliseAllActions; likewise absent from older runs).
+    // runs made before that lack it and resume as they were made, rating the taken actions). Every feedback
+    // setting is recorded likewise (resume() fills in what runs made before a setting did).
     // The label rate's c is written down too (runs made before it record null: a tenth of their steps).
-    const withTamer: RunConfig = given.tamer === undefined ? given : { ...given, tamer: { ...given.tamer, normaliseAllActions: given.tamer.normaliseAllActions ?? true } };
+    const withTamer: RunConfig = given.tamer === undefined ? given : { ...given, tamer: resolveTamerConfig(given.tamer) };
     const config: RunConfig =
       given.preferences === undefined
         ? withTamer
@@ -441,6 +441,8 @@ export class Trainer {
     // Runs made before config.json recorded it drew their first clips from the uniformly random policy, then the
     // only one (it matters if they restart before their first checkpoint and need more of those clips).
     if (stored.preferences !== undefined && stored.preferences.initialPolicy === undefined) stored.preferences = { ...stored.preferences, initialPolicy: 'uniform' };
+    // Likewise, live-feedback runs made before it normalised their reward over the taken actions only.
+    if (stored.tamer !== undefined && stored.tamer.normaliseAllActions === undefined) stored.tamer = { ...stored.tamer, normaliseAllActions: false };
     const config = validateRunConfig({ ...stored, steps: steps ?? stored.steps });
     const info = await initTf(backend);
     checkBackendFits(config, info);
