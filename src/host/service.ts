@@ -8,7 +8,7 @@
  * Training yields to this process's event loop once per A2C update (the reward source is wrapped to await a
  * turn of the loop), so answers are taken between updates, within tens of milliseconds.
  */
-import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { replayClip } from '../env/clip.js';
 import { A2C_DEFAULTS } from '../learning/a2c.js';
@@ -343,34 +343,6 @@ export class FileFacts {
   }
 }
 
-/** The steps of the last complete line of a metrics.jsonl, reading only the end of the file; 0 with none. */
-export function lastLoggedSteps(path: string): number {
-  const fd = openSync(path, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    // Grows the window until it holds a whole line (metrics lines are a few hundred bytes).
-    for (let window = 4096; ; window *= 4) {
-      const start = Math.max(0, size - window);
-      const chunk = Buffer.alloc(size - start);
-      readSync(fd, chunk, 0, chunk.length, start);
-      const lines = chunk.toString('utf8').split('\n');
-      lines.pop(); // after the last newline, or a line cut off while it is written
-      const whole = start === 0 ? lines : lines.slice(1);
-      for (let i = whole.length - 1; i >= 0; i--) {
-        try {
-          const steps = (JSON.parse(whole[i]) as { steps?: unknown }).steps;
-          if (typeof steps === 'number') return steps;
-        } catch {
-          // Not a metrics line (a damaged one): the one before it.
-        }
-      }
-      if (start === 0) return 0;
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
 export class RunService {
   private active: ActiveRun | null = null;
   private readonly fileFacts = new FileFacts();
@@ -501,7 +473,7 @@ export class RunService {
         const active = this.active?.name === name;
         let steps = 0;
         if (active) steps = this.active!.trainer.a2c.steps;
-        else steps = this.fileFacts.get(run.metricsPath, lastLoggedSteps) ?? 0;
+        else steps = this.fileFacts.get(run.metricsPath, () => run.lastLoggedSteps()) ?? 0;
         let labels = 0;
         if (active && this.active!.session !== null) labels = this.active!.session!.labels().length;
         else labels = this.fileFacts.get(join(dir, 'labels.jsonl'), (path) => currentLabels(readJsonl(path, LABELS_FORMAT, () => {}).records).size) ?? 0;

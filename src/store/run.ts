@@ -9,7 +9,7 @@
  *   clips.jsonl, labels.jsonl   preference runs: see labels.ts
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { checkEnvId } from '../env/index.js';
 import { describe, isRecord } from '../env/snapshot.js';
@@ -97,6 +97,37 @@ export class RunFolder {
       }
     });
     if (kept.length !== lines.length || complete !== text) writeFileAtomic(this.metricsPath, kept.map((l) => `${l}\n`).join(''));
+  }
+
+  /**
+   * The steps of metrics.jsonl's last complete line, reading only the end of the file (the app's Runs list
+   * shows it for every run); 0 with no such line. A line cut off while written, or damaged, is passed over.
+   */
+  lastLoggedSteps(): number {
+    const fd = openSync(this.metricsPath, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      // Grows the window until it holds a whole line (metrics lines are a few hundred bytes).
+      for (let window = 4096; ; window *= 4) {
+        const start = Math.max(0, size - window);
+        const chunk = Buffer.alloc(size - start);
+        readSync(fd, chunk, 0, chunk.length, start);
+        const lines = chunk.toString('utf8').split('\n');
+        lines.pop(); // after the last newline, or a line cut off while it is written
+        const whole = start === 0 ? lines : lines.slice(1);
+        for (let i = whole.length - 1; i >= 0; i--) {
+          try {
+            const steps = (JSON.parse(whole[i]) as { steps?: unknown }).steps;
+            if (typeof steps === 'number') return steps;
+          } catch {
+            // Not a metrics line (a damaged one): the one before it.
+          }
+        }
+        if (start === 0) return 0;
+      }
+    } finally {
+      closeSync(fd);
+    }
   }
 
   appendMetrics(record: Record<string, unknown>): void {

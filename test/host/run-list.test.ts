@@ -1,30 +1,33 @@
 /**
- * The Runs list reads each run's last logged step from the end of metrics.jsonl and its labels once per
- * version of labels.jsonl (FileFacts), so showing it does not hold the session process.
+ * The Runs list reads each run's last logged step from the end of metrics.jsonl (RunFolder.lastLoggedSteps)
+ * and its labels once per version of labels.jsonl (FileFacts), so showing it does not hold the session process.
  */
 import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileFacts, lastLoggedSteps } from '../../src/host/service';
+import { FileFacts } from '../../src/host/service';
+import { RunFolder } from '../../src/store/run';
 
 const dir = mkdtempSync(join(tmpdir(), 'run-list-'));
 
 describe('the Runs list', () => {
   it('reads the last logged step from the end of a metrics log, past a cut-off or damaged last line', () => {
-    const path = join(dir, 'metrics.jsonl');
+    const run = new RunFolder(dir);
+    const path = run.metricsPath;
+    const lastLoggedSteps = () => run.lastLoggedSteps();
     const line = (steps: number) => JSON.stringify({ steps, fps: 1234.5, note: 'x'.repeat(300) }) + '\n';
     writeFileSync(path, '');
-    expect(lastLoggedSteps(path)).toBe(0);
+    expect(lastLoggedSteps()).toBe(0);
     writeFileSync(path, Array.from({ length: 200 }, (_, i) => line((i + 1) * 20_000)).join(''));
-    expect(lastLoggedSteps(path)).toBe(4_000_000);
+    expect(lastLoggedSteps()).toBe(4_000_000);
     appendFileSync(path, '{"steps": 4020000, "fps"'); // being written
-    expect(lastLoggedSteps(path)).toBe(4_000_000);
+    expect(lastLoggedSteps()).toBe(4_000_000);
     writeFileSync(path, line(20_000) + '{"steps": 4020000, "f}\n');
-    expect(lastLoggedSteps(path)).toBe(20_000);
+    expect(lastLoggedSteps()).toBe(20_000);
     // A line longer than the first window read.
     writeFileSync(path, line(20_000) + JSON.stringify({ steps: 40_000, note: 'y'.repeat(20_000) }) + '\n');
-    expect(lastLoggedSteps(path)).toBe(40_000);
+    expect(lastLoggedSteps()).toBe(40_000);
   });
 
   it('reads a file again only once it has changed', () => {
