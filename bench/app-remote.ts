@@ -96,7 +96,6 @@ async function label(api: Api, waiting: { wake: () => void }, answers: number, r
  * answered by two of them would be an error of the server's pair locks, and fails the bench.
  */
 export async function benchAppRemote(labels = 30, trainingPriority: TrainingPriority = 'normal', labelers = 1): Promise<RemoteFigures> {
-  if (!Number.isInteger(labelers) || labelers < 1) throw new Error(`labelers must be a positive integer, got ${labelers}`);
   // The server insists on a renderer to serve; a labeler elsewhere loads it once, before anything measured here.
   const page = mkdtempSync(join(tmpdir(), 'bench-app-page-'));
   writeFileSync(join(page, 'index.html'), '<!doctype html><title>rlhf-arcade</title>\n');
