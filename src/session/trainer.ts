@@ -216,6 +216,8 @@ interface CheckpointMeta {
   /** Training wall time up to this checkpoint, over every process that worked on the run. */
   wallSeconds: number;
   weights: number;
+  /** Live steps the feedback channel had played (absent: no channel, or a checkpoint made before it was kept). */
+  liveSteps?: number;
 }
 
 export function saveCheckpoint(
@@ -226,13 +228,14 @@ export function saveCheckpoint(
   episodes: number,
   wallSeconds: number,
   reward: { model: RewardModel; learner: PreferenceLearner | null } | null = null,
+  liveSteps: number | null = null,
 ): void {
   const { optimizer, ...state } = a2c.getState();
   const weights = a2c.net.getWeights();
   const arrays: Record<string, Float32Array> = {};
   weights.forEach((w, i) => (arrays[`weights/${i}`] = w));
   arrays.optimizer = optimizer;
-  const meta: CheckpointMeta = { kind: 'a2c', config, state, recentReturns, episodes, wallSeconds, weights: weights.length };
+  const meta: CheckpointMeta = { kind: 'a2c', config, state, recentReturns, episodes, wallSeconds, weights: weights.length, ...(liveSteps !== null && { liveSteps }) };
   if (reward !== null) {
     const { weights: rmWeights, adam, ...rm } = reward.model.getState();
     rmWeights.forEach((w, i) => (arrays[`reward/weights/${i}`] = w));
@@ -454,6 +457,13 @@ export class Trainer {
       trainer.recentReturns.push(...checkpoint.meta.recentReturns);
       trainer.episodes = checkpoint.meta.episodes;
       trainer.wallSeconds = checkpoint.meta.wallSeconds;
+      const live = trainer.feedback;
+      if (live !== null) {
+        // Live play goes on at its pace: its count from where it was, and (headless A2C) its next step the
+        // first one due after the steps already trained, not every one since step 0 at once.
+        if (checkpoint.meta.liveSteps !== undefined) live.liveSteps = checkpoint.meta.liveSteps;
+        trainer.nextLive = trainer.a2c.steps === 0 ? 0 : (Math.floor(trainer.a2c.steps / live.config.liveEvery) + 1) * live.config.liveEvery;
+      }
       if (checkpoint.rewardModel !== null && trainer.rewardModel !== null) {
         try {
           trainer.rewardModel.setState(checkpoint.rewardModel);
@@ -493,6 +503,7 @@ export class Trainer {
   checkpoint(elapsed = 0): void {
     saveCheckpoint(this.run, this.config, this.a2c, this.recentReturns, this.episodes, this.wallSeconds + elapsed,
       this.rewardModel === null ? null : { model: this.rewardModel, learner: this.learner },
+      this.feedback?.liveSteps ?? null,
     );
   }
 

@@ -181,4 +181,19 @@ describe('live feedback channel', () => {
     expect(hosted.feedback!.clock).toBeCloseTo(3 + 1 / 15, 9);
     hosted.dispose();
   });
+
+  it('resumes live play at its pace: the steps played so far are kept, none is played twice or all at once', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'tamer-')), 'run');
+    const first = await Trainer.create(dir, tinyRun({ steps: 240, tamer: { ...TAMER_DEFAULTS, feedback: 10 } }));
+    await first.train();
+    first.dispose();
+    // Live steps at agent steps 0, 80, 160 and 240.
+    expect(JSON.parse(lines(join(dir, 'metrics.jsonl')).at(-1)!)).toMatchObject({ steps: 240, liveSteps: 4 });
+    const resumed = await Trainer.resume(dir, 480);
+    expect(resumed.feedback!.liveSteps).toBe(4);
+    await resumed.train();
+    resumed.dispose();
+    // Then at 320, 400 and 480: as many as one run of 480 steps plays (7, above), not 480 / 80 + 1 more.
+    expect(JSON.parse(lines(join(dir, 'metrics.jsonl')).at(-1)!)).toMatchObject({ steps: 480, liveSteps: 7 });
+  });
 });
