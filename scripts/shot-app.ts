@@ -1,6 +1,7 @@
 /**
  * Screenshots of the app's four views at 1280x800 in Debian's Chromium (browser mode): starts the server on
- * a fresh run with a prefill, labels a few pairs, and writes one PNG per view to look at.
+ * a fresh run with a prefill, labels a few pairs, and writes one PNG per view to look at; then a greedy-h run
+ * (Deep TAMER's agent) pressed on in the Live view.
  *   npx tsx scripts/shot-app.ts [--out /tmp/shot-app] [--chromium /usr/bin/chromium]
  */
 import { mkdirSync, mkdtempSync } from 'node:fs';
@@ -60,6 +61,21 @@ try {
   await page.keyboard.press('3');
   await page.waitForTimeout(500);
   await page.screenshot({ path: join(values.out, 'runs.png') });
+  // Deep TAMER's own agent: greedy on Ĥ, learning from the presses as it plays.
+  await page.fill('input[name=name]', 'deep-tamer');
+  await page.selectOption('select[name=agent]', 'greedy-h');
+  await page.screenshot({ path: join(values.out, 'runs-greedy-h.png') });
+  await page.click('button[type=submit]');
+  await page.waitForSelector('#run:has-text("deep-tamer")', { timeout: 10_000 }).catch(async (err: unknown) => {
+    await page.screenshot({ path: join(values.out, 'failed.png') });
+    throw new Error(`the greedy-h run did not open (${String(err)}): ${await page.locator('.toast').allTextContents()}`);
+  });
+  for (let i = 0; i < 6; i++) {
+    await page.waitForTimeout(1000);
+    await page.keyboard.press(i % 2 === 0 ? 'ArrowUp' : 'ArrowDown');
+  }
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: join(values.out, 'live-greedy-h.png') });
   console.log(`screenshots in ${values.out}`);
 } finally {
   await browser.close();

@@ -47,6 +47,12 @@ export class LivePlay {
     this.rng.seed(seed, 41);
   }
 
+  /** Plays nothing for the time since the last call: what is due restarts from now (a paused greedy-h run). */
+  idle(): void {
+    this.last = machineClockMs();
+    this.owed = 0;
+  }
+
   /** The play clock: seconds of wall time since live play started. */
   now(): number {
     return (machineClockMs() - this.origin) / 1000;
@@ -63,9 +69,11 @@ export class LivePlay {
     const stepsPerSecond = this.trainer.feedback?.config.stepsPerSecond ?? LIVE_STEPS_PER_SECOND;
     this.owed = Math.min(MAX_CHUNK, this.owed + ((now - this.last) / 1000) * stepsPerSecond);
     this.last = now;
-    const n = Math.floor(this.owed);
+    const due = Math.floor(this.owed);
+    this.owed -= due;
+    // A greedy-h run's live steps are its agent steps: none past its target.
+    const n = Math.min(due, this.trainer.liveStepsLeft());
     if (n === 0) return null;
-    this.owed -= n;
     return this.trainer.feedback === null ? this.playPolicy(n) : this.playFeedback(n, stepsPerSecond);
   }
 

@@ -27,11 +27,14 @@ import { exportDataset } from '../export/dataset.js';
 import { readRunData } from '../export/run-data.js';
 import { exportRewardModel } from '../export/run-export.js';
 import { machineClockMs } from './clock.js';
-import { LivePlay } from './live.js';
+import { LIVE_STEPS_PER_SECOND, LivePlay } from './live.js';
 
 /** Agent steps between metrics lines of runs made in the app (about one a second), for the live charts. */
 const APP_LOG_EVERY = 2000;
 const APP_CHECKPOINT_EVERY = 50_000;
+/** The same for a greedy-h run, whose steps are live steps at 15 a second: a line every 10 s, a checkpoint every 100 s. */
+const LIVE_AGENT_LOG_EVERY = 150;
+const LIVE_AGENT_CHECKPOINT_EVERY = 1500;
 /** How often the host looks for work of its own (status changes, live play, prefill answers). */
 const TICK_MS = 100;
 /** Who answers a run's prefill labels. */
@@ -157,6 +160,14 @@ class ActiveRun {
     this.trainer.dispose();
   }
 
+  /**
+   * Whether live play goes on: always for an A2C run (the current policy, watched beside training); for a
+   * greedy-h run, whose live steps are its training, only while it trains (not paused, not ended).
+   */
+  livePlays(): boolean {
+    return this.trainer.config.agent !== 'greedy-h' || (this.phase === 'running' && !this.paused);
+  }
+
   get session() {
     return this.trainer.learner?.session ?? null;
   }
@@ -176,6 +187,7 @@ class ActiveRun {
       env: c.env,
       obsType: c.obsType,
       reward: c.reward,
+      agent: c.agent ?? 'a2c',
       phase: this.phaseNow(),
       steps: this.trainer.a2c.steps,
       totalSteps: c.steps,
@@ -298,6 +310,11 @@ function configOf(spec: CreateRunSpec): RunConfig {
   if (!preferences && (spec.prefill ?? 0) > 0) throw new ApiError('a prefill answers clip comparisons: it needs the preferences channel (or a prefill of 0)');
   if (!scalar && (spec.scalarTeacher ?? null) !== null) throw new ApiError(`the synthetic teacher "${spec.scalarTeacher}" presses good/bad on live play: it needs the live feedback channel`);
   const reward = preferences && scalar ? 'preferences+tamer' : scalar ? 'tamer' : 'preferences';
+  const agent = spec.agent ?? 'a2c';
+  if (agent === 'greedy-h' && reward !== 'tamer') {
+    throw new ApiError('the greedy-h agent (Deep TAMER\'s, greedy on Ĥ) learns from good / bad presses alone: choose only the "good / bad while watching" channel, or the A2C agent');
+  }
+  const liveAgent = agent === 'greedy-h';
   return {
     env: spec.env,
     obsType: spec.obsType,
@@ -306,9 +323,10 @@ function configOf(spec: CreateRunSpec): RunConfig {
     steps: spec.steps,
     a2c: { ...A2C_DEFAULTS, episodeEnds: episodeEndsFor(reward) },
     net: spec.obsType === 'ram' ? { kind: 'mlp', hidden: [64, 64] } : { kind: 'cnn' },
-    logEvery: APP_LOG_EVERY,
-    checkpointEvery: APP_CHECKPOINT_EVERY,
+    logEvery: liveAgent ? LIVE_AGENT_LOG_EVERY : APP_LOG_EVERY,
+    checkpointEvery: liveAgent ? LIVE_AGENT_CHECKPOINT_EVERY : APP_CHECKPOINT_EVERY,
     maskScore: true,
+    agent,
     ...(preferences && { preferences: { ...PREFERENCE_DEFAULTS, teacher: spec.teacher, labels: spec.labels } }),
     ...(scalar && { tamer: { ...TAMER_DEFAULTS, teacher: spec.scalarTeacher ?? null, feedback: spec.feedbackBudget ?? TAMER_DEFAULTS.feedback } }),
   };
@@ -482,6 +500,7 @@ export class RunService {
           env: config.env,
           obsType: config.obsType,
           reward: config.reward,
+          agent: config.agent ?? 'a2c',
           teacher: config.preferences?.teacher ?? config.tamer?.teacher ?? null,
           labelBudget: config.preferences?.labels ?? null,
           steps,
@@ -574,13 +593,17 @@ export class RunService {
       } catch (err) {
         run.error = `prefill: ${(err as Error).message}`;
       }
-      const chunk = run.live.play();
+      let chunk = null;
+      if (run.livePlays()) chunk = run.live.play();
+      else run.live.idle();
       if (chunk !== null) this.emit({ type: 'live', data: chunk });
       for (const point of run.readMetrics()) this.emit({ type: 'metrics', data: point });
       this.emitProgress();
     }
     const status = run?.status() ?? null;
-    const key = JSON.stringify(status && { ...status, steps: Math.floor(status.steps / APP_LOG_EVERY) });
+    // Steps are sent every 2,000 A2C steps (about a second), or every second of a greedy-h run's live play.
+    const every = run?.trainer.config.agent === 'greedy-h' ? LIVE_STEPS_PER_SECOND : APP_LOG_EVERY;
+    const key = JSON.stringify(status && { ...status, steps: Math.floor(status.steps / every) });
     if (key !== this.lastStatus) {
       this.lastStatus = key;
       this.emit({ type: 'status', data: status });

@@ -41,6 +41,8 @@ import { loadRewardModel } from '../export/reward-model.js';
 export const REWARD_SOURCES = ['true', 'preferences', 'tamer', 'preferences+tamer', 'model'] as const;
 /** `a2c`: the A2C learner on the reward; `greedy-h`: Deep TAMER's own agent, greedy on Ĥ (tamer runs). */
 export const AGENTS = ['a2c', 'greedy-h'] as const;
+/** How long the training loop of a greedy-h run whose steps the host plays waits for one before looking again. */
+const HOST_LIVE_WAIT_MS = 100;
 export type RewardName = (typeof REWARD_SOURCES)[number];
 
 /**
@@ -85,7 +87,8 @@ export interface TrainerOptions {
   /**
    * The live env of a feedback run is stepped by the caller on the wall clock (`playLive` with each step's
    * span), as the app's host does, instead of one live step per `liveEvery` agent steps on a simulated clock.
-   * (The greedy-h agent's steps are its live steps: it plays them itself either way.)
+   * The greedy-h agent's steps are its live steps: with this set the caller plays them (`playLive`) and
+   * training counts them as they come; without, training plays them itself on the simulated clock.
    */
   hostDrivesLive?: boolean;
 }
@@ -332,6 +335,10 @@ export class Trainer {
   private stopRequested = false;
   /** Agent step at which the live env plays its next step. */
   private nextLive = 0;
+  /** Live episodes (of `feedback.liveEpisodes`) a greedy-h run has counted as its own. */
+  private liveEpisodesCounted = 0;
+  /** Wakes the training loop of a greedy-h run when the host has played one of its steps. */
+  private liveStepped: (() => void) | null = null;
 
   private constructor(
     readonly run: RunFolder,
@@ -510,15 +517,29 @@ export class Trainer {
   /**
    * One step of the run's agent: an A2C update (with the live env played alongside at one live step per
    * `liveEvery` agent steps, when there is a feedback channel), or, for the greedy-h agent, one live step (its
-   * agent steps are live steps, counted in the learner's step counter).
+   * agent steps are live steps, counted in the learner's step counter), or those the host played meanwhile.
    */
   private async iterate(total: number): Promise<{ episodes: FinishedEpisode[]; stats: Record<string, number> }> {
     const live = this.feedback;
     if (this.config.agent === 'greedy-h' && live !== null) {
-      const ended = live.liveEpisodes.length;
-      live.step();
-      this.a2c.steps++;
-      return { episodes: live.liveEpisodes.slice(ended), stats: {} };
+      if (this.options.hostDrivesLive === true) {
+        // The host plays the agent's steps on the wall clock (playLive counts them): wait for one, or for a
+        // moment, so that a stop is seen.
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, HOST_LIVE_WAIT_MS);
+          this.liveStepped = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.liveStepped = null;
+      } else {
+        live.step();
+        this.a2c.steps++;
+      }
+      const episodes = live.liveEpisodes.slice(this.liveEpisodesCounted);
+      this.liveEpisodesCounted = live.liveEpisodes.length;
+      return { episodes, stats: {} };
     }
     const { episodes, stats } = await this.a2c.iterate(total);
     this.learner?.afterIteration(episodes);
@@ -528,13 +549,27 @@ export class Trainer {
     return { episodes, stats: { ...stats } };
   }
 
+  /** Live steps the caller may still play: a greedy-h run's are its agent steps, up to its target; others' are not counted. */
+  liveStepsLeft(): number {
+    return this.config.agent === 'greedy-h' ? Math.max(0, this.config.steps - this.a2c.steps) : Infinity;
+  }
+
   /** One step of the live env of a feedback run (`span`: its time on screen, when the caller keeps the clock). */
   playLive(span?: StepSpan): LiveStepResult {
     const live = this.feedback;
     if (live === null) throw new Error(`run ${this.run.dir} has no live feedback channel (reward "${this.config.reward}")`);
+    if (this.config.agent === 'greedy-h' && this.a2c.steps >= this.config.steps) {
+      throw new Error(`run ${this.run.dir} has played all its ${this.config.steps} steps: its greedy-h agent plays no more`);
+    }
     const result = live.step(span);
-    // A feedback-only reward is normalised on the live steps (the preference learner has its own clips).
-    if (this.learner === null && live.liveSteps % NORMALISE_EVERY === 0) live.normalise();
+    if (this.config.agent === 'greedy-h') {
+      // The greedy-h agent's steps are its live steps, played here by the host (hostDrivesLive).
+      this.a2c.steps++;
+      this.liveStepped?.();
+    }
+    // A feedback-only reward is normalised on the live steps (the preference learner has its own clips); the
+    // greedy-h agent acts on Ĥ itself.
+    if (this.learner === null && this.config.agent !== 'greedy-h' && live.liveSteps % NORMALISE_EVERY === 0) live.normalise();
     return result;
   }
 

@@ -20,6 +20,8 @@ export type AnswerValue = (typeof ANSWER_VALUES)[number];
 export const TEACHER_NAMES = ['oracle', 'stochastic', 'myopic', 'mistake', 'skip', 'equal'] as const;
 /** Feedback channels a run can take: clip comparisons, and scalar good/bad while watching (Deep TAMER). */
 export const FEEDBACK_CHANNELS = ['preferences', 'scalar'] as const;
+/** Who acts: the A2C learner on the learned reward, or Deep TAMER's own agent, greedy on Ĥ (live feedback alone). */
+export const AGENT_NAMES = ['a2c', 'greedy-h'] as const;
 /** Synthetic teachers of the live feedback channel the app offers (scalar-expert and scalar-policy need an expert run: CLI only). */
 export const SCALAR_TEACHER_NAMES = ['scalar-oracle'] as const;
 
@@ -40,6 +42,11 @@ export const CreateRunSpec = z.strictObject({
   scalarTeacher: z.enum(SCALAR_TEACHER_NAMES).nullable().default(null),
   /** Presses the synthetic scalar teacher may give; people are not limited. */
   feedbackBudget: z.int().min(1).max(100_000).default(1000),
+  /**
+   * a2c: A2C trains on the learned reward (steps are agent steps, thousands a second); greedy-h: Deep TAMER's
+   * agent acts greedily on Ĥ as it plays live (live feedback alone; steps are live steps, 15 a second).
+   */
+  agent: z.enum(AGENT_NAMES).default('a2c'),
   /** Label budget of the run. */
   labels: z.int().min(4).max(100_000),
   steps: z.int().min(1000).max(1e9),
@@ -90,6 +97,7 @@ export interface RunSummary {
   env: string;
   obsType: string;
   reward: string;
+  agent: (typeof AGENT_NAMES)[number];
   teacher: string | null;
   labelBudget: number | null;
   steps: number;
@@ -106,6 +114,7 @@ export interface RunStatus {
   env: string;
   obsType: string;
   reward: string;
+  agent: (typeof AGENT_NAMES)[number];
   phase: RunPhase;
   steps: number;
   totalSteps: number;

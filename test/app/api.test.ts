@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { listEnvs } from '../../src/env/index';
 import { ANSWERS, TEACHERS } from '../../src/learning/preferences/teachers';
 import { SCALAR_TEACHERS } from '../../src/session/tamer';
-import { ANSWER_VALUES, GAMES, OPS, parseRequest, REQUESTS, SCALAR_TEACHER_NAMES, TEACHER_NAMES } from '../../src/shared/api';
+import { AGENTS } from '../../src/session/trainer';
+import { AGENT_NAMES, ANSWER_VALUES, GAMES, OPS, parseRequest, REQUESTS, SCALAR_TEACHER_NAMES, TEACHER_NAMES } from '../../src/shared/api';
 
 describe('the API contract', () => {
   it('names the same games, teachers and answers as the code it fronts', () => {
@@ -11,6 +12,7 @@ describe('the API contract', () => {
     expect([...ANSWER_VALUES]).toEqual([...ANSWERS]);
     expect(Object.keys(REQUESTS).sort()).toEqual([...OPS].sort());
     for (const t of SCALAR_TEACHER_NAMES) expect(SCALAR_TEACHERS).toContain(t);
+    expect([...AGENT_NAMES]).toEqual([...AGENTS]);
   });
 
   it('takes well-formed requests and fills defaults', () => {
@@ -21,6 +23,7 @@ describe('the API contract', () => {
     expect(parseRequest('createRun', { name: 'r', env: 'Pong', obsType: 'ram', feedback: ['scalar'], teacher: null, labels: 4, steps: 1000, seed: 0 }).args).toMatchObject({
       scalarTeacher: null,
       feedbackBudget: 1000,
+      agent: 'a2c',
     });
   });
 
@@ -31,6 +34,7 @@ describe('the API contract', () => {
     expect(() => parseRequest('status', { now: true })).toThrow(/bad arguments to status/);
     expect(() => parseRequest('feedback', { value: 5 })).toThrow(/bad arguments to feedback: value/);
     expect(() => parseRequest('feedback', { value: 1, time: 2 })).toThrow(/bad arguments to feedback: .*time/);
+    expect(() => parseRequest('createRun', { name: 'r', env: 'Pong', obsType: 'ram', feedback: ['scalar'], teacher: null, labels: 4, steps: 1000, seed: 0, agent: 'dqn' })).toThrow(/createRun: agent/);
     expect(() => parseRequest('rm', {})).toThrow(/unknown operation "rm"; known: appInfo, listRuns/);
     expect(() => parseRequest('toString', undefined)).toThrow(/unknown operation/);
   });

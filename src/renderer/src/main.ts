@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   };
 
   const compare = new CompareView(bridge);
-  views = [compare, new LiveView(bridge), new RunsView(bridge, () => select('compare')), new HistoryView(bridge)];
+  views = [compare, new LiveView(bridge), new RunsView(bridge, (run) => select(run.feedback.includes('preferences') ? 'compare' : 'live')), new HistoryView(bridge)];
   views.forEach((v, i) => {
     container.append(v.root);
     v.root.hidden = true;

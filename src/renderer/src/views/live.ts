@@ -111,7 +111,10 @@ export class LiveView implements View {
     this.status = s;
     const canPause = s !== null && ['training', 'paused', 'waiting-for-labels', 'pretraining', 'starting'].includes(s.phase);
     this.pauseButton.disabled = !canPause;
-    this.pauseButton.firstChild!.textContent = s?.phase === 'paused' ? 'Resume training' : 'Pause training';
+    // Deep TAMER's agent learns as it plays: pausing it stops the game.
+    const what = s?.agent === 'greedy-h' ? 'agent' : 'training';
+    this.pauseButton.firstChild!.textContent = s?.phase === 'paused' ? `Resume ${what}` : `Pause ${what}`;
+    this.labels.steps.textContent = s?.agent === 'greedy-h' ? 'Steps played (greedy on Ĥ)' : 'Training steps';
     const scalar = s?.feedback.includes('scalar') ?? false;
     this.labels.predicted.textContent = scalar ? 'Predicted Ĥ(s, a) (this step)' : 'Predicted reward r̂ (this step)';
     if (!scalar) this.readout.feedback.textContent = s === null ? '–' : 'not taken by this run';

@@ -1,7 +1,11 @@
 /** Runs: create a run, open or resume an earlier one, export what a run learned. */
-import { type Bridge, FEEDBACK_CHANNELS, GAMES, type RunSummary, SCALAR_TEACHER_NAMES, TEACHER_NAMES } from '../../../shared/api';
+import { AGENT_NAMES, type Bridge, FEEDBACK_CHANNELS, GAMES, type RunStatus, type RunSummary, SCALAR_TEACHER_NAMES, TEACHER_NAMES } from '../../../shared/api';
 import { button, el, fmt, toast } from '../dom';
 import type { View } from './view';
+
+/** The form's default steps: A2C's agent steps, and greedy-h's live steps (about 22 minutes at 15 a second). */
+const A2C_STEPS = 1_000_000;
+const LIVE_STEPS = 20_000;
 
 function field(form: HTMLElement, label: string, input: HTMLElement, hint?: string): void {
   const row = el('label', 'field', form);
@@ -39,7 +43,8 @@ export class RunsView implements View {
 
   constructor(
     private readonly bridge: Bridge,
-    private readonly opened: () => void,
+    /** Called with the run just created or opened, to show the view it is worked in. */
+    private readonly opened: (run: RunStatus) => void,
   ) {
     const list = el('div', 'runs-list', this.root);
     el('h2', '', list, 'Runs');
@@ -79,7 +84,24 @@ export class RunsView implements View {
       'Good / bad channel: a synthetic teacher also presses, from the true reward.',
     );
     field(form, 'Feedback budget', number('feedbackBudget', 1000, 1), "The synthetic live teacher's presses.");
-    field(form, 'Agent steps', number('steps', 1_000_000, 1000));
+    const agent = select('agent', [['a2c', 'A2C on the learned reward'], ['greedy-h', 'Greedy on Ĥ (Deep TAMER)']]);
+    field(form, 'Agent', agent, 'Greedy on Ĥ: Deep TAMER\'s own agent, which learns as you press; good / bad channel alone.');
+    const steps = number('steps', A2C_STEPS, 1000);
+    field(form, 'Agent steps', steps, 'A2C: thousands a second. Greedy on Ĥ: live steps, 15 a second.');
+    // Deep TAMER's agent learns from presses alone, at the game's speed: the form follows the choice.
+    agent.addEventListener('change', () => {
+      const live = agent.value === 'greedy-h';
+      for (const box of form.querySelectorAll<HTMLInputElement>('input[name=feedback]')) {
+        if (live) box.checked = box.value === 'scalar';
+        box.disabled = live;
+      }
+      if (live && Number(steps.value) === A2C_STEPS) steps.value = String(LIVE_STEPS);
+      if (!live && Number(steps.value) === LIVE_STEPS) steps.value = String(A2C_STEPS);
+      this.syncChannels();
+    });
+    form.addEventListener('change', (e) => {
+      if ((e.target as HTMLInputElement).name === 'feedback') this.syncChannels();
+    });
     field(form, 'Seed', number('seed', 1, 0));
     const submit = el('button', 'btn btn-primary', form, 'Create and start');
     submit.type = 'submit';
@@ -87,10 +109,28 @@ export class RunsView implements View {
       e.preventDefault();
       void this.create();
     });
+    this.syncChannels();
     bridge.onEvent((e) => {
       // listRuns reads every run folder: only while the list is on screen.
       if (e.type === 'status' && this.shown) void this.refresh();
     });
+  }
+
+  /** The form's input named `name`. */
+  private input(name: string): HTMLInputElement | HTMLSelectElement {
+    return this.form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement;
+  }
+
+  /** The channels ticked (read from the boxes: disabled ones are left out of the form's data). */
+  private channels(): (typeof FEEDBACK_CHANNELS)[number][] {
+    return [...this.form.querySelectorAll<HTMLInputElement>('input[name=feedback]')].filter((b) => b.checked).map((b) => b.value as (typeof FEEDBACK_CHANNELS)[number]);
+  }
+
+  /** The settings of a channel not ticked are greyed out, and not sent. */
+  private syncChannels(): void {
+    const channels = this.channels();
+    for (const name of ['teacher', 'labels', 'prefill']) this.input(name).disabled = !channels.includes('preferences');
+    for (const name of ['scalarTeacher', 'feedbackBudget']) this.input(name).disabled = !channels.includes('scalar');
   }
 
   show(): void {
@@ -123,7 +163,8 @@ export class RunsView implements View {
       const tr = el('tr', r.active ? 'active' : '', this.table);
       el('td', 'name', tr, r.name);
       el('td', '', tr, `${r.env} (${r.obsType})`);
-      el('td', '', tr, r.teacher === null ? r.reward : `${r.reward} · ${r.teacher}`);
+      const reward = r.agent === 'greedy-h' ? `${r.reward} (greedy on Ĥ)` : r.reward;
+      el('td', '', tr, r.teacher === null ? reward : `${reward} · ${r.teacher}`);
       el('td', 'num', tr, r.labelBudget === null ? '–' : `${fmt(r.labels)} / ${fmt(r.labelBudget)}`);
       el('td', 'num', tr, `${fmt(r.steps)} / ${fmt(r.totalSteps)}`);
       el('td', '', tr, r.active ? 'open' : r.finished ? 'finished' : 'stopped');
@@ -135,26 +176,29 @@ export class RunsView implements View {
   }
 
   private async create(): Promise<void> {
-    const data = new FormData(this.form);
-    const teacher = String(data.get('teacher'));
-    const scalarTeacher = String(data.get('scalarTeacher'));
+    const value = (name: string) => this.input(name).value;
+    const channels = this.channels();
+    const prefs = channels.includes('preferences');
+    const scalar = channels.includes('scalar');
+    const teacher = value('teacher');
+    const scalarTeacher = value('scalarTeacher');
     try {
-      await this.bridge.api.createRun({
-        name: String(data.get('name')),
-        env: String(data.get('env')) as (typeof GAMES)[number],
-        obsType: String(data.get('obsType')) as 'ram' | 'pixels',
-        feedback: data.getAll('feedback').map(String) as (typeof FEEDBACK_CHANNELS)[number][],
-        teacher: teacher === '' ? null : (teacher as (typeof TEACHER_NAMES)[number]),
-        labels: Number(data.get('labels')),
-        scalarTeacher: scalarTeacher === '' ? null : (scalarTeacher as (typeof SCALAR_TEACHER_NAMES)[number]),
-        feedbackBudget: Number(data.get('feedbackBudget')),
-        prefill: Number(data.get('prefill')),
-        steps: Number(data.get('steps')),
-        seed: Number(data.get('seed')),
+      const run = await this.bridge.api.createRun({
+        name: value('name'),
+        env: value('env') as (typeof GAMES)[number],
+        obsType: value('obsType') as 'ram' | 'pixels',
+        feedback: channels,
+        agent: value('agent') as (typeof AGENT_NAMES)[number],
+        teacher: !prefs || teacher === '' ? null : (teacher as (typeof TEACHER_NAMES)[number]),
+        labels: Number(value('labels')),
+        scalarTeacher: !scalar || scalarTeacher === '' ? null : (scalarTeacher as (typeof SCALAR_TEACHER_NAMES)[number]),
+        feedbackBudget: Number(value('feedbackBudget')),
+        prefill: prefs ? Number(value('prefill')) : 0,
+        steps: Number(value('steps')),
+        seed: Number(value('seed')),
       });
-      const prefs = data.getAll('feedback').includes('preferences');
-      toast(`Run ${String(data.get('name'))} created; ${prefs ? 'training starts when the first labels are in' : 'press ↑ / ↓ in Live while it plays'}.`, 'ok');
-      this.opened();
+      toast(`Run ${run.name} created; ${prefs ? 'training starts when the first labels are in' : 'press ↑ / ↓ in Live while it plays'}.`, 'ok');
+      this.opened(run);
     } catch (err) {
       toast((err as Error).message);
     }
@@ -163,8 +207,7 @@ export class RunsView implements View {
 
   private async open(name: string): Promise<void> {
     try {
-      await this.bridge.api.openRun({ name });
-      this.opened();
+      this.opened(await this.bridge.api.openRun({ name }));
     } catch (err) {
       toast((err as Error).message);
     }

@@ -1,0 +1,98 @@
+/**
+ * Deep TAMER's own agent in the app: a greedy-h run's steps are the live steps the host plays on the wall
+ * clock (15 a second), acting greedily on Ĥ, which each press trains; pausing it stops the game, it resumes
+ * where it was closed, and it stops at its target. The host runs in this process here (RunService), on a real run folder and the real clock.
+ */
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RunService } from '../../src/host/service';
+import type { CreateRunSpec, HostEvent, LiveChunk, RunStatus } from '../../src/shared/api';
+
+const SPEC: Omit<CreateRunSpec, 'name' | 'steps'> = { env: 'Pong', obsType: 'ram', feedback: ['scalar'], teacher: null, labels: 40, seed: 3, agent: 'greedy-h', scalarTeacher: null, feedbackBudget: 1000, prefill: 0 };
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let service: RunService | null = null;
+afterEach(async () => {
+  await service?.close();
+  service = null;
+});
+
+async function until(what: string, ok: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const end = performance.now() + timeoutMs;
+  while (!ok()) {
+    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+describe('the greedy-h agent in the app', () => {
+  it('plays its steps live at the game speed, learns from presses, pauses, resumes, and stops at its target', async () => {
+    const runs = mkdtempSync(join(tmpdir(), 'live-agent-'));
+    const chunks: LiveChunk[] = [];
+    let status: RunStatus | null = null;
+    service = new RunService(runs, (e: HostEvent) => {
+      if (e.type === 'live') chunks.push(e.data);
+      if (e.type === 'status') status = e.data;
+    });
+    const played = () => chunks.reduce((n, c) => n + c.actions.length, 0);
+    const created = await service.call('createRun', { ...SPEC, name: 'tamer', steps: 60 }, 'alice');
+    expect(created).toMatchObject({ agent: 'greedy-h', reward: 'tamer', totalSteps: 60 });
+    const started = performance.now();
+
+    // A second of play, then a press: it credits the steps on screen 0.2-4 s before and trains Ĥ.
+    await until('15 live steps', () => played() >= 15);
+    const receipt = await service.call('feedback', { value: 1 }, 'alice');
+    expect(receipt.credited).toBeGreaterThan(0);
+
+    // Paused, the game stops: no step is played and none counted.
+    const paused = await service.call('setPaused', { paused: true }, 'alice');
+    expect(paused.phase).toBe('paused');
+    const atPause = paused.steps;
+    const playedAtPause = played();
+    await sleep(600);
+    expect(((await service.call('status', undefined, 'alice')) as RunStatus).steps).toBe(atPause);
+    expect(played()).toBe(playedAtPause);
+    await service.call('setPaused', { paused: false }, 'alice');
+
+    // Closed midway, it checkpoints the steps it played; opened again, it goes on from there.
+    await until('30 live steps', () => played() >= 30);
+    await service.call('closeRun', undefined, 'alice');
+    const closedAt = played();
+    const reopened = await service.call('openRun', { name: 'tamer' }, 'alice');
+    expect(reopened).toMatchObject({ agent: 'greedy-h', steps: closedAt });
+
+    await until('the run to finish', () => (status as RunStatus | null)?.phase === 'finished');
+    const seconds = (performance.now() - started) / 1000;
+    // Every step the host played is one of the run's, each sent to the UI once, and none past the target.
+    expect(played()).toBe(60);
+    expect(((await service.call('status', undefined, 'alice')) as RunStatus).steps).toBe(60);
+    // At 15 steps a second 60 steps take 4 s of play, plus the 0.6 s paused.
+    expect(seconds).toBeGreaterThan(4);
+    await sleep(300);
+    expect(played()).toBe(60);
+
+    const dir = join(runs, 'tamer');
+    expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'))).toMatchObject({ agent: 'greedy-h', reward: 'tamer', logEvery: 150 });
+    expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'))).toMatchObject({ steps: 60, feedbackUsed: 1 });
+    const last = JSON.parse(readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').pop()!) as Record<string, number>;
+    expect(last).toMatchObject({ steps: 60, liveSteps: 60, feedbackUsed: 1 });
+    expect(last.feedbackLoss).toBeGreaterThan(0);
+    expect(readFileSync(join(dir, 'feedback.jsonl'), 'utf8')).toContain('"labeler":"alice"');
+    expect(existsSync(join(dir, 'checkpoints'))).toBe(true);
+
+    const [listed] = await service.call('listRuns', undefined, 'alice');
+    expect(listed).toMatchObject({ name: 'tamer', agent: 'greedy-h', steps: 60, finished: true });
+  }, 40_000);
+
+  it('refuses a greedy-h run with clip comparisons, naming why, and creates nothing', async () => {
+    const runs = mkdtempSync(join(tmpdir(), 'live-agent-'));
+    service = new RunService(runs, () => {});
+    await expect(
+      service.call('createRun', { ...SPEC, name: 'both', feedback: ['preferences', 'scalar'], steps: 60 }, 'alice'),
+    ).rejects.toThrow(/greedy-h agent .* good \/ bad presses alone/);
+    expect(existsSync(join(runs, 'both'))).toBe(false);
+  });
+});
