@@ -47,6 +47,7 @@ interface Flags {
   feedbackErrorProb?: number;
   feedbackDelay?: [number, number];
   liveSpeed?: number;
+  feedbackWeight?: number;
   expert?: string;
   teacherParam: Partial<TeacherParams>;
   labels: number;
@@ -122,6 +123,11 @@ const program = new Command('train')
   .option('--feedback-error-prob <p>', 'probability the scalar teacher presses the wrong key', nonNegativeNumber)
   .option('--feedback-delay <min,max>', `the reaction delay, Uniform[min, max] seconds, that presses are credited with (and the synthetic teacher presses with) (default ${TAMER_DEFAULTS.delayMin},${TAMER_DEFAULTS.delayMax})`, delayRange)
   .option('--live-speed <steps/s>', `agent steps per second of live play (default ${TAMER_DEFAULTS.stepsPerSecond})`, positiveNumber)
+  .option(
+    '--feedback-weight <x>',
+    `the live feedback channel's weight: a multiplier of the reward net's learning rate for its updates, against 1 for the preferences' (default ${TAMER_DEFAULTS.weight})`,
+    positiveNumber,
+  )
   .option('--expert <run>', 'for --teacher scalar-expert or scalar-policy: a run trained on the true score whose critic or policy judges the actions')
   .option('--teacher-param <name=value>', `override a teacher parameter (${TEACHER_PARAMS.join(', ')}); repeatable`, teacherParam, {})
   .option('--labels <n>', 'label budget of a preferences run', positiveInt, PREFERENCE_DEFAULTS.labels)
@@ -196,7 +202,7 @@ async function main(): Promise<void> {
     }
     if (!preferences && prefTeacher !== undefined) fail(`--teacher ${prefTeacher} answers clip preferences: it needs --reward preferences or preferences+tamer`);
     if (!tamer && scalarTeacher !== undefined) fail(`--teacher ${scalarTeacher} gives live feedback: it needs --reward tamer or preferences+tamer`);
-    if (!tamer) refuseGiven(['feedback', 'feedbackErrorProb', 'feedbackDelay', 'liveSpeed', 'expert'], 'only apply to --reward tamer or preferences+tamer');
+    if (!tamer) refuseGiven(['feedback', 'feedbackErrorProb', 'feedbackDelay', 'liveSpeed', 'feedbackWeight', 'expert'], 'only apply to --reward tamer or preferences+tamer');
     if (!preferences) {
       refuseGiven(['teacherParam', 'labels', 'selection', 'clipLength', 'initialFraction', 'initialPolicy', 'pretrainEpochs', 'labelDecaySteps', 'rewardInput'], 'only apply to --reward preferences or preferences+tamer');
     }
@@ -220,6 +226,7 @@ async function main(): Promise<void> {
           teacherParams: f.feedbackErrorProb === undefined ? {} : { errorProb: f.feedbackErrorProb },
           ...(f.feedbackDelay && { delayMin: f.feedbackDelay[0], delayMax: f.feedbackDelay[1] }),
           ...(f.liveSpeed !== undefined && { stepsPerSecond: f.liveSpeed }),
+          ...(f.feedbackWeight !== undefined && { weight: f.feedbackWeight }),
           expert: f.expert ?? null,
         },
       }),

@@ -25,6 +25,8 @@ describe('npm run train: bad input gets one clear line and a non-zero exit', () 
     [['--env', 'Pong', '--steps', '10', '--out', out, '--teacher', 'sage'], /unknown teacher "sage"; known: oracle/],
     [['--env', 'Pong', '--steps', '10', '--out', out, '--reward', 'preferences', '--teacher', 'oracle', '--feedback', '5'], /--feedback only apply to --reward tamer/],
     [['--env', 'Pong', '--steps', '10', '--out', out, '--reward', 'preferences', '--teacher', 'oracle', '--agent', 'greedy-h'], /greedy-h agent acts on live feedback alone/],
+    [['--env', 'Pong', '--steps', '10', '--out', out, '--reward', 'tamer', '--teacher', 'scalar-oracle', '--feedback-weight', '0'], /--feedback-weight.*got "0"/],
+    [['--env', 'Pong', '--steps', '10', '--out', out, '--reward', 'preferences', '--teacher', 'oracle', '--feedback-weight', '0.5'], /--feedback-weight only apply to --reward tamer/],
     [['--env', 'Pong', '--steps', '10', '--out', out, '--reward-input', 'frames'], /--reward-input.*Allowed choices are state, transition/],
     [['--env', 'Pong', '--steps', '10', '--out', out, '--reward-input', 'transition'], /--reward-input only apply to --reward preferences/],
     [
@@ -90,6 +92,13 @@ describe('npm run train: episode ends', () => {
       expect(r.code, r.err).toBe(0);
       expect(ends(join(root, name)), name).toBe(want);
     }
+  });
+
+  it('records the live feedback channel\'s weight', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'arcade-cli-')), 'run');
+    const r = train('--env', 'Pong', '--reward', 'tamer', '--teacher', 'scalar-oracle', '--feedback', '5', '--feedback-weight', '0.25', '--steps', '160', '--num-envs', '2', '--out', dir);
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).tamer.weight).toBe(0.25);
   });
 });
 
