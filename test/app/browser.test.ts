@@ -270,4 +270,44 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     expect(errors).toEqual([]);
     await live.close();
   }, 90_000);
+
+  it("creates a run of Deep TAMER's own agent from the Runs form: it plays in Live, learns from a press, pauses and resumes", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${server.url}&labeler=e2e-greedy#runs`);
+    await page.waitForFunction(() => 'arcadeReady' in globalThis);
+    await page.fill('input[name=name]', 'e2e-greedy-h');
+    await page.selectOption('select[name=agent]', 'greedy-h');
+    // The agent learns from presses alone: the channels are set for it, and the clip settings greyed out.
+    const box = (c: string) => page.locator(`input[name=feedback][value=${c}]`);
+    expect([await box('preferences').isChecked(), await box('scalar').isChecked(), await box('scalar').isDisabled()]).toEqual([false, true, true]);
+    expect(await page.locator('select[name=teacher]').isDisabled()).toBe(true);
+    expect(await page.inputValue('input[name=steps]')).toBe('20000');
+    await page.click('button[type=submit]');
+    await page.waitForURL(/#live$/);
+    const header = page.locator('#run');
+    await expect.poll(() => header.textContent(), { timeout: 10_000 }).toMatch(/e2e-greedy-h .* training/);
+    expect(await page.locator('.live-stats dt').nth(4).textContent()).toBe('Steps played (greedy on Ĥ)');
+    await expect.poll(() => page.locator('.live-stats dd').first().textContent(), { timeout: 20_000 }).not.toBe('–');
+    await page.waitForTimeout(1000);
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(() => page.locator('.feedback-note').textContent(), { timeout: 10_000 }).toMatch(/^\+1 good → \d+ steps/);
+    // P stops the game itself; its steps stand still until P again.
+    await page.keyboard.press('p');
+    await expect.poll(() => header.textContent(), { timeout: 5000 }).toMatch(/paused/);
+    const steps = () => page.locator('.live-stats dd').nth(4).textContent();
+    const atPause = await steps();
+    await page.waitForTimeout(700);
+    expect(await steps()).toBe(atPause);
+    await page.keyboard.press('p');
+    await expect.poll(() => header.textContent(), { timeout: 5000 }).toMatch(/training/);
+    await expect.poll(steps, { timeout: 5000 }).not.toBe(atPause);
+    const config = JSON.parse(readFileSync(join(runs, 'e2e-greedy-h', 'config.json'), 'utf8'));
+    expect(config).toMatchObject({ agent: 'greedy-h', reward: 'tamer', steps: 20_000 });
+    expect(readFileSync(join(runs, 'e2e-greedy-h', 'feedback.jsonl'), 'utf8')).toContain('"labeler":"e2e-greedy"');
+    expect(await page.locator('.toast-error').allTextContents()).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 90_000);
 });
