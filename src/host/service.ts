@@ -125,18 +125,20 @@ class ActiveRun {
     };
     this.readMetrics();
     this.live = new LivePlay(trainer, trainer.config.seed);
-    this.training = trainer.train().then(
-      () => {
-        this.phase = trainer.a2c.steps >= trainer.config.steps ? 'finished' : 'stopped';
-      },
-      (err: unknown) => {
-        this.phase = 'failed';
-        this.error = err instanceof Error ? err.message : String(err);
-      },
-    ).finally(() => {
-      this.readMetrics();
-      this.onDone();
-    });
+    // onDone's tick reads the last metrics lines and sends them to the UIs (reading them here first kept the
+    // final line of a finished run from its charts).
+    this.training = trainer
+      .train()
+      .then(
+        () => {
+          this.phase = trainer.a2c.steps >= trainer.config.steps ? 'finished' : 'stopped';
+        },
+        (err: unknown) => {
+          this.phase = 'failed';
+          this.error = err instanceof Error ? err.message : String(err);
+        },
+      )
+      .finally(() => this.onDone());
   }
 
   /** A turn of the event loop between updates, and the hold while paused. */
@@ -289,6 +291,7 @@ class ActiveRun {
         predictedReturn: null,
         valAccuracy: num('rewardModelValAccuracy'),
         labels: num('labelsUsed'),
+        presses: num('feedbackUsed'),
       });
     }
     // The episodes that ended since the last read belong to the newest line.

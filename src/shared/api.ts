@@ -195,6 +195,8 @@ export interface MetricsPoint {
   predictedReturn: number | null;
   valAccuracy: number | null;
   labels: number | null;
+  /** Live feedback events taken so far (runs with the good / bad channel). */
+  presses: number | null;
 }
 
 /** A stretch of the live game: the env state at its start and the policy's actions, replayed by the UI. */

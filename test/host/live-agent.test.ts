@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RunService } from '../../src/host/service';
-import type { CreateRunSpec, HostEvent, LiveChunk, RunStatus } from '../../src/shared/api';
+import type { CreateRunSpec, HostEvent, LiveChunk, MetricsPoint, RunStatus } from '../../src/shared/api';
 
 const SPEC: Omit<CreateRunSpec, 'name' | 'steps'> = { env: 'Pong', obsType: 'ram', feedback: ['scalar'], teacher: null, labels: 40, seed: 3, agent: 'greedy-h', scalarTeacher: null, feedbackBudget: 1000, prefill: 0 };
 
@@ -32,9 +32,11 @@ describe('the greedy-h agent in the app', () => {
   it('plays its steps live at the game speed, learns from presses, pauses, resumes, and stops at its target', async () => {
     const runs = mkdtempSync(join(tmpdir(), 'live-agent-'));
     const chunks: LiveChunk[] = [];
+    const points: MetricsPoint[] = [];
     let status: RunStatus | null = null;
     service = new RunService(runs, (e: HostEvent) => {
       if (e.type === 'live') chunks.push(e.data);
+      if (e.type === 'metrics') points.push(e.data);
       if (e.type === 'status') status = e.data;
     });
     const played = () => chunks.reduce((n, c) => n + c.actions.length, 0);
@@ -83,6 +85,8 @@ describe('the greedy-h agent in the app', () => {
     expect(readFileSync(join(dir, 'feedback.jsonl'), 'utf8')).toContain('"labeler":"alice"');
     expect(existsSync(join(dir, 'checkpoints'))).toBe(true);
 
+    // The Live view's charts get the presses beside the labels.
+    expect(points.at(-1)).toMatchObject({ steps: 60, presses: 1, labels: null });
     const [listed] = await service.call('listRuns', undefined, 'alice');
     expect(listed).toMatchObject({ name: 'tamer', agent: 'greedy-h', steps: 60, finished: true });
   }, 40_000);

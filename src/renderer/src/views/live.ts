@@ -68,7 +68,10 @@ export class LiveView implements View {
         { label: 'predicted', color: '#e0a84f', right: true },
       ], CHART_W, CHART_H),
       acc: new Chart(el('div', 'chart', grid), 'Reward-model validation accuracy', [{ label: 'accuracy', color: '#7aa7ff' }], CHART_W, CHART_H, [0, 1]),
-      labels: new Chart(el('div', 'chart', grid), 'Labels', [{ label: 'labels in effect', color: '#c58af9' }], CHART_W, CHART_H),
+      labels: new Chart(el('div', 'chart', grid), 'Human inputs', [
+        { label: 'labels in effect', color: '#c58af9' },
+        { label: 'presses', color: '#f08a8a' },
+      ], CHART_W, CHART_H),
       sps: new Chart(el('div', 'chart', grid), 'Training speed', [{ label: 'steps/s', color: '#5fc9d3' }], CHART_W, CHART_H),
     };
 
@@ -138,7 +141,7 @@ export class LiveView implements View {
   private plot(p: MetricsPoint): void {
     this.charts.ret.add(p.steps, p.trueReturn, p.predictedReturn);
     this.charts.acc.add(p.steps, p.valAccuracy);
-    this.charts.labels.add(p.steps, p.labels);
+    this.charts.labels.add(p.steps, p.labels, p.presses);
     this.charts.sps.add(p.steps, p.sps);
   }
 
