@@ -40,15 +40,15 @@ export const CreateRunSpec = z.strictObject({
   teacher: z.enum(TEACHER_NAMES).nullable(),
   /** A synthetic teacher presses good/bad on the live play too (tests, a warm start); null: only people press. */
   scalarTeacher: z.enum(SCALAR_TEACHER_NAMES).nullable().default(null),
-  /** Presses the synthetic scalar teacher may give; people are not limited. */
-  feedbackBudget: z.int().min(1).max(100_000).default(1000),
+  /** Presses the synthetic scalar teacher may give; people are not limited. Only with the live feedback channel. */
+  feedbackBudget: z.int().min(1).max(100_000).optional(),
   /**
    * a2c: A2C trains on the learned reward (steps are agent steps, thousands a second); greedy-h: Deep TAMER's
    * agent acts greedily on Ĥ as it plays live (live feedback alone; steps are live steps, 15 a second).
    */
   agent: z.enum(AGENT_NAMES).default('a2c'),
-  /** Label budget of the run. */
-  labels: z.int().min(4).max(100_000),
+  /** Label budget of the run: needed with the preferences channel, and only with it. */
+  labels: z.int().min(4).max(100_000).optional(),
   steps: z.int().min(1000).max(1e9),
   seed: z.int().min(0).max(2 ** 31 - 1),
   /** Labels a synthetic teacher gives first, before people take over (a demo or a warm start); 0 for none. */

@@ -20,9 +20,8 @@ describe('the API contract', () => {
     expect(parseRequest('nextPair', {}).args).toEqual({ exclude: [] });
     expect(parseRequest('status', undefined).op).toBe('status');
     expect(parseRequest('feedback', { value: -0.25 }).args).toEqual({ value: -0.25 });
-    expect(parseRequest('createRun', { name: 'r', env: 'Pong', obsType: 'ram', feedback: ['scalar'], teacher: null, labels: 4, steps: 1000, seed: 0 }).args).toMatchObject({
+    expect(parseRequest('createRun', { name: 'r', env: 'Pong', obsType: 'ram', feedback: ['scalar'], teacher: null, steps: 1000, seed: 0 }).args).toMatchObject({
       scalarTeacher: null,
-      feedbackBudget: 1000,
       agent: 'a2c',
     });
   });
@@ -34,7 +33,7 @@ describe('the API contract', () => {
     expect(() => parseRequest('status', { now: true })).toThrow(/bad arguments to status/);
     expect(() => parseRequest('feedback', { value: 5 })).toThrow(/bad arguments to feedback: value/);
     expect(() => parseRequest('feedback', { value: 1, time: 2 })).toThrow(/bad arguments to feedback: .*time/);
-    expect(() => parseRequest('createRun', { name: 'r', env: 'Pong', obsType: 'ram', feedback: ['scalar'], teacher: null, labels: 4, steps: 1000, seed: 0, agent: 'dqn' })).toThrow(/createRun: agent/);
+    expect(() => parseRequest('createRun', { name: 'r', env: 'Pong', obsType: 'ram', feedback: ['scalar'], teacher: null, steps: 1000, seed: 0, agent: 'dqn' })).toThrow(/createRun: agent/);
     expect(() => parseRequest('rm', {})).toThrow(/unknown operation "rm"; known: appInfo, listRuns/);
     expect(() => parseRequest('toString', undefined)).toThrow(/unknown operation/);
   });

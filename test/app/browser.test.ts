@@ -197,12 +197,14 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
 
   it('takes good / bad presses in the Live view of a live-feedback run, each in feedback.jsonl with its credits; refuses a bad one', async () => {
     const ws = await client(server.origin, `?labeler=ws-tester&token=${TOKEN}`);
-    const spec = { name: 'e2e-live', env: 'Pong', obsType: 'ram', feedback: ['scalar'], teacher: null, labels: 100, steps: 20_000, seed: 2 };
+    const spec = { name: 'e2e-live', env: 'Pong', obsType: 'ram', feedback: ['scalar'], teacher: null, steps: 20_000, seed: 2 };
     const created = await ws.call({ id: 20, op: 'createRun', args: spec });
     expect(created.ok, created.error).toBe(true);
     expect(created.result).toMatchObject({ reward: 'tamer', feedback: ['scalar'] });
     const withPrefill = await ws.call({ id: 21, op: 'createRun', args: { ...spec, name: 'e2e-bad', prefill: 5 } });
     expect(withPrefill.error).toMatch(/prefill answers clip comparisons: it needs the preferences channel/);
+    const withLabels = await ws.call({ id: 22, op: 'createRun', args: { ...spec, name: 'e2e-bad', labels: 100 } });
+    expect(withLabels.error).toMatch(/a label budget \(labels\) is for clip comparisons: it needs the preferences channel/);
 
     const live = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const errors: string[] = [];

@@ -27,7 +27,7 @@ describe('electron-vite build', () => {
     // here; plain Node runs the same bundle (it talks through process.send instead of process.parentPort).
     const host = new SessionHost({ runsDir: mkdtempSync(join(tmpdir(), 'arcade-build-runs-')), start: forkSession(pathToFileURL(join(outDir, 'main', 'session-process.js'))), app: { name: 'test', version: '0', shell: 'electron' } });
     try {
-      const created = await host.call('createRun', { name: 'r', env: 'Pong', obsType: 'ram', feedback: ['scalar'], teacher: null, labels: 4, steps: 1000, seed: 1 }, 'tester');
+      const created = await host.call('createRun', { name: 'r', env: 'Pong', obsType: 'ram', feedback: ['scalar'], teacher: null, steps: 1000, seed: 1 }, 'tester');
       expect(created).toMatchObject({ name: 'r', reward: 'tamer' });
     } finally {
       await host.close();

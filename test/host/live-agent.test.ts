@@ -3,14 +3,14 @@
  * clock (15 a second), acting greedily on Ĥ, which each press trains; pausing it stops the game, it resumes
  * where it was closed, and it stops at its target. The host runs in this process here (RunService), on a real run folder and the real clock.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RunService } from '../../src/host/service';
 import type { CreateRunSpec, HostEvent, LiveChunk, MetricsPoint, RunStatus } from '../../src/shared/api';
 
-const SPEC: Omit<CreateRunSpec, 'name' | 'steps'> = { env: 'Pong', obsType: 'ram', feedback: ['scalar'], teacher: null, labels: 40, seed: 3, agent: 'greedy-h', scalarTeacher: null, feedbackBudget: 1000, prefill: 0 };
+const SPEC: Omit<CreateRunSpec, 'name' | 'steps'> = { env: 'Pong', obsType: 'ram', feedback: ['scalar'], teacher: null, seed: 3, agent: 'greedy-h', scalarTeacher: null, feedbackBudget: 1000, prefill: 0 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -91,12 +91,19 @@ describe('the greedy-h agent in the app', () => {
     expect(listed).toMatchObject({ name: 'tamer', agent: 'greedy-h', steps: 60, finished: true });
   }, 40_000);
 
-  it('refuses a greedy-h run with clip comparisons, naming why, and creates nothing', async () => {
+  it('refuses a greedy-h run with clip comparisons, and budgets of channels a run lacks, naming why, and creates nothing', async () => {
     const runs = mkdtempSync(join(tmpdir(), 'live-agent-'));
     service = new RunService(runs, () => {});
     await expect(
-      service.call('createRun', { ...SPEC, name: 'both', feedback: ['preferences', 'scalar'], steps: 60 }, 'alice'),
+      service.call('createRun', { ...SPEC, name: 'both', feedback: ['preferences', 'scalar'], labels: 40, steps: 60 }, 'alice'),
     ).rejects.toThrow(/greedy-h agent .* good \/ bad presses alone/);
     expect(existsSync(join(runs, 'both'))).toBe(false);
+    // A budget must belong to a channel the run has: the Runs form leaves out the greyed-out ones.
+    const a2c = { ...SPEC, agent: 'a2c' as const, steps: 60 };
+    await expect(service.call('createRun', { ...a2c, name: 'labels', labels: 40 }, 'alice')).rejects.toThrow(/label budget \(labels\) is for clip comparisons: it needs the preferences channel/);
+    const { feedbackBudget: _, ...prefs } = { ...a2c, feedback: ['preferences' as const] };
+    await expect(service.call('createRun', { ...prefs, name: 'nolabels' }, 'alice')).rejects.toThrow(/preferences channel needs a label budget \(labels\)/);
+    await expect(service.call('createRun', { ...prefs, name: 'budget', labels: 40, feedbackBudget: 10 }, 'alice')).rejects.toThrow(/feedback budget \(feedbackBudget\) is for the synthetic live teacher/);
+    expect(readdirSync(runs)).toEqual([]);
   });
 });

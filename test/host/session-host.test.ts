@@ -18,7 +18,7 @@ import { startServer } from '../app/server';
 
 const linux = process.platform === 'linux';
 /** A run that trains from its first step: live feedback, nobody pressing (a preference run pretrains its reward model first). */
-const SPEC = { env: 'Pong', obsType: 'ram', feedback: ['scalar'], teacher: null, labels: 40, steps: 1_000_000, seed: 1 };
+const SPEC = { env: 'Pong', obsType: 'ram', feedback: ['scalar'], teacher: null, steps: 1_000_000, seed: 1 };
 
 function newHost(runsDir: string, priority?: TrainingPriority): SessionHost {
   return new SessionHost({ runsDir, start: forkSession(new URL('../../src/host/session-process.ts', import.meta.url), priority), app: { name: 'test', version: '0', shell: 'browser' } });
