@@ -587,8 +587,29 @@ export class Trainer {
     const trainStart = performance.now();
     const sps = (fromSteps: number, fromTime: number) => (this.a2c.steps - fromSteps) / Math.max(1e-9, (performance.now() - fromTime) / 1000);
     let lastLog = { steps: startSteps, time: trainStart };
+    let stats: Record<string, number> = {};
+    const log = () => {
+      const recent = sps(lastLog.steps, lastLog.time);
+      lastLog = { steps: this.a2c.steps, time: performance.now() };
+      this.run.appendMetrics({
+        steps: this.a2c.steps,
+        time: this.wallSeconds + (performance.now() - start) / 1000,
+        sps: recent,
+        episodes: this.episodes,
+        meanTrueReturn: this.meanTrueReturn(),
+        meanEpisodeLength: lengths.length > 0 ? mean(lengths) : null,
+        ...stats,
+        ...this.learner?.metrics(),
+        ...(this.feedback && { feedbackUsed: this.feedback.feedbackUsed, feedbackLoss: this.feedback.lastLoss, liveSteps: this.feedback.liveSteps }),
+        numTensors: tf.memory().numTensors,
+      });
+      lengths = [];
+      onProgress?.({ steps: this.a2c.steps, totalSteps: total, sps: recent, episodes: this.episodes, meanTrueReturn: this.meanTrueReturn() });
+    };
     while (this.a2c.steps < total && !this.stopRequested) {
-      const { episodes, stats } = await this.iterate(total);
+      const iteration = await this.iterate(total);
+      const { episodes } = iteration;
+      stats = iteration.stats;
       for (const e of episodes) {
         this.recentReturns.push(e.return);
         if (this.recentReturns.length > RECENT) this.recentReturns.shift();
@@ -597,28 +618,16 @@ export class Trainer {
       this.episodes += episodes.length;
       if (this.a2c.steps >= nextLog || this.a2c.steps >= total) {
         nextLog += logEvery;
-        const recent = sps(lastLog.steps, lastLog.time);
-        lastLog = { steps: this.a2c.steps, time: performance.now() };
-        this.run.appendMetrics({
-          steps: this.a2c.steps,
-          time: this.wallSeconds + (performance.now() - start) / 1000,
-          sps: recent,
-          episodes: this.episodes,
-          meanTrueReturn: this.meanTrueReturn(),
-          meanEpisodeLength: lengths.length > 0 ? mean(lengths) : null,
-          ...stats,
-          ...this.learner?.metrics(),
-          ...(this.feedback && { feedbackUsed: this.feedback.feedbackUsed, feedbackLoss: this.feedback.lastLoss, liveSteps: this.feedback.liveSteps }),
-          numTensors: tf.memory().numTensors,
-        });
-        lengths = [];
-        onProgress?.({ steps: this.a2c.steps, totalSteps: total, sps: recent, episodes: this.episodes, meanTrueReturn: this.meanTrueReturn() });
+        log();
       }
       if (this.a2c.steps >= nextCheckpoint) {
         nextCheckpoint += checkpointEvery;
         this.checkpoint((performance.now() - start) / 1000);
       }
     }
+    // Stopped between lines: one more, so the run's metrics (and the Runs list, which reads their last line)
+    // reach the steps its checkpoint has.
+    if (this.a2c.steps > lastLog.steps) log();
     this.checkpoint((performance.now() - start) / 1000);
     const summary: TrainSummary = {
       env: this.config.env,

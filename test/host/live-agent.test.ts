@@ -63,6 +63,8 @@ describe('the greedy-h agent in the app', () => {
     await until('30 live steps', () => played() >= 30);
     await service.call('closeRun', undefined, 'alice');
     const closedAt = played();
+    // Stopped between its metrics lines (one every 150 steps), the Runs list still shows the steps played.
+    expect((await service.call('listRuns', undefined, 'alice')).find((r) => r.name === 'tamer')).toMatchObject({ steps: closedAt, active: false, finished: false });
     const reopened = await service.call('openRun', { name: 'tamer' }, 'alice');
     expect(reopened).toMatchObject({ agent: 'greedy-h', steps: closedAt });
 
