@@ -230,6 +230,8 @@ class ActiveRun {
     if (channel === null) {
       throw new ApiError(`run ${this.name} learns from the ${this.trainer.config.reward} reward: it takes no good/bad feedback; create a run with the "good / bad while watching" channel`);
     }
+    // Its last checkpoint and summary are written: a press now would be in feedback.jsonl but not in them.
+    if (this.phase !== 'running') throw new ApiError(`run ${this.name} is ${this.phase}: it learns from no more presses`);
     const time = this.live.clockAt(receivedAt);
     let credits;
     try {

@@ -77,6 +77,8 @@ describe('the greedy-h agent in the app', () => {
     expect(seconds).toBeGreaterThan(4);
     await sleep(300);
     expect(played()).toBe(60);
+    // Finished, its summary and last checkpoint are written: a press would be stored in neither.
+    await expect(service.call('feedback', { value: 1 }, 'alice')).rejects.toThrow(/run tamer is finished: it learns from no more presses/);
 
     const dir = join(runs, 'tamer');
     expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'))).toMatchObject({ agent: 'greedy-h', reward: 'tamer', logEvery: 150 });
