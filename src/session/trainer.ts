@@ -534,8 +534,7 @@ export class Trainer {
         });
         this.liveStepped = null;
       } else {
-        live.step();
-        this.a2c.steps++;
+        this.playLive();
       }
       const episodes = live.liveEpisodes.slice(this.liveEpisodesCounted);
       this.liveEpisodesCounted = live.liveEpisodes.length;
@@ -563,7 +562,7 @@ export class Trainer {
     }
     const result = live.step(span);
     if (this.config.agent === 'greedy-h') {
-      // The greedy-h agent's steps are its live steps, played here by the host (hostDrivesLive).
+      // The greedy-h agent's steps are its live steps, played here (by the host, with hostDrivesLive).
       this.a2c.steps++;
       this.liveStepped?.();
     }
