@@ -1,7 +1,9 @@
 /**
  * Live play for the Live view: the current policy playing one env of the run's game at the game's own speed
- * (15 agent steps a second: 60 Hz with frame skip 4), beside training. It is sent as chunks of records, not
- * frames: the env state at the chunk's start and the actions, which the UI re-simulates with the env code.
+ * (15 agent steps a second: 60 Hz with frame skip 4), beside training; for Deep TAMER's greedy-h agent these
+ * steps are the training (each is one of the run's steps, and a press trains Ĥ at once). It is sent as chunks
+ * of records, not frames: the env state at the chunk's start and the actions, which the UI re-simulates with
+ * the env code.
  *
  * In a run with live feedback the env played is the feedback channel's, stepped here on the wall clock: each
  * step gets its span on the play clock (seconds since this LivePlay started) from when the UI will show it.
@@ -74,7 +76,10 @@ export class LivePlay {
     // A greedy-h run's live steps are its agent steps: none past its target.
     const n = Math.min(due, this.trainer.liveStepsLeft());
     if (n === 0) return null;
-    return this.trainer.feedback === null ? this.playPolicy(n) : this.playFeedback(n, stepsPerSecond);
+    const chunk = this.trainer.feedback === null ? this.playPolicy(n) : this.playFeedback(n, stepsPerSecond);
+    // A chunk ends with its episode: the steps it did not play are still owed.
+    this.owed += n - chunk.actions.length;
+    return chunk;
   }
 
   /** The feedback channel's env, on the wall clock: Ĥ(s, a) of each step is what the UI shows. */
