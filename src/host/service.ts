@@ -610,7 +610,7 @@ export class RunService {
     }
     const status = run?.status() ?? null;
     // Steps are sent every 2,000 A2C steps (about a second), or every second of a greedy-h run's live play.
-    const every = run?.trainer.config.agent === 'greedy-h' ? LIVE_STEPS_PER_SECOND : APP_LOG_EVERY;
+    const every = run?.trainer.config.agent === 'greedy-h' ? Math.max(1, Math.round(run.trainer.feedback?.config.stepsPerSecond ?? LIVE_STEPS_PER_SECOND)) : APP_LOG_EVERY;
     const key = JSON.stringify(status && { ...status, steps: Math.floor(status.steps / every) });
     if (key !== this.lastStatus) {
       this.lastStatus = key;
