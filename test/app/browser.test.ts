@@ -197,7 +197,7 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
 
   it('takes good / bad presses in the Live view of a live-feedback run, each in feedback.jsonl with its credits; refuses a bad one', async () => {
     const ws = await client(server.origin, `?labeler=ws-tester&token=${TOKEN}`);
-    const spec = { name: 'e2e-live', env: 'Pong', obsType: 'ram', feedback: ['scalar'], teacher: null, steps: 20_000, seed: 2 };
+    const spec = { name: 'e2e-live', env: 'Pong', obsType: 'ram', feedback: ['scalar'], teacher: null, steps: 10_000_000, seed: 2 }; // still training while pressed: a finished run takes no presses
     const created = await ws.call({ id: 20, op: 'createRun', args: spec });
     expect(created.ok, created.error).toBe(true);
     expect(created.result).toMatchObject({ reward: 'tamer', feedback: ['scalar'] });
@@ -286,6 +286,11 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     expect([await box('preferences').isChecked(), await box('scalar').isChecked(), await box('scalar').isDisabled()]).toEqual([false, true, true]);
     expect(await page.locator('select[name=teacher]').isDisabled()).toBe(true);
     expect(await page.inputValue('input[name=steps]')).toBe('20000');
+    // Back to A2C, the form is as it was; then greedy-h again.
+    await page.selectOption('select[name=agent]', 'a2c');
+    expect([await box('preferences').isChecked(), await box('scalar').isChecked(), await box('preferences').isDisabled()]).toEqual([true, false, false]);
+    expect(await page.inputValue('input[name=steps]')).toBe('1000000');
+    await page.selectOption('select[name=agent]', 'greedy-h');
     await page.click('button[type=submit]');
     await page.waitForURL(/#live$/);
     const header = page.locator('#run');

@@ -89,12 +89,18 @@ export class RunsView implements View {
     const steps = number('steps', A2C_STEPS, 1000);
     field(form, 'Agent steps', steps, 'A2C: thousands a second. Greedy on Ĥ: live steps, 15 a second.');
     // Deep TAMER's agent learns from presses alone, at the game's speed: the form follows the choice.
+    // Back to A2C, the channels ticked before come back.
+    let ticked: string[] | null = null;
     agent.addEventListener('change', () => {
       const live = agent.value === 'greedy-h';
-      for (const box of form.querySelectorAll<HTMLInputElement>('input[name=feedback]')) {
+      const boxes = [...form.querySelectorAll<HTMLInputElement>('input[name=feedback]')];
+      if (live && ticked === null) ticked = boxes.filter((b) => b.checked).map((b) => b.value);
+      for (const box of boxes) {
         if (live) box.checked = box.value === 'scalar';
+        else if (ticked !== null) box.checked = ticked.includes(box.value);
         box.disabled = live;
       }
+      if (!live) ticked = null;
       if (live && Number(steps.value) === A2C_STEPS) steps.value = String(LIVE_STEPS);
       if (!live && Number(steps.value) === LIVE_STEPS) steps.value = String(A2C_STEPS);
       this.syncChannels();
