@@ -14,9 +14,11 @@ const AXIS = { stroke: '#8d93a5', grid: { stroke: '#2a2f3d', width: 1 }, ticks: 
 export class Chart {
   private readonly plot: uPlot;
   private readonly data: (number | null)[][];
+  private readonly parent: HTMLElement;
 
   /** `range`: a fixed y range (e.g. [0, 1] for an accuracy); otherwise it follows the data. */
   constructor(parent: HTMLElement, title: string, series: Series[], width: number, height: number, range?: [number, number]) {
+    this.parent = parent;
     this.data = [[], ...series.map(() => [])];
     const right = series.some((s) => s.right);
     this.plot = new uPlot(
@@ -38,6 +40,7 @@ export class Chart {
       this.data as uPlot.AlignedData,
       parent,
     );
+    parent.classList.add('empty');
   }
 
   /** Appends one point: x (agent steps), then one value per series (null: no value at this step). */
@@ -45,11 +48,16 @@ export class Chart {
     this.data[0].push(x);
     ys.forEach((y, i) => this.data[i + 1].push(y));
     this.plot.setData(this.data as uPlot.AlignedData);
+    this.parent.classList.remove('empty');
   }
 
+  /** Empties the chart (another run's): its axes leave the old run's range, and it says it has no points yet. */
   clear(): void {
     for (const d of this.data) d.length = 0;
     this.plot.setData(this.data as uPlot.AlignedData);
+    // With no data uPlot keeps the last range.
+    this.plot.setScale('x', { min: 0, max: 1 });
+    this.parent.classList.add('empty');
   }
 
   setSize(width: number, height: number): void {
