@@ -40,7 +40,7 @@ export class Chart {
       this.data as uPlot.AlignedData,
       parent,
     );
-    parent.classList.add('empty');
+    this.showEmpty('No metrics yet');
   }
 
   /** Appends one point: x (agent steps), then one value per series (null: no value at this step). */
@@ -51,12 +51,17 @@ export class Chart {
     this.parent.classList.remove('empty');
   }
 
-  /** Empties the chart (another run's): its axes leave the old run's range, and it says it has no points yet. */
-  clear(): void {
+  /** Empties the chart (another run's): its axes leave the old run's range, and it says why it is empty. */
+  clear(why = 'No metrics yet'): void {
     for (const d of this.data) d.length = 0;
     this.plot.setData(this.data as uPlot.AlignedData);
     // With no data uPlot keeps the last range.
     this.plot.setScale('x', { min: 0, max: 1 });
+    this.showEmpty(why);
+  }
+
+  private showEmpty(why: string): void {
+    this.parent.dataset.empty = why;
     this.parent.classList.add('empty');
   }
 

@@ -27,6 +27,8 @@ export class LiveView implements View {
   private shown = false;
   private trainingStep = 0;
   private chartsRun = '';
+  /** Whether the charted run learns from clip comparisons (else the accuracy chart says it has none). */
+  private chartsAccuracy = false;
 
   constructor(private readonly bridge: Bridge) {
     const left = el('div', 'live-left', this.root);
@@ -129,7 +131,9 @@ export class LiveView implements View {
     const name = this.status?.name ?? '';
     if (name === this.chartsRun) return;
     this.chartsRun = name;
+    this.chartsAccuracy = this.status?.feedback.includes('preferences') ?? false;
     for (const c of Object.values(this.charts)) c.clear();
+    if (name !== '' && !this.chartsAccuracy) this.charts.acc.clear('This run has no clip comparisons');
     if (name === '') return;
     try {
       for (const p of await this.bridge.api.metrics()) this.plot(p);
@@ -140,7 +144,7 @@ export class LiveView implements View {
 
   private plot(p: MetricsPoint): void {
     this.charts.ret.add(p.steps, p.trueReturn, p.predictedReturn);
-    this.charts.acc.add(p.steps, p.valAccuracy);
+    if (this.chartsAccuracy) this.charts.acc.add(p.steps, p.valAccuracy);
     this.charts.labels.add(p.steps, p.labels, p.presses);
     this.charts.sps.add(p.steps, p.sps);
   }
