@@ -26,8 +26,8 @@
  * synthetic teachers, up to `--labels` labels and `--feedback` presses; the table counts its inputs as both.
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Command, Option } from 'commander';
 import { listEnvs, maskScoreMatters } from '../src/env/index.js';
 import { TEACHERS } from '../src/learning/preferences/teachers.js';
@@ -129,11 +129,14 @@ function read(dir: string, name: string): Record<string, unknown> | null {
 
 /** Runs `npm run <script> -- args`, appending its output to `log`; rejects on a non-zero exit. */
 function run(script: string, args: string[], log: string): Promise<void> {
+  // A new --out folder does not exist yet: the stream opens before the child makes its run folder inside it.
+  mkdirSync(dirname(log), { recursive: true });
   return new Promise((resolve, reject) => {
     const out = createWriteStream(log, { flags: 'a' });
     const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.pipe(out);
     child.stderr.pipe(out);
+    out.on('error', reject);
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${script} ${args.join(' ')} exited with ${code}; see ${log}`))));
   });
