@@ -176,7 +176,7 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     await page.waitForTimeout(2500);
     await page.screenshot({ path: join(runs, 'live.png') });
     expect(distinctColours(await page.locator('.live-canvas').screenshot())).toBeGreaterThan(3);
-    expect(Number((await page.locator('.live-stats dd').nth(4).textContent())?.replace(/,/g, ''))).toBeGreaterThan(0);
+    expect(Number((await page.locator('.live-stats dd[data-stat=steps]').textContent())?.replace(/,/g, ''))).toBeGreaterThan(0);
     await page.keyboard.press('3');
     await page.locator('.view-runs td.name', { hasText: RUN }).waitFor();
     await page.screenshot({ path: join(runs, 'runs.png') });
@@ -211,9 +211,9 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     live.on('pageerror', (e) => errors.push(e.message));
     await live.goto(`${server.url}&labeler=e2e-live#live`);
     await live.waitForFunction(() => 'arcadeReady' in globalThis);
-    await expect.poll(() => live.locator('.live-stats dt').nth(2).textContent(), { timeout: 10_000 }).toMatch(/Ĥ\(s, a\)/);
+    await expect.poll(() => live.locator('.live-stats dt[data-stat=predicted]').textContent(), { timeout: 10_000 }).toMatch(/Ĥ\(s, a\)/);
     // Let a second of play pass: a press is about what was on screen 0.2-4 s before it.
-    await expect.poll(() => live.locator('.live-stats dd').first().textContent(), { timeout: 20_000 }).not.toBe('–');
+    await expect.poll(() => live.locator('.live-stats dd[data-stat=episode]').textContent(), { timeout: 20_000 }).not.toBe('–');
     await live.waitForTimeout(1000);
     const note = live.locator('.feedback-note');
     const shown: { value: number; steps: number }[] = [];
@@ -230,7 +230,7 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
       console.log(`live feedback: ${key} → "${text}" on screen after ${(performance.now() - started).toFixed(0)} ms`);
       await live.waitForTimeout(300);
     }
-    await expect.poll(() => live.locator('.live-stats dd').nth(5).textContent(), { timeout: 5000 }).toBe('3');
+    await expect.poll(() => live.locator('.live-stats dd[data-stat=feedback]').textContent(), { timeout: 5000 }).toBe('3');
 
     // The transport between the UI and the host, by which a press is stamped after the screen it answers:
     // half the round trip of an operation the relaying thread answers itself.
@@ -295,15 +295,15 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     await page.waitForURL(/#live$/);
     const header = page.locator('#run');
     await expect.poll(() => header.textContent(), { timeout: 10_000 }).toMatch(/e2e-greedy-h .* training/);
-    expect(await page.locator('.live-stats dt').nth(4).textContent()).toBe('Steps played (greedy on Ĥ)');
-    await expect.poll(() => page.locator('.live-stats dd').first().textContent(), { timeout: 20_000 }).not.toBe('–');
+    expect(await page.locator('.live-stats dt[data-stat=steps]').textContent()).toBe('Steps played (greedy on Ĥ)');
+    await expect.poll(() => page.locator('.live-stats dd[data-stat=episode]').textContent(), { timeout: 20_000 }).not.toBe('–');
     await page.waitForTimeout(1000);
     await page.keyboard.press('ArrowUp');
     await expect.poll(() => page.locator('.feedback-note').textContent(), { timeout: 10_000 }).toMatch(/^\+1 good → \d+ steps/);
     // P stops the game itself; its steps stand still until P again.
     await page.keyboard.press('p');
     await expect.poll(() => header.textContent(), { timeout: 5000 }).toMatch(/paused/);
-    const steps = () => page.locator('.live-stats dd').nth(4).textContent();
+    const steps = () => page.locator('.live-stats dd[data-stat=steps]').textContent();
     const atPause = await steps();
     await page.waitForTimeout(700);
     expect(await steps()).toBe(atPause);

@@ -61,6 +61,8 @@ export class LiveView implements View {
     ] as const) {
       this.labels[k] = el('dt', '', dl, label);
       this.readout[k] = el('dd', '', dl, '–');
+      this.labels[k].dataset.stat = k; // for tests and scripts: the readout by name, not by position
+      this.readout[k].dataset.stat = k;
     }
 
     const grid = el('div', 'charts', this.root);
