@@ -59,6 +59,26 @@ describe('live feedback channel', () => {
     model.dispose();
   });
 
+  it('moves Ĥ by its channel weight: a press at weight 0.25 moves it about a quarter as far as at 1', () => {
+    const moved = (weight: number) => {
+      const model = new RewardModel(11, 6, { actionDependent: true }, 1);
+      const ch = new FeedbackChannel(mkdtempSync(join(tmpdir(), 'tamer-')), { ...TAMER_DEFAULTS, weight }, model, 'Pong', { maskScore: true }, 1, () => 2);
+      for (let i = 0; i < 30; i++) ch.step(); // no replay update: the buffer is empty until the press
+      const obs = new Float32Array(11);
+      const before = model.rawRewards(obs, [2], 1)[0][0];
+      ch.give({ time: 2, value: 1 }, 'ann');
+      const change = model.rawRewards(obs, [2], 1)[0][0] - before;
+      model.dispose();
+      return change;
+    };
+    const full = moved(1);
+    const quarter = moved(0.25);
+    expect(full).toBeGreaterThan(0);
+    expect(quarter).toBeGreaterThan(0);
+    expect(quarter / full).toBeGreaterThan(0.15);
+    expect(quarter / full).toBeLessThan(0.35);
+  });
+
   it('refuses feedback out of range, from the future, or crediting no step, and stores nothing', () => {
     const { dir, model, ch } = channel();
     expect(() => ch.give({ time: 0, value: 1 }, 'ann')).toThrow(/credits no step|no recent steps/);
