@@ -170,7 +170,10 @@ async function complete(job: Job, o: Opts): Promise<void> {
 const sampled = (o: Opts) => o.agent === 'a2c';
 
 async function pool(jobs: Job[], width: number, o: Opts): Promise<void> {
-  const queue = [...jobs];
+  // Runs that wait for their expert go after every true-reward run: taken in seed order, one would hold a
+  // worker idle while its expert trains (with two workers, half the machine).
+  const waits = (job: Job) => job.teachers !== null && needsExpert(job.teachers);
+  const queue = [...jobs.filter((job) => !waits(job)), ...jobs.filter(waits)];
   const failures: string[] = [];
   await Promise.all(
     Array.from({ length: width }, async () => {
