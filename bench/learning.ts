@@ -136,7 +136,10 @@ function run(script: string, args: string[], log: string): Promise<void> {
     const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.pipe(out);
     child.stderr.pipe(out);
-    out.on('error', reject);
+    out.on('error', (err) => {
+      child.kill(); // its output has nowhere to go
+      reject(err);
+    });
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${script} ${args.join(' ')} exited with ${code}; see ${log}`))));
   });
