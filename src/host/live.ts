@@ -49,6 +49,11 @@ export class LivePlay {
     this.rng.seed(seed, 41);
   }
 
+  /** Agent steps a second of live play: the feedback channel's setting, else the game's own speed. */
+  get stepsPerSecond(): number {
+    return this.trainer.feedback?.config.stepsPerSecond ?? LIVE_STEPS_PER_SECOND;
+  }
+
   /** Plays nothing for the time since the last call: what is due restarts from now (a paused greedy-h run). */
   idle(): void {
     this.last = machineClockMs();
@@ -68,7 +73,7 @@ export class LivePlay {
   /** Plays the steps due since the last call; null when none is due yet. */
   play(): LiveChunk | null {
     const now = machineClockMs();
-    const stepsPerSecond = this.trainer.feedback?.config.stepsPerSecond ?? LIVE_STEPS_PER_SECOND;
+    const { stepsPerSecond } = this;
     this.owed = Math.min(MAX_CHUNK, this.owed + ((now - this.last) / 1000) * stepsPerSecond);
     this.last = now;
     const due = Math.floor(this.owed);

@@ -27,7 +27,7 @@ import { exportDataset } from '../export/dataset.js';
 import { readRunData } from '../export/run-data.js';
 import { exportRewardModel } from '../export/run-export.js';
 import { machineClockMs } from './clock.js';
-import { LIVE_STEPS_PER_SECOND, LivePlay } from './live.js';
+import { LivePlay } from './live.js';
 
 /** Agent steps between metrics lines of runs made in the app (about one a second), for the live charts. */
 const APP_LOG_EVERY = 2000;
@@ -610,7 +610,7 @@ export class RunService {
     }
     const status = run?.status() ?? null;
     // Steps are sent every 2,000 A2C steps (about a second), or every second of a greedy-h run's live play.
-    const every = run?.trainer.config.agent === 'greedy-h' ? Math.max(1, Math.round(run.trainer.feedback?.config.stepsPerSecond ?? LIVE_STEPS_PER_SECOND)) : APP_LOG_EVERY;
+    const every = run?.trainer.config.agent === 'greedy-h' ? Math.max(1, Math.round(run.live.stepsPerSecond)) : APP_LOG_EVERY;
     const key = JSON.stringify(status && { ...status, steps: Math.floor(status.steps / every) });
     if (key !== this.lastStatus) {
       this.lastStatus = key;
