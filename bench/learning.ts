@@ -106,6 +106,8 @@ function parseTeachers(name: string): Teachers {
 }
 
 const needsExpert = (t: Teachers) => t.scalar !== null && EXPERT_TEACHERS.includes(t.scalar);
+/** Whether a job trains from its seed's true-reward run (its scalar teacher's expert), so waits for it. */
+const waitsForExpert = (job: Job) => job.teachers !== null && needsExpert(job.teachers);
 
 /** The training flags of a job's reward. */
 function rewardFlags(job: Job, o: Opts): string[] {
@@ -147,7 +149,7 @@ function run(script: string, args: string[], log: string): Promise<void> {
 
 async function complete(job: Job, o: Opts): Promise<void> {
   const log = `${job.dir}.log`;
-  if (job.teachers !== null && needsExpert(job.teachers)) await job.truth!.done; // the expert first
+  if (waitsForExpert(job)) await job.truth!.done; // the expert first
   if (read(job.dir, 'summary.json') === null) {
     const args = existsSync(join(job.dir, 'config.json'))
       ? ['--out', job.dir, '--resume']
@@ -175,8 +177,7 @@ const sampled = (o: Opts) => o.agent === 'a2c';
 async function pool(jobs: Job[], width: number, o: Opts): Promise<void> {
   // Runs that wait for their expert go after every true-reward run: taken in seed order, one would hold a
   // worker idle while its expert trains (with two workers, half the machine).
-  const waits = (job: Job) => job.teachers !== null && needsExpert(job.teachers);
-  const queue = [...jobs.filter((job) => !waits(job)), ...jobs.filter(waits)];
+  const queue = [...jobs.filter((job) => !waitsForExpert(job)), ...jobs.filter(waitsForExpert)];
   const failures: string[] = [];
   await Promise.all(
     Array.from({ length: width }, async () => {
