@@ -12,7 +12,7 @@ import { A2C_DEFAULTS, EPISODE_ENDS, type EpisodeEnds } from '../learning/a2c.js
 import { SELECTIONS, type Selection } from '../learning/preferences/query.js';
 import { TEACHERS, type TeacherName, type TeacherParams } from '../learning/preferences/teachers.js';
 import { BACKENDS, type BackendName, describeBackend } from '../learning/tf.js';
-import { PREFERENCE_DEFAULTS } from '../session/preferences.js';
+import { PREFERENCE_DEFAULTS, TRANSITION_GAMES } from '../session/preferences.js';
 import { SCALAR_TEACHERS, type ScalarTeacherName, TAMER_DEFAULTS } from '../session/tamer.js';
 import { AGENTS, episodeEndsFor, REWARD_SOURCES, type RewardName, type RunConfig, Trainer } from '../session/trainer.js';
 import { join, resolve } from 'node:path';
@@ -133,7 +133,7 @@ const program = new Command('train')
   .option('--labels <n>', 'label budget of a preferences run', positiveInt, PREFERENCE_DEFAULTS.labels)
   .addOption(new Option('--selection <rule>', 'how pairs are chosen').choices(SELECTIONS).default(PREFERENCE_DEFAULTS.selection))
   .addOption(
-    new Option('--reward-input <what>', "what the reward model reads of a step: the state s, or the transition [s, s' - s] (default state)").choices(REWARD_INPUTS),
+    new Option('--reward-input <what>', `what the reward model reads of a step: the state s, or the transition [s, s' - s] (default: the transition on ${TRANSITION_GAMES.join(', ')} without live feedback, else the state)`).choices(REWARD_INPUTS),
   )
   .option('--clip-length <n>', 'agent steps per clip', positiveInt, PREFERENCE_DEFAULTS.clipLength)
   .option('--initial-fraction <x>', 'fraction of the labels asked on random-policy clips before RL', positiveNumber, PREFERENCE_DEFAULTS.initialFraction)

@@ -19,7 +19,7 @@ import type { FinishedEpisode } from '../learning/a2c.js';
 import { type Clip, ClipRecorder, INITIAL_POLICIES, type InitialPolicy, randomPolicyClips } from '../learning/preferences/clips.js';
 import { type ClipData, stackClips } from '../learning/preferences/dataset.js';
 import { disagreement, drawPairs, SELECTIONS, type Selection, topIndices } from '../learning/preferences/query.js';
-import { type RewardEvaluation, RewardModel, type RewardModelConfig, resolveRewardModelConfig } from '../learning/preferences/reward-model.js';
+import { type RewardEvaluation, type RewardInput, RewardModel, type RewardModelConfig, resolveRewardModelConfig } from '../learning/preferences/reward-model.js';
 import { LabelSchedule } from '../learning/preferences/schedule.js';
 import { SyntheticTeacher, TEACHERS, type TeacherName, type TeacherParams, validateTeacherParams } from '../learning/preferences/teachers.js';
 import type { RewardSource, RolloutBatch } from '../learning/reward-source.js';
@@ -70,6 +70,23 @@ export interface PreferenceConfig {
  */
 export function defaultDecaySteps(totalSteps: number): number {
   return Math.max(1, Math.round(totalSteps / 3));
+}
+
+/**
+ * The games whose new preference runs read the transition [s, s' - s] unless they say otherwise (the rest read
+ * the state s). On Enduro, over six seeds of 1,000-label runs (3M steps), the transition model scored 88% with
+ * the oracle and 95% with 10% mistakes, against 87% and 48% for the state model, whose agents on two of the
+ * mistakes seeds never learned to steer round the cars they crash into (README). On Pong and Space Invaders the
+ * state model did better, so they keep it.
+ */
+export const TRANSITION_GAMES: readonly string[] = ['Enduro'];
+
+/**
+ * What a new run's reward model reads when its settings do not say: the state for an action-dependent model
+ * (Deep TAMER's Ĥ(s, a) scores every action before one is taken), else the transition on TRANSITION_GAMES.
+ */
+export function defaultRewardInput(env: string, actionDependent: boolean): RewardInput {
+  return !actionDependent && TRANSITION_GAMES.includes(env) ? 'transition' : 'state';
 }
 
 export const PREFERENCE_DEFAULTS: PreferenceConfig = {

@@ -19,7 +19,7 @@ import { RunLock, removeStaleTempFiles } from '../store/lock.js';
 import { RUN_VERSION, RunFolder } from '../store/run.js';
 import { RewardModel, type RewardModelConfig, type RewardModelState, resolveRewardModelConfig } from '../learning/preferences/reward-model.js';
 import { chooseAction } from '../learning/policy.js';
-import { defaultDecaySteps, type PreferenceConfig, PreferenceLearner, type PreferenceMetrics, type PreferenceState, resolvePreferenceConfig } from './preferences.js';
+import { defaultDecaySteps, defaultRewardInput, type PreferenceConfig, PreferenceLearner, type PreferenceMetrics, type PreferenceState, resolvePreferenceConfig } from './preferences.js';
 import { FeedbackChannel, FeedbackRewardSource, greedyOnH, type LiveStepResult, resolveTamerConfig, type ScalarTeacherName, type StepJudge, type TamerConfig } from './tamer.js';
 import type { StepSpan } from '../learning/tamer/credit.js';
 import {
@@ -407,11 +407,19 @@ export class Trainer {
               decaySteps: given.preferences.decaySteps ?? defaultDecaySteps(given.steps),
               rewardModel: {
                 ...given.preferences.rewardModel,
-                input: rewardModelConfigOf(given).input,
+                // A fine-tuned export reads what its card says (the CLI passes it); else the game's default.
+                input:
+                  given.preferences.rewardModel?.input ??
+                  (given.rewardModelInit === undefined
+                    ? defaultRewardInput(given.env, given.tamer !== undefined || given.preferences.rewardModel?.actionDependent === true)
+                    : rewardModelConfigOf(given).input),
                 ...(given.tamer !== undefined && { actionDependent: true, statePreferences: given.preferences.rewardModel?.statePreferences ?? true }),
               },
             },
           };
+    // The reward model's settings as recorded are checked before the folder exists (an action-dependent
+    // model that was given the transition fails here, leaving nothing behind).
+    rewardModelConfigOf(config);
     const info = await initTf(backend);
     checkBackendFits(config, info);
     const from = config.rewardModelInit?.from;

@@ -75,6 +75,23 @@ describe('npm run train: the reward input', () => {
     expect(b.code, b.err).toBe(0);
     expect(input(join(root, 'b'))).toBe('transition');
   });
+
+  it('defaults to the transition on Enduro, unless the run says otherwise or has live feedback (Ĥ(s, a) reads the state)', () => {
+    const root = mkdtempSync(join(tmpdir(), 'arcade-cli-'));
+    const input = (dir: string) => JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).preferences.rewardModel.input;
+    const base = ['--env', 'Enduro', '--teacher', 'oracle', '--labels', '10', '--pretrain-epochs', '2', '--steps', '200', '--num-envs', '4'];
+    const runs = {
+      byDefault: [...base, '--reward', 'preferences'],
+      state: [...base, '--reward', 'preferences', '--reward-input', 'state'],
+      withFeedback: [...base, '--reward', 'preferences+tamer', '--teacher', 'scalar-oracle', '--feedback', '5', '--live-speed', '1000'],
+    };
+    const want = { byDefault: 'transition', state: 'state', withFeedback: 'state' };
+    for (const [name, args] of Object.entries(runs)) {
+      const r = train(...args, '--out', join(root, name));
+      expect(r.code, `${name}: ${r.err}`).toBe(0);
+      expect(input(join(root, name)), name).toBe(want[name as keyof typeof want]);
+    }
+  });
 });
 
 describe('npm run train: episode ends', () => {
