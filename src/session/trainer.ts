@@ -152,6 +152,7 @@ export function validateRunConfig(c: RunConfig): RunConfig {
   } else if (c.tamer !== undefined) {
     throw new Error(`feedback settings are only for --reward tamer or preferences+tamer, not "${c.reward}"`);
   }
+  rewardModelConfigOf(c); // the reward model's settings fit together (an action-dependent model reads the state)
   if ((prefs || tamer) && c.obsType !== 'ram') {
     throw new Error('the learned reward model takes ram observations only so far (its pixel CNN is not built yet); use --obs ram');
   }
@@ -396,6 +397,7 @@ export class Trainer {
     // runs made before that lack it and resume as they were made, rating the taken actions). Every feedback
     // setting is recorded likewise (resume() fills in what runs made before a setting did).
     // The label rate's c is written down too (runs made before it record null: a tenth of their steps).
+    const model = rewardModelConfigOf(given);
     const withTamer: RunConfig = given.tamer === undefined ? given : { ...given, tamer: resolveTamerConfig(given.tamer) };
     const config: RunConfig =
       given.preferences === undefined
@@ -407,19 +409,12 @@ export class Trainer {
               decaySteps: given.preferences.decaySteps ?? defaultDecaySteps(given.steps),
               rewardModel: {
                 ...given.preferences.rewardModel,
-                // A fine-tuned export reads what its card says (the CLI passes it); else the game's default.
-                input:
-                  given.preferences.rewardModel?.input ??
-                  (given.rewardModelInit === undefined
-                    ? defaultRewardInput(given.env, given.tamer !== undefined || given.preferences.rewardModel?.actionDependent === true)
-                    : rewardModelConfigOf(given).input),
+                // A fine-tuned export reads what its card says (the CLI passes it); a new model the game's default.
+                input: given.preferences.rewardModel?.input ?? (given.rewardModelInit === undefined ? defaultRewardInput(given.env, model.actionDependent) : model.input),
                 ...(given.tamer !== undefined && { actionDependent: true, statePreferences: given.preferences.rewardModel?.statePreferences ?? true }),
               },
             },
           };
-    // The reward model's settings as recorded are checked before the folder exists (an action-dependent
-    // model that was given the transition fails here, leaving nothing behind).
-    rewardModelConfigOf(config);
     const info = await initTf(backend);
     checkBackendFits(config, info);
     const from = config.rewardModelInit?.from;
