@@ -57,6 +57,7 @@ interface Flags {
   initialPolicy: InitialPolicy;
   pretrainEpochs: number;
   labelDecaySteps?: number;
+  rewardUpdateEvery: number;
   rewardModel?: string;
   rewardModelMode: RewardModelMode;
   rewardInput?: RewardInput;
@@ -144,6 +145,7 @@ const program = new Command('train')
   )
   .option('--pretrain-epochs <n>', 'reward-model epochs on the first labels before RL', integer, PREFERENCE_DEFAULTS.pretrainEpochs)
   .option('--label-decay-steps <n>', 'c of the label rate c/(T+c), agent steps (default: a third of --steps)', positiveInt)
+  .option('--reward-update-every <n>', 'agent steps between reward-model minibatches while the agent trains', positiveInt, PREFERENCE_DEFAULTS.rewardUpdateEvery)
   .option('--reward-model <dir>', 'start from a reward model exported by npm run export (it must match the game and observations)')
   .addOption(
     new Option('--reward-model-mode <mode>', 'frozen: the exported model is the reward, no labels; fine-tune: a preferences run starting from its weights')
@@ -204,7 +206,7 @@ async function main(): Promise<void> {
     if (!tamer && scalarTeacher !== undefined) fail(`--teacher ${scalarTeacher} gives live feedback: it needs --reward tamer or preferences+tamer`);
     if (!tamer) refuseGiven(['feedback', 'feedbackErrorProb', 'feedbackDelay', 'liveSpeed', 'feedbackWeight', 'expert'], 'only apply to --reward tamer or preferences+tamer');
     if (!preferences) {
-      refuseGiven(['teacherParam', 'labels', 'selection', 'clipLength', 'initialFraction', 'initialPolicy', 'pretrainEpochs', 'labelDecaySteps', 'rewardInput'], 'only apply to --reward preferences or preferences+tamer');
+      refuseGiven(['teacherParam', 'labels', 'selection', 'clipLength', 'initialFraction', 'initialPolicy', 'pretrainEpochs', 'labelDecaySteps', 'rewardUpdateEvery', 'rewardInput'], 'only apply to --reward preferences or preferences+tamer');
     }
     const config: RunConfig = {
       env: f.env,
@@ -242,6 +244,7 @@ async function main(): Promise<void> {
           initialPolicy: f.initialPolicy,
           pretrainEpochs: f.pretrainEpochs,
           decaySteps: f.labelDecaySteps ?? null,
+          rewardUpdateEvery: f.rewardUpdateEvery,
           // Fine-tuning keeps the exported model's layers and input.
           rewardModel: { ...PREFERENCE_DEFAULTS.rewardModel, ...(card !== null ? architectureOf(card) : f.rewardInput !== undefined && { input: f.rewardInput }) },
         },

@@ -29,6 +29,8 @@ describe('npm run train: bad input gets one clear line and a non-zero exit', () 
     [['--env', 'Pong', '--steps', '10', '--out', out, '--reward', 'preferences', '--teacher', 'oracle', '--feedback-weight', '0.5'], /--feedback-weight only apply to --reward tamer/],
     [['--env', 'Pong', '--steps', '10', '--out', out, '--reward-input', 'frames'], /--reward-input.*Allowed choices are state, transition/],
     [['--env', 'Pong', '--steps', '10', '--out', out, '--reward-input', 'transition'], /--reward-input only apply to --reward preferences/],
+    [['--env', 'Pong', '--steps', '10', '--out', out, '--reward-update-every', '100'], /--reward-update-every only apply to --reward preferences/],
+    [['--env', 'Pong', '--steps', '10', '--out', out, '--reward', 'preferences', '--teacher', 'oracle', '--reward-update-every', '0'], /--reward-update-every.*got "0"/],
     [
       ['--env', 'Pong', '--steps', '10', '--out', out, '--reward', 'preferences+tamer', '--teacher', 'oracle', '--teacher', 'scalar-oracle', '--reward-input', 'transition'],
       /action-dependent reward model .* its input must be "state"/,
@@ -64,16 +66,19 @@ describe('npm run train: bad input gets one clear line and a non-zero exit', () 
 });
 
 describe('npm run train: the reward input', () => {
-  it('records what the reward model reads in config.json, the default (state) too', () => {
+  it('records what the reward model reads and how often it trains in config.json, the defaults too', () => {
     const root = mkdtempSync(join(tmpdir(), 'arcade-cli-'));
     const input = (dir: string) => JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).preferences.rewardModel.input;
     const base = ['--env', 'Pong', '--reward', 'preferences', '--teacher', 'oracle', '--labels', '10', '--pretrain-epochs', '2', '--steps', '200', '--num-envs', '4'];
     const a = train(...base, '--out', join(root, 'a'));
     expect(a.code, a.err).toBe(0);
     expect(input(join(root, 'a'))).toBe('state');
-    const b = train(...base, '--reward-input', 'transition', '--out', join(root, 'b'));
+    const b = train(...base, '--reward-input', 'transition', '--reward-update-every', '50', '--out', join(root, 'b'));
     expect(b.code, b.err).toBe(0);
     expect(input(join(root, 'b'))).toBe('transition');
+    const prefs = (dir: string) => JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).preferences;
+    expect(prefs(join(root, 'a')).rewardUpdateEvery).toBe(1000);
+    expect(prefs(join(root, 'b')).rewardUpdateEvery).toBe(50);
   });
 
   it('defaults to the transition on Enduro, unless the run says otherwise or has live feedback (Ĥ(s, a) reads the state)', () => {
