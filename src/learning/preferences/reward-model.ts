@@ -85,7 +85,7 @@ export interface RewardModelConfig {
   input: RewardInput;
 }
 
-export const REWARD_INPUTS = ['state', 'transition'] as const;
+export const REWARD_INPUTS = ['state', 'transition', 'delta'] as const;
 export type RewardInput = (typeof REWARD_INPUTS)[number];
 
 export const REWARD_MODEL_DEFAULTS: RewardModelConfig = {
@@ -199,8 +199,8 @@ export class RewardModel {
     if (!Number.isInteger(numActions) || numActions < 1) throw new RangeError(`numActions must be a positive integer, got ${numActions}`);
     this.config = resolveRewardModelConfig(config);
     this.heads = this.config.actionDependent ? numActions : 1;
-    this.readsNext = this.config.input === 'transition';
-    this.inputSize = this.readsNext ? 2 * obsSize : obsSize;
+    this.readsNext = this.config.input !== 'state';
+    this.inputSize = this.config.input === 'transition' ? 2 * obsSize : obsSize;
     const p = new Params(seed * 1009 + 17); // not the policy's initialisation seeds
     this.members = Array.from({ length: this.config.members }, () => {
       let n = this.inputSize;
@@ -257,15 +257,20 @@ export class RewardModel {
   }
 
   /**
-   * The members' input rows: `obs` itself for a state model, [s, s' - s] for a transition model, which needs
-   * `next` (the observation after each row's step).
+   * The members' input rows: `obs` itself for a state model, [s, s' - s] for a transition model and s' - s for
+   * a delta model, which need `next` (the observation after each row's step).
    */
   inputs(obs: Float32Array, rows: number, next?: Float32Array): Float32Array {
     const n = this.obsSize;
     if (obs.length < rows * n) throw new RangeError(`need ${rows} rows of ${n} observations, got ${obs.length} values`);
     if (!this.readsNext) return obs.length === rows * n ? obs : obs.subarray(0, rows * n);
     if (next === undefined || next.length < rows * n) {
-      throw new RangeError(`a transition reward model needs the observation after each of the ${rows} steps, got ${next === undefined ? 'none' : `${next.length} values`}`);
+      throw new RangeError(`a ${this.config.input} reward model needs the observation after each of the ${rows} steps, got ${next === undefined ? 'none' : `${next.length} values`}`);
+    }
+    if (this.config.input === 'delta') {
+      const d = new Float32Array(rows * n);
+      for (let i = 0; i < d.length; i++) d[i] = next[i] - obs[i];
+      return d;
     }
     const x = new Float32Array(rows * 2 * n);
     for (let r = 0; r < rows; r++) {
