@@ -134,7 +134,7 @@ const program = new Command('train')
   .option('--labels <n>', 'label budget of a preferences run', positiveInt, PREFERENCE_DEFAULTS.labels)
   .addOption(new Option('--selection <rule>', 'how pairs are chosen').choices(SELECTIONS).default(PREFERENCE_DEFAULTS.selection))
   .addOption(
-    new Option('--reward-input <what>', `what the reward model reads of a step: the state s, or the transition [s, s' - s] (default: the transition on ${TRANSITION_GAMES.join(', ')} without live feedback, else the state)`).choices(REWARD_INPUTS),
+    new Option('--reward-input <what>', `what the reward model reads of a step: the state s, the transition [s, s' - s], or its change s' - s alone (default: the transition on ${TRANSITION_GAMES.join(', ')} without live feedback, else the state)`).choices(REWARD_INPUTS),
   )
   .option('--clip-length <n>', 'agent steps per clip', positiveInt, PREFERENCE_DEFAULTS.clipLength)
   .option('--initial-fraction <x>', 'fraction of the labels asked on random-policy clips before RL', positiveNumber, PREFERENCE_DEFAULTS.initialFraction)

