@@ -19,7 +19,7 @@ import { join, resolve } from 'node:path';
 import { CARD_FILE, readRewardCard } from '../export/card.js';
 import { architectureOf, inputOf } from '../export/reward-model.js';
 import { INITIAL_POLICIES, type InitialPolicy } from '../learning/preferences/clips.js';
-import { REWARD_INPUTS, type RewardInput } from '../learning/preferences/reward-model.js';
+import { REWARD_INPUTS, REWARD_MODEL_DEFAULTS, type RewardInput } from '../learning/preferences/reward-model.js';
 import { REWARD_MODEL_MODES, type RewardModelMode } from '../session/imported-reward.js';
 import { fail, integer, nonNegativeNumber, positiveInt, positiveNumber } from './args.js';
 
@@ -61,6 +61,7 @@ interface Flags {
   rewardModel?: string;
   rewardModelMode: RewardModelMode;
   rewardInput?: RewardInput;
+  rewardStd?: number;
 }
 
 const TEACHER_PARAMS = ['beta', 'gamma', 'epsilon', 'skipRatio', 'equalRatio'];
@@ -145,6 +146,7 @@ const program = new Command('train')
   )
   .option('--pretrain-epochs <n>', 'reward-model epochs on the first labels before RL', integer, PREFERENCE_DEFAULTS.pretrainEpochs)
   .option('--label-decay-steps <n>', 'c of the label rate c/(T+c), agent steps (default: a third of --steps)', positiveInt)
+  .option('--reward-std <x>', `the standard deviation the learned reward is normalised to (default ${REWARD_MODEL_DEFAULTS.rewardStd}, Christiano et al.'s Atari setting)`, positiveNumber)
   .option('--reward-update-every <n>', 'agent steps between reward-model minibatches while the agent trains', positiveInt, PREFERENCE_DEFAULTS.rewardUpdateEvery)
   .option('--reward-model <dir>', 'start from a reward model exported by npm run export (it must match the game and observations)')
   .addOption(
@@ -206,7 +208,7 @@ async function main(): Promise<void> {
     if (!tamer && scalarTeacher !== undefined) fail(`--teacher ${scalarTeacher} gives live feedback: it needs --reward tamer or preferences+tamer`);
     if (!tamer) refuseGiven(['feedback', 'feedbackErrorProb', 'feedbackDelay', 'liveSpeed', 'feedbackWeight', 'expert'], 'only apply to --reward tamer or preferences+tamer');
     if (!preferences) {
-      refuseGiven(['teacherParam', 'labels', 'selection', 'clipLength', 'initialFraction', 'initialPolicy', 'pretrainEpochs', 'labelDecaySteps', 'rewardUpdateEvery', 'rewardInput'], 'only apply to --reward preferences or preferences+tamer');
+      refuseGiven(['teacherParam', 'labels', 'selection', 'clipLength', 'initialFraction', 'initialPolicy', 'pretrainEpochs', 'labelDecaySteps', 'rewardUpdateEvery', 'rewardInput', 'rewardStd'], 'only apply to --reward preferences or preferences+tamer');
     }
     const config: RunConfig = {
       env: f.env,
@@ -246,7 +248,11 @@ async function main(): Promise<void> {
           decaySteps: f.labelDecaySteps ?? null,
           rewardUpdateEvery: f.rewardUpdateEvery,
           // Fine-tuning keeps the exported model's layers and input.
-          rewardModel: { ...PREFERENCE_DEFAULTS.rewardModel, ...(card !== null ? architectureOf(card) : f.rewardInput !== undefined && { input: f.rewardInput }) },
+          rewardModel: {
+            ...PREFERENCE_DEFAULTS.rewardModel,
+            ...(card !== null ? architectureOf(card) : f.rewardInput !== undefined && { input: f.rewardInput }),
+            ...(f.rewardStd !== undefined && { rewardStd: f.rewardStd }),
+          },
         },
       }),
       ...(card !== null && { rewardModelInit: { from: resolve(f.rewardModel!), mode: f.rewardModelMode } }),

@@ -30,6 +30,7 @@ describe('npm run train: bad input gets one clear line and a non-zero exit', () 
     [['--env', 'Pong', '--steps', '10', '--out', out, '--reward-input', 'frames'], /--reward-input.*Allowed choices are state, transition/],
     [['--env', 'Pong', '--steps', '10', '--out', out, '--reward-input', 'transition'], /--reward-input only apply to --reward preferences/],
     [['--env', 'Pong', '--steps', '10', '--out', out, '--reward-update-every', '100'], /--reward-update-every only apply to --reward preferences/],
+    [['--env', 'Pong', '--steps', '10', '--out', out, '--reward', 'preferences', '--teacher', 'oracle', '--reward-std', '-1'], /--reward-std.*got "-1"/],
     [['--env', 'Pong', '--steps', '10', '--out', out, '--reward', 'preferences', '--teacher', 'oracle', '--reward-update-every', '0'], /--reward-update-every.*got "0"/],
     [
       ['--env', 'Pong', '--steps', '10', '--out', out, '--reward', 'preferences+tamer', '--teacher', 'oracle', '--teacher', 'scalar-oracle', '--reward-input', 'transition'],
@@ -73,12 +74,14 @@ describe('npm run train: the reward input', () => {
     const a = train(...base, '--out', join(root, 'a'));
     expect(a.code, a.err).toBe(0);
     expect(input(join(root, 'a'))).toBe('state');
-    const b = train(...base, '--reward-input', 'transition', '--reward-update-every', '50', '--out', join(root, 'b'));
+    const b = train(...base, '--reward-input', 'transition', '--reward-update-every', '50', '--reward-std', '0.25', '--out', join(root, 'b'));
     expect(b.code, b.err).toBe(0);
     expect(input(join(root, 'b'))).toBe('transition');
     const prefs = (dir: string) => JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).preferences;
     expect(prefs(join(root, 'a')).rewardUpdateEvery).toBe(1000);
     expect(prefs(join(root, 'b')).rewardUpdateEvery).toBe(50);
+    expect(prefs(join(root, 'a')).rewardModel.rewardStd).toBeUndefined(); // the model's default, 0.05
+    expect(prefs(join(root, 'b')).rewardModel.rewardStd).toBe(0.25);
   });
 
   it('defaults to the transition on Enduro, unless the run says otherwise or has live feedback (Ĥ(s, a) reads the state)', () => {
