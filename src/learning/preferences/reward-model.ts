@@ -7,7 +7,7 @@
  *
  * Normalisation: each member's r̂ is shifted and scaled to zero mean and `rewardStd` (0.05) standard deviation
  * over a reference set of recent (s, a) steps (the clips cut from the agent's latest rollouts), then the members
- * are averaged. The Bradley-Terry loss sees raw outputs (normalising would not change which clip is preferred,
+ * are averaged (a delta model's zero is a step that changes nothing, see `normalise`). The Bradley-Terry loss sees raw outputs (normalising would not change which clip is preferred,
  * only the loss's temperature, which the net learns). With std 0.05 the agent sees rewards on the scale A2C's
  * standard settings were tuned for.
  * (`ram` observations only for now: the pixel CNN member is a slot, see `createRewardModel`.)
@@ -324,6 +324,9 @@ export class RewardModel {
   /**
    * Sets each member's shift and scale so that its r̂ over the reference steps has zero mean and standard
    * deviation `rewardStd`: r̂ of the taken actions, or of every action at those states (`normaliseAllActions`).
+   * A delta model's zero is instead its r̂ of a step that changes nothing (s' = s), as the score's is: with a
+   * zero mean, the steps between rewarded events would cost about what the events pay, and an agent that sees
+   * episode ends would lose nothing by dying early.
    */
   normalise(obs: Float32Array, actions: ArrayLike<number>, rows: number, next?: Float32Array): void {
     if (rows < 2) return;
@@ -331,6 +334,7 @@ export class RewardModel {
     const outputs = every
       ? Array.from({ length: this.heads }, (_, a) => this.rawRewards(obs, new Int32Array(rows).fill(a), rows, next))
       : [this.rawRewards(obs, actions, rows, next)];
+    const still = this.config.input === 'delta' ? this.rawRewards(new Float32Array(this.obsSize), [0], 1, new Float32Array(this.obsSize)) : null;
     this.members.forEach((_, m) => {
       const n = rows * outputs.length;
       let mean = 0;
@@ -339,7 +343,7 @@ export class RewardModel {
       let v = 0;
       for (const byMember of outputs) for (const x of byMember[m]) v += (x - mean) ** 2;
       const std = Math.sqrt(v / n);
-      this.shift[m] = mean;
+      this.shift[m] = still === null ? mean : still[m][0];
       this.scale[m] = this.config.rewardStd / Math.max(std, 1e-8);
     });
   }

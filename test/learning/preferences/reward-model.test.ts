@@ -234,6 +234,15 @@ describe('reward model', () => {
     const rewardOf = (from: Float32Array) => delta.predict(from, new Int32Array(4), 4, from.map((x, i) => x + move[i]));
     const elsewhere = s.map((x) => x - 0.6);
     rewardOf(s).forEach((r, i) => expect(r).toBeCloseTo(rewardOf(elsewhere)[i], 5));
+    // Normalised, a step that changes nothing earns nothing, from any state; the spread is still rewardStd.
+    const rows = 200;
+    const obs = Float32Array.from({ length: rows * D }, (_, i) => Math.sin(i));
+    const next = obs.map((x, i) => x + 0.3 * Math.cos(3 * i));
+    delta.normalise(obs, new Int32Array(rows), rows, next);
+    const normalised = delta.predict(obs, new Int32Array(rows), rows, next);
+    const mean = normalised.reduce((a, b) => a + b, 0) / rows;
+    expect(Math.abs(mean)).toBeGreaterThan(1e-3); // not the zero-mean normalisation of the other models
+    delta.predict(obs, new Int32Array(rows), rows, obs).forEach((r) => expect(r).toBeCloseTo(0, 5));
     expect(() => delta.predict(new Float32Array(D), [0], 1)).toThrow(/delta reward model needs the observation after each of the 1 steps, got none/);
     expect(() => resolveRewardModelConfig({ actionDependent: true, input: 'delta' })).toThrow(/its input must be "state"/);
     delta.dispose();
