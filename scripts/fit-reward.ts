@@ -1,0 +1,52 @@
+/**
+ * Fits fresh reward models to a preference run's labels, offline, once per input (state, transition, delta), and
+ * prints their training and held-out loss, held-out accuracy and correlation with the true return as they train:
+ * a way to compare reward-model designs on labels already collected, without running RL.
+ *   npx tsx scripts/fit-reward.ts runs/bench-si-uniform/pref-oracle-1000-SpaceInvaders-3000000-s2 [steps] [inputs]
+ * steps: Adam steps per model (3,000); inputs: comma-separated (state,transition,delta). The run folder is
+ * copied first, so it is only read. The split into training and held-out labels is the run's own.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeEnv } from '../src/env/index.js';
+import { REWARD_INPUTS, type RewardInput, RewardModel, resolveRewardModelConfig } from '../src/learning/preferences/reward-model.js';
+import { initTf } from '../src/learning/tf.js';
+import { LabelingSession } from '../src/session/labeling.js';
+import { envOptionsOf, type RunConfig } from '../src/session/trainer.js';
+
+const [src, stepsArg = '3000', inputsArg = REWARD_INPUTS.join(',')] = process.argv.slice(2);
+if (src === undefined) throw new Error('usage: npx tsx scripts/fit-reward.ts <preference run folder> [steps] [inputs]');
+const steps = Number(stepsArg);
+if (!(Number.isInteger(steps) && steps > 0)) throw new Error(`steps must be a positive whole number, got "${stepsArg}"`);
+const inputs = inputsArg.split(',') as RewardInput[];
+for (const i of inputs) if (!REWARD_INPUTS.includes(i)) throw new Error(`unknown input "${i}"; known: ${REWARD_INPUTS.join(', ')}`);
+
+const config = JSON.parse(readFileSync(join(src, 'config.json'), 'utf8')) as RunConfig;
+if (config.preferences === undefined) throw new Error(`${src} is not a preference run: it has no labels`);
+const copy = mkdtempSync(join(tmpdir(), 'fit-reward-'));
+const dir = join(copy, 'run');
+cpSync(src, dir, { recursive: true });
+await initTf();
+const env = makeEnv(config.env, envOptionsOf(config));
+try {
+  for (const input of inputs) {
+    // The run's own settings but the input; a fresh session, so the clips are re-simulated for each model.
+    const rm = resolveRewardModelConfig({ ...config.preferences.rewardModel, input, actionDependent: false, statePreferences: false });
+    const model = new RewardModel(env.observationSpace.size, env.actionSpace.n, rm, config.seed);
+    const { dataset } = LabelingSession.open(dir, { members: rm.members, valFraction: rm.valFraction, maxLabels: rm.maxLabels, seed: config.seed, lockMs: 1000 });
+    console.log(`${input}: ${dataset.train.length} training labels, ${dataset.heldOut.length} held out`);
+    for (let s = 1; s <= steps; s++) {
+      model.trainStep(dataset);
+      // Evaluating also moves the L2 weight, as during a run (every 250 steps here).
+      if (s % 250 !== 0) continue;
+      const e = model.evaluate(dataset);
+      if (s % 1000 === 0 || s === steps) {
+        console.log(`  step ${s}: loss ${e.trainLoss.toFixed(3)} training, ${e.valLoss.toFixed(3)} held out; held-out accuracy ${e.valAccuracy.toFixed(3)}, correlation ${e.predTrueCorrelation.toFixed(3)}; L2 ${e.l2.toPrecision(2)}`);
+      }
+    }
+    model.dispose();
+  }
+} finally {
+  rmSync(copy, { recursive: true, force: true });
+}
