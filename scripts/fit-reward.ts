@@ -6,7 +6,7 @@
  * steps: Adam steps per model (3,000); inputs: comma-separated (state,transition,delta). The run folder is
  * copied first, so it is only read. The split into training and held-out labels is the run's own.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeEnv } from '../src/env/index.js';
@@ -15,15 +15,20 @@ import { initTf } from '../src/learning/tf.js';
 import { LabelingSession } from '../src/session/labeling.js';
 import { envOptionsOf, type RunConfig } from '../src/session/trainer.js';
 
-const [src, stepsArg = '3000', inputsArg = REWARD_INPUTS.join(',')] = process.argv.slice(2);
-if (src === undefined) throw new Error('usage: npx tsx scripts/fit-reward.ts <preference run folder> [steps] [inputs]');
-const steps = Number(stepsArg);
-if (!(Number.isInteger(steps) && steps > 0)) throw new Error(`steps must be a positive whole number, got "${stepsArg}"`);
-const inputs = inputsArg.split(',') as RewardInput[];
-for (const i of inputs) if (!REWARD_INPUTS.includes(i)) throw new Error(`unknown input "${i}"; known: ${REWARD_INPUTS.join(', ')}`);
+function fail(message: string): never {
+  console.error(`fit-reward: ${message}`);
+  process.exit(1);
+}
 
+const [src, stepsArg = '3000', inputsArg = REWARD_INPUTS.join(',')] = process.argv.slice(2);
+if (src === undefined) fail('usage: npx tsx scripts/fit-reward.ts <preference run folder> [steps] [inputs]');
+const steps = Number(stepsArg);
+if (!(Number.isInteger(steps) && steps > 0)) fail(`steps must be a positive whole number, got "${stepsArg}"`);
+const inputs = inputsArg.split(',') as RewardInput[];
+for (const i of inputs) if (!REWARD_INPUTS.includes(i)) fail(`unknown input "${i}"; known: ${REWARD_INPUTS.join(', ')}`);
+if (!existsSync(join(src, 'config.json'))) fail(`${src} is not a run folder (it has no config.json)`);
 const config = JSON.parse(readFileSync(join(src, 'config.json'), 'utf8')) as RunConfig;
-if (config.preferences === undefined) throw new Error(`${src} is not a preference run: it has no labels`);
+if (config.preferences === undefined) fail(`${src} is not a preference run: it has no labels`);
 const copy = mkdtempSync(join(tmpdir(), 'fit-reward-'));
 const dir = join(copy, 'run');
 cpSync(src, dir, { recursive: true });
