@@ -26,10 +26,7 @@ export function rewardModelSpec(model: RewardModel): RewardEnsembleSpec {
   const n = model.obsSize;
   const members = model.memberLayers().map((layers, m) => ({
     layers: layers.map((l, i): DenseLayerSpec => {
-      let { kernel, inputs } = l;
-      if (i === 0 && input === 'transition') kernel = deltaToPair(l.kernel, n, l.units);
-      else if (i === 0 && input === 'delta') [kernel, inputs] = [onlyDeltaToPair(l.kernel), 2 * n];
-      else kernel = kernel.slice();
+      const { kernel, inputs } = i === 0 ? firstLayerToFile(input, l.kernel, n, l.units) : { kernel: l.kernel.slice(), inputs: l.inputs };
       return i < layers.length - 1
         ? { ...l, inputs, kernel, bias: l.bias.slice(), activation: 'leakyRelu', alpha }
         : { ...l, inputs, kernel, bias: l.bias.slice(), activation: 'linear' };
@@ -43,33 +40,37 @@ export function rewardModelSpec(model: RewardModel): RewardEnsembleSpec {
 }
 
 /**
- * A transition model reads [s, s' - s] inside (see RewardModel.inputs); exported, it reads [s, s'], which is
- * what a user has at hand. The first layer is the same map: [s, d] K = s K1 + (s' - s) K2 = s (K1 - K2) + s' K2,
- * so its kernel's top half becomes K1 - K2 (and back: K1 = K1' + K2'). Kernels are row-major [2n, units].
+ * The first layer's kernel (row-major [inputs, units]) in the file's layout. A transition model reads
+ * [s, s' - s] inside (see RewardModel.inputs) and a delta model s' - s; exported, both read [s, s'], which is
+ * what a user has at hand. The first layer is the same map:
+ *   transition: [s, d] K = s K1 + (s' - s) K2 = s (K1 - K2) + s' K2, so the top half becomes K1 - K2;
+ *   delta: (s' - s) K = s (-K) + s' K, so the kernel becomes [-K; K].
  */
-function deltaToPair(kernel: Float32Array, n: number, units: number): Float32Array {
+function firstLayerToFile(input: RewardInput, kernel: Float32Array, n: number, units: number): { kernel: Float32Array; inputs: number } {
+  if (input === 'state') return { kernel: kernel.slice(), inputs: n };
+  if (input === 'delta') {
+    const out = new Float32Array(2 * kernel.length);
+    for (let i = 0; i < kernel.length; i++) {
+      out[i] = -kernel[i];
+      out[kernel.length + i] = kernel[i];
+    }
+    return { kernel: out, inputs: 2 * n };
+  }
   const out = kernel.slice();
   for (let i = 0; i < n * units; i++) out[i] = kernel[i] - kernel[n * units + i];
-  return out;
+  return { kernel: out, inputs: 2 * n };
 }
 
 /**
- * A delta model reads s' - s inside; exported, it reads [s, s'] as a transition model does: (s' - s) K =
- * s (-K) + s' K, so its first kernel [n, units] becomes [-K; K] (and back: K is the bottom half).
+ * firstLayerToFile undone: transition K1 = K1' + K2'; delta K = the bottom half. A kernel of another width is
+ * kept as it is (validation then names the mismatch).
  */
-function onlyDeltaToPair(kernel: Float32Array): Float32Array {
-  const out = new Float32Array(2 * kernel.length);
-  for (let i = 0; i < kernel.length; i++) {
-    out[i] = -kernel[i];
-    out[kernel.length + i] = kernel[i];
-  }
-  return out;
-}
-
-function pairToDelta(kernel: Float32Array, n: number, units: number): Float32Array {
+function firstLayerFromFile(input: RewardInput, kernel: Float32Array, stored: number, n: number, units: number): { kernel: Float32Array; inputs: number } {
+  if (input === 'state' || stored !== 2 * n) return { kernel, inputs: stored };
+  if (input === 'delta') return { kernel: kernel.slice(n * units), inputs: n };
   const out = kernel.slice();
   for (let i = 0; i < n * units; i++) out[i] = kernel[i] + kernel[n * units + i];
-  return out;
+  return { kernel: out, inputs: stored };
 }
 
 /** What a card's model reads (cards written before transition models existed read the state). */
@@ -152,12 +153,9 @@ export function readExportedRewardModel(dir: string): ExportedRewardModel {
           }
           const [stored, units] = l.shape;
           const last = i === depth - 1;
-          // The file's first layer reads [s, s'] for a transition or delta model; this spec holds the layout the
-          // RewardModel reads ([s, s' - s], or s' - s: the kernel's bottom half).
-          const delta = i === 0 && input === 'delta' && stored === 2 * n;
-          const inputs = delta ? n : stored;
+          // The file's first layer reads [s, s'] for a transition or delta model; this spec holds the RewardModel's layout.
+          const { kernel: raw, inputs } = i === 0 ? firstLayerFromFile(input, l.kernel, stored, n, units) : { kernel: l.kernel, inputs: stored };
           // Unfold the normalisation: the file holds W * scale and (b - shift) * scale.
-          const raw = i === 0 && input === 'transition' && stored === 2 * n ? pairToDelta(l.kernel, n, units) : delta ? l.kernel.slice(n * units) : l.kernel;
           const kernel = last ? raw.map((x) => x / scale) : raw;
           const bias = last ? l.bias.map((x) => x / scale + shift) : l.bias;
           return last ? { inputs, units, kernel, bias, activation: 'linear' } : { inputs, units, kernel, bias, activation: 'leakyRelu', alpha: card.model.leakyAlpha };
