@@ -116,7 +116,7 @@ export function readRewardCard(path: string): RewardCard {
   if (!Array.isArray(model.hidden) || !model.hidden.every((h) => Number.isInteger(h) && h > 0)) throw bad('model.hidden must list positive integers', model.hidden);
   if (typeof model.leakyAlpha !== 'number') throw bad('model.leakyAlpha must be a number', model.leakyAlpha);
   if (typeof model.actionDependent !== 'boolean') throw bad('model.actionDependent must be true or false', model.actionDependent);
-  if (model.input !== undefined && !REWARD_INPUTS.includes(model.input)) throw bad(`model.input must be ${REWARD_INPUTS.slice(0, -1).join(', ')} or ${REWARD_INPUTS.at(-1)}`, model.input);
+  if (model.input !== undefined && !REWARD_INPUTS.includes(model.input)) throw bad(`model.input must be ${REWARD_INPUTS.join(' or ')}`, model.input);
   if (model.statePreferences !== undefined && typeof model.statePreferences !== 'boolean') throw bad('model.statePreferences must be true or false', model.statePreferences);
   if (model.statePreferences === true && !model.actionDependent) throw bad('model.statePreferences can only be true for an action-dependent model (model.actionDependent)', model.statePreferences);
   if (model.outputs !== (model.actionDependent ? c.actions.n : 1)) throw bad(`model.outputs must be ${model.actionDependent ? 'actions.n' : '1'}`, model.outputs);

@@ -132,7 +132,7 @@ export function resolveRewardModelConfig(partial: Partial<RewardModelConfig> = {
   if (typeof c.statePreferences !== 'boolean') throw bad('statePreferences', 'true or false');
   if (typeof c.normaliseAllActions !== 'boolean') throw bad('normaliseAllActions', 'true or false');
   if (c.statePreferences && !c.actionDependent) throw new RangeError('reward model statePreferences only applies to an action-dependent model (actionDependent), whose outputs differ by action');
-  if (!REWARD_INPUTS.includes(c.input)) throw bad('input', `${REWARD_INPUTS.slice(0, -1).join(', ')} or ${REWARD_INPUTS.at(-1)}`);
+  if (!REWARD_INPUTS.includes(c.input)) throw bad('input', REWARD_INPUTS.join(' or '));
   if (c.actionDependent && c.input !== 'state') {
     throw new RangeError(`an action-dependent reward model (Deep TAMER's Ĥ(s, a)) scores actions before they are taken, so its input must be "state", got ${JSON.stringify(c.input)}`);
   }
