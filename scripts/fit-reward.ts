@@ -3,8 +3,8 @@
  * prints their training and held-out loss, held-out accuracy and correlation with the true return as they train:
  * a way to compare reward-model designs on labels already collected, without running RL.
  *   npx tsx scripts/fit-reward.ts runs/bench-si-uniform/pref-oracle-1000-SpaceInvaders-3000000-s2 [steps] [inputs]
- * steps: Adam steps per model (3,000); inputs: comma-separated (state,transition,delta). The run folder is
- * copied first, so it is only read. The split into training and held-out labels is the run's own.
+ * steps: Adam steps per model (3,000); inputs: comma-separated (state,transition,delta). The run folder is only
+ * read. The split into training and held-out labels is the run's own.
  */
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,18 +29,21 @@ for (const i of inputs) if (!REWARD_INPUTS.includes(i)) fail(`unknown input "${i
 if (!existsSync(join(src, 'config.json'))) fail(`${src} is not a run folder (it has no config.json)`);
 const config = JSON.parse(readFileSync(join(src, 'config.json'), 'utf8')) as RunConfig;
 if (config.preferences === undefined) fail(`${src} is not a preference run: it has no labels`);
-const copy = mkdtempSync(join(tmpdir(), 'fit-reward-'));
-const dir = join(copy, 'run');
-cpSync(src, dir, { recursive: true });
+// Opening a log may repair a torn last line, so the logs are read from a copy (the run may be training).
+const dir = mkdtempSync(join(tmpdir(), 'fit-reward-'));
+for (const file of ['clips.jsonl', 'labels.jsonl']) cpSync(join(src, file), join(dir, file));
 await initTf();
 const env = makeEnv(config.env, envOptionsOf(config));
 try {
+  // The labels and their re-simulated clips, once for every model: the run's own split.
+  const split = resolveRewardModelConfig(config.preferences.rewardModel);
+  const { dataset } = LabelingSession.open(dir, { members: split.members, valFraction: split.valFraction, maxLabels: split.maxLabels, seed: config.seed, lockMs: 1000 });
+  console.log(`${dataset.train.length} training labels, ${dataset.heldOut.length} held out`);
   for (const input of inputs) {
-    // The run's own settings but the input; a fresh session, so the clips are re-simulated for each model.
+    // The run's own settings but the input.
     const rm = resolveRewardModelConfig({ ...config.preferences.rewardModel, input, actionDependent: false, statePreferences: false });
     const model = new RewardModel(env.observationSpace.size, env.actionSpace.n, rm, config.seed);
-    const { dataset } = LabelingSession.open(dir, { members: rm.members, valFraction: rm.valFraction, maxLabels: rm.maxLabels, seed: config.seed, lockMs: 1000 });
-    console.log(`${input}: ${dataset.train.length} training labels, ${dataset.heldOut.length} held out`);
+    console.log(input);
     for (let s = 1; s <= steps; s++) {
       model.trainStep(dataset);
       // Evaluating also moves the L2 weight, as during a run (every 250 steps here).
@@ -53,5 +56,5 @@ try {
     model.dispose();
   }
 } finally {
-  rmSync(copy, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true });
 }
