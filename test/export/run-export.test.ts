@@ -10,7 +10,7 @@ import { checkCardFits, type RewardCard } from '../../src/export/card.js';
 import { architectureOf, loadRewardModel, readExportedRewardModel } from '../../src/export/reward-model.js';
 import type { Progress } from '../../src/export/run-data.js';
 import { exportRewardModel } from '../../src/export/run-export.js';
-import { RewardModel } from '../../src/learning/preferences/reward-model.js';
+import { RewardModel, type RewardModelConfig } from '../../src/learning/preferences/reward-model.js';
 import { initTf, tf } from '../../src/learning/tf.js';
 import { envOptionsOf, loadCheckpoint, rewardModelConfigOf, type RunConfig, Trainer } from '../../src/session/trainer.js';
 import { fileLoader, maxAbsDiff } from './reference.js';
@@ -75,6 +75,35 @@ async function onnxRewards(path: string, obs: Float32Array, rows: number, obsSiz
 /** Column `a` of a [rows, heads] output, or column 0 when the model has one head. */
 const column = (data: Float32Array, heads: number, actions: Int32Array) => Float32Array.from(actions, (a, i) => data[i * heads + (heads === 1 ? 0 : a)]);
 
+/**
+ * Checks that the export in `out` gives `model`'s rewards on 64 random steps to 1e-5: tfjs, ONNX (one column),
+ * and loaded back into a RewardModel made with `loadedConfig`. Returns the loaded model (to dispose).
+ */
+async function expectExportGivesRewards(model: RewardModel, out: string, seed: number, loadedConfig: Partial<RewardModelConfig>): Promise<RewardModel> {
+  const rows = 64;
+  const { obs, next, actions, input } = randomSteps(seed, rows, model);
+  const width = input.length / rows;
+  const expected = model.predict(obs, actions, rows, next);
+  expect(Math.max(...expected.map(Math.abs))).toBeGreaterThan(1e-3); // a real, non-zero reward
+
+  const tfjsModel = await tf.loadLayersModel(fileLoader(join(out, 'model.json')));
+  const tfjsOut = tf.tidy(() => (tfjsModel.predict(tf.tensor2d(input, [rows, width])) as tf.Tensor).dataSync() as Float32Array);
+  tfjsModel.dispose();
+  expect(tfjsOut.length).toBe(rows);
+  expect(maxAbsDiff(tfjsOut, expected)).toBeLessThan(1e-5);
+
+  const onnx = await onnxRewards(join(out, 'reward.onnx'), input, rows, width);
+  expect(onnx.dims).toEqual([rows, 1]);
+  expect(maxAbsDiff(onnx.data, expected)).toBeLessThan(1e-5);
+
+  // Back into a RewardModel, as `--reward-model` does: the same rewards (the normalisation unfolded).
+  const { spec } = readExportedRewardModel(out);
+  const loaded = new RewardModel(model.obsSize, model.numActions, loadedConfig, 99);
+  loadRewardModel(loaded, spec);
+  expect(maxAbsDiff(loaded.predict(obs, actions, rows, next), expected)).toBeLessThan(1e-5);
+  return loaded;
+}
+
 describe('npm run export: a run\'s reward model as tfjs, ONNX and a reward card', () => {
   it('writes models that give the run\'s rewards (tfjs, ONNX, and loaded back) to 1e-5', async () => {
     const out = join(root, 'export-pong');
@@ -86,28 +115,10 @@ describe('npm run export: a run\'s reward model as tfjs, ONNX and a reward card'
     expect(progress.at(-1)).toEqual({ stage: 'writing files', done: 3, total: 3 });
 
     const model = checkpointModel(actionBlind.dir, actionBlind.config);
-    const rows = 64;
     // A transition model: exported, it takes [s, s'] rows.
     expect(model.config.input).toBe('transition');
-    const { obs, next, actions, input } = randomSteps(7, rows, model);
-    const expected = model.predict(obs, actions, rows, next);
-    expect(Math.max(...expected.map(Math.abs))).toBeGreaterThan(1e-3); // a real, non-zero reward
-
-    const tfjsModel = await tf.loadLayersModel(fileLoader(join(out, 'model.json')));
-    const tfjsOut = tf.tidy(() => (tfjsModel.predict(tf.tensor2d(input, [rows, model.inputSize])) as tf.Tensor).dataSync() as Float32Array);
-    tfjsModel.dispose();
-    expect(tfjsOut.length).toBe(rows);
-    expect(maxAbsDiff(tfjsOut, expected)).toBeLessThan(1e-5);
-
-    const onnx = await onnxRewards(join(out, 'reward.onnx'), input, rows, model.inputSize);
-    expect(onnx.dims).toEqual([rows, 1]);
-    expect(maxAbsDiff(onnx.data, expected)).toBeLessThan(1e-5);
-
-    // Back into a RewardModel, as `--reward-model` does: the same rewards (the normalisation unfolded).
-    const { spec } = readExportedRewardModel(out);
-    const loaded = new RewardModel(model.obsSize, model.numActions, rewardModelConfigOf(actionBlind.config), 99);
-    loadRewardModel(loaded, spec);
-    expect(maxAbsDiff(loaded.predict(obs, actions, rows, next), expected)).toBeLessThan(1e-5);
+    expect(model.inputSize).toBe(2 * model.obsSize);
+    const loaded = await expectExportGivesRewards(model, out, 7, rewardModelConfigOf(actionBlind.config));
     expect(loaded.shift).toEqual(model.shift);
     loaded.dispose();
     model.dispose();
@@ -120,25 +131,11 @@ describe('npm run export: a run\'s reward model as tfjs, ONNX and a reward card'
     expect(card.output.input).toMatch(/2 \* observation.size/);
     const model = checkpointModel(deltaRun.dir, deltaRun.config);
     expect(model.inputSize).toBe(model.obsSize); // inside, it reads s' - s alone
-    const rows = 64;
-    const { obs, next, actions, input } = randomSteps(11, rows, model);
-    const expected = model.predict(obs, actions, rows, next);
-    expect(Math.max(...expected.map(Math.abs))).toBeGreaterThan(1e-3);
     // The same change from other states gives the same reward: it reads nothing of s but the change.
-    const shifted = obs.map((x) => x + 0.5);
-    expect(maxAbsDiff(model.predict(shifted, actions, rows, next.map((x) => x + 0.5)), expected)).toBeLessThan(1e-5);
-
-    const tfjsModel = await tf.loadLayersModel(fileLoader(join(out, 'model.json')));
-    const tfjsOut = tf.tidy(() => (tfjsModel.predict(tf.tensor2d(input, [rows, 2 * model.obsSize])) as tf.Tensor).dataSync() as Float32Array);
-    tfjsModel.dispose();
-    expect(maxAbsDiff(tfjsOut, expected)).toBeLessThan(1e-5);
-    const onnx = await onnxRewards(join(out, 'reward.onnx'), input, rows, 2 * model.obsSize);
-    expect(maxAbsDiff(onnx.data, expected)).toBeLessThan(1e-5);
-
-    const { spec } = readExportedRewardModel(out);
-    const loaded = new RewardModel(model.obsSize, model.numActions, architectureOf(card), 99);
-    loadRewardModel(loaded, spec);
-    expect(maxAbsDiff(loaded.predict(obs, actions, rows, next), expected)).toBeLessThan(1e-5);
+    const { obs, next, actions } = randomSteps(11, 64, model);
+    const expected = model.predict(obs, actions, 64, next);
+    expect(maxAbsDiff(model.predict(obs.map((x) => x + 0.5), actions, 64, next.map((x) => x + 0.5)), expected)).toBeLessThan(1e-5);
+    const loaded = await expectExportGivesRewards(model, out, 11, architectureOf(card));
     loaded.dispose();
     model.dispose();
   });
