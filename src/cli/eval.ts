@@ -10,7 +10,7 @@ import { Rng } from '../env/rng.js';
 import { BACKENDS, type BackendName, initTf, tf } from '../learning/tf.js';
 import { chooseAction } from '../learning/policy.js';
 import { RewardModel } from '../learning/preferences/reward-model.js';
-import { evaluatePolicy } from '../session/evaluate.js';
+import { actionShares, evaluatePolicy } from '../session/evaluate.js';
 import { createNet, envOptionsOf, loadCheckpoint, rewardModelConfigOf } from '../session/trainer.js';
 import { RunFolder } from '../store/run.js';
 import { fail, integer, positiveInt } from './args.js';
@@ -67,6 +67,7 @@ async function main(): Promise<void> {
   const result = evaluatePolicy(env, policy, f.episodes, f.seed, (i, ret, len) =>
     process.stdout.write(`episode ${i + 1}/${f.episodes}: return ${ret}, ${len} steps\n`),
   );
+  const shares = actionShares(env, result.actionCounts);
   run.writeJson(file, {
     env: config.env,
     steps: meta.state.steps,
@@ -79,11 +80,15 @@ async function main(): Promise<void> {
     maxReturn: result.max,
     returns: result.returns,
     lengths: result.lengths,
+    // What the policy does: a greedy policy can differ from the one A2C trained (sampled) by which actions it takes.
+    actionShares: shares,
   });
   console.log(
     `${config.env} after ${meta.state.steps.toLocaleString()} steps: mean true return ${result.mean.toFixed(2)} ± ${result.std.toFixed(2)} ` +
       `(min ${result.min}, max ${result.max}) over ${f.episodes} episodes; written to ${join(dir, file)}`,
   );
+  const mix = Object.entries(shares).filter(([, x]) => x >= 0.005).sort((a, b) => b[1] - a[1]);
+  console.log(`actions: ${mix.map(([m, x]) => `${m} ${(100 * x).toFixed(0)}%`).join(', ')}`);
 }
 
 main().catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));

@@ -18,6 +18,8 @@ export interface ReturnStats {
 export interface Evaluation extends ReturnStats {
   returns: number[];
   lengths: number[];
+  /** How often each action was taken, over every step of every episode (counts, by action index). */
+  actionCounts: number[];
 }
 
 export function returnStats(xs: readonly number[]): ReturnStats {
@@ -36,12 +38,15 @@ export function evaluatePolicy(
 ): Evaluation {
   const returns: number[] = [];
   const lengths: number[] = [];
+  const actionCounts = new Array<number>(env.actionSpace.n).fill(0);
   for (let ep = 0; ep < episodes; ep++) {
     let obs = env.reset({ seed: seed + ep }).obs;
     let ret = 0;
     let len = 0;
     while (!env.done) {
-      const r = env.step(policy(obs));
+      const action = policy(obs);
+      actionCounts[action]++;
+      const r = env.step(action);
       obs = r.obs;
       ret += r.reward;
       len++;
@@ -50,7 +55,13 @@ export function evaluatePolicy(
     lengths.push(len);
     onEpisode?.(ep, ret, len);
   }
-  return { ...returnStats(returns), returns, lengths };
+  return { ...returnStats(returns), returns, lengths, actionCounts };
+}
+
+/** The share of steps each action took, keyed by the action's meaning (e.g. { NOOP: 0.1, FIRE: 0.9 }). */
+export function actionShares(env: AtariEnv, counts: readonly number[]): Record<string, number> {
+  const total = counts.reduce((a, b) => a + b, 0);
+  return Object.fromEntries(env.actionSpace.meanings.map((m, a) => [m, total === 0 ? 0 : counts[a] / total]));
 }
 
 /** The uniformly random policy's returns: the floor every learned agent is normalised against. */

@@ -63,6 +63,13 @@ describe('npm run train: bad input gets one clear line and a non-zero exit', () 
     expect(read('eval.json').policy).toBe('greedy');
     expect(read('eval-sampled.json').policy).toBe('sampled');
     expect(read('eval-sampled.json').steps).toBe(400);
+    // The action mix over the episode: one share per action, summing to 1, and printed.
+    for (const file of ['eval.json', 'eval-sampled.json']) {
+      const shares = Object.values(read(file).actionShares) as number[];
+      expect(shares.length).toBeGreaterThan(1);
+      expect(shares.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 10);
+    }
+    expect(sampled.stdout).toMatch(/^actions: [A-Z]+ \d+%/m);
   });
 });
 

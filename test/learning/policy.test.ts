@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeEnv } from '../../src/env/index.js';
 import { Rng } from '../../src/env/rng.js';
 import { chooseAction } from '../../src/learning/policy.js';
-import { evaluatePolicy, randomPolicyReturns } from '../../src/session/evaluate.js';
+import { actionShares, evaluatePolicy, randomPolicyReturns } from '../../src/session/evaluate.js';
 
 describe('chooseAction', () => {
   it('takes the argmax when greedy and samples softmax(logits) otherwise', () => {
@@ -29,5 +29,19 @@ describe('evaluatePolicy', () => {
     expect(a.lengths.every((l) => l > 100)).toBe(true);
     const random = randomPolicyReturns('Pong', 2, 1);
     expect(random.mean).toBeLessThan(-15);
+  });
+
+  it('counts the actions the policy took, and gives their shares by name', () => {
+    const env = makeEnv('Pong');
+    let t = 0;
+    const twoThirdsFire = () => (t++ % 3 === 0 ? 0 : 1); // NOOP, FIRE, FIRE, NOOP, ...
+    const e = evaluatePolicy(env, twoThirdsFire, 1, 3);
+    expect(e.actionCounts.reduce((a, b) => a + b, 0)).toBe(e.lengths[0]);
+    expect(e.actionCounts[0]).toBe(Math.ceil(e.lengths[0] / 3));
+    expect(e.actionCounts.slice(2).every((c) => c === 0)).toBe(true);
+    const shares = actionShares(env, e.actionCounts);
+    expect(Object.keys(shares)).toEqual(env.actionSpace.meanings);
+    expect(shares.FIRE).toBeCloseTo(2 / 3, 2);
+    expect(shares.NOOP + shares.FIRE).toBeCloseTo(1, 10);
   });
 });
