@@ -91,6 +91,24 @@ describe('npm run train: the reward input', () => {
     expect(prefs(join(root, 'b')).rewardModel.rewardStd).toBe(0.25);
   });
 
+  it('scripts/reward-features.ts names the ram features the learned reward follows, and refuses a run without one', () => {
+    const root = mkdtempSync(join(tmpdir(), 'arcade-cli-'));
+    const common = ['--env', 'Pong', '--steps', '200', '--num-envs', '4'];
+    expect(train(...common, '--reward', 'preferences', '--teacher', 'oracle', '--labels', '10', '--pretrain-epochs', '2', '--out', join(root, 'p')).code).toBe(0);
+    expect(train(...common, '--out', join(root, 't')).code).toBe(0);
+    const features = (...args: string[]) => spawnSync(tsx, ['scripts/reward-features.ts', ...args], { encoding: 'utf8', timeout: 60_000 });
+    const ok = features(join(root, 'p'), join(root, 't'), '--steps', '300', '--top', '4');
+    expect(ok.status, ok.stderr).toBe(0);
+    const rows = ok.stdout.trim().split('\n').slice(1);
+    expect(rows).toHaveLength(4);
+    const corr = rows.map((row) => Number(row.trim().split(/\s+/).at(-1)));
+    expect(corr.every((c) => Math.abs(c) <= 1)).toBe(true);
+    expect(corr.map(Math.abs)).toEqual([...corr.map(Math.abs)].sort((a, b) => b - a)); // strongest first
+    const none = features(join(root, 't'));
+    expect(none.status).not.toBe(0);
+    expect(none.stderr).toMatch(/has no reward model: it was trained on the true reward/);
+  });
+
   it('defaults to the transition on Enduro, unless the run says otherwise or has live feedback (Ĥ(s, a) reads the state)', () => {
     const root = mkdtempSync(join(tmpdir(), 'arcade-cli-'));
     const input = (dir: string) => JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).preferences.rewardModel.input;
