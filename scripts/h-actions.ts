@@ -8,9 +8,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeEnv } from '../src/env/index.js';
 import { Rng } from '../src/env/rng.js';
-import { RewardModel } from '../src/learning/preferences/reward-model.js';
 import { initTf } from '../src/learning/tf.js';
-import { envOptionsOf, loadCheckpoint, rewardModelConfigOf, type RunConfig } from '../src/session/trainer.js';
+import { checkpointRewardModel, envOptionsOf, loadCheckpoint, type RunConfig } from '../src/session/trainer.js';
 
 const ROWS = 3000;
 const dirs = process.argv.slice(2);
@@ -22,8 +21,7 @@ for (const dir of dirs) {
   const env = makeEnv(config.env, envOptionsOf(config));
   const A = env.actionSpace.n;
   const n = env.observationSpace.size;
-  const model = new RewardModel(n, A, rewardModelConfigOf(config), config.seed);
-  model.setState(loadCheckpoint(join(dir, 'checkpoints', 'latest.ckpt')).rewardModel!);
+  const model = checkpointRewardModel(dir, config, loadCheckpoint(join(dir, 'checkpoints', 'latest.ckpt')), n, A);
   const rng = new Rng(7);
   const obs = new Float32Array(ROWS * n);
   let o = env.reset({ seed: 7 }).obs;

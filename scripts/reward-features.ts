@@ -2,62 +2,75 @@
  * Which observation features a run's learned reward follows: r̂ over the states of a policy's play (actions
  * sampled), correlated with each `ram` feature, the strongest first.
  *   npx tsx scripts/reward-features.ts <run with a reward model> [<run whose policy plays>] [--steps 6000] [--top 12]
- * The policy is the first run's own unless a second run is given (a true-reward run, say). On Space Invaders,
+ * The policy is the first run's own unless a second run is given (one that sees the same observations). On Space Invaders,
  * for example, the state model of a 1,000-label oracle run follows `aim.onTarget` (a shot fired now would hit).
  */
-import { join } from 'node:path';
 import { Command } from 'commander';
-import { makeEnv } from '../src/env/index.js';
+import { makeEnv, maskScoreMatters } from '../src/env/index.js';
 import { Rng } from '../src/env/rng.js';
 import { chooseAction } from '../src/learning/policy.js';
-import { pearson, RewardModel } from '../src/learning/preferences/reward-model.js';
+import { pearson } from '../src/learning/preferences/reward-model.js';
 import { initTf, tf } from '../src/learning/tf.js';
-import { positiveInt } from '../src/cli/args.js';
-import { createNet, envOptionsOf, loadCheckpoint, rewardModelConfigOf } from '../src/session/trainer.js';
+import { fail, positiveInt } from '../src/cli/args.js';
+import { checkpointRewardModel, createNet, envOptionsOf, loadCheckpoint } from '../src/session/trainer.js';
+import { RunFolder } from '../src/store/run.js';
 
 const program = new Command('reward-features')
-  .argument('<run>', 'a run folder with a reward model (preferences or live feedback)')
-  .argument('[policy]', 'a run folder whose policy plays (default: <run>)')
+  .argument('<run>', 'a run folder with a learned reward model (preferences or live feedback)')
+  .argument('[policy]', 'a run folder whose A2C policy plays (default: <run>)')
   .option('--steps <n>', 'agent steps of play', positiveInt, 6000)
   .option('--top <n>', 'features to print', positiveInt, 12)
   .parse();
-const [rmDir, policyDir = rmDir] = program.args;
-const { steps: T, top } = program.opts<{ steps: number; top: number }>();
 
-await initTf();
-const ck = loadCheckpoint(join(rmDir, 'checkpoints', 'latest.ckpt'));
-const config = ck.meta.config;
-if (ck.rewardModel === null) throw new Error(`${rmDir} has no reward model: it was trained on the ${config.reward} reward`);
-if (config.obsType !== 'ram') throw new Error(`${rmDir} reads ${config.obsType}: features are named for ram observations only`);
-const env = makeEnv(config.env, envOptionsOf(config));
-const n = env.observationSpace.size;
-const model = new RewardModel(n, env.actionSpace.n, rewardModelConfigOf(config), config.seed);
-model.setState(ck.rewardModel);
-const pk = loadCheckpoint(join(policyDir, 'checkpoints', 'latest.ckpt'));
-if (pk.meta.config.env !== config.env) throw new Error(`${policyDir} plays ${pk.meta.config.env}, not ${config.env}`);
-const net = createNet(pk.meta.config, env.observationSpace.shape, n, env.actionSpace.n);
-net.setWeights(pk.weights);
+async function main(): Promise<void> {
+  const [rmDir, policyDir = rmDir] = program.args;
+  const { steps: T, top } = program.opts<{ steps: number; top: number }>();
+  const rmRun = RunFolder.open(rmDir);
+  const policyRun = RunFolder.open(policyDir);
+  const ck = loadCheckpoint(rmRun.checkpointPath);
+  const pk = loadCheckpoint(policyRun.checkpointPath);
+  const config = ck.meta.config;
+  const theirs = pk.meta.config;
+  const ours = envOptionsOf(config);
+  const its = envOptionsOf(theirs);
+  if (ours.obsType !== 'ram') throw new Error(`${rmDir} reads ${ours.obsType}: features are named for ram observations only`);
+  // The policy must see what it was trained on (as an expert teacher must): the same game, observations and score mask.
+  if (theirs.env !== config.env || its.obsType !== ours.obsType || (its.maskScore !== ours.maskScore && maskScoreMatters(config.env, ours.obsType))) {
+    throw new Error(
+      `the policy's run ${policyDir} sees ${theirs.env} (${its.obsType}, maskScore ${its.maskScore}), the reward's run ${rmDir} ` +
+        `${config.env} (${ours.obsType}, maskScore ${ours.maskScore}): give a policy run that sees what the reward's run sees`,
+    );
+  }
+  if (theirs.agent === 'greedy-h') throw new Error(`${policyDir} is a greedy-h run: its agent acts on Ĥ, and its A2C policy was never trained`);
+  await initTf();
+  const env = makeEnv(config.env, ours);
+  const n = env.observationSpace.size;
+  const model = checkpointRewardModel(rmDir, config, ck, n, env.actionSpace.n);
+  const net = createNet(theirs, env.observationSpace.shape, n, env.actionSpace.n);
+  net.setWeights(pk.weights);
 
-const obs = new Float32Array(T * n);
-const next = new Float32Array(T * n);
-const actions = new Int32Array(T);
-const rng = new Rng(3);
-let o = env.reset({ seed: 7 }).obs;
-for (let t = 0; t < T; t++) {
-  const logits = tf.tidy(() => net.forward(tf.tensor2d(o, [1, n], 'float32')).logits.dataSync());
-  const a = chooseAction(logits, false, rng.next());
-  obs.set(o, t * n);
-  actions[t] = a;
-  const r = env.step(a);
-  next.set(r.obs, t * n);
-  o = r.terminated || r.truncated ? env.reset().obs : r.obs;
+  const obs = new Float32Array(T * n);
+  const next = new Float32Array(T * n);
+  const actions = new Int32Array(T);
+  const rng = new Rng(3);
+  let o = env.reset({ seed: 7 }).obs;
+  for (let t = 0; t < T; t++) {
+    const logits = tf.tidy(() => net.forward(tf.tensor2d(o, [1, n], 'float32')).logits.dataSync());
+    const a = chooseAction(logits, false, rng.next());
+    obs.set(o, t * n);
+    actions[t] = a;
+    const r = env.step(a);
+    next.set(r.obs, t * n);
+    o = r.terminated || r.truncated ? env.reset().obs : r.obs;
+  }
+  const rhat = Array.from(model.predict(obs, actions, T, next));
+  const rows = env.emulator.game.spec.ram
+    .map(({ name }, f) => ({ name, r: pearson(rhat, Array.from({ length: T }, (_, t) => obs[t * n + f])) }))
+    .filter((row) => Number.isFinite(row.r))
+    .sort((a, b) => Math.abs(b.r) - Math.abs(a.r));
+  console.log(`${rmDir} (${model.config.input} model), over ${T} steps of ${policyDir === rmDir ? 'its own' : `${policyDir}'s`} sampled play:`);
+  for (const { name, r } of rows.slice(0, top)) console.log(`  ${name.padEnd(24)} ${r >= 0 ? ' ' : ''}${r.toFixed(2)}`);
+  model.dispose();
 }
-const rhat = Array.from(model.predict(obs, actions, T, next));
-const names = env.emulator.game.spec.ram.map((f) => f.name);
-const rows = names
-  .map((name, f) => ({ name, r: pearson(rhat, Array.from({ length: T }, (_, t) => obs[t * n + f])) }))
-  .filter((row) => Number.isFinite(row.r))
-  .sort((a, b) => Math.abs(b.r) - Math.abs(a.r));
-console.log(`${rmDir} (${model.config.input} model), over ${T} steps of ${policyDir === rmDir ? 'its own' : `${policyDir}'s`} sampled play:`);
-for (const { name, r } of rows.slice(0, top)) console.log(`  ${name.padEnd(24)} ${r >= 0 ? ' ' : ''}${r.toFixed(2)}`);
-model.dispose();
+
+main().catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));

@@ -9,9 +9,8 @@ import { makeEnv } from '../env/index.js';
 import { Rng } from '../env/rng.js';
 import { BACKENDS, type BackendName, initTf, tf } from '../learning/tf.js';
 import { chooseAction } from '../learning/policy.js';
-import { RewardModel } from '../learning/preferences/reward-model.js';
 import { actionShares, evaluatePolicy } from '../session/evaluate.js';
-import { createNet, envOptionsOf, loadCheckpoint, rewardModelConfigOf } from '../session/trainer.js';
+import { checkpointRewardModel, createNet, envOptionsOf, loadCheckpoint } from '../session/trainer.js';
 import { RunFolder } from '../store/run.js';
 import { fail, integer, positiveInt } from './args.js';
 
@@ -36,7 +35,8 @@ async function main(): Promise<void> {
   const [dir] = program.args;
   const f = program.opts<Flags>();
   const run = RunFolder.open(dir);
-  const { meta, weights, rewardModel } = loadCheckpoint(run.checkpointPath);
+  const checkpoint = loadCheckpoint(run.checkpointPath);
+  const { meta, weights } = checkpoint;
   const config = meta.config;
   if (f.sample === true && config.agent === 'greedy-h') {
     throw new Error(`--sample: ${dir} is a greedy-h run, whose agent acts greedily on Ĥ; it has no policy to sample from`);
@@ -59,9 +59,7 @@ async function main(): Promise<void> {
   let policy = a2cPolicy;
   if (config.agent === 'greedy-h') {
     // Deep TAMER's agent acts greedily on the feedback model Ĥ(s, a).
-    if (rewardModel === null) throw new Error(`${run.checkpointPath} has no reward model to act on`);
-    const h = new RewardModel(env.observationSpace.size, env.actionSpace.n, rewardModelConfigOf(config), config.seed);
-    h.setState(rewardModel);
+    const h = checkpointRewardModel(dir, config, checkpoint, env.observationSpace.size, env.actionSpace.n);
     policy = (obs) => h.greedyActions(Float32Array.from(obs), 1)[0];
   }
   const result = evaluatePolicy(env, policy, f.episodes, f.seed, (i, ret, len) =>

@@ -14,10 +14,9 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import packageJson from '../../package.json' with { type: 'json' };
 import { PreferenceDataset } from '../learning/preferences/dataset.js';
-import { RewardModel } from '../learning/preferences/reward-model.js';
 import { ANSWERS } from '../learning/preferences/teachers.js';
 import { initTf } from '../learning/tf.js';
-import { loadCheckpoint, rewardModelConfigOf } from '../session/trainer.js';
+import { checkpointRewardModel, loadCheckpoint, rewardModelConfigOf } from '../session/trainer.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { labelerKind } from '../store/labels.js';
 import { type AnswerCounts, CARD_FILE, CARD_FORMAT, CARD_VERSION, type RewardCard } from './card.js';
@@ -86,26 +85,11 @@ export async function exportRewardModel(runDir: string, outDir: string, { onProg
   const data = given ?? readRunData(runDir, warn);
   const { run, config } = data;
   if (!existsSync(run.checkpointPath)) throw new Error(`${runDir} has no checkpoint yet (${run.checkpointPath}); train it first`);
-  if (config.reward === 'model') {
-    throw new Error(`run ${runDir} trains on a frozen reward model exported before; its copy is in ${join(runDir, 'reward-model-init')}: use that export`);
-  }
   const checkpoint = loadCheckpoint(run.checkpointPath);
-  if (checkpoint.rewardModel === null) {
-    throw new Error(
-      config.reward === 'true'
-        ? `${run.checkpointPath} holds no reward model: run ${runDir} trains on the true score, which is not learned`
-        : `${run.checkpointPath} holds no reward model, though run ${runDir} learns its reward ("${config.reward}"): the checkpoint was written by an older build (before reward models were stored under "rewardModel"); train or resume it with this build`,
-    );
-  }
   await initTf();
   const rm = rewardModelConfigOf(config);
-  const model = new RewardModel(data.description.obsSize, data.description.numActions, rm, config.seed);
+  const model = checkpointRewardModel(runDir, config, checkpoint, data.description.obsSize, data.description.numActions);
   try {
-    try {
-      model.setState(checkpoint.rewardModel);
-    } catch (err) {
-      throw new Error(`${run.checkpointPath}: its reward model does not fit the settings in ${run.configPath}: ${(err as Error).message}`);
-    }
     const clips = replayLabelledClips(data, onProgress);
     const dataset = new PreferenceDataset({ members: rm.members, valFraction: rm.valFraction, maxLabels: rm.maxLabels, seed: config.seed });
     for (const l of data.labels) dataset.add(l.pairId, clips.get(l.left)!, clips.get(l.right)!, l.answer);

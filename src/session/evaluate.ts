@@ -45,8 +45,8 @@ export function evaluatePolicy(
     let len = 0;
     while (!env.done) {
       const action = policy(obs);
+      const r = env.step(action); // throws on an action the game does not have
       actionCounts[action]++;
-      const r = env.step(action);
       obs = r.obs;
       ret += r.reward;
       len++;

@@ -187,6 +187,34 @@ export function rewardModelConfigOf(config: RunConfig): RewardModelConfig {
   });
 }
 
+/**
+ * The learned reward model in the checkpoint of run folder `dir`, built with the run's settings (tfjs must be
+ * initialised). A clear error for a run trained on the true score (nothing is learned), on a frozen exported
+ * model (its copy is in reward-model-init), or whose checkpoint holds no model or one that does not fit.
+ */
+export function checkpointRewardModel(dir: string, config: RunConfig, checkpoint: ReturnType<typeof loadCheckpoint>, obsSize: number, numActions: number): RewardModel {
+  const run = new RunFolder(dir);
+  const path = run.checkpointPath;
+  if (config.reward === 'model') {
+    throw new Error(`run ${dir} trains on a frozen reward model exported before; its copy is in ${join(dir, 'reward-model-init')}: use that export`);
+  }
+  if (checkpoint.rewardModel === null) {
+    throw new Error(
+      config.reward === 'true'
+        ? `${path} holds no reward model: run ${dir} trains on the true score, which is not learned`
+        : `${path} holds no reward model, though run ${dir} learns its reward ("${config.reward}"): the checkpoint was written by an older build (before reward models were stored under "rewardModel"); train or resume it with this build`,
+    );
+  }
+  const model = new RewardModel(obsSize, numActions, rewardModelConfigOf(config), config.seed);
+  try {
+    model.setState(checkpoint.rewardModel);
+  } catch (err) {
+    model.dispose();
+    throw new Error(`${path}: its reward model does not fit the settings in ${run.configPath}: ${(err as Error).message}`);
+  }
+  return model;
+}
+
 /** The wasm backend lacks the convolution gradient (Conv2DBackpropFilter): say so before a run starts. */
 function checkBackendFits(config: RunConfig, backend: BackendInfo): void {
   if (config.net.kind === 'cnn' && backend.name === 'wasm') {

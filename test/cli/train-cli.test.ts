@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { makeEnv } from '../../src/env/index.js';
 
 const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
 
@@ -97,16 +98,22 @@ describe('npm run train: the reward input', () => {
     expect(train(...common, '--reward', 'preferences', '--teacher', 'oracle', '--labels', '10', '--pretrain-epochs', '2', '--out', join(root, 'p')).code).toBe(0);
     expect(train(...common, '--out', join(root, 't')).code).toBe(0);
     const features = (...args: string[]) => spawnSync(tsx, ['scripts/reward-features.ts', ...args], { encoding: 'utf8', timeout: 60_000 });
-    const ok = features(join(root, 'p'), join(root, 't'), '--steps', '300', '--top', '4');
+    const ok = features(join(root, 'p'), '--steps', '300', '--top', '4');
     expect(ok.status, ok.stderr).toBe(0);
-    const rows = ok.stdout.trim().split('\n').slice(1);
+    const rows = ok.stdout.trim().split('\n').slice(1).map((row) => row.trim().split(/\s+/));
     expect(rows).toHaveLength(4);
-    const corr = rows.map((row) => Number(row.trim().split(/\s+/).at(-1)));
-    expect(corr.every((c) => Math.abs(c) <= 1)).toBe(true);
-    expect(corr.map(Math.abs)).toEqual([...corr.map(Math.abs)].sort((a, b) => b - a)); // strongest first
+    const pongFeatures = makeEnv('Pong').emulator.game.spec.ram.map((f) => f.name);
+    for (const [name] of rows) expect(pongFeatures).toContain(name);
+    const corr = rows.map((row) => Math.abs(Number(row.at(-1))));
+    expect(corr).toEqual([...corr].sort((a, b) => b - a)); // strongest first
+    expect(corr[0]).toBeGreaterThan(0);
+    // A true-reward run has no reward model; as the policy, its unmasked Pong is not what the reward's run saw.
     const none = features(join(root, 't'));
     expect(none.status).not.toBe(0);
-    expect(none.stderr).toMatch(/has no reward model: it was trained on the true reward/);
+    expect(none.stderr).toMatch(/^error: .*holds no reward model: run .* trains on the true score/);
+    const mismatch = features(join(root, 'p'), join(root, 't'));
+    expect(mismatch.status).not.toBe(0);
+    expect(mismatch.stderr).toMatch(/^error: the policy's run .* sees Pong \(ram, maskScore false\), the reward's run .* Pong \(ram, maskScore true\)/);
   });
 
   it('defaults to the transition on Enduro, unless the run says otherwise or has live feedback (Ĥ(s, a) reads the state)', () => {
