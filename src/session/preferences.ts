@@ -66,7 +66,7 @@ export interface PreferenceConfig {
  * The default c of a new run's label rate: a third of its steps (1M of 3M; Christiano et al.'s Atari c was
  * 5e6 frames, 1.25M agent steps). It was a tenth: with a third, more labels come after the agent starts doing
  * something worth comparing, and 1,000-label runs on Pong, Enduro and Space Invaders (3 seeds, 3M steps)
- * scored better greedily in 4 of 6 game-teacher cells, by 38 points of normalised score summed (README).
+ * scored better greedily in 4 of 6 game-teacher cells, by 38 points of normalised score summed (docs/experiments.md).
  */
 export function defaultDecaySteps(totalSteps: number): number {
   return Math.max(1, Math.round(totalSteps / 3));
