@@ -8,7 +8,9 @@
  * policy, and random the uniformly random policy's mean over 100 episodes. The table also gives it from the
  * mean true return of each run's last 100 training episodes (actions sampled, as the curves of Christiano et
  * al. show it), which can tell a different story: a greedy policy is not what A2C trains; and from the final
- * policy's evaluation with sampled actions (`npm run eval -- --sample`), the policy as A2C trained it. Runs are real training processes
+ * policy's evaluation with sampled actions (`npm run eval -- --sample`), the policy as A2C trained it. Under the
+ * table, each game's best constant action over the same evaluation episodes: a floor a greedy policy can sit on
+ * (Space Invaders' always-FIRE scores 77%). Runs are real training processes
  * (`npm run train`), `--jobs` at a time, in `--out`; finished runs are reused, unfinished ones resumed, so the
  * benchmark can be stopped and started again. Prints a markdown table and writes results.json beside the runs.
  *
@@ -33,7 +35,7 @@ import { listEnvs, maskScoreMatters } from '../src/env/index.js';
 import { TEACHERS } from '../src/learning/preferences/teachers.js';
 import { EXPERT_TEACHERS, SCALAR_TEACHERS, type ScalarTeacherName } from '../src/session/tamer.js';
 import { AGENTS } from '../src/session/trainer.js';
-import { randomPolicyReturns } from '../src/session/evaluate.js';
+import { bestConstantPolicy, EVAL_SEED, randomPolicyReturns } from '../src/session/evaluate.js';
 import { integer, positiveInt } from '../src/cli/args.js';
 
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -233,8 +235,11 @@ async function main(): Promise<void> {
     '| game | teacher | labels | presses | normalised score | learned (per seed) | true reward | random | normalised, training episodes | learned / true, training | normalised, sampled evaluation | learned / true, sampled | val. accuracy | pred-true corr. | wall time / run | backend |',
   );
   console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  const floors: string[] = [];
   for (const game of o.games) {
     const random = randomPolicyReturns(game, 100, 777).mean;
+    // The best constant action over the evaluation's own episodes: a floor that a greedy policy may sit on.
+    const constant = bestConstantPolicy(game, o.episodes, EVAL_SEED);
     const byReward = (reward: string) =>
       jobs
         .filter((j) => j.game === game && j.reward === reward)
@@ -242,6 +247,7 @@ async function main(): Promise<void> {
     const truth = meanOf(byReward('true').map((r) => r.e.meanReturn as number));
     const truthSampled = sampled(o) ? meanOf(byReward('true').map((r) => r.sampled!.meanReturn as number)) : null;
     const truthTraining = meanOf(byReward('true').map((r) => r.s.meanTrueReturn as number));
+    floors.push(`${game}: always ${constant.meaning}, ${constant.evaluation.mean.toFixed(1)} (${normalisedCell(constant.evaluation.mean, truth, random)})`);
     for (const teacher of o.teachers) {
       const t = teachers.get(teacher)!;
       const runs = byReward(teacher);
@@ -268,6 +274,7 @@ async function main(): Promise<void> {
         // The final policy with sampled actions, against the true-reward runs' final policies sampled.
         learnedSampled: sampled(o) ? meanOf(runs.map((r) => r.sampled!.meanReturn as number)) : null,
         truthSampled,
+        bestConstant: { action: constant.meaning, meanReturn: constant.evaluation.mean },
       };
       rows.push(row);
       const prefs = t.preferences !== null;
@@ -280,6 +287,8 @@ async function main(): Promise<void> {
       );
     }
   }
+  console.log(`\nThe best constant action over the same ${o.episodes} evaluation episodes, normalised like the greedy column:`);
+  for (const line of floors) console.log(`- ${line}`);
   writeFileSync(join(o.out, 'results.json'), `${JSON.stringify({ options: o, rows }, null, 2)}\n`);
 }
 

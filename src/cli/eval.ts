@@ -9,7 +9,7 @@ import { makeEnv } from '../env/index.js';
 import { Rng } from '../env/rng.js';
 import { BACKENDS, type BackendName, initTf, tf } from '../learning/tf.js';
 import { chooseAction } from '../learning/policy.js';
-import { actionShares, evaluatePolicy } from '../session/evaluate.js';
+import { actionShares, EVAL_SEED, evaluatePolicy } from '../session/evaluate.js';
 import { checkpointRewardModel, createNet, envOptionsOf, loadCheckpoint } from '../session/trainer.js';
 import { RunFolder } from '../store/run.js';
 import { fail, integer, positiveInt } from './args.js';
@@ -26,7 +26,7 @@ const program = new Command('eval')
   .argument('<run>', 'run folder')
   .option('--episodes <n>', 'episodes to play', positiveInt, 20)
   .option('--sample', "sample actions from the policy and write eval-sampled.json (by default the most likely action is taken, as Stable-Baselines3's evaluate_policy does, into eval.json)")
-  .option('--seed <n>', 'seed of the first evaluation episode (episode i uses seed + i)', integer, 1000)
+  .option('--seed <n>', 'seed of the first evaluation episode (episode i uses seed + i)', integer, EVAL_SEED)
   .addOption(new Option('--backend <name>', 'force a tfjs backend').choices(BACKENDS))
   .showHelpAfterError('(run with --help for the options)');
 

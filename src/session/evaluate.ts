@@ -8,6 +8,9 @@ import { makeEnv } from '../env/index.js';
 import { Rng } from '../env/rng.js';
 import { mean } from '../learning/stats.js';
 
+/** The seed of the first evaluation episode by default (`npm run eval`; episode i uses seed + i). */
+export const EVAL_SEED = 1000;
+
 export interface ReturnStats {
   mean: number;
   std: number;
@@ -62,6 +65,21 @@ export function evaluatePolicy(
 export function actionShares(env: AtariEnv, counts: readonly number[]): Record<string, number> {
   const total = counts.reduce((a, b) => a + b, 0);
   return Object.fromEntries(env.actionSpace.meanings.map((m, a) => [m, total === 0 ? 0 : counts[a] / total]));
+}
+
+/**
+ * The best policy that takes one action always, over `episodes` episodes from `seed` (as `npm run eval` plays
+ * them): a second floor beside the random policy. Where it scores well (Space Invaders: always FIRE), an agent's
+ * score says little until it clears it.
+ */
+export function bestConstantPolicy(id: string, episodes: number, seed: number): { action: number; meaning: string; evaluation: Evaluation } {
+  const env = makeEnv(id);
+  let best: { action: number; meaning: string; evaluation: Evaluation } | null = null;
+  for (let action = 0; action < env.actionSpace.n; action++) {
+    const evaluation = evaluatePolicy(env, () => action, episodes, seed);
+    if (best === null || evaluation.mean > best.evaluation.mean) best = { action, meaning: env.actionSpace.meanings[action], evaluation };
+  }
+  return best!;
 }
 
 /** The uniformly random policy's returns: the floor every learned agent is normalised against. */

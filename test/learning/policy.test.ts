@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeEnv } from '../../src/env/index.js';
 import { Rng } from '../../src/env/rng.js';
 import { chooseAction } from '../../src/learning/policy.js';
-import { actionShares, evaluatePolicy, randomPolicyReturns } from '../../src/session/evaluate.js';
+import { actionShares, bestConstantPolicy, evaluatePolicy, randomPolicyReturns } from '../../src/session/evaluate.js';
 
 describe('chooseAction', () => {
   it('takes the argmax when greedy and samples softmax(logits) otherwise', () => {
@@ -29,6 +29,16 @@ describe('evaluatePolicy', () => {
     expect(a.lengths.every((l) => l > 100)).toBe(true);
     const random = randomPolicyReturns('Pong', 2, 1);
     expect(random.mean).toBeLessThan(-15);
+  });
+
+  it('finds the best constant action: no other action, always taken, scores more over the same episodes', () => {
+    const best = bestConstantPolicy('SpaceInvaders', 2, 1000);
+    const env = makeEnv('SpaceInvaders');
+    expect(best.meaning).toBe(env.actionSpace.meanings[best.action]);
+    expect(best.evaluation.returns).toEqual(evaluatePolicy(env, () => best.action, 2, 1000).returns);
+    for (let a = 0; a < env.actionSpace.n; a++) expect(evaluatePolicy(env, () => a, 2, 1000).mean).toBeLessThanOrEqual(best.evaluation.mean);
+    expect(best.evaluation.actionCounts[best.action]).toBe(best.evaluation.lengths.reduce((x, y) => x + y, 0));
+    expect(best.meaning).toMatch(/FIRE/); // a cannon that never fires scores nothing
   });
 
   it('counts the actions the policy took, and gives their shares by name', () => {
