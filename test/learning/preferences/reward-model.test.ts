@@ -249,7 +249,7 @@ describe('reward model', () => {
   });
 
   it('rejects bad settings, naming them', () => {
-    expect(() => resolveRewardModelConfig({ input: 'frames' as never })).toThrow(/input must be state or transition/);
+    expect(() => resolveRewardModelConfig({ input: 'frames' as never })).toThrow(/input must be state or transition or delta/);
     expect(() => resolveRewardModelConfig({ actionDependent: true, input: 'transition' })).toThrow(/its input must be "state"/);
     expect(() => resolveRewardModelConfig({ statePreferences: true })).toThrow(/statePreferences only applies to an action-dependent model/);
     expect(() => resolveRewardModelConfig({ members: 0 })).toThrow(/members/);
