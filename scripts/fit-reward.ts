@@ -6,19 +6,16 @@
  * steps: Adam steps per model (3,000); inputs: comma-separated (state,transition,delta). The run folder is only
  * read. The split into training and held-out labels is the run's own.
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeEnv } from '../src/env/index.js';
 import { REWARD_INPUTS, type RewardInput, RewardModel, resolveRewardModelConfig } from '../src/learning/preferences/reward-model.js';
 import { initTf } from '../src/learning/tf.js';
 import { LabelingSession } from '../src/session/labeling.js';
+import { fail } from '../src/cli/args.js';
 import { envOptionsOf, type RunConfig } from '../src/session/trainer.js';
-
-function fail(message: string): never {
-  console.error(`fit-reward: ${message}`);
-  process.exit(1);
-}
+import { RunFolder } from '../src/store/run.js';
 
 const [src, stepsArg = '3000', inputsArg = REWARD_INPUTS.join(',')] = process.argv.slice(2);
 if (src === undefined) fail('usage: npx tsx scripts/fit-reward.ts <preference run folder> [steps] [inputs]');
@@ -26,8 +23,12 @@ const steps = Number(stepsArg);
 if (!(Number.isInteger(steps) && steps > 0)) fail(`steps must be a positive whole number, got "${stepsArg}"`);
 const inputs = inputsArg.split(',') as RewardInput[];
 for (const i of inputs) if (!REWARD_INPUTS.includes(i)) fail(`unknown input "${i}"; known: ${REWARD_INPUTS.join(', ')}`);
-if (!existsSync(join(src, 'config.json'))) fail(`${src} is not a run folder (it has no config.json)`);
-const config = JSON.parse(readFileSync(join(src, 'config.json'), 'utf8')) as RunConfig;
+let config: RunConfig;
+try {
+  config = RunFolder.open(src).config() as unknown as RunConfig;
+} catch (err) {
+  fail((err as Error).message);
+}
 if (config.preferences === undefined) fail(`${src} is not a preference run: it has no labels`);
 // Opening a log may repair a torn last line, so the logs are read from a copy (the run may be training).
 const dir = mkdtempSync(join(tmpdir(), 'fit-reward-'));
