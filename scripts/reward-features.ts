@@ -6,13 +6,13 @@
  * for example, the state model of a 1,000-label oracle run follows `aim.onTarget` (a shot fired now would hit).
  */
 import { Command } from 'commander';
-import { makeEnv, maskScoreMatters } from '../src/env/index.js';
+import { makeEnv } from '../src/env/index.js';
 import { Rng } from '../src/env/rng.js';
-import { chooseAction } from '../src/learning/policy.js';
+import { netAction } from '../src/learning/policy.js';
 import { pearson } from '../src/learning/preferences/reward-model.js';
-import { initTf, tf } from '../src/learning/tf.js';
+import { initTf } from '../src/learning/tf.js';
 import { fail, positiveInt } from '../src/cli/args.js';
-import { checkpointRewardModel, createNet, envOptionsOf, loadCheckpoint } from '../src/session/trainer.js';
+import { checkpointRewardModel, createNet, envOptionsOf, loadCheckpoint, seesTheSame } from '../src/session/trainer.js';
 import { RunFolder } from '../src/store/run.js';
 
 const program = new Command('reward-features')
@@ -25,17 +25,15 @@ const program = new Command('reward-features')
 async function main(): Promise<void> {
   const [rmDir, policyDir = rmDir] = program.args;
   const { steps: T, top } = program.opts<{ steps: number; top: number }>();
-  const rmRun = RunFolder.open(rmDir);
-  const policyRun = RunFolder.open(policyDir);
-  const ck = loadCheckpoint(rmRun.checkpointPath);
-  const pk = loadCheckpoint(policyRun.checkpointPath);
+  const ck = loadCheckpoint(RunFolder.open(rmDir).checkpointPath);
+  const pk = policyDir === rmDir ? ck : loadCheckpoint(RunFolder.open(policyDir).checkpointPath);
   const config = ck.meta.config;
   const theirs = pk.meta.config;
   const ours = envOptionsOf(config);
-  const its = envOptionsOf(theirs);
   if (ours.obsType !== 'ram') throw new Error(`${rmDir} reads ${ours.obsType}: features are named for ram observations only`);
-  // The policy must see what it was trained on (as an expert teacher must): the same game, observations and score mask.
-  if (theirs.env !== config.env || its.obsType !== ours.obsType || (its.maskScore !== ours.maskScore && maskScoreMatters(config.env, ours.obsType))) {
+  // The policy must see what it was trained on (as an expert teacher must).
+  if (!seesTheSame(theirs, config)) {
+    const its = envOptionsOf(theirs);
     throw new Error(
       `the policy's run ${policyDir} sees ${theirs.env} (${its.obsType}, maskScore ${its.maskScore}), the reward's run ${rmDir} ` +
         `${config.env} (${ours.obsType}, maskScore ${ours.maskScore}): give a policy run that sees what the reward's run sees`,
@@ -55,8 +53,7 @@ async function main(): Promise<void> {
   const rng = new Rng(3);
   let o = env.reset({ seed: 7 }).obs;
   for (let t = 0; t < T; t++) {
-    const logits = tf.tidy(() => net.forward(tf.tensor2d(o, [1, n], 'float32')).logits.dataSync());
-    const a = chooseAction(logits, false, rng.next());
+    const a = netAction(net, o, false, rng.next());
     obs.set(o, t * n);
     actions[t] = a;
     const r = env.step(a);

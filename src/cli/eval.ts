@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { makeEnv } from '../env/index.js';
 import { Rng } from '../env/rng.js';
-import { BACKENDS, type BackendName, initTf, tf } from '../learning/tf.js';
-import { chooseAction } from '../learning/policy.js';
+import { BACKENDS, type BackendName, initTf } from '../learning/tf.js';
+import { netAction } from '../learning/policy.js';
 import { actionShares, EVAL_SEED, evaluatePolicy } from '../session/evaluate.js';
 import { checkpointRewardModel, createNet, envOptionsOf, loadCheckpoint } from '../session/trainer.js';
 import { RunFolder } from '../store/run.js';
@@ -50,12 +50,7 @@ async function main(): Promise<void> {
   // Sampled actions are seeded too, so an evaluation repeats exactly, on a stream apart from the games'.
   const rng = new Rng();
   rng.seed(f.seed, 7);
-  const a2cPolicy = (obs: Float32Array | Uint8Array) =>
-    chooseAction(
-      tf.tidy(() => net.forward(tf.tensor2d(obs, [1, obs.length], 'float32')).logits.dataSync()),
-      f.sample !== true,
-      rng.next(),
-    );
+  const a2cPolicy = (obs: Float32Array | Uint8Array) => netAction(net, obs, f.sample !== true, rng.next());
   let policy = a2cPolicy;
   if (config.agent === 'greedy-h') {
     // Deep TAMER's agent acts greedily on the feedback model Ĥ(s, a).

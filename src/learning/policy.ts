@@ -1,4 +1,6 @@
 /** Acting from policy logits. */
+import type { ActorCritic } from './nets.js';
+import { tf } from './tf.js';
 
 /** Samples from softmax(logits) with `uniform` in [0, 1), or takes the argmax when `greedy`. */
 export function chooseAction(logits: ArrayLike<number>, greedy: boolean, uniform: number): number {
@@ -14,4 +16,10 @@ export function chooseAction(logits: ArrayLike<number>, greedy: boolean, uniform
     if (u < 0) return a;
   }
   return logits.length - 1;
+}
+
+/** The action of `net`'s policy for one observation (bytes or floats): `chooseAction` on its logits. */
+export function netAction(net: Pick<ActorCritic, 'forward'>, obs: Float32Array | Uint8Array, greedy: boolean, uniform: number): number {
+  const logits = tf.tidy(() => net.forward(tf.tensor2d(obs, [1, obs.length], 'float32')).logits.dataSync());
+  return chooseAction(logits, greedy, uniform);
 }

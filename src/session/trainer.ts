@@ -18,7 +18,7 @@ import { readCheckpoint, writeCheckpoint } from '../store/checkpoint.js';
 import { RunLock, removeStaleTempFiles } from '../store/lock.js';
 import { RUN_VERSION, RunFolder } from '../store/run.js';
 import { RewardModel, type RewardModelConfig, type RewardModelState, resolveRewardModelConfig } from '../learning/preferences/reward-model.js';
-import { chooseAction } from '../learning/policy.js';
+import { netAction } from '../learning/policy.js';
 import { defaultDecaySteps, defaultRewardInput, type PreferenceConfig, PreferenceLearner, type PreferenceMetrics, type PreferenceState, resolvePreferenceConfig } from './preferences.js';
 import { FeedbackChannel, FeedbackRewardSource, greedyOnH, type LiveStepResult, resolveTamerConfig, type ScalarTeacherName, type StepJudge, type TamerConfig } from './tamer.js';
 import type { StepSpan } from '../learning/tamer/credit.js';
@@ -302,17 +302,26 @@ export function loadCheckpoint(path: string) {
   return { meta, weights, optimizer, rewardModel, preferences: meta.preferences ?? null };
 }
 
+/**
+ * Whether a policy trained in run `theirs` would see in run `ours` what it was trained on: the same game and
+ * observation type, and the same score mask unless the mask hides nothing there (no ram feature shows Space
+ * Invaders' score).
+ */
+export function seesTheSame(theirs: RunConfig, ours: RunConfig): boolean {
+  const a = envOptionsOf(theirs);
+  const b = envOptionsOf(ours);
+  const maskDiffers = a.maskScore !== b.maskScore && maskScoreMatters(ours.env, b.obsType);
+  return theirs.env === ours.env && a.obsType === b.obsType && !maskDiffers;
+}
+
 /** The expert's checkpoint, if it plays this run's game and sees what this run sees; else a clear error. */
 function loadExpert(dir: string, config: RunConfig): ReturnType<typeof loadCheckpoint> {
   const path = join(dir, 'checkpoints', 'latest.ckpt');
   if (!existsSync(path)) throw new Error(`the expert ${dir} has no checkpoint (${path}); train one with --reward true first`);
   const checkpoint = loadCheckpoint(path);
-  const theirs = envOptionsOf(checkpoint.meta.config);
-  const ours = envOptionsOf(config);
-  // The expert must see what it was trained on; a mask that hides nothing in this game (no ram feature shows
-  // Space Invaders' score) does not stand in the way.
-  const maskDiffers = theirs.maskScore !== ours.maskScore && maskScoreMatters(config.env, ours.obsType);
-  if (checkpoint.meta.config.env !== config.env || theirs.obsType !== ours.obsType || maskDiffers) {
+  if (!seesTheSame(checkpoint.meta.config, config)) {
+    const theirs = envOptionsOf(checkpoint.meta.config);
+    const ours = envOptionsOf(config);
     throw new Error(
       `the expert ${dir} plays ${checkpoint.meta.config.env} (${theirs.obsType}, maskScore ${theirs.maskScore}); this run plays ${config.env} ` +
         `(${ours.obsType}, maskScore ${ours.maskScore}): pass --no-mask-score or --mask-score to match it`,
@@ -411,10 +420,7 @@ export class Trainer {
   private livePolicy(seed: number): (obs: Float32Array) => number {
     const rng = new Rng();
     rng.seed(seed, 37);
-    return (obs) => {
-      const logits = tf.tidy(() => this.a2c.net.forward(tf.tensor2d(obs, [1, obs.length])).logits.dataSync());
-      return chooseAction(logits as Float32Array, false, rng.next());
-    };
+    return (obs) => netAction(this.a2c.net, obs, false, rng.next());
   }
 
   /** A new run in a folder that must be empty or absent. */
