@@ -21,7 +21,7 @@ import { architectureOf, inputOf } from '../export/reward-model.js';
 import { INITIAL_POLICIES, type InitialPolicy } from '../learning/preferences/clips.js';
 import { REWARD_INPUTS, REWARD_MODEL_DEFAULTS, type RewardInput } from '../learning/preferences/reward-model.js';
 import { REWARD_MODEL_MODES, type RewardModelMode } from '../session/imported-reward.js';
-import { fail, integer, nonNegativeNumber, positiveInt, positiveNumber } from './args.js';
+import { fail, integer, nonNegativeNumber, positiveInt, positiveNumber, probability } from './args.js';
 
 interface Flags {
   env?: string;
@@ -62,6 +62,8 @@ interface Flags {
   rewardModelMode: RewardModelMode;
   rewardInput?: RewardInput;
   rewardStd?: number;
+  rewardMembers?: number;
+  answerNoise?: number;
 }
 
 const TEACHER_PARAMS = ['beta', 'gamma', 'epsilon', 'skipRatio', 'equalRatio'];
@@ -147,6 +149,8 @@ const program = new Command('train')
   .option('--pretrain-epochs <n>', 'reward-model epochs on the first labels before RL', integer, PREFERENCE_DEFAULTS.pretrainEpochs)
   .option('--label-decay-steps <n>', 'c of the label rate c/(T+c), agent steps (default: a third of --steps)', positiveInt)
   .option('--reward-std <x>', `the standard deviation the learned reward is normalised to (default ${REWARD_MODEL_DEFAULTS.rewardStd}, Christiano et al.'s Atari setting)`, positiveNumber)
+  .option('--reward-members <n>', `ensemble members of the reward model, each trained on a bootstrap resample of the labels (default ${REWARD_MODEL_DEFAULTS.members}, as Christiano et al.; imitation uses 5)`, positiveInt)
+  .option('--answer-noise <p>', `the chance of a uniformly random answer the preference model allows for, in [0, 1) (default ${REWARD_MODEL_DEFAULTS.answerNoise})`, probability)
   .option('--reward-update-every <n>', 'agent steps between reward-model minibatches while the agent trains', positiveInt, PREFERENCE_DEFAULTS.rewardUpdateEvery)
   .option('--reward-model <dir>', 'start from a reward model exported by npm run export (it must match the game and observations)')
   .addOption(
@@ -190,6 +194,7 @@ async function main(): Promise<void> {
       const reward = f.rewardModelMode === 'frozen' ? 'model' : 'preferences';
       if (program.getOptionValueSource('reward') === 'cli' && f.reward !== reward) fail(`--reward-model-mode ${f.rewardModelMode} trains on reward "${reward}"; drop --reward ${f.reward}`);
       if (f.rewardInput !== undefined) fail(`--reward-input: the exported model reads the ${inputOf(card)} (its card says so); drop --reward-input`);
+      if (f.rewardMembers !== undefined) fail(`--reward-members: the exported model has ${card.model.members} (its card says so); drop --reward-members`);
       f.reward = reward;
     } else if (f.reward === 'model' || program.getOptionValueSource('rewardModelMode') === 'cli') {
       fail('--reward model and --reward-model-mode need --reward-model DIR (a folder written by npm run export)');
@@ -208,7 +213,7 @@ async function main(): Promise<void> {
     if (!tamer && scalarTeacher !== undefined) fail(`--teacher ${scalarTeacher} gives live feedback: it needs --reward tamer or preferences+tamer`);
     if (!tamer) refuseGiven(['feedback', 'feedbackErrorProb', 'feedbackDelay', 'liveSpeed', 'feedbackWeight', 'expert'], 'only apply to --reward tamer or preferences+tamer');
     if (!preferences) {
-      refuseGiven(['teacherParam', 'labels', 'selection', 'clipLength', 'initialFraction', 'initialPolicy', 'pretrainEpochs', 'labelDecaySteps', 'rewardUpdateEvery', 'rewardInput', 'rewardStd'], 'only apply to --reward preferences or preferences+tamer');
+      refuseGiven(['teacherParam', 'labels', 'selection', 'clipLength', 'initialFraction', 'initialPolicy', 'pretrainEpochs', 'labelDecaySteps', 'rewardUpdateEvery', 'rewardInput', 'rewardStd', 'rewardMembers', 'answerNoise'], 'only apply to --reward preferences or preferences+tamer');
     }
     const config: RunConfig = {
       env: f.env,
@@ -252,6 +257,8 @@ async function main(): Promise<void> {
             ...PREFERENCE_DEFAULTS.rewardModel,
             ...(card !== null ? architectureOf(card) : f.rewardInput !== undefined && { input: f.rewardInput }),
             ...(f.rewardStd !== undefined && { rewardStd: f.rewardStd }),
+            ...(f.rewardMembers !== undefined && { members: f.rewardMembers }),
+            ...(f.answerNoise !== undefined && { answerNoise: f.answerNoise }),
           },
         },
       }),

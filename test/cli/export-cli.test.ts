@@ -42,6 +42,10 @@ describe('npm run export, npm run labels and train --reward-model', () => {
     expect(input.code).not.toBe(0);
     expect(input.err).toMatch(/--reward-input: the exported model reads the state \(its card says so\)/);
     expect(existsSync(join(root, 'input'))).toBe(false);
+    const members = cli('train', '--env', 'Pong', '--reward-model', out, '--reward-model-mode', 'fine-tune', '--teacher', 'oracle', '--reward-members', '5', '--steps', '200', '--out', join(root, 'members'));
+    expect(members.code).not.toBe(0);
+    expect(members.err).toMatch(/--reward-members: the exported model has 3 \(its card says so\)/);
+    expect(existsSync(join(root, 'members'))).toBe(false);
   });
 
   it('exports the labels and imports them into another run', async () => {

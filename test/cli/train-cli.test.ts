@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeEnv } from '../../src/env/index.js';
+import { loadCheckpoint } from '../../src/session/trainer.js';
 
 const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
 
@@ -33,6 +34,9 @@ describe('npm run train: bad input gets one clear line and a non-zero exit', () 
     [['--env', 'Pong', '--steps', '10', '--out', out, '--reward-update-every', '100'], /--reward-update-every only apply to --reward preferences/],
     [['--env', 'Pong', '--steps', '10', '--out', out, '--reward', 'preferences', '--teacher', 'oracle', '--reward-std', '-1'], /--reward-std.*got "-1"/],
     [['--env', 'Pong', '--steps', '10', '--out', out, '--reward', 'preferences', '--teacher', 'oracle', '--reward-update-every', '0'], /--reward-update-every.*got "0"/],
+    [['--env', 'Pong', '--steps', '10', '--out', out, '--reward', 'preferences', '--teacher', 'oracle', '--reward-members', '0'], /--reward-members.*got "0"/],
+    [['--env', 'Pong', '--steps', '10', '--out', out, '--reward', 'preferences', '--teacher', 'oracle', '--answer-noise', '1'], /--answer-noise.*expected a number in \[0, 1\), got "1"/],
+    [['--env', 'Pong', '--steps', '10', '--out', out, '--reward-members', '5', '--answer-noise', '0.2'], /--reward-members, --answer-noise only apply to --reward preferences/],
     [
       ['--env', 'Pong', '--steps', '10', '--out', out, '--reward', 'preferences+tamer', '--teacher', 'oracle', '--teacher', 'scalar-oracle', '--reward-input', 'transition'],
       /action-dependent reward model .* its input must be "state"/,
@@ -82,7 +86,7 @@ describe('npm run train: the reward input', () => {
     const a = train(...base, '--out', join(root, 'a'));
     expect(a.code, a.err).toBe(0);
     expect(input(join(root, 'a'))).toBe('state');
-    const b = train(...base, '--reward-input', 'transition', '--reward-update-every', '50', '--reward-std', '0.25', '--out', join(root, 'b'));
+    const b = train(...base, '--reward-input', 'transition', '--reward-update-every', '50', '--reward-std', '0.25', '--reward-members', '2', '--answer-noise', '0.2', '--out', join(root, 'b'));
     expect(b.code, b.err).toBe(0);
     expect(input(join(root, 'b'))).toBe('transition');
     const prefs = (dir: string) => JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).preferences;
@@ -90,6 +94,14 @@ describe('npm run train: the reward input', () => {
     expect(prefs(join(root, 'b')).rewardUpdateEvery).toBe(50);
     expect(prefs(join(root, 'a')).rewardModel.rewardStd).toBeUndefined(); // the model's default, 0.05
     expect(prefs(join(root, 'b')).rewardModel.rewardStd).toBe(0.25);
+    expect(prefs(join(root, 'a')).rewardModel.members).toBeUndefined(); // the model's defaults, 3 and 0.1
+    expect(prefs(join(root, 'a')).rewardModel.answerNoise).toBeUndefined();
+    expect(prefs(join(root, 'b')).rewardModel).toMatchObject({ members: 2, answerNoise: 0.2 });
+    // The run's reward model has the two members it was given: their weights are in the checkpoint.
+    const ck = loadCheckpoint(join(root, 'b', 'checkpoints', 'latest.ckpt'));
+    const a2 = loadCheckpoint(join(root, 'a', 'checkpoints', 'latest.ckpt'));
+    expect(ck.rewardModel!.shift).toHaveLength(2);
+    expect(a2.rewardModel!.shift).toHaveLength(3);
   });
 
   it('scripts/reward-features.ts names the ram features the learned reward follows, and refuses a run without one', () => {
