@@ -1,6 +1,7 @@
 /**
- * Which observation features a run's learned reward follows: r̂ over the states of a policy's play (actions
- * sampled), correlated with each `ram` feature, the strongest first.
+ * Which observation features a run's learned reward follows: r̂ over the steps of a policy's play (actions
+ * sampled), correlated with the step's true reward, then with each `ram` feature, the strongest first (and, for a
+ * model that reads the step's change, with each feature's change, Δ; a delta model gets the changes alone).
  *   npx tsx scripts/reward-features.ts <run with a reward model> [<run whose policy plays>] [--steps 6000] [--top 12]
  * The policy is the first run's own unless a second run is given (one that sees the same observations). On Space Invaders,
  * for example, the state model of a 1,000-label oracle run follows `aim.onTarget` (a shot fired now would hit).
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
   const obs = new Float32Array(T * n);
   const next = new Float32Array(T * n);
   const actions = new Int32Array(T);
+  const score = new Array<number>(T);
   const rng = new Rng(3);
   let o = env.reset({ seed: 7 }).obs;
   for (let t = 0; t < T; t++) {
@@ -58,15 +60,24 @@ async function main(): Promise<void> {
     actions[t] = a;
     const r = env.step(a);
     next.set(r.obs, t * n);
+    score[t] = r.reward;
     o = r.terminated || r.truncated ? env.reset().obs : r.obs;
   }
   const rhat = Array.from(model.predict(obs, actions, T, next));
+  // A model that reads the step's change is also compared with each feature's change (Δ), which is all a
+  // delta model sees; the step's true reward comes first, for scale.
+  const column = (f: number, change: boolean) => Array.from({ length: T }, (_, t) => (change ? next[t * n + f] - obs[t * n + f] : obs[t * n + f]));
   const rows = env.emulator.game.spec.ram
-    .map(({ name }, f) => ({ name, r: pearson(rhat, Array.from({ length: T }, (_, t) => obs[t * n + f])) }))
+    .flatMap(({ name }, f) => [
+      ...(model.config.input !== 'delta' ? [{ name, r: pearson(rhat, column(f, false)) }] : []),
+      ...(model.readsNext ? [{ name: `Δ${name}`, r: pearson(rhat, column(f, true)) }] : []),
+    ])
     .filter((row) => Number.isFinite(row.r))
     .sort((a, b) => Math.abs(b.r) - Math.abs(a.r));
   console.log(`${rmDir} (${model.config.input} model), over ${T} steps of ${policyDir === rmDir ? 'its own' : `${policyDir}'s`} sampled play:`);
-  for (const { name, r } of rows.slice(0, top)) console.log(`  ${name.padEnd(24)} ${r >= 0 ? ' ' : ''}${r.toFixed(2)}`);
+  const line = (name: string, r: number) => console.log(`  ${name.padEnd(24)} ${r >= 0 ? ' ' : ''}${r.toFixed(2)}`);
+  line('(the true reward)', pearson(rhat, score));
+  for (const { name, r } of rows.slice(0, top)) line(name, r);
   model.dispose();
 }
 

@@ -110,15 +110,30 @@ describe('npm run train: the reward input', () => {
     expect(train(...common, '--reward', 'preferences', '--teacher', 'oracle', '--labels', '10', '--pretrain-epochs', '2', '--out', join(root, 'p')).code).toBe(0);
     expect(train(...common, '--out', join(root, 't')).code).toBe(0);
     const features = (...args: string[]) => spawnSync(tsx, ['scripts/reward-features.ts', ...args], { encoding: 'utf8', timeout: 60_000 });
+    const pongFeatures = makeEnv('Pong').emulator.game.spec.ram.map((f) => f.name);
+    // The first line after the heading is the true reward's correlation, then the features, strongest first.
+    const table = (out: string) => {
+      const lines = out.trim().split('\n').slice(1);
+      expect(lines[0]).toMatch(/^ +\(the true reward\) +(-?\d\.\d\d|NaN)$/);
+      const rows = lines.slice(1).map((row) => row.trim().split(/\s+/));
+      const corr = rows.map((row) => Math.abs(Number(row.at(-1))));
+      expect(corr).toEqual([...corr].sort((a, b) => b - a));
+      expect(corr[0]).toBeGreaterThan(0);
+      return rows.map(([name]) => name);
+    };
     const ok = features(join(root, 'p'), '--steps', '300', '--top', '4');
     expect(ok.status, ok.stderr).toBe(0);
-    const rows = ok.stdout.trim().split('\n').slice(1).map((row) => row.trim().split(/\s+/));
-    expect(rows).toHaveLength(4);
-    const pongFeatures = makeEnv('Pong').emulator.game.spec.ram.map((f) => f.name);
-    for (const [name] of rows) expect(pongFeatures).toContain(name);
-    const corr = rows.map((row) => Math.abs(Number(row.at(-1))));
-    expect(corr).toEqual([...corr].sort((a, b) => b - a)); // strongest first
-    expect(corr[0]).toBeGreaterThan(0);
+    const names = table(ok.stdout);
+    expect(names).toHaveLength(4);
+    for (const name of names) expect(pongFeatures).toContain(name);
+    // A delta model sees only what a step changed: it is compared with the features' changes alone.
+    expect(train(...common, '--reward', 'preferences', '--teacher', 'oracle', '--labels', '10', '--pretrain-epochs', '2', '--reward-input', 'delta', '--out', join(root, 'd')).code).toBe(0);
+    const delta = features(join(root, 'd'), '--steps', '300', '--top', '4');
+    expect(delta.status, delta.stderr).toBe(0);
+    const changes = table(delta.stdout);
+    expect(changes).toHaveLength(4);
+    for (const name of changes) expect(pongFeatures).toContain(name.replace(/^Δ/, ''));
+    expect(changes.every((name) => name.startsWith('Δ'))).toBe(true);
     // A true-reward run has no reward model; as the policy, its unmasked Pong is not what the reward's run saw.
     const none = features(join(root, 't'));
     expect(none.status).not.toBe(0);
