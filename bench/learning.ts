@@ -10,7 +10,9 @@
  * al. show it), which can tell a different story: a greedy policy is not what A2C trains; and from the final
  * policy's evaluation with sampled actions (`npm run eval -- --sample`), the policy as A2C trained it. Under the
  * table, each game's best constant action over the same evaluation episodes: a floor a greedy policy can sit on
- * (Space Invaders' always-FIRE scores 77%). Runs are real training processes
+ * (Space Invaders' always-FIRE scores 77%). The two evaluations' scores come with a 95% bootstrap interval over
+ * the seeds and their episodes (`normalisedInterval`): with three seeds, settings whose intervals overlap widely
+ * cannot be told apart. Runs are real training processes
  * (`npm run train`), `--jobs` at a time, in `--out`; finished runs are reused, unfinished ones resumed, so the
  * benchmark can be stopped and started again. Prints a markdown table and writes results.json beside the runs.
  *
@@ -35,7 +37,7 @@ import { listEnvs, maskScoreMatters } from '../src/env/index.js';
 import { TEACHERS } from '../src/learning/preferences/teachers.js';
 import { EXPERT_TEACHERS, SCALAR_TEACHERS, type ScalarTeacherName } from '../src/session/tamer.js';
 import { AGENTS } from '../src/session/trainer.js';
-import { bestConstantPolicy, EVAL_SEED, randomPolicyReturns } from '../src/session/evaluate.js';
+import { bestConstantPolicy, EVAL_SEED, normalisedInterval, randomPolicyReturns } from '../src/session/evaluate.js';
 import { integer, positiveInt } from '../src/cli/args.js';
 
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -195,9 +197,10 @@ async function pool(jobs: Job[], width: number, o: Opts): Promise<void> {
 const meanOf = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** The normalised score, or why there is none: it only means something when the true reward beats random. */
-function normalisedCell(learned: number, truth: number, random: number): string {
+function normalisedCell(learned: number, truth: number, random: number, interval: [number, number] | null = null): string {
   if (!(truth > random)) return `n/a (true reward ${truth.toFixed(1)} does not beat random ${random.toFixed(1)})`;
-  return `${((100 * (learned - random)) / (truth - random)).toFixed(0)}%`;
+  const pct = (x: number) => (100 * x).toFixed(0);
+  return `${pct((learned - random) / (truth - random))}%${interval === null ? '' : ` (${pct(interval[0])}-${pct(interval[1])}%)`}`;
 }
 
 async function main(): Promise<void> {
@@ -230,7 +233,10 @@ async function main(): Promise<void> {
 
   const rows: Record<string, unknown>[] = [];
   const agent = o.agent === 'greedy-h' ? `greedy on Ĥ over ${o.liveSteps.toLocaleString('en-US')} live steps` : `A2C on ${o.steps.toLocaleString('en-US')} agent steps`;
-  console.log(`\n${agent} (true reward: A2C on ${o.steps.toLocaleString('en-US')}); greedy evaluation over ${o.episodes} episodes; mean over seeds ${o.seeds.join(', ')}.\n`);
+  console.log(
+    `\n${agent} (true reward: A2C on ${o.steps.toLocaleString('en-US')}); greedy evaluation over ${o.episodes} episodes; mean over seeds ${o.seeds.join(', ')}; ` +
+      `in brackets, a 95% bootstrap interval over the seeds and their episodes.\n`,
+  );
   console.log(
     '| game | teacher | labels | presses | normalised score | learned (per seed) | true reward | random | normalised, training episodes | learned / true, training | normalised, sampled evaluation | learned / true, sampled | val. accuracy | pred-true corr. | wall time / run | backend |',
   );
@@ -247,18 +253,25 @@ async function main(): Promise<void> {
     const truth = meanOf(byReward('true').map((r) => r.e.meanReturn as number));
     const truthSampled = sampled(o) ? meanOf(byReward('true').map((r) => r.sampled!.meanReturn as number)) : null;
     const truthTraining = meanOf(byReward('true').map((r) => r.s.meanTrueReturn as number));
+    // Each run's evaluation episodes, for the intervals.
+    const episodes = (rs: { e: Record<string, unknown>; sampled: Record<string, unknown> | null }[], which: 'e' | 'sampled') => rs.map((r) => r[which]!.returns as number[]);
     floors.push(`${game}: always ${constant.meaning}, ${constant.evaluation.mean.toFixed(1)} (${normalisedCell(constant.evaluation.mean, truth, random)})`);
     for (const teacher of o.teachers) {
       const t = teachers.get(teacher)!;
       const runs = byReward(teacher);
       const learned = meanOf(runs.map((r) => r.e.meanReturn as number));
       const used = (key: string) => meanOf(runs.map((r) => r.s[key] as number));
+      const truthRuns = byReward('true');
+      const interval = truth > random ? normalisedInterval(episodes(runs, 'e'), episodes(truthRuns, 'e'), random) : null;
+      const intervalSampled = sampled(o) && truthSampled! > random ? normalisedInterval(episodes(runs, 'sampled'), episodes(truthRuns, 'sampled'), random) : null;
       const row = {
         game,
         teacher: t.scalar === null ? teacher : `${teacher} (${o.agent})`,
         labels: t.preferences === null ? 0 : used('labelsUsed'),
         presses: t.scalar === null ? 0 : used('feedbackUsed'),
         normalised: (learned - random) / (truth - random),
+        // 95% bootstrap interval over seeds and episodes (null when the true reward does not clearly beat random).
+        normalisedInterval: interval,
         learned,
         truth,
         random,
@@ -274,15 +287,16 @@ async function main(): Promise<void> {
         // The final policy with sampled actions, against the true-reward runs' final policies sampled.
         learnedSampled: sampled(o) ? meanOf(runs.map((r) => r.sampled!.meanReturn as number)) : null,
         truthSampled,
+        normalisedSampledInterval: intervalSampled,
         bestConstant: { action: constant.meaning, meanReturn: constant.evaluation.mean },
       };
       rows.push(row);
       const prefs = t.preferences !== null;
       console.log(
-        `| ${game} | ${row.teacher} | ${prefs ? row.labels.toFixed(0) : '-'} | ${t.scalar !== null ? row.presses.toFixed(0) : '-'} | ${normalisedCell(learned, truth, random)} | ` +
+        `| ${game} | ${row.teacher} | ${prefs ? row.labels.toFixed(0) : '-'} | ${t.scalar !== null ? row.presses.toFixed(0) : '-'} | ${normalisedCell(learned, truth, random, interval)} | ` +
           `${learned.toFixed(1)} (${row.perSeed.map((x) => x.toFixed(1)).join(', ')}) | ${truth.toFixed(1)} | ${random.toFixed(1)} | ` +
           `${normalisedCell(row.learnedTraining, truthTraining, random)} | ${row.learnedTraining.toFixed(1)} / ${truthTraining.toFixed(1)} | ` +
-          `${row.learnedSampled === null || truthSampled === null ? '- | -' : `${normalisedCell(row.learnedSampled, truthSampled, random)} | ${row.learnedSampled.toFixed(1)} / ${truthSampled.toFixed(1)}`} | ` +
+          `${row.learnedSampled === null || truthSampled === null ? '- | -' : `${normalisedCell(row.learnedSampled, truthSampled, random, intervalSampled)} | ${row.learnedSampled.toFixed(1)} / ${truthSampled.toFixed(1)}`} | ` +
           `${prefs ? row.valAccuracy.toFixed(2) : '-'} | ${prefs ? row.correlation.toFixed(2) : '-'} | ${row.wallMinutes.toFixed(1)} min | ${row.backend} |`,
       );
     }

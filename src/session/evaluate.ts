@@ -89,3 +89,47 @@ export function randomPolicyReturns(id: string, episodes: number, seed: number):
   rng.seed(seed, 7); // not the stream the games are seeded with
   return evaluatePolicy(env, () => rng.int(env.actionSpace.n), episodes, seed);
 }
+
+/**
+ * A confidence interval for the normalised score (learned - random) / (truth - random) of two groups of runs,
+ * each run given as its evaluation episodes' returns: a percentile bootstrap over both sources of chance, the runs
+ * (seeds, resampled with replacement within each group, as rliable's stratified bootstrap does; Agarwal et al.
+ * 2021) and each drawn run's episodes (resampled within the run). The random policy's mean is taken as exact.
+ * With three seeds the interval is rough and too narrow (on simulated runs whose seeds differ more than
+ * their 20-episode means do by chance, the 95% interval held the true score 80 times in 100 with three runs and 93
+ * with ten), but it shows when two settings' scores cannot be told apart. Null when a resampled true-reward mean does not beat random (the
+ * ratio is then unbounded).
+ */
+export function normalisedInterval(
+  learned: readonly (readonly number[])[],
+  truth: readonly (readonly number[])[],
+  random: number,
+  { samples = 10_000, level = 0.95, seed = 0 }: { samples?: number; level?: number; seed?: number } = {},
+): [number, number] | null {
+  for (const [name, runs] of [['learned', learned], ['truth', truth]] as const) {
+    if (runs.length === 0 || runs.some((r) => r.length === 0)) throw new RangeError(`normalisedInterval: every ${name} run needs at least one episode return (and there must be one run)`);
+  }
+  if (!(level > 0 && level < 1)) throw new RangeError(`normalisedInterval: level must be in (0, 1), got ${level}`);
+  const rng = new Rng();
+  rng.seed(seed, 11);
+  const draw = (runs: readonly (readonly number[])[]) => {
+    let sum = 0;
+    for (let i = 0; i < runs.length; i++) {
+      const run = runs[rng.int(runs.length)];
+      let s = 0;
+      for (let j = 0; j < run.length; j++) s += run[rng.int(run.length)];
+      sum += s / run.length;
+    }
+    return sum / runs.length;
+  };
+  const scores = new Float64Array(samples);
+  for (let b = 0; b < samples; b++) {
+    const l = draw(learned);
+    const t = draw(truth);
+    if (!(t > random)) return null;
+    scores[b] = (l - random) / (t - random);
+  }
+  scores.sort();
+  const tail = (1 - level) / 2;
+  return [scores[Math.floor(tail * samples)], scores[Math.min(samples - 1, Math.ceil((1 - tail) * samples) - 1)]];
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../../src/env/rng.js';
+import { normalisedInterval } from '../../src/session/evaluate.js';
+
+/** `runs` runs of `episodes` returns each: run means spread by `runSpread`, episodes by `episodeSpread` (normal). */
+function runsOf(rng: Rng, runs: number, episodes: number, mean: number, runSpread: number, episodeSpread: number): number[][] {
+  const normal = () => Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
+  return Array.from({ length: runs }, () => {
+    const m = mean + runSpread * normal();
+    return Array.from({ length: episodes }, () => m + episodeSpread * normal());
+  });
+}
+
+describe('normalisedInterval: a bootstrap interval for the normalised score', () => {
+  it('collapses onto the score when nothing varies', () => {
+    // (30 - 10) / (50 - 10) = 0.5 whatever is resampled.
+    expect(normalisedInterval([[30, 30], [30, 30], [30, 30]], [[50], [50], [50]], 10)).toEqual([0.5, 0.5]);
+  });
+
+  it('holds the score, is ordered, repeats for a seed and changes with it', () => {
+    const rng = new Rng(1);
+    const learned = runsOf(rng, 3, 20, 800, 150, 400);
+    const truth = runsOf(rng, 3, 20, 1200, 100, 500);
+    const mean = (runs: number[][]) => runs.flat().reduce((a, b) => a + b, 0) / runs.flat().length;
+    const score = (mean(learned) - 370) / (mean(truth) - 370);
+    const [lo, hi] = normalisedInterval(learned, truth, 370)!;
+    expect(lo).toBeLessThan(score);
+    expect(hi).toBeGreaterThan(score);
+    expect(normalisedInterval(learned, truth, 370)).toEqual([lo, hi]);
+    expect(normalisedInterval(learned, truth, 370, { seed: 2 })).not.toEqual([lo, hi]);
+    // A 50% interval sits inside the 95% one.
+    const [lo50, hi50] = normalisedInterval(learned, truth, 370, { level: 0.5 })!;
+    expect(lo50).toBeGreaterThan(lo);
+    expect(hi50).toBeLessThan(hi);
+  });
+
+  it('narrows about as 1/sqrt(n) with more runs and episodes', () => {
+    const rng = new Rng(2);
+    const width = (runs: number, episodes: number) => {
+      const [lo, hi] = normalisedInterval(runsOf(rng, runs, episodes, 800, 100, 300), runsOf(rng, runs, episodes, 1200, 100, 300), 400, { samples: 4000 })!;
+      return hi - lo;
+    };
+    const small = (width(4, 20) + width(4, 20) + width(4, 20)) / 3;
+    const large = (width(16, 80) + width(16, 80) + width(16, 80)) / 3;
+    expect(small / large).toBeGreaterThan(1.5);
+    expect(small / large).toBeLessThan(2.8); // four times the data: about half the width
+  });
+
+  it('covers the true normalised score about as often as it says, with ten runs', () => {
+    // Learned runs around 800, true-reward runs around 1200, random 400: the true normalised score is 0.5. The
+    // runs differ more than their 20-episode means do by chance, so resampling episodes alone would cover too rarely.
+    const rng = new Rng(3);
+    let covered = 0;
+    const trials = 100;
+    for (let i = 0; i < trials; i++) {
+      const [lo, hi] = normalisedInterval(runsOf(rng, 10, 20, 800, 150, 200), runsOf(rng, 10, 20, 1200, 150, 200), 400, { samples: 1000, seed: i })!;
+      if (lo <= 0.5 && 0.5 <= hi) covered++;
+    }
+    expect(covered).toBeGreaterThanOrEqual(85);
+    expect(covered).toBeLessThanOrEqual(100);
+  });
+
+  it('is null when a resampled true-reward mean does not beat random, and refuses empty runs', () => {
+    expect(normalisedInterval([[5]], [[9], [11]], 10)).toBeNull();
+    expect(() => normalisedInterval([[1], []], [[2]], 0)).toThrow(/every learned run needs at least one episode return/);
+    expect(() => normalisedInterval([[1]], [], 0)).toThrow(/every truth run needs at least one episode return/);
+    expect(() => normalisedInterval([[1]], [[2]], 0, { level: 1 })).toThrow(/level must be in \(0, 1\), got 1/);
+  });
+});
