@@ -197,10 +197,11 @@ async function pool(jobs: Job[], width: number, o: Opts): Promise<void> {
 const meanOf = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** The normalised score, or why there is none: it only means something when the true reward beats random. */
-function normalisedCell(learned: number, truth: number, random: number, interval: [number, number] | null = null): string {
+/** `interval`: the cell's bootstrap interval; null when it is unbounded, undefined when the cell has none. */
+function normalisedCell(learned: number, truth: number, random: number, interval?: [number, number] | null): string {
   if (!(truth > random)) return `n/a (true reward ${truth.toFixed(1)} does not beat random ${random.toFixed(1)})`;
   const pct = (x: number) => (100 * x).toFixed(0);
-  return `${pct((learned - random) / (truth - random))}%${interval === null ? '' : ` (${pct(interval[0])}-${pct(interval[1])}%)`}`;
+  return `${pct((learned - random) / (truth - random))}%${interval === undefined ? '' : interval === null ? ' (interval unbounded)' : ` (${pct(interval[0])}-${pct(interval[1])}%)`}`;
 }
 
 async function main(): Promise<void> {

@@ -107,8 +107,11 @@ export function normalisedInterval(
   { samples = 10_000, level = 0.95, seed = 0 }: { samples?: number; level?: number; seed?: number } = {},
 ): [number, number] | null {
   for (const [name, runs] of [['learned', learned], ['truth', truth]] as const) {
-    if (runs.length === 0 || runs.some((r) => r.length === 0)) throw new RangeError(`normalisedInterval: every ${name} run needs at least one episode return (and there must be one run)`);
+    if (runs.length === 0) throw new RangeError(`normalisedInterval: no ${name} runs`);
+    const empty = runs.findIndex((r) => r.length === 0);
+    if (empty >= 0) throw new RangeError(`normalisedInterval: ${name} run ${empty} has no episode returns`);
   }
+  if (!Number.isInteger(samples) || samples < 1) throw new RangeError(`normalisedInterval: samples must be a positive integer, got ${samples}`);
   if (!(level > 0 && level < 1)) throw new RangeError(`normalisedInterval: level must be in (0, 1), got ${level}`);
   const rng = new Rng();
   rng.seed(seed, 11);
@@ -130,6 +133,6 @@ export function normalisedInterval(
     scores[b] = (l - random) / (t - random);
   }
   scores.sort();
-  const tail = (1 - level) / 2;
-  return [scores[Math.floor(tail * samples)], scores[Math.min(samples - 1, Math.ceil((1 - tail) * samples) - 1)]];
+  const k = Math.min(samples - 1, Math.round(((1 - level) / 2) * samples)); // samples left out on each side
+  return [scores[k], scores[samples - 1 - k]];
 }

@@ -43,7 +43,7 @@ describe('normalisedInterval: a bootstrap interval for the normalised score', ()
     const small = (width(4, 20) + width(4, 20) + width(4, 20)) / 3;
     const large = (width(16, 80) + width(16, 80) + width(16, 80)) / 3;
     expect(small / large).toBeGreaterThan(1.5);
-    expect(small / large).toBeLessThan(2.8); // four times the data: about half the width
+    expect(small / large).toBeLessThan(2.8); // four times the runs, each with four times the episodes: about half the width
   });
 
   it('covers the true normalised score about as often as it says, with ten runs', () => {
@@ -57,13 +57,15 @@ describe('normalisedInterval: a bootstrap interval for the normalised score', ()
       if (lo <= 0.5 && 0.5 <= hi) covered++;
     }
     expect(covered).toBeGreaterThanOrEqual(85);
-    expect(covered).toBeLessThanOrEqual(100);
+    expect(covered).toBeLessThanOrEqual(99); // not so wide that it always covers
   });
 
   it('is null when a resampled true-reward mean does not beat random, and refuses empty runs', () => {
-    expect(normalisedInterval([[5]], [[9], [11]], 10)).toBeNull();
-    expect(() => normalisedInterval([[1], []], [[2]], 0)).toThrow(/every learned run needs at least one episode return/);
-    expect(() => normalisedInterval([[1]], [], 0)).toThrow(/every truth run needs at least one episode return/);
+    // The true-reward runs' mean (11) beats random (10), but a resample of the first run alone does not.
+    expect(normalisedInterval([[5]], [[9], [13]], 10)).toBeNull();
+    expect(() => normalisedInterval([[1], []], [[2]], 0)).toThrow(/learned run 1 has no episode returns/);
+    expect(() => normalisedInterval([[1]], [], 0)).toThrow(/no truth runs/);
     expect(() => normalisedInterval([[1]], [[2]], 0, { level: 1 })).toThrow(/level must be in \(0, 1\), got 1/);
+    expect(() => normalisedInterval([[1]], [[2]], 0, { samples: 0 })).toThrow(/samples must be a positive integer, got 0/);
   });
 });
