@@ -196,12 +196,26 @@ async function pool(jobs: Job[], width: number, o: Opts): Promise<void> {
 
 const meanOf = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-/** The normalised score, or why there is none: it only means something when the true reward beats random. */
-/** `interval`: the cell's bootstrap interval; null when it is unbounded, undefined when the cell has none. */
+/** A benchmark run's files: summary.json, eval.json and (when sampled evaluations are made) eval-sampled.json. */
+interface RunFiles {
+  s: Record<string, unknown>;
+  e: Record<string, unknown>;
+  sampled: Record<string, unknown> | null;
+}
+
+/** Each run's evaluation returns, per episode: the greedy evaluation's, or the sampled one's. */
+const episodeReturns = (runs: RunFiles[], which: 'e' | 'sampled') => runs.map((r) => r[which]!.returns as number[]);
+
+const pct = (x: number) => (100 * x).toFixed(0);
+
+/**
+ * The normalised score, or why there is none: it only means something when the true reward beats random.
+ * `interval`: the cell's bootstrap interval; null when it is unbounded, undefined when the cell has none.
+ */
 function normalisedCell(learned: number, truth: number, random: number, interval?: [number, number] | null): string {
   if (!(truth > random)) return `n/a (true reward ${truth.toFixed(1)} does not beat random ${random.toFixed(1)})`;
-  const pct = (x: number) => (100 * x).toFixed(0);
-  return `${pct((learned - random) / (truth - random))}%${interval === undefined ? '' : interval === null ? ' (interval unbounded)' : ` (${pct(interval[0])}-${pct(interval[1])}%)`}`;
+  const bounds = interval === undefined ? '' : interval === null ? ' (interval unbounded)' : ` (${pct(interval[0])}-${pct(interval[1])}%)`;
+  return `${pct((learned - random) / (truth - random))}%${bounds}`;
 }
 
 async function main(): Promise<void> {
@@ -247,24 +261,23 @@ async function main(): Promise<void> {
     const random = randomPolicyReturns(game, 100, 777).mean;
     // The best constant action over the evaluation's own episodes: a floor that a greedy policy may sit on.
     const constant = bestConstantPolicy(game, o.episodes, EVAL_SEED);
-    const byReward = (reward: string) =>
+    const byReward = (reward: string): RunFiles[] =>
       jobs
         .filter((j) => j.game === game && j.reward === reward)
         .map((j) => ({ s: read(j.dir, 'summary.json')!, e: read(j.dir, 'eval.json')!, sampled: sampled(o) ? read(j.dir, 'eval-sampled.json')! : null }));
-    const truth = meanOf(byReward('true').map((r) => r.e.meanReturn as number));
-    const truthSampled = sampled(o) ? meanOf(byReward('true').map((r) => r.sampled!.meanReturn as number)) : null;
-    const truthTraining = meanOf(byReward('true').map((r) => r.s.meanTrueReturn as number));
-    // Each run's evaluation episodes, for the intervals.
-    const episodes = (rs: { e: Record<string, unknown>; sampled: Record<string, unknown> | null }[], which: 'e' | 'sampled') => rs.map((r) => r[which]!.returns as number[]);
+    const truthRuns = byReward('true');
+    const truth = meanOf(truthRuns.map((r) => r.e.meanReturn as number));
+    const truthSampled = sampled(o) ? meanOf(truthRuns.map((r) => r.sampled!.meanReturn as number)) : null;
+    const truthTraining = meanOf(truthRuns.map((r) => r.s.meanTrueReturn as number));
     floors.push(`${game}: always ${constant.meaning}, ${constant.evaluation.mean.toFixed(1)} (${normalisedCell(constant.evaluation.mean, truth, random)})`);
     for (const teacher of o.teachers) {
       const t = teachers.get(teacher)!;
       const runs = byReward(teacher);
       const learned = meanOf(runs.map((r) => r.e.meanReturn as number));
       const used = (key: string) => meanOf(runs.map((r) => r.s[key] as number));
-      const truthRuns = byReward('true');
-      const interval = truth > random ? normalisedInterval(episodes(runs, 'e'), episodes(truthRuns, 'e'), random) : null;
-      const intervalSampled = sampled(o) && truthSampled! > random ? normalisedInterval(episodes(runs, 'sampled'), episodes(truthRuns, 'sampled'), random) : null;
+      const interval = truth > random ? normalisedInterval(episodeReturns(runs, 'e'), episodeReturns(truthRuns, 'e'), random) : null;
+      const intervalSampled =
+        truthSampled !== null && truthSampled > random ? normalisedInterval(episodeReturns(runs, 'sampled'), episodeReturns(truthRuns, 'sampled'), random) : null;
       const row = {
         game,
         teacher: t.scalar === null ? teacher : `${teacher} (${o.agent})`,

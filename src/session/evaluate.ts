@@ -97,8 +97,8 @@ export function randomPolicyReturns(id: string, episodes: number, seed: number):
  * 2021) and each drawn run's episodes (resampled within the run). The random policy's mean is taken as exact.
  * With three seeds the interval is rough and too narrow (on simulated runs whose seeds differ more than
  * their 20-episode means do by chance, the 95% interval held the true score 80 times in 100 with three runs and 93
- * with ten), but it shows when two settings' scores cannot be told apart. Null when a resampled true-reward mean does not beat random (the
- * ratio is then unbounded).
+ * with ten), but it shows when two settings' scores cannot be told apart. Null when a resampled true-reward mean
+ * does not beat random (the ratio is then unbounded).
  */
 export function normalisedInterval(
   learned: readonly (readonly number[])[],
