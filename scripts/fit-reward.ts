@@ -2,9 +2,9 @@
  * Fits fresh reward models to a preference run's labels, offline, once per input (state, transition, delta), and
  * prints their training and held-out loss, held-out accuracy and correlation with the true return as they train:
  * a way to compare reward-model designs on labels already collected, without running RL.
- *   npx tsx scripts/fit-reward.ts runs/bench-si-uniform/pref-oracle-1000-SpaceInvaders-3000000-s2 [steps] [inputs]
- * steps: Adam steps per model (3,000); inputs: comma-separated (state,transition,delta). The run folder is only
- * read. The split into training and held-out labels is the run's own.
+ *   npx tsx scripts/fit-reward.ts runs/bench-si-uniform/pref-oracle-1000-SpaceInvaders-3000000-s2 [steps] [inputs] [dropout]
+ * steps: Adam steps per model (3,000); inputs: comma-separated (state,transition,delta); dropout: the rate after
+ * each hidden layer while training (the run's own unless given). The run folder is only read. The split into training and held-out labels is the run's own.
  */
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,12 +17,14 @@ import { fail } from '../src/cli/args.js';
 import { envOptionsOf, type RunConfig } from '../src/session/trainer.js';
 import { RunFolder } from '../src/store/run.js';
 
-const [src, stepsArg = '3000', inputsArg = REWARD_INPUTS.join(',')] = process.argv.slice(2);
-if (src === undefined) fail('usage: npx tsx scripts/fit-reward.ts <preference run folder> [steps] [inputs]');
+const [src, stepsArg = '3000', inputsArg = REWARD_INPUTS.join(','), dropoutArg] = process.argv.slice(2);
+if (src === undefined) fail('usage: npx tsx scripts/fit-reward.ts <preference run folder> [steps] [inputs] [dropout]');
 const steps = Number(stepsArg);
 if (!(Number.isInteger(steps) && steps > 0)) fail(`steps must be a positive whole number, got "${stepsArg}"`);
 const inputs = inputsArg.split(',') as RewardInput[];
 for (const i of inputs) if (!REWARD_INPUTS.includes(i)) fail(`unknown input "${i}"; known: ${REWARD_INPUTS.join(', ')}`);
+const dropout = dropoutArg === undefined ? undefined : Number(dropoutArg);
+if (dropout !== undefined && !(dropout >= 0 && dropout < 1)) fail(`dropout must be a number in [0, 1), got "${dropoutArg}"`);
 let config: RunConfig;
 try {
   config = RunFolder.open(src).config() as unknown as RunConfig;
@@ -42,7 +44,7 @@ try {
   console.log(`${dataset.train.length} training labels, ${dataset.heldOut.length} held out`);
   for (const input of inputs) {
     // The run's own settings but the input.
-    const rm = resolveRewardModelConfig({ ...config.preferences.rewardModel, input, actionDependent: false, statePreferences: false });
+    const rm = resolveRewardModelConfig({ ...config.preferences.rewardModel, input, actionDependent: false, statePreferences: false, ...(dropout !== undefined && { dropout }) });
     const model = new RewardModel(env.observationSpace.size, env.actionSpace.n, rm, config.seed);
     console.log(input);
     for (let s = 1; s <= steps; s++) {

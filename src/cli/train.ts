@@ -64,6 +64,7 @@ interface Flags {
   rewardStd?: number;
   rewardMembers?: number;
   answerNoise?: number;
+  rewardDropout?: number;
 }
 
 const TEACHER_PARAMS = ['beta', 'gamma', 'epsilon', 'skipRatio', 'equalRatio'];
@@ -150,6 +151,7 @@ const program = new Command('train')
   .option('--label-decay-steps <n>', 'c of the label rate c/(T+c), agent steps (default: a third of --steps)', positiveInt)
   .option('--reward-std <x>', `the standard deviation the learned reward is normalised to (default ${REWARD_MODEL_DEFAULTS.rewardStd}, Christiano et al.'s Atari setting)`, positiveNumber)
   .option('--reward-members <n>', `ensemble members of the reward model, each trained on a bootstrap resample of the labels (default ${REWARD_MODEL_DEFAULTS.members}, as Christiano et al.; imitation uses 5)`, positiveInt)
+  .option('--reward-dropout <p>', `dropout after each hidden layer of the reward model while it trains, in [0, 1) (default ${REWARD_MODEL_DEFAULTS.dropout}; rl-teacher uses 0.5)`, probability)
   .option('--answer-noise <p>', `the chance of a uniformly random answer the preference model allows for, in [0, 1) (default ${REWARD_MODEL_DEFAULTS.answerNoise})`, probability)
   .option('--reward-update-every <n>', 'agent steps between reward-model minibatches while the agent trains', positiveInt, PREFERENCE_DEFAULTS.rewardUpdateEvery)
   .option('--reward-model <dir>', 'start from a reward model exported by npm run export (it must match the game and observations)')
@@ -213,7 +215,7 @@ async function main(): Promise<void> {
     if (!tamer && scalarTeacher !== undefined) fail(`--teacher ${scalarTeacher} gives live feedback: it needs --reward tamer or preferences+tamer`);
     if (!tamer) refuseGiven(['feedback', 'feedbackErrorProb', 'feedbackDelay', 'liveSpeed', 'feedbackWeight', 'expert'], 'only apply to --reward tamer or preferences+tamer');
     if (!preferences) {
-      refuseGiven(['teacherParam', 'labels', 'selection', 'clipLength', 'initialFraction', 'initialPolicy', 'pretrainEpochs', 'labelDecaySteps', 'rewardUpdateEvery', 'rewardInput', 'rewardStd', 'rewardMembers', 'answerNoise'], 'only apply to --reward preferences or preferences+tamer');
+      refuseGiven(['teacherParam', 'labels', 'selection', 'clipLength', 'initialFraction', 'initialPolicy', 'pretrainEpochs', 'labelDecaySteps', 'rewardUpdateEvery', 'rewardInput', 'rewardStd', 'rewardMembers', 'rewardDropout', 'answerNoise'], 'only apply to --reward preferences or preferences+tamer');
     }
     const config: RunConfig = {
       env: f.env,
@@ -259,6 +261,7 @@ async function main(): Promise<void> {
             ...(f.rewardStd !== undefined && { rewardStd: f.rewardStd }),
             ...(f.rewardMembers !== undefined && { members: f.rewardMembers }),
             ...(f.answerNoise !== undefined && { answerNoise: f.answerNoise }),
+            ...(f.rewardDropout !== undefined && { dropout: f.rewardDropout }),
           },
         },
       }),

@@ -51,6 +51,8 @@ export interface RewardCard {
     hidden: number[];
     activation: 'leakyRelu';
     leakyAlpha: number;
+    /** The dropout rate the members trained with, after each hidden layer; the exported network applies none. Absent: 0. */
+    dropout?: number;
     /** false: r̂(s), one output whatever the action; true: r̂(s, a), one output per action. */
     actionDependent: boolean;
     /**
@@ -115,6 +117,7 @@ export function readRewardCard(path: string): RewardCard {
   if (!Number.isInteger(model.members) || model.members < 1) throw bad('model.members must be a positive integer', model.members);
   if (!Array.isArray(model.hidden) || !model.hidden.every((h) => Number.isInteger(h) && h > 0)) throw bad('model.hidden must list positive integers', model.hidden);
   if (typeof model.leakyAlpha !== 'number') throw bad('model.leakyAlpha must be a number', model.leakyAlpha);
+  if (model.dropout !== undefined && !(typeof model.dropout === 'number' && model.dropout >= 0 && model.dropout < 1)) throw bad('model.dropout must be a number in [0, 1)', model.dropout);
   if (typeof model.actionDependent !== 'boolean') throw bad('model.actionDependent must be true or false', model.actionDependent);
   if (model.input !== undefined && !REWARD_INPUTS.includes(model.input)) throw bad(`model.input must be ${REWARD_INPUTS.join(' or ')}`, model.input);
   if (model.statePreferences !== undefined && typeof model.statePreferences !== 'boolean') throw bad('model.statePreferences must be true or false', model.statePreferences);

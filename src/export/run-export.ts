@@ -111,6 +111,7 @@ export async function exportRewardModel(runDir: string, outDir: string, { onProg
         hidden: [...rm.hidden],
         activation: 'leakyRelu',
         leakyAlpha: rm.leakyAlpha,
+        ...(rm.dropout > 0 && { dropout: rm.dropout }),
         actionDependent: rm.actionDependent,
         input: rm.input,
         ...(rm.actionDependent && config.preferences !== undefined && { statePreferences: rm.statePreferences }),

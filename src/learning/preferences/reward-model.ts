@@ -27,6 +27,12 @@ export interface RewardModelConfig {
   hidden: number[];
   /** Leaky ReLU slope (0.01). */
   leakyAlpha: number;
+  /**
+   * Dropout rate after each hidden layer while training (0: none). rl-teacher's MLP reward model drops 0.5
+   * there, and Christiano et al. used dropout "in some domains"; predictions, normalisation, evaluation and
+   * export use the whole network (inverted dropout: the kept units are scaled by 1 / (1 - rate) in training).
+   */
+  dropout: number;
   /** Chance that an answer was uniformly random, in the Bradley-Terry model (0.1). */
   answerNoise: number;
   /** Adam learning rate (3e-4; mrahtz's reference uses 2e-4). */
@@ -96,6 +102,7 @@ export const REWARD_MODEL_DEFAULTS: RewardModelConfig = {
   members: 3,
   hidden: [64, 64],
   leakyAlpha: 0.01,
+  dropout: 0,
   answerNoise: 0.1,
   lr: 3e-4,
   batchSize: 32,
@@ -119,6 +126,7 @@ export function resolveRewardModelConfig(partial: Partial<RewardModelConfig> = {
   if (!Number.isInteger(c.members) || c.members < 1) throw bad('members', 'a positive integer');
   if (!Array.isArray(c.hidden) || !c.hidden.every((h) => Number.isInteger(h) && h > 0)) throw bad('hidden', 'a list of positive integers');
   if (!(c.leakyAlpha >= 0 && c.leakyAlpha < 1)) throw bad('leakyAlpha', 'in [0, 1)');
+  if (!(c.dropout >= 0 && c.dropout < 1)) throw bad('dropout', 'in [0, 1)');
   if (!(c.answerNoise >= 0 && c.answerNoise < 1)) throw bad('answerNoise', 'in [0, 1)');
   if (!(c.lr > 0)) throw bad('lr', 'positive');
   if (!Number.isInteger(c.batchSize) || c.batchSize < 1) throw bad('batchSize', 'a positive integer');
@@ -226,21 +234,28 @@ export class RewardModel {
     this.rng.seed(seed, 17);
   }
 
-  /** Member m's raw outputs Ĥ(s, ·): [rows, heads]. */
-  private outputs(m: number, x: tf.Tensor2D): tf.Tensor2D {
+  /**
+   * Member m's raw outputs Ĥ(s, ·): [rows, heads]. `training`: with the config's dropout after each hidden
+   * layer, its masks drawn from the model's own generator (so a run is the same on every replay).
+   */
+  private outputs(m: number, x: tf.Tensor2D, training = false): tf.Tensor2D {
     const { layers } = this.members[m];
+    const rate = training ? this.config.dropout : 0;
     let y = x;
     layers.forEach(({ w, b }, i) => {
       y = dense(y, w as tf.Tensor2D, b as tf.Tensor1D);
-      if (i < layers.length - 1) y = tf.leakyRelu(y, this.config.leakyAlpha);
+      if (i < layers.length - 1) {
+        y = tf.leakyRelu(y, this.config.leakyAlpha);
+        if (rate > 0) y = tf.dropout(y, rate, undefined, this.rng.int(0x7fffffff)) as tf.Tensor2D;
+      }
     });
     return y;
   }
 
   /** Member m's raw r̂ of the taken actions: [rows]. `oneHot` is [rows, heads] (all ones with one head). */
-  private taken(m: number, x: tf.Tensor2D, oneHot: tf.Tensor2D): tf.Tensor1D {
+  private taken(m: number, x: tf.Tensor2D, oneHot: tf.Tensor2D, training = false): tf.Tensor1D {
     // One-hot times sum rather than gather: the wasm backend lacks gather's gradient.
-    return tf.sum(tf.mul(this.outputs(m, x), oneHot), 1);
+    return tf.sum(tf.mul(this.outputs(m, x, training), oneHot), 1);
   }
 
   /**
@@ -371,7 +386,7 @@ export class RewardModel {
       });
       return () =>
         inputs.map(({ x, hot, target }, m) => {
-          const sums = tf.sum(tf.reshape(this.taken(m, x, hot), [B, 2, H]), 2);
+          const sums = tf.sum(tf.reshape(this.taken(m, x, hot, true), [B, 2, H]), 2);
           const [left, right] = tf.unstack(sums, 1) as tf.Tensor1D[];
           return preferenceLoss(left, right, target, this.config.answerNoise);
         });
@@ -394,7 +409,7 @@ export class RewardModel {
     if (rows === 0) return Number.NaN;
     const loss = this.update(this.config.lr * lrScale, 'diverged on feedback', () => {
       const x = tf.tensor2d(obs.subarray(0, rows * this.obsSize), [rows, this.obsSize]);
-      return () => this.members.map((_, m) => tamerLoss(this.outputs(m, x), actions, feedback, weights));
+      return () => this.members.map((_, m) => tamerLoss(this.outputs(m, x, true), actions, feedback, weights));
     });
     this.feedbackSteps++;
     return loss;

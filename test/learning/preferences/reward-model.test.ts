@@ -154,6 +154,33 @@ describe('reward model', () => {
     b.dispose();
   });
 
+  it('with dropout, trains through seeded random masks but predicts, normalises and evaluates with the whole network', () => {
+    const data = toyData(300, 3);
+    const config = { batchSize: 32, lr: 3e-3, actionDependent: true };
+    const dropped = new RewardModel(D, A, { ...config, dropout: 0.5 }, 4);
+    const whole = new RewardModel(D, A, config, 4);
+    const rng = new Rng(2);
+    const obs = Float32Array.from({ length: 10 * D }, () => rng.next());
+    const act = Int32Array.from({ length: 10 }, (_, i) => i % A);
+    // Same weights: the same predictions and evaluation, whatever the dropout.
+    expect(dropped.predict(obs, act, 10)).toEqual(whole.predict(obs, act, 10));
+    expect(dropped.evaluate(data).valLoss).toBe(whole.evaluate(data).valLoss);
+    // A training step sees the masks: the weights move differently, and the same seed gives the same masks.
+    dropped.trainStep(data);
+    whole.trainStep(data);
+    expect(dropped.predict(obs, act, 10)).not.toEqual(whole.predict(obs, act, 10));
+    const again = new RewardModel(D, A, { ...config, dropout: 0.5 }, 4);
+    again.evaluate(data); // evaluating moves the L2 weight, as it did the others'
+    again.trainStep(data);
+    expect(again.predict(obs, act, 10)).toEqual(dropped.predict(obs, act, 10));
+    // And it still learns the task.
+    for (let i = 0; i < 300; i++) dropped.trainStep(data);
+    const e = dropped.evaluate(data);
+    expect(e.valAccuracy).toBeGreaterThan(0.8);
+    expect(e.predTrueCorrelation).toBeGreaterThan(0.8);
+    for (const m of [dropped, whole, again]) m.dispose();
+  });
+
   it('gives every action the same reward when it is not action-dependent', () => {
     // Three rows with the same observation and different actions.
     const obs = Float32Array.from({ length: 3 * D }, (_, i) => Math.sin(i % D));
@@ -254,6 +281,8 @@ describe('reward model', () => {
     expect(() => resolveRewardModelConfig({ statePreferences: true })).toThrow(/statePreferences only applies to an action-dependent model/);
     expect(() => resolveRewardModelConfig({ members: 0 })).toThrow(/members/);
     expect(() => resolveRewardModelConfig({ answerNoise: 1 })).toThrow(/answerNoise/);
+    expect(() => resolveRewardModelConfig({ dropout: 1 })).toThrow(/reward model dropout must be in \[0, 1\), got 1/);
+    expect(() => resolveRewardModelConfig({ dropout: -0.1 })).toThrow(/dropout/);
     expect(() => resolveRewardModelConfig({ valLossBand: [1.5, 1.1] })).toThrow(/valLossBand/);
     expect(() => resolveRewardModelConfig({ l2Weight: 1 } as never)).toThrow(/unknown reward model setting "l2Weight"/);
     expect(() => new RewardModel(0, 3)).toThrow(/obsSize/);
