@@ -30,11 +30,13 @@
  * synthetic teachers, up to `--labels` labels and `--feedback` presses; the table counts its inputs as both.
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command, Option } from 'commander';
 import { listEnvs, maskScoreMatters } from '../src/env/index.js';
 import { TEACHERS } from '../src/learning/preferences/teachers.js';
+import { resolveRewardModelConfig, type RewardModelConfig } from '../src/learning/preferences/reward-model.js';
+import type { PreferenceConfig } from '../src/session/preferences.js';
 import { EXPERT_TEACHERS, SCALAR_TEACHERS, type ScalarTeacherName } from '../src/session/tamer.js';
 import { AGENTS } from '../src/session/trainer.js';
 import { bestConstantPolicy, EVAL_SEED, normalisedInterval, randomPolicyReturns } from '../src/session/evaluate.js';
@@ -151,16 +153,74 @@ function run(script: string, args: string[], log: string): Promise<void> {
   });
 }
 
+/** Runs `npm run <script> -- args` and resolves to what it printed on stdout; rejects with its stderr on a non-zero exit. */
+function capture(script: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`${script} ${args.join(' ')} exited with ${code}: ${stderr.trim()}`))));
+  });
+}
+
+/**
+ * A run's settings as far as its figures depend on them: config.json without its bookkeeping (version, id,
+ * kind, how often it logs and checkpoints), the reward model's settings with their defaults filled in (a flag
+ * given at its default is the same setting), and the expert as the folder it is (a run linked in from another
+ * benchmark names it by another path).
+ */
+function settingsOf(config: Record<string, unknown>): Record<string, unknown> {
+  const { version: _v, id: _i, kind: _k, logEvery: _l, checkpointEvery: _c, ...rest } = config;
+  const prefs = rest.preferences as (PreferenceConfig & { rewardModel?: Partial<RewardModelConfig> }) | undefined;
+  const tamer = rest.tamer as { expert?: string | null } | undefined;
+  return {
+    ...rest,
+    ...(prefs !== undefined && { preferences: { ...prefs, rewardModel: resolveRewardModelConfig(prefs.rewardModel) } }),
+    ...(tamer?.expert != null && { tamer: { ...tamer, expert: existsSync(tamer.expert) ? realpathSync(tamer.expert) : tamer.expert } }),
+  };
+}
+
+/** Where two JSON values differ, one line per differing leaf: `a2c.entCoef 0.01 -> 0.03`. */
+function settingDifferences(had: unknown, wanted: unknown, path = ''): string[] {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (isObject(had) && isObject(wanted)) {
+    const keys = [...new Set([...Object.keys(had), ...Object.keys(wanted)])].sort();
+    return keys.flatMap((k) => settingDifferences(had[k], wanted[k], path === '' ? k : `${path}.${k}`));
+  }
+  const text = (v: unknown) => (v === undefined ? '(none)' : isObject(v) ? '{...}' : JSON.stringify(v));
+  return text(had) === text(wanted) ? [] : [`${path} ${text(had)} -> ${text(wanted)}`];
+}
+
+/**
+ * A run already in --out is reused (or resumed) only if it was made with the settings this benchmark would give
+ * it now; otherwise its figures would stand in the table for a setting they were not made with.
+ */
+async function checkSettings(job: Job, args: string[]): Promise<void> {
+  const had = read(job.dir, 'config.json');
+  if (had === null) return;
+  const wanted = JSON.parse(await capture('src/cli/train.ts', [...args, '--dry-run'])) as Record<string, unknown>;
+  const diffs = settingDifferences(settingsOf(had), settingsOf(wanted));
+  if (diffs.length > 0) {
+    throw new Error(
+      `${job.dir} was made with other settings than this benchmark gives it (${diffs.join('; ')}); ` +
+        'give another --out, or move that run away',
+    );
+  }
+}
+
 async function complete(job: Job, o: Opts): Promise<void> {
   const log = `${job.dir}.log`;
   if (waitsForExpert(job)) await job.truth!.done; // the expert first
+  const newRun = [
+    '--env', job.game, '--steps', String(job.steps), '--seed', String(job.seed), '--out', job.dir,
+    '--log-every', String(Math.min(50_000, job.steps / 4)), ...rewardFlags(job, o),
+  ];
+  await checkSettings(job, newRun);
   if (read(job.dir, 'summary.json') === null) {
-    const args = existsSync(join(job.dir, 'config.json'))
-      ? ['--out', job.dir, '--resume']
-      : [
-          '--env', job.game, '--steps', String(job.steps), '--seed', String(job.seed), '--out', job.dir,
-          '--log-every', String(Math.min(50_000, job.steps / 4)), ...rewardFlags(job, o),
-        ];
+    const args = existsSync(join(job.dir, 'config.json')) ? ['--out', job.dir, '--resume'] : newRun;
     process.stderr.write(`training ${job.dir}\n`);
     await run('src/cli/train.ts', args, log);
   }

@@ -3,6 +3,7 @@
  *   npm run train -- --env Pong --reward true --steps 2000000 --seed 1 --out runs/pong-true
  *   npm run train -- --env Pong --reward preferences --teacher oracle --labels 1000 --steps 2000000 --seed 1 --out runs/pong-pref
  *   npm run train -- --out runs/pong-true --resume [--steps 3000000]
+ *   npm run train -- --env Pong --reward preferences --teacher oracle --steps 2000000 --out runs/x --dry-run   (the settings, nothing trained)
  *   npm run train -- --env Pong --reward-model exported/pong [--reward-model-mode fine-tune --teacher oracle] --steps 2000000 --out runs/pong-rm
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -14,7 +15,7 @@ import { TEACHERS, type TeacherName, type TeacherParams } from '../learning/pref
 import { BACKENDS, type BackendName, describeBackend } from '../learning/tf.js';
 import { PREFERENCE_DEFAULTS, TRANSITION_GAMES } from '../session/preferences.js';
 import { SCALAR_TEACHERS, type ScalarTeacherName, TAMER_DEFAULTS } from '../session/tamer.js';
-import { AGENTS, episodeEndsFor, REWARD_SOURCES, type RewardName, type RunConfig, Trainer } from '../session/trainer.js';
+import { AGENTS, episodeEndsFor, REWARD_SOURCES, type RewardName, newRunConfig, type RunConfig, Trainer } from '../session/trainer.js';
 import { join, resolve } from 'node:path';
 import { CARD_FILE, readRewardCard } from '../export/card.js';
 import { architectureOf, inputOf } from '../export/reward-model.js';
@@ -31,6 +32,7 @@ interface Flags {
   seed: number;
   out: string;
   resume?: boolean;
+  dryRun?: boolean;
   backend?: BackendName;
   numEnvs: number;
   nSteps: number;
@@ -96,6 +98,7 @@ const program = new Command('train')
   .option('--seed <n>', 'random seed', integer, 1)
   .requiredOption('--out <dir>', 'run folder (must be new unless --resume)')
   .option('--resume', 'continue the run in --out from its last checkpoint')
+  .option('--dry-run', "print the settings a new run would record in its config.json (every default filled in) and exit, creating nothing")
   .addOption(new Option('--backend <name>', 'force a tfjs backend (default: the first that loads)').choices(BACKENDS))
   .option('--num-envs <n>', 'parallel envs', positiveInt, A2C_DEFAULTS.numEnvs)
   .option('--n-steps <n>', 'steps per env per update', positiveInt, A2C_DEFAULTS.nSteps)
@@ -177,6 +180,7 @@ async function main(): Promise<void> {
   program.parse();
   const f = program.opts<Flags>();
   let trainer: Trainer;
+  if (f.resume && f.dryRun) fail(`--dry-run shows a new run's settings; a resumed run keeps those in ${f.out}/config.json`);
   if (f.resume) {
     // A resumed run keeps its settings; only the target and the backend may change.
     const fixed = program.options
@@ -267,6 +271,10 @@ async function main(): Promise<void> {
       }),
       ...(card !== null && { rewardModelInit: { from: resolve(f.rewardModel!), mode: f.rewardModelMode } }),
     };
+    if (f.dryRun) {
+      console.log(JSON.stringify(newRunConfig(config), null, 2));
+      return;
+    }
     trainer = await Trainer.create(f.out, config, f.backend);
   }
   const { config } = trainer;

@@ -179,6 +179,34 @@ export function validateRunConfig(c: RunConfig): RunConfig {
   return c;
 }
 
+/**
+ * The config.json a new run records for `given`: checked, with every preference setting and what its reward
+ * model reads filled in, so that a later change of a default cannot change the run on resume. With both
+ * channels, preferences rate states (statePreferences; runs made before that lack it and resume as they were
+ * made, rating the taken actions). Every feedback setting is recorded likewise (resume() fills in what runs made
+ * before a setting did). The label rate's c is written down too (runs made before it record null: a tenth of
+ * their steps).
+ */
+export function newRunConfig(given: RunConfig): RunConfig {
+  validateRunConfig(given);
+  const model = rewardModelConfigOf(given);
+  const withTamer: RunConfig = given.tamer === undefined ? given : { ...given, tamer: resolveTamerConfig(given.tamer) };
+  if (given.preferences === undefined) return withTamer;
+  return {
+    ...withTamer,
+    preferences: {
+      ...resolvePreferenceConfig(given.preferences),
+      decaySteps: given.preferences.decaySteps ?? defaultDecaySteps(given.steps),
+      rewardModel: {
+        ...given.preferences.rewardModel,
+        // A fine-tuned export reads what its card says (the CLI passes it); a new model the game's default.
+        input: given.preferences.rewardModel?.input ?? (given.rewardModelInit === undefined ? defaultRewardInput(given.env, model.actionDependent) : model.input),
+        ...(given.tamer !== undefined && { actionDependent: true, statePreferences: given.preferences.rewardModel?.statePreferences ?? true }),
+      },
+    },
+  };
+}
+
 /** The settings of a run's learned reward model. Live feedback is about actions: with that channel it is Ĥ(s, a). */
 export function rewardModelConfigOf(config: RunConfig): RewardModelConfig {
   return resolveRewardModelConfig({
@@ -425,30 +453,7 @@ export class Trainer {
 
   /** A new run in a folder that must be empty or absent. */
   static async create(dir: string, given: RunConfig, backend?: BackendName, options?: TrainerOptions): Promise<Trainer> {
-    validateRunConfig(given);
-    // The run records every preference setting and what its reward model reads, so that a later change of a
-    // default cannot change it on resume. With both channels, preferences rate states (statePreferences;
-    // runs made before that lack it and resume as they were made, rating the taken actions). Every feedback
-    // setting is recorded likewise (resume() fills in what runs made before a setting did).
-    // The label rate's c is written down too (runs made before it record null: a tenth of their steps).
-    const model = rewardModelConfigOf(given);
-    const withTamer: RunConfig = given.tamer === undefined ? given : { ...given, tamer: resolveTamerConfig(given.tamer) };
-    const config: RunConfig =
-      given.preferences === undefined
-        ? withTamer
-        : {
-            ...withTamer,
-            preferences: {
-              ...resolvePreferenceConfig(given.preferences),
-              decaySteps: given.preferences.decaySteps ?? defaultDecaySteps(given.steps),
-              rewardModel: {
-                ...given.preferences.rewardModel,
-                // A fine-tuned export reads what its card says (the CLI passes it); a new model the game's default.
-                input: given.preferences.rewardModel?.input ?? (given.rewardModelInit === undefined ? defaultRewardInput(given.env, model.actionDependent) : model.input),
-                ...(given.tamer !== undefined && { actionDependent: true, statePreferences: given.preferences.rewardModel?.statePreferences ?? true }),
-              },
-            },
-          };
+    const config = newRunConfig(given);
     const info = await initTf(backend);
     checkBackendFits(config, info);
     const from = config.rewardModelInit?.from;

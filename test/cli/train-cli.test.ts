@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -86,7 +86,7 @@ describe('npm run train: the reward input', () => {
     const a = train(...base, '--out', join(root, 'a'));
     expect(a.code, a.err).toBe(0);
     expect(input(join(root, 'a'))).toBe('state');
-    const b = train(...base, '--reward-input', 'transition', '--reward-update-every', '50', '--reward-std', '0.25', '--reward-members', '2', '--answer-noise', '0.2', '--out', join(root, 'b'));
+    const b = train(...base, '--reward-input', 'transition', '--reward-update-every', '50', '--reward-std', '0.25', '--reward-members', '2', '--answer-noise', '0.2', '--reward-dropout', '0.5', '--out', join(root, 'b'));
     expect(b.code, b.err).toBe(0);
     expect(input(join(root, 'b'))).toBe('transition');
     const prefs = (dir: string) => JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).preferences;
@@ -96,7 +96,8 @@ describe('npm run train: the reward input', () => {
     expect(prefs(join(root, 'b')).rewardModel.rewardStd).toBe(0.25);
     expect(prefs(join(root, 'a')).rewardModel.members).toBeUndefined(); // the model's defaults, 3 and 0.1
     expect(prefs(join(root, 'a')).rewardModel.answerNoise).toBeUndefined();
-    expect(prefs(join(root, 'b')).rewardModel).toMatchObject({ members: 2, answerNoise: 0.2 });
+    expect(prefs(join(root, 'a')).rewardModel.dropout).toBeUndefined(); // none
+    expect(prefs(join(root, 'b')).rewardModel).toMatchObject({ members: 2, answerNoise: 0.2, dropout: 0.5 });
     // The run's reward model has the two members it was given: their weights are in the checkpoint.
     const ck = loadCheckpoint(join(root, 'b', 'checkpoints', 'latest.ckpt'));
     const a2 = loadCheckpoint(join(root, 'a', 'checkpoints', 'latest.ckpt'));
@@ -191,5 +192,48 @@ describe('npm run train --resume', () => {
     const r = spawnSync(tsx, ['src/cli/train.ts', '--out', '/nonexistent', '--resume', '--lr', '0.1', '--num-envs', '4'], { encoding: 'utf8', timeout: 60_000 });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/--num-envs, --lr cannot change when resuming/);
+  });
+});
+
+describe('npm run train --dry-run', () => {
+  it('prints the settings a new run records in config.json and creates nothing', () => {
+    const root = mkdtempSync(join(tmpdir(), 'arcade-cli-'));
+    const args = ['--env', 'Pong', '--reward', 'preferences', '--teacher', 'mistake', '--labels', '10', '--pretrain-epochs', '2', '--steps', '200', '--num-envs', '4', '--reward-dropout', '0.25'];
+    const dry = train(...args, '--out', join(root, 'dry'), '--dry-run');
+    expect(dry.code, dry.err).toBe(0);
+    expect(existsSync(join(root, 'dry'))).toBe(false);
+    const real = train(...args, '--out', join(root, 'real'));
+    expect(real.code, real.err).toBe(0);
+    const { version, kind, id: _id, ...recorded } = JSON.parse(readFileSync(join(root, 'real', 'config.json'), 'utf8'));
+    expect([version, kind]).toEqual([expect.any(Number), 'train']);
+    expect(JSON.parse(dry.out)).toEqual(recorded);
+    expect(recorded.preferences).toMatchObject({ teacher: 'mistake', decaySteps: 67, rewardModel: { input: 'state', dropout: 0.25 } });
+    const resumed = train('--out', join(root, 'real'), '--resume', '--dry-run');
+    expect(resumed.code).not.toBe(0);
+    expect(resumed.err).toMatch(/--dry-run shows a new run's settings; a resumed run keeps those in .*real\/config\.json/);
+  });
+});
+
+describe('npm run bench:learning', () => {
+  it('refuses to reuse a run in --out made with other settings, and leaves it as it was', () => {
+    const out = mkdtempSync(join(tmpdir(), 'arcade-bench-'));
+    const truth = join(out, 'true-Pong-400-s1');
+    const made = train('--env', 'Pong', '--steps', '400', '--seed', '1', '--ent-coef', '0.02', '--out', truth);
+    expect(made.code, made.err).toBe(0);
+    // The preference run's folder holds a run of the true score: another reward, another teacher.
+    const pref = join(out, 'pref-oracle-1000-Pong-400-s1');
+    mkdirSync(pref);
+    copyFileSync(join(truth, 'config.json'), join(pref, 'config.json'));
+    const before = readFileSync(join(truth, 'config.json'), 'utf8');
+    const r = spawnSync(tsx, ['bench/learning.ts', '--games', 'Pong', '--seeds', '1', '--steps', '400', '--teachers', 'oracle', '--jobs', '1', '--out', out], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/true-Pong-400-s1 was made with other settings than this benchmark gives it \(a2c\.entCoef 0\.02 -> 0\.01\)/);
+    expect(r.stderr).toMatch(/pref-oracle-1000-Pong-400-s1 was made with other settings .*maskScore false -> true.*preferences \(none\) -> \{.*reward "true" -> "preferences"/);
+    expect(readFileSync(join(truth, 'config.json'), 'utf8')).toBe(before);
+    expect(existsSync(join(truth, 'eval.json'))).toBe(false); // nothing evaluated
+    expect(existsSync(join(pref, 'summary.json'))).toBe(false); // nothing trained
   });
 });
