@@ -31,6 +31,8 @@ export interface RewardModelConfig {
    * Dropout rate after each hidden layer while training (0: none). rl-teacher's MLP reward model drops 0.5
    * there, and Christiano et al. used dropout "in some domains"; predictions, normalisation, evaluation and
    * export use the whole network (inverted dropout: the kept units are scaled by 1 / (1 - rate) in training).
+   * Off by default: at 0.5 on Space Invaders it lowered held-out accuracy for every input and the agents' score
+   * with 10% mistakes (37% against 67% greedy, seeds 1-3; docs/experiments.md).
    */
   dropout: number;
   /** Chance that an answer was uniformly random, in the Bradley-Terry model (0.1). */
