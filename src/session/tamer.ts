@@ -176,6 +176,13 @@ export class FeedbackChannel {
   private readonly log: JsonlLog<FeedbackEvent>;
   /** |advantage| of the recent steps, for the scalar-expert teacher's threshold. */
   private readonly recentAdvantages: number[] = [];
+  /**
+   * The play-clock time of the synthetic teacher's last press in feedback.jsonl. A headless run resumed from a
+   * checkpoint plays again the stretch after it, on the same simulated clock (counted in live steps); the
+   * teacher's presses in that stretch are on record already, so it gives them again only after this time (else
+   * they would count twice). The app's clock starts again at 0 when a run is reopened: there it does not apply.
+   */
+  private readonly pressedUntil: number;
 
   constructor(
     dir: string,
@@ -204,10 +211,13 @@ export class FeedbackChannel {
           );
     const { log, records } = JsonlLog.open(join(dir, 'feedback.jsonl'), FEEDBACK_FORMAT);
     this.log = log;
+    let pressedUntil = -Infinity;
     for (const e of records) {
       for (const c of e.credits) this.replay.add({ step: decodeObs(c.obs), action: c.action, feedback: e.value, weight: c.weight });
       this.feedbackUsed++;
+      if (e.labeler === this.labeler) pressedUntil = Math.max(pressedUntil, e.time);
     }
+    this.pressedUntil = pressedUntil;
   }
 
   get labeler(): string {
@@ -252,7 +262,8 @@ export class FeedbackChannel {
       this.teacher.observe({ start, end, reward, advantage: this.expertSignal({ obs, action, reward, next, terminal }) });
       for (const f of this.teacher.due(end)) {
         if (this.feedbackUsed >= this.config.feedback) break;
-        this.give(f, this.labeler);
+        const onRecord = span === undefined && f.time <= this.pressedUntil;
+        if (!onRecord) this.give(f, this.labeler);
       }
     }
     if (this.liveSteps % this.config.replayEvery === 0 && this.replay.size > 0) {

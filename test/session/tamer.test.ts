@@ -120,6 +120,35 @@ describe('live feedback channel', () => {
     again.model.dispose();
   });
 
+  it('a synthetic teacher resumed from a checkpoint does not press again for the stretch it played before', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tamer-'));
+    const open = () => {
+      const model = new RewardModel(11, 6, { actionDependent: true }, 1);
+      return { model, ch: new FeedbackChannel(dir, { ...TAMER_DEFAULTS, teacher: 'scalar-oracle' }, model, 'Pong', { maskScore: true }, 1, () => 2) };
+    };
+    const log = join(dir, 'feedback.jsonl');
+    const first = open();
+    for (let i = 0; i < 600; i++) first.ch.step();
+    const before = lines(log).length - 1; // the first line is the format header
+    expect(before).toBeGreaterThan(3); // always UP misses the ball: the teacher presses "bad" at every point lost
+    expect(first.ch.feedbackUsed).toBe(before);
+    // A crash, and a resume from a checkpoint taken at live step 0: the same 600 steps are played again.
+    const again = open();
+    for (let i = 0; i < 600; i++) again.ch.step();
+    expect(lines(log).length - 1).toBe(before);
+    expect(again.ch.feedbackUsed).toBe(before);
+    // Past the stretch on record it presses again.
+    for (let i = 0; i < 600; i++) again.ch.step();
+    expect(lines(log).length - 1).toBeGreaterThan(before);
+    expect(again.ch.feedbackUsed).toBe(lines(log).length - 1);
+    // The app's play clock starts again at 0 when a run is reopened: its teacher presses from the start.
+    const app = open();
+    const had = lines(log).length;
+    for (let i = 0; i < 600; i++) app.ch.step({ start: i / 15, end: (i + 1) / 15 });
+    expect(lines(log).length - had).toBe(before);
+    for (const m of [first, again, app]) m.model.dispose();
+  });
+
   it('scalar-policy: presses good on actions the expert would take, bad on those it would not, about one step in ten', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tamer-'));
     const model = new RewardModel(11, 6, { actionDependent: true }, 1);
