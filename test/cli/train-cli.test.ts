@@ -115,21 +115,22 @@ describe('npm run train: the reward input', () => {
     // The first line after the heading is the true reward's correlation, then the features, strongest first.
     const table = (out: string) => {
       const lines = out.trim().split('\n').slice(1);
-      expect(lines[0]).toMatch(/^ +\(the true reward\) +(-?\d\.\d\d|NaN)$/);
+      // 1,000 steps of a policy trained for 200 hold points won and lost: the correlation is a number.
+      expect(lines[0]).toMatch(/^ +\(the true reward\) +-?\d\.\d\d$/);
       const rows = lines.slice(1).map((row) => row.trim().split(/\s+/));
       const corr = rows.map((row) => Math.abs(Number(row.at(-1))));
       expect(corr).toEqual([...corr].sort((a, b) => b - a));
       expect(corr[0]).toBeGreaterThan(0);
       return rows.map(([name]) => name);
     };
-    const ok = features(join(root, 'p'), '--steps', '300', '--top', '4');
+    const ok = features(join(root, 'p'), '--steps', '1000', '--top', '4');
     expect(ok.status, ok.stderr).toBe(0);
     const names = table(ok.stdout);
     expect(names).toHaveLength(4);
     for (const name of names) expect(pongFeatures).toContain(name);
     // A delta model sees only what a step changed: it is compared with the features' changes alone.
     expect(train(...common, '--reward', 'preferences', '--teacher', 'oracle', '--labels', '10', '--pretrain-epochs', '2', '--reward-input', 'delta', '--out', join(root, 'd')).code).toBe(0);
-    const delta = features(join(root, 'd'), '--steps', '300', '--top', '4');
+    const delta = features(join(root, 'd'), '--steps', '1000', '--top', '4');
     expect(delta.status, delta.stderr).toBe(0);
     const changes = table(delta.stdout);
     expect(changes).toHaveLength(4);
@@ -142,6 +143,20 @@ describe('npm run train: the reward input', () => {
     const mismatch = features(join(root, 'p'), join(root, 't'));
     expect(mismatch.status).not.toBe(0);
     expect(mismatch.stderr).toMatch(/^error: the policy's run .* sees Pong \(ram, maskScore false\), the reward's run .* Pong \(ram, maskScore true\)/);
+  }, 60_000); // three runs trained and five scripts started, each a process of its own
+
+  it('scripts/reward-features.ts compares a transition model with every feature and its change', () => {
+    const root = mkdtempSync(join(tmpdir(), 'arcade-cli-'));
+    const common = ['--env', 'Pong', '--steps', '200', '--num-envs', '4'];
+    const pongFeatures = makeEnv('Pong').emulator.game.spec.ram.map((f) => f.name);
+    expect(train(...common, '--reward', 'preferences', '--teacher', 'oracle', '--labels', '10', '--pretrain-epochs', '2', '--reward-input', 'transition', '--out', join(root, 'tr')).code).toBe(0);
+    const transition = spawnSync(tsx, ['scripts/reward-features.ts', join(root, 'tr'), '--steps', '1000', '--top', String(2 * pongFeatures.length)], { encoding: 'utf8', timeout: 60_000 });
+    expect(transition.status, transition.stderr).toBe(0);
+    const names = transition.stdout.trim().split('\n').slice(2).map((row) => row.trim().split(/\s+/)[0]);
+    for (const name of names) expect([...pongFeatures, ...pongFeatures.map((f) => `Δ${f}`)]).toContain(name);
+    // (features that never vary over the play, such as the masked score, have no correlation and are left out)
+    expect(names.filter((name) => name.startsWith('Δ')).length).toBeGreaterThan(3);
+    expect(names.filter((name) => !name.startsWith('Δ')).length).toBeGreaterThan(3);
   });
 
   it('defaults to the transition on Enduro, unless the run says otherwise or has live feedback (Ĥ(s, a) reads the state)', () => {
