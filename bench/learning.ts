@@ -35,10 +35,8 @@ import { dirname, join } from 'node:path';
 import { Command, Option } from 'commander';
 import { listEnvs, maskScoreMatters } from '../src/env/index.js';
 import { TEACHERS } from '../src/learning/preferences/teachers.js';
-import { resolveRewardModelConfig, type RewardModelConfig } from '../src/learning/preferences/reward-model.js';
-import type { PreferenceConfig } from '../src/session/preferences.js';
 import { EXPERT_TEACHERS, SCALAR_TEACHERS, type ScalarTeacherName } from '../src/session/tamer.js';
-import { AGENTS } from '../src/session/trainer.js';
+import { AGENTS, effectiveRunConfig, type RunConfig } from '../src/session/trainer.js';
 import { bestConstantPolicy, EVAL_SEED, normalisedInterval, randomPolicyReturns } from '../src/session/evaluate.js';
 import { integer, positiveInt } from '../src/cli/args.js';
 
@@ -135,13 +133,16 @@ function read(dir: string, name: string): Record<string, unknown> | null {
   return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>) : null;
 }
 
+/** A TypeScript script of the project in a process of its own, its output piped. */
+const spawnTsx = (script: string, args: string[]) => spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+
 /** Runs `npm run <script> -- args`, appending its output to `log`; rejects on a non-zero exit. */
 function run(script: string, args: string[], log: string): Promise<void> {
   // A new --out folder does not exist yet: the stream opens before the child makes its run folder inside it.
   mkdirSync(dirname(log), { recursive: true });
   return new Promise((resolve, reject) => {
     const out = createWriteStream(log, { flags: 'a' });
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnTsx(script, args);
     child.stdout.pipe(out);
     child.stderr.pipe(out);
     out.on('error', (err) => {
@@ -156,7 +157,7 @@ function run(script: string, args: string[], log: string): Promise<void> {
 /** Runs `npm run <script> -- args` and resolves to what it printed on stdout; rejects with its stderr on a non-zero exit. */
 function capture(script: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnTsx(script, args);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -167,20 +168,16 @@ function capture(script: string, args: string[]): Promise<string> {
 }
 
 /**
- * A run's settings as far as its figures depend on them: config.json without its bookkeeping (version, id,
- * kind, how often it logs and checkpoints), the reward model's settings with their defaults filled in (a flag
- * given at its default is the same setting), and the expert as the folder it is (a run linked in from another
- * benchmark names it by another path).
+ * A run's settings as far as its figures depend on them: config.json as the run trains on it (every default
+ * filled in, and what runs made before a setting existed were made under), without its bookkeeping (version,
+ * id, kind, how often it logs and checkpoints), and the expert as the folder it is (a run linked in from
+ * another benchmark names it by another path).
  */
 function settingsOf(config: Record<string, unknown>): Record<string, unknown> {
-  const { version: _v, id: _i, kind: _k, logEvery: _l, checkpointEvery: _c, ...rest } = config;
-  const prefs = rest.preferences as (PreferenceConfig & { rewardModel?: Partial<RewardModelConfig> }) | undefined;
-  const tamer = rest.tamer as { expert?: string | null } | undefined;
-  return {
-    ...rest,
-    ...(prefs !== undefined && { preferences: { ...prefs, rewardModel: resolveRewardModelConfig(prefs.rewardModel) } }),
-    ...(tamer?.expert != null && { tamer: { ...tamer, expert: existsSync(tamer.expert) ? realpathSync(tamer.expert) : tamer.expert } }),
-  };
+  const { version: _v, id: _i, kind: _k, ...stored } = config;
+  const { logEvery: _l, checkpointEvery: _c, ...rest } = effectiveRunConfig(stored as unknown as RunConfig);
+  const expert = rest.tamer?.expert;
+  return { ...rest, ...(expert != null && { tamer: { ...rest.tamer!, expert: existsSync(expert) ? realpathSync(expert) : expert } }) };
 }
 
 /** Where two JSON values differ, one line per differing leaf: `a2c.entCoef 0.01 -> 0.03`. */

@@ -4,7 +4,8 @@
  * a way to compare reward-model designs on labels already collected, without running RL.
  *   npx tsx scripts/fit-reward.ts runs/bench-si-uniform/pref-oracle-1000-SpaceInvaders-3000000-s2 [steps] [inputs] [dropout]
  * steps: Adam steps per model (3,000); inputs: comma-separated (state,transition,delta); dropout: the rate after
- * each hidden layer while training (the run's own unless given). The run folder is only read. The split into training and held-out labels is the run's own.
+ * each hidden layer while training (the run's own unless given). The run folder is only read. The split into
+ * training and held-out labels is the run's own.
  */
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +14,7 @@ import { makeEnv } from '../src/env/index.js';
 import { REWARD_INPUTS, type RewardInput, RewardModel, resolveRewardModelConfig } from '../src/learning/preferences/reward-model.js';
 import { initTf } from '../src/learning/tf.js';
 import { LabelingSession } from '../src/session/labeling.js';
-import { fail } from '../src/cli/args.js';
+import { fail, probability } from '../src/cli/args.js';
 import { envOptionsOf, type RunConfig } from '../src/session/trainer.js';
 import { RunFolder } from '../src/store/run.js';
 
@@ -23,8 +24,12 @@ const steps = Number(stepsArg);
 if (!(Number.isInteger(steps) && steps > 0)) fail(`steps must be a positive whole number, got "${stepsArg}"`);
 const inputs = inputsArg.split(',') as RewardInput[];
 for (const i of inputs) if (!REWARD_INPUTS.includes(i)) fail(`unknown input "${i}"; known: ${REWARD_INPUTS.join(', ')}`);
-const dropout = dropoutArg === undefined ? undefined : Number(dropoutArg);
-if (dropout !== undefined && !(dropout >= 0 && dropout < 1)) fail(`dropout must be a number in [0, 1), got "${dropoutArg}"`);
+let dropout: number | undefined;
+try {
+  dropout = dropoutArg === undefined ? undefined : probability(dropoutArg);
+} catch (err) {
+  fail(`dropout: ${(err as Error).message}`);
+}
 let config: RunConfig;
 try {
   config = RunFolder.open(src).config() as unknown as RunConfig;

@@ -72,6 +72,11 @@ export function defaultDecaySteps(totalSteps: number): number {
   return Math.max(1, Math.round(totalSteps / 3));
 }
 
+/** c of the label rate of runs made before it was recorded (decaySteps null): a tenth of their steps. */
+export function legacyDecaySteps(totalSteps: number): number {
+  return Math.max(1, totalSteps / 10);
+}
+
 /**
  * The games whose new preference runs read the transition [s, s' - s] unless they say otherwise (the rest read
  * the state s). On Enduro, over six seeds of 1,000-label runs (3M steps), the transition model scored 88% with
@@ -189,7 +194,7 @@ export class PreferenceLearner implements RewardSource {
     this.schedule = new LabelSchedule({
       budget: config.labels,
       initialFraction: config.initialFraction,
-      decaySteps: config.decaySteps ?? Math.max(1, totalSteps / 10),
+      decaySteps: config.decaySteps ?? legacyDecaySteps(totalSteps),
       totalSteps,
     });
     this.recorder = new ClipRecorder(

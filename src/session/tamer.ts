@@ -177,10 +177,10 @@ export class FeedbackChannel {
   /** |advantage| of the recent steps, for the scalar-expert teacher's threshold. */
   private readonly recentAdvantages: number[] = [];
   /**
-   * The play-clock time of the synthetic teacher's last press in feedback.jsonl. A headless run resumed from a
-   * checkpoint plays again the stretch after it, on the same simulated clock (counted in live steps); the
-   * teacher's presses in that stretch are on record already, so it gives them again only after this time (else
-   * they would count twice). The app's clock starts again at 0 when a run is reopened: there it does not apply.
+   * The live step of the synthetic teacher's last press in this run's feedback.jsonl (-1: none). A run resumed
+   * from a checkpoint plays on from the live steps counted there, and so plays again the stretch after it; the
+   * teacher's presses in that stretch are on record already, so it presses again only past this step (else they
+   * would count twice).
    */
   private readonly pressedUntil: number;
 
@@ -211,11 +211,12 @@ export class FeedbackChannel {
           );
     const { log, records } = JsonlLog.open(join(dir, 'feedback.jsonl'), FEEDBACK_FORMAT);
     this.log = log;
-    let pressedUntil = -Infinity;
+    let pressedUntil = -1;
     for (const e of records) {
       for (const c of e.credits) this.replay.add({ step: decodeObs(c.obs), action: c.action, feedback: e.value, weight: c.weight });
       this.feedbackUsed++;
-      if (e.labeler === this.labeler) pressedUntil = Math.max(pressedUntil, e.time);
+      // (a press imported from another run's dataset was about that run's live play)
+      if (e.labeler === this.labeler && e.origin === undefined && e.liveStep !== undefined) pressedUntil = Math.max(pressedUntil, e.liveStep);
     }
     this.pressedUntil = pressedUntil;
   }
@@ -262,8 +263,7 @@ export class FeedbackChannel {
       this.teacher.observe({ start, end, reward, advantage: this.expertSignal({ obs, action, reward, next, terminal }) });
       for (const f of this.teacher.due(end)) {
         if (this.feedbackUsed >= this.config.feedback) break;
-        const onRecord = span === undefined && f.time <= this.pressedUntil;
-        if (!onRecord) this.give(f, this.labeler);
+        if (this.liveSteps > this.pressedUntil) this.give(f, this.labeler);
       }
     }
     if (this.liveSteps % this.config.replayEvery === 0 && this.replay.size > 0) {
@@ -288,6 +288,7 @@ export class FeedbackChannel {
       labeler,
       at: new Date().toISOString(),
       credits: credits.map((c, i) => ({ action: steps[i].action, weight: c.weight, obs: encodeObs(steps[i].obs) })),
+      liveStep: this.liveSteps,
     });
     this.feedbackUsed++;
     credits.forEach((c, i) => this.replay.add({ step: steps[i].obs, action: steps[i].action, feedback: feedback.value, weight: c.weight }));

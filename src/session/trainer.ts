@@ -19,7 +19,7 @@ import { RunLock, removeStaleTempFiles } from '../store/lock.js';
 import { RUN_VERSION, RunFolder } from '../store/run.js';
 import { RewardModel, type RewardModelConfig, type RewardModelState, resolveRewardModelConfig } from '../learning/preferences/reward-model.js';
 import { netAction } from '../learning/policy.js';
-import { defaultDecaySteps, defaultRewardInput, type PreferenceConfig, PreferenceLearner, type PreferenceMetrics, type PreferenceState, resolvePreferenceConfig } from './preferences.js';
+import { defaultDecaySteps, defaultRewardInput, legacyDecaySteps, type PreferenceConfig, PreferenceLearner, type PreferenceMetrics, type PreferenceState, resolvePreferenceConfig } from './preferences.js';
 import { FeedbackChannel, FeedbackRewardSource, greedyOnH, type LiveStepResult, resolveTamerConfig, type ScalarTeacherName, type StepJudge, type TamerConfig } from './tamer.js';
 import type { StepSpan } from '../learning/tamer/credit.js';
 import {
@@ -180,19 +180,19 @@ export function validateRunConfig(c: RunConfig): RunConfig {
 }
 
 /**
- * The config.json a new run records for `given`: checked, with every preference setting and what its reward
- * model reads filled in, so that a later change of a default cannot change the run on resume. With both
- * channels, preferences rate states (statePreferences; runs made before that lack it and resume as they were
- * made, rating the taken actions). Every feedback setting is recorded likewise (resume() fills in what runs made
- * before a setting did). The label rate's c is written down too (runs made before it record null: a tenth of
- * their steps).
+ * The config.json a new run records for `given`: checked, with every preference setting and every setting of
+ * its reward model filled in (the input it reads among them), so that a later change of a default cannot change
+ * the run on resume. With both channels, preferences rate states (statePreferences; runs made before that lack
+ * it and resume as they were made, rating the taken actions). Every feedback setting is recorded likewise
+ * (`withLegacySettings` fills in what runs made before a setting did). The label rate's c is written down too
+ * (runs made before it record null: a tenth of their steps).
  */
 export function newRunConfig(given: RunConfig): RunConfig {
   validateRunConfig(given);
   const model = rewardModelConfigOf(given);
   const withTamer: RunConfig = given.tamer === undefined ? given : { ...given, tamer: resolveTamerConfig(given.tamer) };
   if (given.preferences === undefined) return withTamer;
-  return {
+  const config: RunConfig = {
     ...withTamer,
     preferences: {
       ...resolvePreferenceConfig(given.preferences),
@@ -204,6 +204,41 @@ export function newRunConfig(given: RunConfig): RunConfig {
         ...(given.tamer !== undefined && { actionDependent: true, statePreferences: given.preferences.rewardModel?.statePreferences ?? true }),
       },
     },
+  };
+  return { ...config, preferences: { ...config.preferences!, rewardModel: rewardModelConfigOf(config) } };
+}
+
+/**
+ * A stored config.json with the settings that runs made before them lack set to what those runs were made
+ * under: first clips from the uniformly random policy (then the only one), Ĥ normalised over the taken actions.
+ */
+export function withLegacySettings(stored: RunConfig): RunConfig {
+  const c = { ...stored };
+  if (c.preferences !== undefined && c.preferences.initialPolicy === undefined) c.preferences = { ...c.preferences, initialPolicy: 'uniform' };
+  if (c.tamer !== undefined && c.tamer.normaliseAllActions === undefined) c.tamer = { ...c.tamer, normaliseAllActions: false };
+  return c;
+}
+
+/**
+ * Every setting a stored config.json trains with, defaults filled in: `withLegacySettings`, then each group
+ * resolved as the trainer resolves it. Two runs whose effective configs are equal train alike (bench:learning
+ * compares them before reusing a run).
+ */
+export function effectiveRunConfig(stored: RunConfig): RunConfig {
+  const c = withLegacySettings(stored);
+  return {
+    ...c,
+    a2c: resolveA2CConfig(c.a2c),
+    maskScore: c.maskScore ?? false,
+    agent: c.agent ?? 'a2c',
+    ...(c.tamer !== undefined && { tamer: resolveTamerConfig(c.tamer) }),
+    ...(c.preferences !== undefined && {
+      preferences: {
+        ...resolvePreferenceConfig(c.preferences),
+        decaySteps: c.preferences.decaySteps ?? legacyDecaySteps(c.steps),
+        rewardModel: rewardModelConfigOf(c),
+      },
+    }),
   };
 }
 
@@ -489,12 +524,9 @@ export class Trainer {
 
   private static async resumeLocked(run: RunFolder, lock: RunLock, steps?: number, backend?: BackendName, options?: TrainerOptions): Promise<Trainer> {
     for (const path of removeStaleTempFiles([run.dir, join(run.dir, 'checkpoints')])) console.warn(`removed ${path}, left by a write that was cut short`);
-    const { version: _v, kind, id, ...stored } = run.config() as unknown as RunConfig & { version: number; kind: string; id?: string };
-    // Runs made before config.json recorded it drew their first clips from the uniformly random policy, then the
-    // only one (it matters if they restart before their first checkpoint and need more of those clips).
-    if (stored.preferences !== undefined && stored.preferences.initialPolicy === undefined) stored.preferences = { ...stored.preferences, initialPolicy: 'uniform' };
-    // Likewise, live-feedback runs made before it normalised their reward over the taken actions only.
-    if (stored.tamer !== undefined && stored.tamer.normaliseAllActions === undefined) stored.tamer = { ...stored.tamer, normaliseAllActions: false };
+    const { version: _v, kind, id, ...recorded } = run.config() as unknown as RunConfig & { version: number; kind: string; id?: string };
+    // (the first clips' policy matters if a run restarts before its first checkpoint and needs more of them)
+    const stored = withLegacySettings(recorded);
     const config = validateRunConfig({ ...stored, steps: steps ?? stored.steps });
     const info = await initTf(backend);
     checkBackendFits(config, info);

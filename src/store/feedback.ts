@@ -1,10 +1,11 @@
 /**
  * feedback.jsonl: the scalar feedback (good/bad presses) of a run, one event per line (see jsonl.ts), with the
  * steps it credited, so the feedback replay buffer can be rebuilt exactly on resume and the feedback exported:
- *   { time, value, labeler, at, credits: [{ action, weight, obs }], origin? }
+ *   { time, value, labeler, at, credits: [{ action, weight, obs }], liveStep?, origin? }
  * `time` is seconds on the run's play clock, `at` the wall-clock time (ISO 8601), `obs` the step's
- * observation as base64 little-endian float32. `origin` ("<run id>/f<index>") is there on events imported from
- * another run's dataset: where the press was first given.
+ * observation as base64 little-endian float32, `liveStep` the run's count of live steps played when the press
+ * was taken (absent in files written before it was recorded). `origin` ("<run id>/f<index>") is there on events
+ * imported from another run's dataset: where the press was first given.
  */
 import { describe, isRecord } from '../env/snapshot.js';
 import type { JsonlFormat } from './jsonl.js';
@@ -21,6 +22,7 @@ export interface FeedbackEvent {
   labeler: string;
   at: string;
   credits: StoredCredit[];
+  liveStep?: number;
   origin?: string;
 }
 
@@ -53,6 +55,9 @@ export const FEEDBACK_FORMAT: JsonlFormat<FeedbackEvent> = {
     if (typeof r.labeler !== 'string' || r.labeler === '') throw new Error(`labeler must be a non-empty string, got ${describe(r.labeler)}`);
     if (typeof r.at !== 'string' || Number.isNaN(Date.parse(r.at))) throw new Error(`at must be an ISO date, got ${describe(r.at)}`);
     if (r.origin !== undefined && (typeof r.origin !== 'string' || r.origin === '')) throw new Error(`origin must be a non-empty string when present, got ${describe(r.origin)}`);
+    if (r.liveStep !== undefined && !(Number.isInteger(r.liveStep) && (r.liveStep as number) >= 0)) {
+      throw new Error(`liveStep must be a whole number of live steps when present, got ${describe(r.liveStep)}`);
+    }
     if (!Array.isArray(r.credits) || r.credits.length === 0) throw new Error('credits must be a non-empty list of credited steps');
     for (const c of r.credits as unknown[]) {
       if (!isRecord(c) || !Number.isInteger(c.action) || typeof c.weight !== 'number' || !(c.weight > 0 && c.weight <= 1) || typeof c.obs !== 'string') {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeEnv } from '../../src/env/index.js';
+import { REWARD_MODEL_DEFAULTS } from '../../src/learning/preferences/reward-model.js';
 import { loadCheckpoint } from '../../src/session/trainer.js';
 
 const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
@@ -92,12 +93,9 @@ describe('npm run train: the reward input', () => {
     const prefs = (dir: string) => JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).preferences;
     expect(prefs(join(root, 'a')).rewardUpdateEvery).toBe(1000);
     expect(prefs(join(root, 'b')).rewardUpdateEvery).toBe(50);
-    expect(prefs(join(root, 'a')).rewardModel.rewardStd).toBeUndefined(); // the model's default, 0.05
-    expect(prefs(join(root, 'b')).rewardModel.rewardStd).toBe(0.25);
-    expect(prefs(join(root, 'a')).rewardModel.members).toBeUndefined(); // the model's defaults, 3 and 0.1
-    expect(prefs(join(root, 'a')).rewardModel.answerNoise).toBeUndefined();
-    expect(prefs(join(root, 'a')).rewardModel.dropout).toBeUndefined(); // none
-    expect(prefs(join(root, 'b')).rewardModel).toMatchObject({ members: 2, answerNoise: 0.2, dropout: 0.5 });
+    // Every setting of the reward model is recorded, the defaults too, so that a later default cannot change the run.
+    expect(prefs(join(root, 'a')).rewardModel).toEqual({ ...REWARD_MODEL_DEFAULTS, input: 'state' });
+    expect(prefs(join(root, 'b')).rewardModel).toEqual({ ...REWARD_MODEL_DEFAULTS, input: 'transition', rewardStd: 0.25, members: 2, answerNoise: 0.2, dropout: 0.5 });
     // The run's reward model has the two members it was given: their weights are in the checkpoint.
     const ck = loadCheckpoint(join(root, 'b', 'checkpoints', 'latest.ckpt'));
     const a2 = loadCheckpoint(join(root, 'a', 'checkpoints', 'latest.ckpt'));

@@ -155,6 +155,7 @@ describe('preference dataset export and import', () => {
     expect(importDataset(file, b)).toMatchObject({ feedbackImported: stored.length, feedbackSkipped: 0 });
     expect(readFileSync(feedbackPath, 'utf8').startsWith(before)).toBe(true);
     expect(records(feedbackPath).slice(own)).toEqual(exported.map(({ type: _t, ...press }) => press));
+    expect(stored.every((p) => Number.isInteger(p.liveStep))).toBe(true); // the live step each press was taken at
     expect(importDataset(file, b)).toMatchObject({ imported: 0, feedbackImported: 0, feedbackSkipped: stored.length });
     // The run's feedback channel takes them into its replay buffer and counts them toward its budget.
     const resumed = await Trainer.resume(b);
@@ -183,6 +184,11 @@ describe('preference dataset export and import', () => {
     press.credits[0].obs = Buffer.from([1, 2, 3]).toString('base64');
     writeFileSync(bad, `${[...lines.slice(0, at), JSON.stringify(press)].join('\n')}\n`);
     expect(() => importDataset(bad, b)).toThrow(new RegExp(`bad-press\\.jsonl:${at + 1}: a credit's obs must be base64 of whole float32s, got 3 bytes`));
+    expect(readFileSync(feedbackPath, 'utf8')).toBe(afterImport);
+    press.credits[0].obs = JSON.parse(lines[at]).credits[0].obs;
+    press.liveStep = 2.5;
+    writeFileSync(bad, `${[...lines.slice(0, at), JSON.stringify(press)].join('\n')}\n`);
+    expect(() => importDataset(bad, b)).toThrow(new RegExp(`bad-press\\.jsonl:${at + 1}: liveStep must be a whole number of live steps when present, got 2\\.5`));
     expect(readFileSync(feedbackPath, 'utf8')).toBe(afterImport);
   }, 120_000);
 
