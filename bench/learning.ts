@@ -199,7 +199,12 @@ async function checkSettings(job: Job, args: string[]): Promise<void> {
   const had = read(job.dir, 'config.json');
   if (had === null) return;
   const wanted = JSON.parse(await capture('src/cli/train.ts', [...args, '--dry-run'])) as Record<string, unknown>;
-  const diffs = settingDifferences(settingsOf(had), settingsOf(wanted));
+  let diffs: string[];
+  try {
+    diffs = settingDifferences(settingsOf(had), settingsOf(wanted));
+  } catch (err) {
+    throw new Error(`${join(job.dir, 'config.json')}: ${(err as Error).message}`);
+  }
   if (diffs.length > 0) {
     throw new Error(
       `${job.dir} was made with other settings than this benchmark gives it (${diffs.join('; ')}); ` +

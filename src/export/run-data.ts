@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { AtariEnv } from '../env/atari-env.js';
 import { makeEnv } from '../env/index.js';
 import { clipFromRecord } from '../session/labeling.js';
-import { envOptionsOf, type RunConfig, validateRunConfig } from '../session/trainer.js';
+import { envOptionsOf, type RunConfig, validateRunConfig, withLegacySettings } from '../session/trainer.js';
 import { FEEDBACK_FORMAT, type FeedbackEvent } from '../store/feedback.js';
 import { readJsonl } from '../store/jsonl.js';
 import { CLIPS_FORMAT, currentLabels, type Label, type LabelEvent, LABELS_FORMAT, type StoredClip } from '../store/labels.js';
@@ -50,7 +50,7 @@ export function readRunData(dir: string, warn: (message: string) => void = conso
   const { version: _v, kind: _k, id: _id, ...stored } = run.config();
   let config: RunConfig;
   try {
-    config = validateRunConfig(stored as unknown as RunConfig);
+    config = validateRunConfig(withLegacySettings(stored as unknown as RunConfig));
   } catch (err) {
     throw new Error(`${run.configPath}: ${(err as Error).message}`);
   }

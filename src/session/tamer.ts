@@ -177,10 +177,10 @@ export class FeedbackChannel {
   /** |advantage| of the recent steps, for the scalar-expert teacher's threshold. */
   private readonly recentAdvantages: number[] = [];
   /**
-   * The live step of the synthetic teacher's last press in this run's feedback.jsonl (-1: none). A run resumed
-   * from a checkpoint plays on from the live steps counted there, and so plays again the stretch after it; the
-   * teacher's presses in that stretch are on record already, so it presses again only past this step (else they
-   * would count twice).
+   * The live step of the synthetic teacher's last press of its own in this run's feedback.jsonl (-1: none with
+   * a live step). A run resumed from a checkpoint plays on from the live-step count saved there (the live env
+   * starts a fresh episode), so it counts again the live steps after it; the teacher's presses for those steps
+   * are on record already, so it presses again only past this step (else they would count twice).
    */
   private readonly pressedUntil: number;
 

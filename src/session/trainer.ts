@@ -180,9 +180,9 @@ export function validateRunConfig(c: RunConfig): RunConfig {
 }
 
 /**
- * The config.json a new run records for `given`: checked, with every preference setting and every setting of
- * its reward model filled in (the input it reads among them), so that a later change of a default cannot change
- * the run on resume. With both channels, preferences rate states (statePreferences; runs made before that lack
+ * The config.json a new run records for `given`: checked, with every A2C, preference and feedback setting and
+ * every setting of its reward model filled in (the input it reads among them), so that a later change of a
+ * default cannot change the run on resume. With both channels, preferences rate states (statePreferences; runs made before that lack
  * it and resume as they were made, rating the taken actions). Every feedback setting is recorded likewise
  * (`withLegacySettings` fills in what runs made before a setting did). The label rate's c is written down too
  * (runs made before it record null: a tenth of their steps).
@@ -190,7 +190,8 @@ export function validateRunConfig(c: RunConfig): RunConfig {
 export function newRunConfig(given: RunConfig): RunConfig {
   validateRunConfig(given);
   const model = rewardModelConfigOf(given);
-  const withTamer: RunConfig = given.tamer === undefined ? given : { ...given, tamer: resolveTamerConfig(given.tamer) };
+  const base: RunConfig = { ...given, a2c: resolveA2CConfig(given.a2c), maskScore: given.maskScore ?? false, agent: given.agent ?? 'a2c' };
+  const withTamer: RunConfig = given.tamer === undefined ? base : { ...base, tamer: resolveTamerConfig(given.tamer) };
   if (given.preferences === undefined) return withTamer;
   const config: RunConfig = {
     ...withTamer,

@@ -4,8 +4,9 @@
  *   { time, value, labeler, at, credits: [{ action, weight, obs }], liveStep?, origin? }
  * `time` is seconds on the run's play clock, `at` the wall-clock time (ISO 8601), `obs` the step's
  * observation as base64 little-endian float32, `liveStep` the run's count of live steps played when the press
- * was taken (absent in files written before it was recorded). `origin` ("<run id>/f<index>") is there on events
- * imported from another run's dataset: where the press was first given.
+ * was taken (absent in files written before it was recorded; on an imported event, the count in the run it
+ * came from, kept as a record and not used). `origin` ("<run id>/f<index>") is there on events imported from
+ * another run's dataset: where the press was first given.
  */
 import { describe, isRecord } from '../env/snapshot.js';
 import type { JsonlFormat } from './jsonl.js';

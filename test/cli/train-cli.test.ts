@@ -155,7 +155,7 @@ describe('npm run train: the reward input', () => {
     // (features that never vary over the play, such as the masked score, have no correlation and are left out)
     expect(names.filter((name) => name.startsWith('Δ')).length).toBeGreaterThan(3);
     expect(names.filter((name) => !name.startsWith('Δ')).length).toBeGreaterThan(3);
-  });
+  }, 60_000); // a run trained and a script started, each a process of its own
 
   it('defaults to the transition on Enduro, unless the run says otherwise or has live feedback (Ĥ(s, a) reads the state)', () => {
     const root = mkdtempSync(join(tmpdir(), 'arcade-cli-'));

@@ -8,7 +8,7 @@ import { randomPolicyClips } from '../../src/learning/preferences/clips.js';
 import { LabelingSession } from '../../src/session/labeling.js';
 import { PREFERENCE_DEFAULTS, PreferenceLearner } from '../../src/session/preferences.js';
 import { TAMER_DEFAULTS, type TamerConfig } from '../../src/session/tamer.js';
-import { Trainer } from '../../src/session/trainer.js';
+import { effectiveRunConfig, newRunConfig, rewardModelConfigOf, type RunConfig, Trainer } from '../../src/session/trainer.js';
 import { preferenceConfig } from '../export/runs.js';
 
 beforeAll(async () => {
@@ -116,6 +116,28 @@ describe('a run remembers its preference settings', () => {
     resumed.dispose();
   });
 
+  it('compares runs by the settings they train with: new ones as recorded, older ones with what they were made under', () => {
+    const given = preferenceConfig({ steps: 200, labels: 10 });
+    const both = { ...given, reward: 'preferences+tamer' as const, tamer: { ...TAMER_DEFAULTS, teacher: 'scalar-oracle' as const } };
+    for (const c of [given, both]) {
+      const recorded = newRunConfig(c);
+      expect(effectiveRunConfig(recorded)).toEqual(recorded);
+      expect(recorded.preferences!.rewardModel).toEqual(rewardModelConfigOf(recorded)); // in full
+    }
+    // As a run made before these settings were recorded wrote it.
+    const recorded = newRunConfig(both);
+    const { agent: _a, maskScore: _m, ...old } = recorded;
+    const { episodeEnds: _e, ...a2c } = old.a2c;
+    const { initialPolicy: _i, ...prefs } = old.preferences!;
+    const { normaliseAllActions: _n, ...tamer } = old.tamer!;
+    const legacy = { ...old, a2c, tamer, preferences: { ...prefs, decaySteps: null, rewardModel: { input: 'state' as const, actionDependent: true } } } as RunConfig;
+    const effective = effectiveRunConfig(legacy);
+    expect(effective).toMatchObject({ agent: 'a2c', maskScore: false, a2c: { episodeEnds: 'shown' } });
+    expect(effective.preferences).toMatchObject({ initialPolicy: 'uniform', decaySteps: 20 });
+    expect(effective.tamer!.normaliseAllActions).toBe(false);
+    expect(effective.preferences!.rewardModel).toMatchObject({ input: 'state', actionDependent: true, statePreferences: false, normaliseAllActions: false, members: 3, rewardStd: 0.05 });
+  });
+
   it('with both channels, records that preferences rate states and that every action is normalised; runs from before do neither', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'pref-config-')), 'both');
     const given = preferenceConfig({ steps: 200, labels: 10 });
@@ -130,6 +152,7 @@ describe('a run remembers its preference settings', () => {
     expect(stored.preferences.rewardModel).toMatchObject({ actionDependent: true, statePreferences: true });
     expect(stored.tamer.normaliseAllActions).toBe(true);
     delete stored.preferences.rewardModel.statePreferences;
+    delete stored.preferences.rewardModel.normaliseAllActions; // recorded in full since 5 Dec
     delete stored.tamer.normaliseAllActions;
     writeFileSync(path, JSON.stringify(stored));
     const resumed = await Trainer.resume(dir);

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -155,6 +155,28 @@ describe('live feedback channel', () => {
     expect(appPresses.length).toBeGreaterThan(0);
     expect(Math.min(...appPresses.map((p) => p.liveStep))).toBeGreaterThan(had.at(-1)!.liveStep);
     for (const m of [first, again, app]) m.model.dispose();
+  });
+
+  it('counts only its own presses as on record: not a person\'s, nor one imported from another run', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tamer-'));
+    const credits = [{ action: 2, weight: 1, obs: Buffer.from(new Float32Array(11).buffer).toString('base64') }];
+    const at = new Date().toISOString();
+    writeFileSync(
+      join(dir, 'feedback.jsonl'),
+      [
+        { format: 'rlhf-arcade/feedback', version: 1 },
+        { time: 1, value: 1, labeler: 'ann', at, credits, liveStep: 1_000_000 },
+        { time: 1, value: -1, labeler: 'teacher:scalar-oracle', at, credits, liveStep: 1_000_000, origin: 'other-run/f0' },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n') + '\n',
+    );
+    const model = new RewardModel(11, 6, { actionDependent: true }, 1);
+    const ch = new FeedbackChannel(dir, { ...TAMER_DEFAULTS, teacher: 'scalar-oracle' }, model, 'Pong', { maskScore: true }, 1, () => 2);
+    expect(ch.feedbackUsed).toBe(2);
+    for (let i = 0; i < 600; i++) ch.step();
+    expect(ch.feedbackUsed).toBeGreaterThan(2); // the teacher presses from the start
+    model.dispose();
   });
 
   it('scalar-policy: presses good on actions the expert would take, bad on those it would not, about one step in ten', () => {
