@@ -154,7 +154,7 @@ function run(script: string, args: string[], log: string): Promise<void> {
   });
 }
 
-/** Runs `npm run <script> -- args` and resolves to what it printed on stdout; rejects with its stderr on a non-zero exit. */
+/** Runs a script of the project (spawnTsx) and resolves to what it printed on stdout; rejects with its stderr on a non-zero exit. */
 function capture(script: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawnTsx(script, args);

@@ -180,33 +180,32 @@ export function validateRunConfig(c: RunConfig): RunConfig {
 }
 
 /**
- * The config.json a new run records for `given`: checked, with every A2C, preference and feedback setting and
- * every setting of its reward model filled in (the input it reads among them), so that a later change of a
- * default cannot change the run on resume. With both channels, preferences rate states (statePreferences; runs made before that lack
- * it and resume as they were made, rating the taken actions). Every feedback setting is recorded likewise
- * (`withLegacySettings` fills in what runs made before a setting did). The label rate's c is written down too
- * (runs made before it record null: a tenth of their steps).
+ * The config.json a new run records for `given`: checked, and with every setting written down (its effective
+ * config), so that a later change of a default cannot change the run on resume. What a new run defaults to
+ * differs from what older runs were made under in three places, filled in here first: the label rate's c (a
+ * third of the steps; null, a tenth, in runs made before it was recorded), the first clips' policy, and, with
+ * both channels, preferences that rate states (statePreferences) and Ĥ normalised over every action.
  */
 export function newRunConfig(given: RunConfig): RunConfig {
   validateRunConfig(given);
   const model = rewardModelConfigOf(given);
-  const base: RunConfig = { ...given, a2c: resolveA2CConfig(given.a2c), maskScore: given.maskScore ?? false, agent: given.agent ?? 'a2c' };
-  const withTamer: RunConfig = given.tamer === undefined ? base : { ...base, tamer: resolveTamerConfig(given.tamer) };
-  if (given.preferences === undefined) return withTamer;
-  const config: RunConfig = {
-    ...withTamer,
-    preferences: {
-      ...resolvePreferenceConfig(given.preferences),
-      decaySteps: given.preferences.decaySteps ?? defaultDecaySteps(given.steps),
-      rewardModel: {
-        ...given.preferences.rewardModel,
-        // A fine-tuned export reads what its card says (the CLI passes it); a new model the game's default.
-        input: given.preferences.rewardModel?.input ?? (given.rewardModelInit === undefined ? defaultRewardInput(given.env, model.actionDependent) : model.input),
-        ...(given.tamer !== undefined && { actionDependent: true, statePreferences: given.preferences.rewardModel?.statePreferences ?? true }),
+  // What only a new run defaults to; effectiveRunConfig resolves the rest as a stored run is read.
+  return effectiveRunConfig({
+    ...given,
+    ...(given.tamer !== undefined && { tamer: resolveTamerConfig(given.tamer) }),
+    ...(given.preferences !== undefined && {
+      preferences: {
+        ...resolvePreferenceConfig(given.preferences),
+        decaySteps: given.preferences.decaySteps ?? defaultDecaySteps(given.steps),
+        rewardModel: {
+          ...given.preferences.rewardModel,
+          // A fine-tuned export reads what its card says (the CLI passes it); a new model the game's default.
+          input: given.preferences.rewardModel?.input ?? (given.rewardModelInit === undefined ? defaultRewardInput(given.env, model.actionDependent) : model.input),
+          ...(given.tamer !== undefined && { actionDependent: true, statePreferences: given.preferences.rewardModel?.statePreferences ?? true }),
+        },
       },
-    },
-  };
-  return { ...config, preferences: { ...config.preferences!, rewardModel: rewardModelConfigOf(config) } };
+    }),
+  });
 }
 
 /**

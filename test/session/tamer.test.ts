@@ -5,17 +5,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { A2C_DEFAULTS } from '../../src/learning/a2c.js';
 import { RewardModel } from '../../src/learning/preferences/reward-model.js';
 import { initTf } from '../../src/learning/tf.js';
-import { FeedbackChannel, resolveTamerConfig, TAMER_DEFAULTS } from '../../src/session/tamer.js';
+import { FeedbackChannel, resolveTamerConfig, TAMER_DEFAULTS, type TamerConfig } from '../../src/session/tamer.js';
 import { type RunConfig, Trainer } from '../../src/session/trainer.js';
 
 beforeAll(async () => {
   await initTf();
 });
 
-function channel(dir = mkdtempSync(join(tmpdir(), 'tamer-'))) {
+function channel(dir = mkdtempSync(join(tmpdir(), 'tamer-')), tamer: Partial<TamerConfig> = {}) {
   const model = new RewardModel(11, 6, { actionDependent: true }, 1);
   // A fixed policy: always action 2.
-  const ch = new FeedbackChannel(dir, { ...TAMER_DEFAULTS }, model, 'Pong', { maskScore: true }, 1, () => 2);
+  const ch = new FeedbackChannel(dir, { ...TAMER_DEFAULTS, ...tamer }, model, 'Pong', { maskScore: true }, 1, () => 2);
   return { dir, model, ch };
 }
 
@@ -122,10 +122,7 @@ describe('live feedback channel', () => {
 
   it('a synthetic teacher resumed from a checkpoint does not press again for the stretch it played before', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tamer-'));
-    const open = () => {
-      const model = new RewardModel(11, 6, { actionDependent: true }, 1);
-      return { model, ch: new FeedbackChannel(dir, { ...TAMER_DEFAULTS, teacher: 'scalar-oracle' }, model, 'Pong', { maskScore: true }, 1, () => 2) };
-    };
+    const open = () => channel(dir, { teacher: 'scalar-oracle' });
     const presses = () => lines(join(dir, 'feedback.jsonl')).slice(1).map((l) => JSON.parse(l) as { liveStep: number });
     const first = open();
     for (let i = 0; i < 600; i++) first.ch.step();
@@ -171,8 +168,7 @@ describe('live feedback channel', () => {
         .map((r) => JSON.stringify(r))
         .join('\n') + '\n',
     );
-    const model = new RewardModel(11, 6, { actionDependent: true }, 1);
-    const ch = new FeedbackChannel(dir, { ...TAMER_DEFAULTS, teacher: 'scalar-oracle' }, model, 'Pong', { maskScore: true }, 1, () => 2);
+    const { model, ch } = channel(dir, { teacher: 'scalar-oracle' });
     expect(ch.feedbackUsed).toBe(2);
     for (let i = 0; i < 600; i++) ch.step();
     expect(ch.feedbackUsed).toBeGreaterThan(2); // the teacher presses from the start
