@@ -17,7 +17,7 @@ import type { AtariEnv } from '../env/atari-env.js';
 import { makeEnv } from '../env/index.js';
 import type { EnvOptions } from '../env/core.js';
 import { Rng } from '../env/rng.js';
-import type { RewardModel } from '../learning/preferences/reward-model.js';
+import { type RewardModel, type RewardModelConfig, resolveRewardModelConfig } from '../learning/preferences/reward-model.js';
 import type { RewardSource, RolloutBatch } from '../learning/reward-source.js';
 import { assignCredit, type Credit, type DelayDensity, type StepSpan, uniformDelay } from '../learning/tamer/credit.js';
 import { FeedbackReplay } from '../learning/tamer/replay.js';
@@ -81,6 +81,12 @@ export interface TamerConfig {
    * false (Trainer.resume).
    */
   normaliseAllActions: boolean;
+  /**
+   * In a run with this channel alone, the reward net's settings (a run with both channels keeps them in
+   * `preferences.rewardModel`). New runs record them in full; runs made before resume with the defaults of the
+   * day (`rewardModelConfigOf`).
+   */
+  rewardModel?: Partial<RewardModelConfig>;
 }
 
 /** A played step, as an expert teacher judges it. */
@@ -116,7 +122,9 @@ export const TAMER_DEFAULTS: TamerConfig = {
 
 export function resolveTamerConfig(partial: Partial<TamerConfig> = {}): TamerConfig {
   for (const k of Object.keys(partial)) {
-    if (!(k in TAMER_DEFAULTS)) throw new RangeError(`unknown feedback setting "${k}"; known: ${Object.keys(TAMER_DEFAULTS).join(', ')}`);
+    if (!(k in TAMER_DEFAULTS) && k !== 'rewardModel') {
+      throw new RangeError(`unknown feedback setting "${k}"; known: ${[...Object.keys(TAMER_DEFAULTS), 'rewardModel'].join(', ')}`);
+    }
   }
   const c = { ...TAMER_DEFAULTS, ...partial };
   const bad = (name: keyof TamerConfig, want: string) => new RangeError(`feedback setting ${name} must be ${want}, got ${JSON.stringify(c[name])}`);
@@ -130,6 +138,10 @@ export function resolveTamerConfig(partial: Partial<TamerConfig> = {}): TamerCon
   if (needsExpert !== (c.expert !== null)) throw bad('expert', `the expert run folder exactly when the teacher is ${EXPERT_TEACHERS.join(' or ')}`);
   if (!(c.expertTopFraction > 0 && c.expertTopFraction <= 1)) throw bad('expertTopFraction', 'in (0, 1]');
   if (typeof c.normaliseAllActions !== 'boolean') throw bad('normaliseAllActions', 'true or false');
+  if (c.rewardModel !== undefined) {
+    if (typeof c.rewardModel !== 'object' || c.rewardModel === null) throw bad('rewardModel', "the reward net's settings, an object");
+    resolveRewardModelConfig(c.rewardModel);
+  }
   return c;
 }
 

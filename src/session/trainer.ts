@@ -152,6 +152,9 @@ export function validateRunConfig(c: RunConfig): RunConfig {
   } else if (c.tamer !== undefined) {
     throw new Error(`feedback settings are only for --reward tamer or preferences+tamer, not "${c.reward}"`);
   }
+  if (prefs && c.tamer?.rewardModel !== undefined) {
+    throw new Error("a run with both channels keeps its reward net's settings in preferences.rewardModel, not tamer.rewardModel");
+  }
   rewardModelConfigOf(c); // the reward model's settings fit together (an action-dependent model reads the state)
   if ((prefs || tamer) && c.obsType !== 'ram') {
     throw new Error('the learned reward model takes ram observations only so far (its pixel CNN is not built yet); use --obs ram');
@@ -231,7 +234,9 @@ export function effectiveRunConfig(stored: RunConfig): RunConfig {
     a2c: resolveA2CConfig(c.a2c),
     maskScore: c.maskScore ?? false,
     agent: c.agent ?? 'a2c',
-    ...(c.tamer !== undefined && { tamer: resolveTamerConfig(c.tamer) }),
+    ...(c.tamer !== undefined && {
+      tamer: { ...resolveTamerConfig(c.tamer), ...(c.preferences === undefined && { rewardModel: rewardModelConfigOf(c) }) },
+    }),
     ...(c.preferences !== undefined && {
       preferences: {
         ...resolvePreferenceConfig(c.preferences),
@@ -242,10 +247,13 @@ export function effectiveRunConfig(stored: RunConfig): RunConfig {
   };
 }
 
-/** The settings of a run's learned reward model. Live feedback is about actions: with that channel it is Ĥ(s, a). */
+/**
+ * The settings of a run's learned reward model (recorded in `preferences.rewardModel`, or `tamer.rewardModel`
+ * with live feedback alone). Live feedback is about actions: with that channel it is Ĥ(s, a).
+ */
 export function rewardModelConfigOf(config: RunConfig): RewardModelConfig {
   return resolveRewardModelConfig({
-    ...config.preferences?.rewardModel,
+    ...(config.preferences?.rewardModel ?? config.tamer?.rewardModel),
     ...(config.tamer !== undefined && { actionDependent: true, normaliseAllActions: resolveTamerConfig(config.tamer).normaliseAllActions }),
   });
 }

@@ -159,4 +159,33 @@ describe('a run remembers its preference settings', () => {
     expect(resumed.rewardModel!.config).toMatchObject({ actionDependent: true, statePreferences: false, normaliseAllActions: false });
     resumed.dispose();
   });
+
+  it("with live feedback alone, records the reward net's settings in tamer.rewardModel and resumes with them", async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'tamer-config-')), 'run');
+    const { preferences: _p, ...rest } = preferenceConfig({ steps: 200, labels: 10 });
+    const given: RunConfig = { ...rest, reward: 'tamer', tamer: { ...TAMER_DEFAULTS, teacher: 'scalar-oracle', feedback: 5 } };
+    const recorded = newRunConfig(given);
+    expect(recorded.tamer!.rewardModel).toEqual(rewardModelConfigOf(recorded));
+    expect(recorded.tamer!.rewardModel).toMatchObject({ actionDependent: true, normaliseAllActions: true, rewardStd: 0.05, members: 3 });
+    expect(effectiveRunConfig(recorded)).toEqual(recorded);
+    // A run made before the settings were recorded reads today's defaults, as it did.
+    const { rewardModel: _r, ...legacyTamer } = recorded.tamer!;
+    expect(effectiveRunConfig({ ...recorded, tamer: legacyTamer }).tamer!.rewardModel).toEqual(recorded.tamer!.rewardModel);
+
+    const trainer = await Trainer.create(dir, given);
+    trainer.dispose();
+    const path = join(dir, 'config.json');
+    const stored = JSON.parse(readFileSync(path, 'utf8'));
+    expect(stored.tamer.rewardModel).toEqual(recorded.tamer!.rewardModel);
+    stored.tamer.rewardModel.rewardStd = 0.2; // as a run made under another default would have recorded it
+    writeFileSync(path, JSON.stringify(stored));
+    const resumed = await Trainer.resume(dir);
+    expect(resumed.rewardModel!.config.rewardStd).toBe(0.2);
+    resumed.dispose();
+
+    // Bad settings name what is wrong; with both channels the net's settings belong to preferences.rewardModel.
+    expect(() => newRunConfig({ ...given, tamer: { ...given.tamer!, rewardModel: { members: 0 } } })).toThrow(/members must be a positive integer, got 0/);
+    const both = { ...preferenceConfig({ steps: 200, labels: 10 }), reward: 'preferences+tamer' as const, tamer: { ...given.tamer!, rewardModel: { members: 2 } } };
+    expect(() => newRunConfig(both)).toThrow(/keeps its reward net's settings in preferences.rewardModel, not tamer.rewardModel/);
+  });
 });
