@@ -219,8 +219,15 @@ async function main(): Promise<void> {
     if (!tamer && scalarTeacher !== undefined) fail(`--teacher ${scalarTeacher} gives live feedback: it needs --reward tamer or preferences+tamer`);
     if (!tamer) refuseGiven(['feedback', 'feedbackErrorProb', 'feedbackDelay', 'liveSpeed', 'feedbackWeight', 'expert'], 'only apply to --reward tamer or preferences+tamer');
     if (!preferences) {
-      refuseGiven(['teacherParam', 'labels', 'selection', 'clipLength', 'initialFraction', 'initialPolicy', 'pretrainEpochs', 'labelDecaySteps', 'rewardUpdateEvery', 'rewardInput', 'rewardStd', 'rewardMembers', 'rewardDropout', 'answerNoise'], 'only apply to --reward preferences or preferences+tamer');
+      refuseGiven(['teacherParam', 'labels', 'selection', 'clipLength', 'initialFraction', 'initialPolicy', 'pretrainEpochs', 'labelDecaySteps', 'rewardUpdateEvery', 'rewardInput', 'answerNoise'], 'only apply to --reward preferences or preferences+tamer');
+      if (!tamer) refuseGiven(['rewardStd', 'rewardMembers', 'rewardDropout'], 'only apply to a learned reward: --reward preferences, tamer or preferences+tamer');
     }
+    // The reward net's settings that either channel's net takes (Ĥ reads the state, and answer noise is the Bradley-Terry model's).
+    const netSettings = {
+      ...(f.rewardStd !== undefined && { rewardStd: f.rewardStd }),
+      ...(f.rewardMembers !== undefined && { members: f.rewardMembers }),
+      ...(f.rewardDropout !== undefined && { dropout: f.rewardDropout }),
+    };
     const config: RunConfig = {
       env: f.env,
       obsType: f.obs,
@@ -243,6 +250,7 @@ async function main(): Promise<void> {
           ...(f.liveSpeed !== undefined && { stepsPerSecond: f.liveSpeed }),
           ...(f.feedbackWeight !== undefined && { weight: f.feedbackWeight }),
           expert: f.expert ?? null,
+          ...(!preferences && { rewardModel: netSettings }),
         },
       }),
       ...(preferences && {
@@ -262,10 +270,8 @@ async function main(): Promise<void> {
           rewardModel: {
             ...PREFERENCE_DEFAULTS.rewardModel,
             ...(card !== null ? architectureOf(card) : f.rewardInput !== undefined && { input: f.rewardInput }),
-            ...(f.rewardStd !== undefined && { rewardStd: f.rewardStd }),
-            ...(f.rewardMembers !== undefined && { members: f.rewardMembers }),
+            ...netSettings,
             ...(f.answerNoise !== undefined && { answerNoise: f.answerNoise }),
-            ...(f.rewardDropout !== undefined && { dropout: f.rewardDropout }),
           },
         },
       }),

@@ -37,7 +37,9 @@ describe('npm run train: bad input gets one clear line and a non-zero exit', () 
     [['--env', 'Pong', '--steps', '10', '--out', out, '--reward', 'preferences', '--teacher', 'oracle', '--reward-update-every', '0'], /--reward-update-every.*got "0"/],
     [['--env', 'Pong', '--steps', '10', '--out', out, '--reward', 'preferences', '--teacher', 'oracle', '--reward-members', '0'], /--reward-members.*got "0"/],
     [['--env', 'Pong', '--steps', '10', '--out', out, '--reward', 'preferences', '--teacher', 'oracle', '--answer-noise', '1'], /--answer-noise.*expected a number in \[0, 1\), got "1"/],
-    [['--env', 'Pong', '--steps', '10', '--out', out, '--reward-members', '5', '--answer-noise', '0.2'], /--reward-members, --answer-noise only apply to --reward preferences/],
+    [['--env', 'Pong', '--steps', '10', '--out', out, '--reward-input', 'delta', '--answer-noise', '0.2'], /--reward-input, --answer-noise only apply to --reward preferences/],
+    [['--env', 'Pong', '--steps', '10', '--out', out, '--reward-members', '5', '--reward-std', '0.1'], /--reward-std, --reward-members only apply to a learned reward: --reward preferences, tamer/],
+    [['--env', 'Pong', '--steps', '10', '--out', out, '--reward', 'tamer', '--teacher', 'scalar-oracle', '--answer-noise', '0.2'], /--answer-noise only apply to --reward preferences or preferences\+tamer/],
     [
       ['--env', 'Pong', '--steps', '10', '--out', out, '--reward', 'preferences+tamer', '--teacher', 'oracle', '--teacher', 'scalar-oracle', '--reward-input', 'transition'],
       /action-dependent reward model .* its input must be "state"/,
@@ -224,6 +226,14 @@ describe('npm run train --dry-run', () => {
     const resumed = train('--out', join(root, 'real'), '--resume', '--dry-run');
     expect(resumed.code).not.toBe(0);
     expect(resumed.err).toMatch(/--dry-run shows a new run's settings; a resumed run keeps those in .*real\/config\.json/);
+  });
+
+  it("records the reward net's settings of a run with live feedback alone in tamer.rewardModel", () => {
+    const dry = train('--env', 'Pong', '--reward', 'tamer', '--teacher', 'scalar-oracle', '--steps', '200', '--reward-std', '0.1', '--reward-members', '2', '--out', '/nonexistent/x', '--dry-run');
+    expect(dry.code, dry.err).toBe(0);
+    const config = JSON.parse(dry.out);
+    expect(config.preferences).toBeUndefined();
+    expect(config.tamer.rewardModel).toMatchObject({ rewardStd: 0.1, members: 2, dropout: 0, actionDependent: true, normaliseAllActions: true, input: 'state' });
   });
 });
 
