@@ -183,11 +183,20 @@ export function validateRunConfig(c: RunConfig): RunConfig {
 }
 
 /**
+ * The standard deviation a new run with live feedback alone normalises Ĥ to, unless told (Christiano et al.'s
+ * 0.05 otherwise; runs made before resume with 0.05). Ĥ learnt from presses on actions rates the expert's choices,
+ * and A2C at 0.2 commits to them: Space Invaders, 1,000 scalar-policy presses, seeds 1-3, 55% greedy, 98% by the
+ * training episodes and 124% sampled against 49%, 55% and 72% at 0.05 (README, "Live feedback").
+ */
+export const FEEDBACK_ALONE_REWARD_STD = 0.2;
+
+/**
  * The config.json a new run records for `given`: checked, and with every setting written down (its effective
  * config), so that a later change of a default cannot change the run on resume. What a new run defaults to
- * differs from what older runs were made under in three places, filled in here first: the label rate's c (a
- * third of the steps; null, a tenth, in runs made before it was recorded), the first clips' policy, and, with
- * both channels, preferences that rate states (statePreferences) and Ĥ normalised over every action.
+ * differs from what older runs were made under in four places, filled in here first: the label rate's c (a
+ * third of the steps; null, a tenth, in runs made before it was recorded), the first clips' policy, with
+ * both channels, preferences that rate states (statePreferences) and Ĥ normalised over every action, and with
+ * live feedback alone, Ĥ's scale (FEEDBACK_ALONE_REWARD_STD).
  */
 export function newRunConfig(given: RunConfig): RunConfig {
   validateRunConfig(given);
@@ -195,7 +204,12 @@ export function newRunConfig(given: RunConfig): RunConfig {
   // What only a new run defaults to; effectiveRunConfig resolves the rest as a stored run is read.
   return effectiveRunConfig({
     ...given,
-    ...(given.tamer !== undefined && { tamer: resolveTamerConfig(given.tamer) }),
+    ...(given.tamer !== undefined && {
+      tamer: {
+        ...resolveTamerConfig(given.tamer),
+        ...(given.preferences === undefined && { rewardModel: { rewardStd: FEEDBACK_ALONE_REWARD_STD, ...given.tamer.rewardModel } }),
+      },
+    }),
     ...(given.preferences !== undefined && {
       preferences: {
         ...resolvePreferenceConfig(given.preferences),

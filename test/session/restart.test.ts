@@ -8,7 +8,8 @@ import { randomPolicyClips } from '../../src/learning/preferences/clips.js';
 import { LabelingSession } from '../../src/session/labeling.js';
 import { PREFERENCE_DEFAULTS, PreferenceLearner } from '../../src/session/preferences.js';
 import { TAMER_DEFAULTS, type TamerConfig } from '../../src/session/tamer.js';
-import { effectiveRunConfig, newRunConfig, rewardModelConfigOf, type RunConfig, Trainer } from '../../src/session/trainer.js';
+import { effectiveRunConfig, FEEDBACK_ALONE_REWARD_STD, newRunConfig, rewardModelConfigOf, type RunConfig, Trainer } from '../../src/session/trainer.js';
+import { REWARD_MODEL_DEFAULTS } from '../../src/learning/preferences/reward-model.js';
 import { preferenceConfig } from '../export/runs.js';
 
 beforeAll(async () => {
@@ -166,22 +167,30 @@ describe('a run remembers its preference settings', () => {
     const given: RunConfig = { ...rest, reward: 'tamer', tamer: { ...TAMER_DEFAULTS, teacher: 'scalar-oracle', feedback: 5 } };
     const recorded = newRunConfig(given);
     expect(recorded.tamer!.rewardModel).toEqual(rewardModelConfigOf(recorded));
-    expect(recorded.tamer!.rewardModel).toMatchObject({ actionDependent: true, normaliseAllActions: true, rewardStd: 0.05, members: 3 });
+    // Ĥ's scale with live feedback alone is a new run's own default; the rest are the reward model's defaults.
+    expect(recorded.tamer!.rewardModel).toEqual({ ...REWARD_MODEL_DEFAULTS, actionDependent: true, normaliseAllActions: true, rewardStd: FEEDBACK_ALONE_REWARD_STD });
+    expect(FEEDBACK_ALONE_REWARD_STD).not.toBe(REWARD_MODEL_DEFAULTS.rewardStd);
+    expect(newRunConfig({ ...given, tamer: { ...given.tamer!, rewardModel: { rewardStd: 1 } } }).tamer!.rewardModel!.rewardStd).toBe(1);
     expect(effectiveRunConfig(recorded)).toEqual(recorded);
-    // A run made before the settings were recorded reads today's defaults, as it did.
+    // A run made before the settings were recorded reads the defaults it was made under, as it did.
     const { rewardModel: _r, ...legacyTamer } = recorded.tamer!;
-    expect(effectiveRunConfig({ ...recorded, tamer: legacyTamer }).tamer!.rewardModel).toEqual(recorded.tamer!.rewardModel);
+    expect(effectiveRunConfig({ ...recorded, tamer: legacyTamer }).tamer!.rewardModel).toEqual({ ...recorded.tamer!.rewardModel, rewardStd: REWARD_MODEL_DEFAULTS.rewardStd });
 
     const trainer = await Trainer.create(dir, given);
     trainer.dispose();
     const path = join(dir, 'config.json');
     const stored = JSON.parse(readFileSync(path, 'utf8'));
     expect(stored.tamer.rewardModel).toEqual(recorded.tamer!.rewardModel);
-    stored.tamer.rewardModel.rewardStd = 0.2; // as a run made under another default would have recorded it
+    stored.tamer.rewardModel.rewardStd = 0.7; // as a run made under another default would have recorded it
     writeFileSync(path, JSON.stringify(stored));
     const resumed = await Trainer.resume(dir);
-    expect(resumed.rewardModel!.config.rewardStd).toBe(0.2);
+    expect(resumed.rewardModel!.config.rewardStd).toBe(0.7);
     resumed.dispose();
+    delete stored.tamer.rewardModel; // as a run made before 5 Dec recorded it
+    writeFileSync(path, JSON.stringify(stored));
+    const legacy = await Trainer.resume(dir);
+    expect(legacy.rewardModel!.config.rewardStd).toBe(0.05);
+    legacy.dispose();
 
     // Bad settings name what is wrong; with both channels the net's settings belong to preferences.rewardModel.
     expect(() => newRunConfig({ ...given, tamer: { ...given.tamer!, rewardModel: { members: 0 } } })).toThrow(/members must be a positive integer, got 0/);
