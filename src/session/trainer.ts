@@ -186,7 +186,8 @@ export function validateRunConfig(c: RunConfig): RunConfig {
  * The standard deviation a new run with live feedback alone normalises Ĥ to, unless told (Christiano et al.'s
  * 0.05 otherwise; runs made before resume with 0.05). Ĥ learnt from presses on actions rates the expert's choices,
  * and A2C at 0.2 commits to them: Space Invaders, 1,000 scalar-policy presses, seeds 1-3, 55% greedy, 98% by the
- * training episodes and 124% sampled against 49%, 55% and 72% at 0.05 (README, "Live feedback").
+ * training episodes and 124% sampled against 49%, 55% and 72% at 0.05 (README, "Live feedback"). Both channels
+ * keep 0.05: there a preference reward at 0.2 settled Enduro's policies before they drove (43% against 56%).
  */
 export const FEEDBACK_ALONE_REWARD_STD = 0.2;
 
