@@ -155,6 +155,16 @@ export function validateRunConfig(c: RunConfig): RunConfig {
   if (prefs && c.tamer?.rewardModel !== undefined) {
     throw new Error("a run with both channels keeps its reward net's settings in preferences.rewardModel, not tamer.rewardModel");
   }
+  if (tamer) {
+    // Live feedback fixes two of the net's settings; a recorded copy that says otherwise would be ignored.
+    const net = c.preferences?.rewardModel ?? c.tamer?.rewardModel;
+    const where = prefs ? 'preferences.rewardModel' : 'tamer.rewardModel';
+    if (net?.actionDependent === false) throw new Error(`${where}.actionDependent must be true with live feedback: presses judge actions, so the net is Ĥ(s, a)`);
+    const all = resolveTamerConfig(c.tamer).normaliseAllActions;
+    if (net?.normaliseAllActions !== undefined && net.normaliseAllActions !== all) {
+      throw new Error(`${where}.normaliseAllActions is ${net.normaliseAllActions} but tamer.normaliseAllActions is ${all}: with live feedback the second decides; make them agree`);
+    }
+  }
   rewardModelConfigOf(c); // the reward model's settings fit together (an action-dependent model reads the state)
   if ((prefs || tamer) && c.obsType !== 'ram') {
     throw new Error('the learned reward model takes ram observations only so far (its pixel CNN is not built yet); use --obs ram');
@@ -228,12 +238,14 @@ export function newRunConfig(given: RunConfig): RunConfig {
 
 /**
  * A stored config.json with the settings that runs made before them lack set to what those runs were made
- * under: first clips from the uniformly random policy (then the only one), Ĥ normalised over the taken actions.
+ * under: first clips from the uniformly random policy (then the only one), Ĥ normalised over the taken actions,
+ * and with live feedback alone, Ĥ's scale 0.05 (the rest of the net's settings were the defaults still in force).
  */
 export function withLegacySettings(stored: RunConfig): RunConfig {
   const c = { ...stored };
   if (c.preferences !== undefined && c.preferences.initialPolicy === undefined) c.preferences = { ...c.preferences, initialPolicy: 'uniform' };
   if (c.tamer !== undefined && c.tamer.normaliseAllActions === undefined) c.tamer = { ...c.tamer, normaliseAllActions: false };
+  if (c.tamer !== undefined && c.preferences === undefined && c.tamer.rewardModel === undefined) c.tamer = { ...c.tamer, rewardModel: { rewardStd: 0.05 } };
   return c;
 }
 
@@ -575,7 +587,9 @@ export class Trainer {
           // Runs made before config.json recorded the reward input read the default of the build that made them.
           throw new Error(
             `${run.checkpointPath}: its reward model does not fit this run's settings (${(err as Error).message}); ` +
-              `a run made by an older build resumes once preferences.rewardModel in ${run.configPath} names the input its model reads ("input": "state" or "transition")`,
+              (config.reward === 'tamer'
+                ? `the net's settings are tamer.rewardModel in ${run.configPath}`
+                : `a run made by an older build resumes once preferences.rewardModel in ${run.configPath} names the input its model reads ("input": "state" or "transition")`),
           );
         }
       }

@@ -8,7 +8,7 @@ import { randomPolicyClips } from '../../src/learning/preferences/clips.js';
 import { LabelingSession } from '../../src/session/labeling.js';
 import { PREFERENCE_DEFAULTS, PreferenceLearner } from '../../src/session/preferences.js';
 import { TAMER_DEFAULTS, type TamerConfig } from '../../src/session/tamer.js';
-import { effectiveRunConfig, FEEDBACK_ALONE_REWARD_STD, newRunConfig, rewardModelConfigOf, type RunConfig, Trainer } from '../../src/session/trainer.js';
+import { effectiveRunConfig, FEEDBACK_ALONE_REWARD_STD, newRunConfig, rewardModelConfigOf, type RunConfig, Trainer, withLegacySettings } from '../../src/session/trainer.js';
 import { REWARD_MODEL_DEFAULTS } from '../../src/learning/preferences/reward-model.js';
 import { preferenceConfig } from '../export/runs.js';
 
@@ -192,6 +192,13 @@ describe('a run remembers its preference settings', () => {
     expect(legacy.rewardModel!.config.rewardStd).toBe(0.05);
     legacy.dispose();
 
+    // Written down for the run, not left to whatever the reward model's default is when it resumes.
+    expect(withLegacySettings({ ...recorded, tamer: legacyTamer }).tamer!.rewardModel).toEqual({ rewardStd: 0.05 });
+    // Live feedback fixes what Ĥ is; a copy saying otherwise is refused, not ignored.
+    expect(() => newRunConfig({ ...given, tamer: { ...given.tamer!, rewardModel: { actionDependent: false } } })).toThrow(/tamer.rewardModel.actionDependent must be true/);
+    expect(() => newRunConfig({ ...given, tamer: { ...given.tamer!, rewardModel: { normaliseAllActions: false } } })).toThrow(
+      /tamer.rewardModel.normaliseAllActions is false but tamer.normaliseAllActions is true/,
+    );
     // Bad settings name what is wrong; with both channels the net's settings belong to preferences.rewardModel.
     expect(() => newRunConfig({ ...given, tamer: { ...given.tamer!, rewardModel: { members: 0 } } })).toThrow(/members must be a positive integer, got 0/);
     const both = { ...preferenceConfig({ steps: 200, labels: 10 }), reward: 'preferences+tamer' as const, tamer: { ...given.tamer!, rewardModel: { members: 2 } } };
