@@ -148,22 +148,20 @@ export function validateRunConfig(c: RunConfig): RunConfig {
   }
   if (tamer) {
     if (c.tamer === undefined) throw new Error(`a ${c.reward} run needs its feedback settings (feedback budget, teacher...)`);
-    resolveTamerConfig(c.tamer);
+    const { normaliseAllActions } = resolveTamerConfig(c.tamer);
+    if (prefs && c.tamer.rewardModel !== undefined) {
+      throw new Error("a run with both channels keeps its reward net's settings in preferences.rewardModel, not tamer.rewardModel");
+    }
+    // Live feedback fixes two of the net's settings; a recorded copy that says otherwise would be ignored.
+    const net = recordedNet(c);
+    if (net.settings?.actionDependent === false) throw new Error(`${net.path}.actionDependent must be true with live feedback: presses judge actions, so the net is Ĥ(s, a)`);
+    if (net.settings?.normaliseAllActions !== undefined && net.settings.normaliseAllActions !== normaliseAllActions) {
+      throw new Error(
+        `${net.path}.normaliseAllActions is ${net.settings.normaliseAllActions} but tamer.normaliseAllActions is ${normaliseAllActions}: with live feedback the second decides; make them agree`,
+      );
+    }
   } else if (c.tamer !== undefined) {
     throw new Error(`feedback settings are only for --reward tamer or preferences+tamer, not "${c.reward}"`);
-  }
-  if (prefs && c.tamer?.rewardModel !== undefined) {
-    throw new Error("a run with both channels keeps its reward net's settings in preferences.rewardModel, not tamer.rewardModel");
-  }
-  if (tamer) {
-    // Live feedback fixes two of the net's settings; a recorded copy that says otherwise would be ignored.
-    const net = c.preferences?.rewardModel ?? c.tamer?.rewardModel;
-    const where = prefs ? 'preferences.rewardModel' : 'tamer.rewardModel';
-    if (net?.actionDependent === false) throw new Error(`${where}.actionDependent must be true with live feedback: presses judge actions, so the net is Ĥ(s, a)`);
-    const all = resolveTamerConfig(c.tamer).normaliseAllActions;
-    if (net?.normaliseAllActions !== undefined && net.normaliseAllActions !== all) {
-      throw new Error(`${where}.normaliseAllActions is ${net.normaliseAllActions} but tamer.normaliseAllActions is ${all}: with live feedback the second decides; make them agree`);
-    }
   }
   rewardModelConfigOf(c); // the reward model's settings fit together (an action-dependent model reads the state)
   if ((prefs || tamer) && c.obsType !== 'ram') {
@@ -274,13 +272,15 @@ export function effectiveRunConfig(stored: RunConfig): RunConfig {
   };
 }
 
-/**
- * The settings of a run's learned reward model (recorded in `preferences.rewardModel`, or `tamer.rewardModel`
- * with live feedback alone). Live feedback is about actions: with that channel it is Ĥ(s, a).
- */
+/** Where a run records its reward net's settings: `preferences.rewardModel`, or `tamer.rewardModel` with live feedback alone. */
+function recordedNet(c: RunConfig): { path: string; settings: Partial<RewardModelConfig> | undefined } {
+  return c.preferences !== undefined ? { path: 'preferences.rewardModel', settings: c.preferences.rewardModel } : { path: 'tamer.rewardModel', settings: c.tamer?.rewardModel };
+}
+
+/** The settings of a run's learned reward model (`recordedNet`). Live feedback is about actions: with that channel it is Ĥ(s, a). */
 export function rewardModelConfigOf(config: RunConfig): RewardModelConfig {
   return resolveRewardModelConfig({
-    ...(config.preferences?.rewardModel ?? config.tamer?.rewardModel),
+    ...recordedNet(config).settings,
     ...(config.tamer !== undefined && { actionDependent: true, normaliseAllActions: resolveTamerConfig(config.tamer).normaliseAllActions }),
   });
 }
@@ -586,10 +586,11 @@ export class Trainer {
         } catch (err) {
           // Runs made before config.json recorded the reward input read the default of the build that made them.
           throw new Error(
-            `${run.checkpointPath}: its reward model does not fit this run's settings (${(err as Error).message}); ` +
-              (config.reward === 'tamer'
-                ? `the net's settings are tamer.rewardModel in ${run.configPath}`
-                : `a run made by an older build resumes once preferences.rewardModel in ${run.configPath} names the input its model reads ("input": "state" or "transition")`),
+            `${run.checkpointPath}: its reward model does not fit this run's settings (${(err as Error).message})` +
+              (config.reward === 'model'
+                ? ''
+                : `; the net's settings are ${recordedNet(config).path} in ${run.configPath}` +
+                  (config.preferences === undefined ? '' : ` (a run made by an older build resumes once it names the input its model reads: "input": "state" or "transition")`)),
           );
         }
       }

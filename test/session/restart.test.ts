@@ -177,10 +177,14 @@ describe('a run remembers its preference settings', () => {
     expect(effectiveRunConfig({ ...recorded, tamer: legacyTamer }).tamer!.rewardModel).toEqual({ ...recorded.tamer!.rewardModel, rewardStd: REWARD_MODEL_DEFAULTS.rewardStd });
 
     const trainer = await Trainer.create(dir, given);
+    trainer.checkpoint();
     trainer.dispose();
     const path = join(dir, 'config.json');
     const stored = JSON.parse(readFileSync(path, 'utf8'));
     expect(stored.tamer.rewardModel).toEqual(recorded.tamer!.rewardModel);
+    // A checkpoint whose net does not fit the recorded settings names where those are.
+    writeFileSync(path, JSON.stringify({ ...stored, tamer: { ...stored.tamer, rewardModel: { ...stored.tamer.rewardModel, hidden: [8] } } }));
+    await expect(Trainer.resume(dir)).rejects.toThrow(/does not fit this run's settings .*; the net's settings are tamer\.rewardModel in .*config\.json$/);
     stored.tamer.rewardModel.rewardStd = 0.7; // as a run made under another default would have recorded it
     writeFileSync(path, JSON.stringify(stored));
     const resumed = await Trainer.resume(dir);
