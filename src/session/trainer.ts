@@ -191,8 +191,8 @@ export function validateRunConfig(c: RunConfig): RunConfig {
 }
 
 /**
- * The standard deviation a new run with live feedback alone normalises Ĥ to, unless told (Christiano et al.'s
- * 0.05 otherwise; runs made before resume with 0.05). Ĥ learnt from presses on actions rates the expert's choices,
+ * The standard deviation a new A2C run with live feedback alone normalises Ĥ to, unless told (Christiano et al.'s
+ * 0.05 otherwise, also for the greedy-h agent, which acts on Ĥ unnormalised; runs made before resume with 0.05). Ĥ learnt from presses on actions rates the expert's choices,
  * and A2C at 0.2 commits to them: Space Invaders, 1,000 scalar-policy presses, seeds 1-3, 55% greedy, 98% by the
  * training episodes and 124% sampled against 49%, 55% and 72% at 0.05 (README, "Live feedback"). Both channels
  * keep 0.05: there a preference reward at 0.2 settled Enduro's policies before they drove (43% against 56%).
@@ -204,8 +204,8 @@ export const FEEDBACK_ALONE_REWARD_STD = 0.2;
  * config), so that a later change of a default cannot change the run on resume. What a new run defaults to
  * differs from what older runs were made under in four places, filled in here first: the label rate's c (a
  * third of the steps; null, a tenth, in runs made before it was recorded), the first clips' policy, with
- * both channels, preferences that rate states (statePreferences) and Ĥ normalised over every action, and with
- * live feedback alone, Ĥ's scale (FEEDBACK_ALONE_REWARD_STD).
+ * both channels, preferences that rate states (statePreferences) and Ĥ normalised over every action, and for
+ * A2C with live feedback alone, Ĥ's scale (FEEDBACK_ALONE_REWARD_STD).
  */
 export function newRunConfig(given: RunConfig): RunConfig {
   validateRunConfig(given);
@@ -216,7 +216,9 @@ export function newRunConfig(given: RunConfig): RunConfig {
     ...(given.tamer !== undefined && {
       tamer: {
         ...resolveTamerConfig(given.tamer),
-        ...(given.preferences === undefined && { rewardModel: { rewardStd: FEEDBACK_ALONE_REWARD_STD, ...given.tamer.rewardModel } }),
+        // The scale is what A2C is given; the greedy-h agent acts on Ĥ unnormalised, so its runs keep the
+        // default of runs made before and remain comparable with them (bench:learning reuses them).
+        ...(given.preferences === undefined && given.agent !== 'greedy-h' && { rewardModel: { rewardStd: FEEDBACK_ALONE_REWARD_STD, ...given.tamer.rewardModel } }),
       },
     }),
     ...(given.preferences !== undefined && {

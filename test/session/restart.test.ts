@@ -171,6 +171,8 @@ describe('a run remembers its preference settings', () => {
     expect(recorded.tamer!.rewardModel).toEqual({ ...REWARD_MODEL_DEFAULTS, actionDependent: true, normaliseAllActions: true, rewardStd: FEEDBACK_ALONE_REWARD_STD });
     expect(FEEDBACK_ALONE_REWARD_STD).not.toBe(REWARD_MODEL_DEFAULTS.rewardStd);
     expect(newRunConfig({ ...given, tamer: { ...given.tamer!, rewardModel: { rewardStd: 1 } } }).tamer!.rewardModel!.rewardStd).toBe(1);
+    // The greedy-h agent acts on Ĥ unnormalised: its runs keep the scale of runs made before, and so compare with them.
+    expect(newRunConfig({ ...given, agent: 'greedy-h' }).tamer!.rewardModel!.rewardStd).toBe(REWARD_MODEL_DEFAULTS.rewardStd);
     expect(effectiveRunConfig(recorded)).toEqual(recorded);
     // A run made before the settings were recorded reads the defaults it was made under, as it did.
     const { rewardModel: _r, ...legacyTamer } = recorded.tamer!;
