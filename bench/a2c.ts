@@ -1,19 +1,22 @@
 /**
- * A2C speed: agent steps per second of true-reward A2C on Pong `ram` with the reference settings (16 envs,
- * 5 steps per update), env stepping, inference and updates together, on the backend tfjs picked.
+ * A2C speed: agent steps per second of true-reward A2C on Pong with the reference settings (16 envs, 5 steps
+ * per update), env stepping, inference and updates together, on the backend tfjs picked: with `ram` (the 64-64
+ * MLP) and with `pixels` (the Nature CNN on 84x84x4).
  */
+import type { ObsType } from '../src/env/core.js';
 import { VectorEnv } from '../src/env/vector-env.js';
 import { A2C } from '../src/learning/a2c.js';
-import { createMlpActorCritic } from '../src/learning/nets.js';
+import { createCnnActorCritic, createMlpActorCritic } from '../src/learning/nets.js';
 import { TrueRewardSource } from '../src/learning/reward-source.js';
 import { describeBackend, initTf } from '../src/learning/tf.js';
 import { formatRate, median } from './stats.js';
 
-async function once(seconds: number, seed: number): Promise<number> {
-  const vec = VectorEnv.make('Pong', 16);
-  const net = createMlpActorCritic(vec.obsSize, vec.actionSpace.n, [64, 64], seed);
+async function once(obsType: ObsType, seconds: number, seed: number): Promise<number> {
+  const vec = VectorEnv.make('Pong', 16, { obsType });
+  const n = vec.actionSpace.n;
+  const net = obsType === 'ram' ? createMlpActorCritic(vec.obsSize, n, [64, 64], seed) : createCnnActorCritic(vec.observationSpace.shape, n, seed);
   const a2c = new A2C(vec, net, new TrueRewardSource(), {}, seed);
-  for (let i = 0; i < 20; i++) await a2c.iterate(1e7); // warm up
+  for (let i = 0; i < (obsType === 'ram' ? 20 : 2); i++) await a2c.iterate(1e7); // warm up
   const start = performance.now();
   const startSteps = a2c.steps;
   while (performance.now() - start < seconds * 1000) await a2c.iterate(1e7);
@@ -25,9 +28,16 @@ async function once(seconds: number, seed: number): Promise<number> {
 
 export async function benchA2C(runs: number, seconds: number, log: (line: string) => void): Promise<number> {
   const backend = await initTf();
-  const rates: number[] = [];
-  for (let r = 0; r < runs; r++) rates.push(await once(seconds, r));
-  const sps = median(rates);
-  log(`| A2C, Pong ram, true reward, 16 envs x 5 steps | ${describeBackend(backend)} | ${formatRate(sps)} |`);
-  return sps;
+  let ramRate = 0;
+  for (const [obsType, what] of [
+    ['ram', 'ram, 64-64 MLP'],
+    ['pixels', 'pixels, Nature CNN'],
+  ] as const) {
+    const rates: number[] = [];
+    for (let r = 0; r < runs; r++) rates.push(await once(obsType, seconds, r));
+    const sps = median(rates);
+    if (obsType === 'ram') ramRate = sps;
+    log(`| A2C, Pong ${what}, true reward, 16 envs x 5 steps | ${describeBackend(backend)} | ${formatRate(sps)} |`);
+  }
+  return ramRate;
 }

@@ -315,16 +315,6 @@ export function checkpointRewardModel(dir: string, config: RunConfig, checkpoint
   return model;
 }
 
-/** The wasm backend lacks the convolution gradient (Conv2DBackpropFilter): say so before a run starts. */
-function checkBackendFits(config: RunConfig, backend: BackendInfo): void {
-  if (config.net.kind === 'cnn' && backend.name === 'wasm') {
-    throw new Error(
-      'the pixel CNN cannot train on the wasm backend (it lacks the Conv2DBackpropFilter kernel); ' +
-        'install @tensorflow/tfjs-node for --backend tensorflow, or pass --backend cpu (slow)',
-    );
-  }
-}
-
 /** The env options a run's agent plays with (also for evaluating it). */
 export function envOptionsOf(config: RunConfig): { obsType: ObsType; maskScore: boolean } {
   return { obsType: config.obsType, maskScore: config.maskScore ?? false };
@@ -527,7 +517,6 @@ export class Trainer {
   static async create(dir: string, given: RunConfig, backend?: BackendName, options?: TrainerOptions): Promise<Trainer> {
     const config = newRunConfig(given);
     const info = await initTf(backend);
-    checkBackendFits(config, info);
     const from = config.rewardModelInit?.from;
     if (from !== undefined) checkExportFits(from, config.env, envOptionsOf(config));
     // Checked before the run folder exists, so that a wrong expert leaves nothing behind to retry around.
@@ -566,7 +555,6 @@ export class Trainer {
     const stored = withLegacySettings(recorded);
     const config = validateRunConfig({ ...stored, steps: steps ?? stored.steps });
     const info = await initTf(backend);
-    checkBackendFits(config, info);
     const checkpoint = existsSync(run.checkpointPath) ? loadCheckpoint(run.checkpointPath) : null;
     const trainer = new Trainer(run, lock, config, info, options);
     if (checkpoint !== null) {

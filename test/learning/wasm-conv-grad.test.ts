@@ -1,0 +1,83 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createCnnActorCritic } from '../../src/learning/nets.js';
+import { initTf, tf } from '../../src/learning/tf.js';
+
+// The wasm backend's added filter gradient, against the cpu backend's own (tfjs's reference kernel), in one
+// process: tensors are made on cpu from fixed seeds and copied to wasm as plain arrays.
+beforeAll(async () => {
+  await initTf('wasm');
+});
+
+type Case = { name: string; n: number; h: number; w: number; c: number; k: [number, number]; co: number; strides: [number, number]; pad: 'valid' | 'same' };
+
+async function filterGrad(backend: 'cpu' | 'wasm', t: Case, xs: number[], ws: number[], dys: number[]): Promise<{ dw: Float32Array; dx: Float32Array }> {
+  await tf.setBackend(backend);
+  return tf.tidy(() => {
+    const x = tf.tensor4d(xs, [t.n, t.h, t.w, t.c]);
+    const filter = tf.tensor4d(ws, [...t.k, t.c, t.co]);
+    const out = tf.conv2d(x, filter, t.strides, t.pad);
+    const dy = tf.tensor(dys, out.shape);
+    const f = (xx: tf.Tensor, ff: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(xx as tf.Tensor4D, ff as tf.Tensor4D, t.strides, t.pad), dy));
+    const [dx, dw] = tf.grads(f)([x, filter]);
+    return { dw: dw.dataSync() as Float32Array, dx: dx.dataSync() as Float32Array };
+  });
+}
+
+function maxRelativeError(got: Float32Array, want: Float32Array): number {
+  let scale = 0;
+  let error = 0;
+  for (let i = 0; i < want.length; i++) {
+    scale = Math.max(scale, Math.abs(want[i]));
+    error = Math.max(error, Math.abs(got[i] - want[i]));
+  }
+  return error / scale;
+}
+
+describe('the wasm backend trains convolutions (Conv2DBackpropFilter added)', () => {
+  const cases: Case[] = [
+    { name: 'stride 1', n: 2, h: 9, w: 9, c: 3, k: [3, 3], co: 5, strides: [1, 1], pad: 'valid' },
+    { name: 'stride 2, span not divisible by it', n: 2, h: 10, w: 9, c: 3, k: [3, 3], co: 4, strides: [2, 2], pad: 'valid' },
+    { name: 'the Nature CNN first layer (8x8, stride 4, 84x84x4)', n: 3, h: 84, w: 84, c: 4, k: [8, 8], co: 8, strides: [4, 4], pad: 'valid' },
+    { name: 'unequal strides and kernel sides', n: 2, h: 11, w: 13, c: 2, k: [3, 4], co: 3, strides: [2, 3], pad: 'valid' },
+    { name: "'same' padding", n: 2, h: 9, w: 8, c: 3, k: [3, 3], co: 4, strides: [2, 2], pad: 'same' },
+  ];
+  for (const t of cases) {
+    it(`matches the cpu backend: ${t.name}`, async () => {
+      const xs = Array.from(tf.randomUniform([t.n * t.h * t.w * t.c], -1, 1, 'float32', 1).dataSync());
+      const outShape = tf.tidy(() => tf.conv2d(tf.zeros([t.n, t.h, t.w, t.c]) as tf.Tensor4D, tf.zeros([...t.k, t.c, t.co]) as tf.Tensor4D, t.strides, t.pad).shape);
+      const dys = Array.from(tf.randomNormal([outShape.reduce((a, b) => a * b, 1)], 0, 1, 'float32', 2).dataSync());
+      const ws = Array.from(tf.randomNormal([t.k[0] * t.k[1] * t.c * t.co], 0, 1, 'float32', 3).dataSync());
+      const want = await filterGrad('cpu', t, xs, ws, dys);
+      const got = await filterGrad('wasm', t, xs, ws, dys);
+      expect(got.dw.length).toBe(want.dw.length);
+      expect(maxRelativeError(got.dw, want.dw)).toBeLessThan(1e-5);
+      expect(maxRelativeError(got.dx, want.dx)).toBeLessThan(1e-5);
+      // No tensor of the kernel's own is left behind on wasm.
+      const before = tf.memory().numTensors;
+      await filterGrad('wasm', t, xs, ws, dys);
+      expect(tf.memory().numTensors).toBe(before);
+    });
+  }
+
+  it('the pixel CNN gets the same gradients on wasm as on cpu', async () => {
+    const obs = Array.from(tf.randomUniform([2 * 84 * 84 * 4], 0, 255, 'float32', 3).dataSync());
+    const grads = async (backend: 'cpu' | 'wasm') => {
+      await tf.setBackend(backend);
+      const net = createCnnActorCritic([84, 84, 4], 6, 7);
+      const { grads: g, value } = tf.variableGrads(() => {
+        const { logits, values } = net.forward(tf.tensor2d(obs, [2, 84 * 84 * 4]));
+        return tf.add(tf.sum(tf.square(logits)), tf.sum(values)) as tf.Scalar;
+      }, net.variables);
+      const out = net.variables.map((v) => g[v.name].dataSync() as Float32Array);
+      tf.dispose([value, ...Object.values(g)]);
+      net.dispose();
+      return out;
+    };
+    const want = await grads('cpu');
+    const got = await grads('wasm');
+    expect(got).toHaveLength(want.length);
+    // Every layer's gradient, the convolutions' filters among them, agrees (float32 sums in another order).
+    for (let i = 0; i < want.length; i++) expect(maxRelativeError(got[i], want[i])).toBeLessThan(1e-4);
+    await tf.setBackend('wasm');
+  });
+});
