@@ -313,7 +313,9 @@ async function main(): Promise<void> {
   const done = summary.steps >= config.steps;
   console.log(
     `${done ? 'done' : 'stopped'}: ${summary.steps.toLocaleString()} steps, ${Math.round(summary.sps).toLocaleString()} steps/s, ` +
-      `mean true return ${summary.meanTrueReturn.toFixed(2)} (last ${Math.min(100, trainer.recentReturns.length)} episodes)` +
+      (trainer.recentReturns.length === 0
+        ? 'no episode finished yet'
+        : `mean true return ${summary.meanTrueReturn.toFixed(2)} (last ${Math.min(100, trainer.recentReturns.length)} episodes)`) +
       `${done ? `; summary in ${trainer.run.summaryPath}` : `; continue with --resume`}`,
   );
 }

@@ -25,6 +25,7 @@ import { SyntheticTeacher, TEACHERS, type TeacherName, type TeacherParams, valid
 import type { RewardSource, RolloutBatch } from '../learning/reward-source.js';
 import { mean } from '../learning/stats.js';
 import { LabelingSession } from './labeling.js';
+import { eventLoopTurns } from './turns.js';
 
 export interface PreferenceConfig {
   /** Label budget for the run. */
@@ -250,7 +251,11 @@ export class PreferenceLearner implements RewardSource {
     while (this.session.progress().pending > 0 && !shouldStop()) await new Promise((r) => setTimeout(r, 100));
     const data = this.session.dataset;
     const steps = Math.ceil(this.config.pretrainEpochs * Math.max(1, data.train.length / this.model.config.batchSize));
-    for (let i = 0; i < steps && !shouldStop(); i++) this.model.trainStep(data);
+    const turn = eventLoopTurns(); // a stop asked during pretraining is seen
+    for (let i = 0; i < steps && !shouldStop(); i++) {
+      this.model.trainStep(data);
+      await turn();
+    }
     this.pretrained = !shouldStop();
     this.evaluate(this.session.labels().flatMap((l) => [this.session.clip(l.left), this.session.clip(l.right)]));
   }

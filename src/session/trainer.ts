@@ -14,6 +14,7 @@ import { type ActorCritic, createCnnActorCritic, createMlpActorCritic } from '..
 import { type RewardSource, TrueRewardSource } from '../learning/reward-source.js';
 import { mean } from '../learning/stats.js';
 import { type BackendInfo, type BackendName, initTf, tf } from '../learning/tf.js';
+import { eventLoopTurns } from './turns.js';
 import { readCheckpoint, writeCheckpoint } from '../store/checkpoint.js';
 import { RunLock, removeStaleTempFiles } from '../store/lock.js';
 import { RUN_VERSION, RunFolder } from '../store/run.js';
@@ -707,7 +708,10 @@ export class Trainer {
       lengths = [];
       onProgress?.({ steps: this.a2c.steps, totalSteps: total, sps: recent, episodes: this.episodes, meanTrueReturn: this.meanTrueReturn() });
     };
+    const turn = eventLoopTurns();
     while (this.a2c.steps < total && !this.stopRequested) {
+      await turn(); // so that a stop (Ctrl-C, the host's) is seen between updates
+      if (this.stopRequested) break;
       const iteration = await this.iterate(total);
       const { episodes } = iteration;
       stats = iteration.stats;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { A2C_DEFAULTS } from '../../src/learning/a2c.js';
 import { type RunConfig, loadCheckpoint, Trainer } from '../../src/session/trainer.js';
+import { preferenceConfig } from '../export/runs.js';
 
 const config = (steps: number): RunConfig => ({
   env: 'Pong',
@@ -100,6 +101,37 @@ describe('Trainer with pixels', () => {
     const metrics = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(metrics.map((m) => m.steps)).toEqual([20, 40]);
     for (const m of metrics) expect(Number.isFinite(m.policyLoss) && Number.isFinite(m.valueLoss)).toBe(true);
+    trainer.dispose();
+  });
+});
+
+describe('Trainer stops when asked from the event loop (Ctrl-C, the host)', () => {
+  // Training's own awaits resolve at once on wasm: unless it gives the event loop turns, a timer (or a signal)
+  // set to stop it fires only after the last step.
+  it("between A2C updates: a timer's stop ends the run early, with a checkpoint", async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'arcade-')), 'run');
+    const trainer = await Trainer.create(dir, { ...config(50_000_000), logEvery: 1_000_000, checkpointEvery: 10_000_000 });
+    setTimeout(() => trainer.stop(), 300);
+    const summary = await trainer.train();
+    expect(summary.steps).toBeGreaterThan(0);
+    expect(summary.steps).toBeLessThan(50_000_000);
+    expect(loadCheckpoint(join(dir, 'checkpoints', 'latest.ckpt')).meta.state.steps).toBe(summary.steps);
+    expect(existsSync(join(dir, 'summary.json'))).toBe(false);
+    trainer.dispose();
+  });
+
+  it("during the reward model's pretraining: it stops part of the way through", async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'arcade-')), 'run');
+    const given = preferenceConfig({ steps: 1000, labels: 40 });
+    const epochs = 100_000;
+    const trainer = await Trainer.create(dir, { ...given, preferences: { ...given.preferences!, pretrainEpochs: epochs } });
+    setTimeout(() => trainer.stop(), 1000);
+    const summary = await trainer.train();
+    expect(summary.steps).toBe(0);
+    // Run to the end, pretraining takes at least one step an epoch.
+    const steps = trainer.learner!.metrics().rewardModelSteps;
+    expect(steps).toBeGreaterThan(0);
+    expect(steps).toBeLessThan(epochs);
     trainer.dispose();
   });
 });
