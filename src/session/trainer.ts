@@ -557,6 +557,10 @@ export class Trainer {
     const config = validateRunConfig({ ...stored, steps: steps ?? stored.steps });
     const info = await initTf(backend);
     const checkpoint = existsSync(run.checkpointPath) ? loadCheckpoint(run.checkpointPath) : null;
+    const done = checkpoint?.meta.state.steps ?? 0;
+    if (steps !== undefined && steps < done) {
+      throw new Error(`run ${run.dir} has trained ${done.toLocaleString()} steps: a new target of ${steps.toLocaleString()} steps is below them (a run cannot be shortened; nothing was changed)`);
+    }
     const trainer = new Trainer(run, lock, config, info, options);
     if (checkpoint !== null) {
       trainer.a2c.net.setWeights(checkpoint.weights);

@@ -58,7 +58,7 @@ describe('Trainer', () => {
 });
 
 describe('Trainer resume after a crash', () => {
-  it('drops metrics logged after the last checkpoint, keeps a new target, and refuses a CNN run without its net', async () => {
+  it('drops metrics logged after the last checkpoint, keeps a new target, refuses a lower one and a CNN run without its net', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'arcade-')), 'run');
     const first = await Trainer.create(dir, { ...config(600), checkpointEvery: 400 });
     await first.train();
@@ -78,6 +78,9 @@ describe('Trainer resume after a crash', () => {
     expect(third.config.steps).toBe(1000);
     expect(third.a2c.steps).toBe(1000);
     third.dispose();
+    // A target below the steps trained is refused, and config.json keeps its own.
+    await expect(Trainer.resume(dir, 600)).rejects.toThrow(/has trained 1,000 steps: a new target of 600 steps is below them/);
+    expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).steps).toBe(1000);
 
     const fresh = join(dir, '..', 'pixels');
     await expect(Trainer.create(fresh, { ...config(10), obsType: 'pixels', net: { kind: 'mlp' } as never })).rejects.toThrow(/need net/);
