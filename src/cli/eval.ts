@@ -3,6 +3,7 @@
  *   npm run eval -- runs/pong-true [--episodes 20] [--sample] [--seed 1000]
  * writes eval.json (most likely actions) or, with --sample, eval-sampled.json.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { makeEnv } from '../env/index.js';
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
   const [dir] = program.args;
   const f = program.opts<Flags>();
   const run = RunFolder.open(dir);
+  if (!existsSync(run.checkpointPath)) throw new Error(`${dir} has no checkpoint yet (${run.checkpointPath}); train it first`);
   const checkpoint = loadCheckpoint(run.checkpointPath);
   const { meta, weights } = checkpoint;
   const config = meta.config;

@@ -152,14 +152,12 @@ export function importDataset(file: string, runDir: string, options: DatasetImpo
 }
 
 function importLocked(file: string, runDir: string, { onProgress, warn, only }: DatasetImportOptions): DatasetImport {
+  if (!existsSync(file)) throw new Error(`${file}: no such file`);
   const { header, records } = readJsonl(file, DATASET_FORMAT, warn);
   const source = checkSource(file, header.source);
   const target = readRunData(runDir, warn);
   const what = `run ${runDir}`;
-  if (source.env !== target.description.id) throw new Error(`${file} holds labels on ${source.env} clips; ${what} plays ${target.description.id}`);
-  const diffs = optionDifferences(source.options, file, target.description.options, what);
-  if (diffs.length > 0) throw new Error(`${file} was labelled on clips with other env options than ${what} plays: ${diffs.join('; ')}`);
-
+  // Which channel a file's records are for first: a run that learns from neither need not match its game.
   const labels = only === 'feedback' ? [] : records.filter((r): r is Extract<DatasetRecord, { type: 'label' }> => r.type === 'label');
   const presses = only === 'labels' ? [] : records.flatMap((r, i) => (r.type === 'feedback' ? [{ press: r, line: i + 2 }] : []));
   const skipHint = (part: DatasetPart) => `; import the rest alone with --only ${part}`;
@@ -175,6 +173,10 @@ function importLocked(file: string, runDir: string, { onProgress, warn, only }: 
         `import them into a tamer or preferences+tamer run${labels.length > 0 ? skipHint('labels') : ''}`,
     );
   }
+  if (source.env !== target.description.id) throw new Error(`${file} holds labels on ${source.env} clips; ${what} plays ${target.description.id}`);
+  const diffs = optionDifferences(source.options, file, target.description.options, what);
+  if (diffs.length > 0) throw new Error(`${file} was labelled on clips with other env options than ${what} plays: ${diffs.join('; ')}`);
+
   // Each press's credited steps must be steps of this run's game as its feedback model reads them.
   const size = target.env.observationSpace.size;
   const actions = target.env.actionSpace.n;

@@ -14,6 +14,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { networkInterfaces } from 'node:os';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -211,6 +212,12 @@ async function main(): Promise<void> {
   const token = values.token ?? process.env.ARCADE_TOKEN ?? (local ? null : randomBytes(18).toString('base64url'));
   const running = await serve({ runsDir: values.runs, staticDir: values.static, host: values.host, port, token, trainingPriority });
   console.log(`serving rlhf-arcade at ${running.url} (runs in ${resolve(values.runs)}); Ctrl-C to stop`);
+  if (['0.0.0.0', '::'].includes(values.host)) {
+    // Listening on every interface: 0.0.0.0 is no address to open from another machine; this machine's are.
+    const shown = values.host.includes(':') ? `[${values.host}]` : values.host;
+    const addresses = Object.values(networkInterfaces()).flatMap((list) => (list ?? []).filter((a) => !a.internal && a.family === 'IPv4').map((a) => a.address));
+    for (const a of addresses) console.log(`  from another machine: ${running.url.replace(`//${shown}:`, `//${a}:`)}`);
+  }
   let stopping = false;
   const stop = () => {
     if (stopping) process.exit(1);

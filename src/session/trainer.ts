@@ -410,6 +410,10 @@ function loadExpert(dir: string, config: RunConfig): ReturnType<typeof loadCheck
   const path = join(dir, 'checkpoints', 'latest.ckpt');
   if (!existsSync(path)) throw new Error(`the expert ${dir} has no checkpoint (${path}); train one with --reward true first`);
   const checkpoint = loadCheckpoint(path);
+  // An expert judges by the true score: its critic's advantage or its policy, trained on that score.
+  if (checkpoint.meta.config.reward !== 'true') {
+    throw new Error(`the expert ${dir} was trained on reward "${checkpoint.meta.config.reward}", not the true score: an expert teacher needs a run made with --reward true`);
+  }
   if (!seesTheSame(checkpoint.meta.config, config)) {
     const theirs = envOptionsOf(checkpoint.meta.config);
     const ours = envOptionsOf(config);

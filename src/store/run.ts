@@ -9,7 +9,7 @@
  *   clips.jsonl, labels.jsonl   preference runs: see labels.ts
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { checkEnvId } from '../env/index.js';
 import { describe, isRecord } from '../env/snapshot.js';
@@ -36,6 +36,7 @@ export class RunFolder {
   /** Creates the folder for a new run; refuses a folder that already holds anything. */
   static create(dir: string, config: Record<string, unknown>): RunFolder {
     const run = new RunFolder(dir);
+    if (existsSync(dir) && !statSync(dir).isDirectory()) throw new Error(`${dir} is a file, not a folder: choose another --out folder for the run`);
     if (existsSync(dir) && readdirSync(dir).length > 0) {
       const what = existsSync(run.configPath) ? 'another run (it has a config.json)' : 'other files';
       throw new Error(`${dir} already holds ${what}; pass --resume to continue a run there, or choose another --out folder`);

@@ -23,6 +23,7 @@ describe('npm run train: bad input gets one clear line and a non-zero exit', () 
     [['--env', 'Pong', '--steps', '10', '--out', out, '--num-envs', '0'], /--num-envs.*got "0"/],
     [['--env', 'Pong', '--steps', '10', '--out', out, '--frob'], /unknown option '--frob'/],
     [['--env', 'Pong', '--out', out], /--steps is required/],
+    [['--env', 'Pong', '--steps', '10', '--out', 'package.json'], /package\.json is a file, not a folder: choose another --out/],
     [['--env', 'Pong', '--steps', '10', '--out', out, '--backend', 'tensorflow'], /tensorflow backend cannot load/],
     [['--env', 'Pong', '--steps', '10', '--out', out, '--reward', 'preferences'], /--reward preferences needs a preference --teacher \(oracle, /],
     [['--env', 'Pong', '--steps', '10', '--out', out, '--teacher', 'sage'], /unknown teacher "sage"; known: oracle/],
@@ -78,6 +79,13 @@ describe('npm run train: bad input gets one clear line and a non-zero exit', () 
       expect(shares.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 10);
     }
     expect(sampled.stdout).toMatch(/^actions: [A-Z]+ \d+%/m);
+    // A run folder with no checkpoint yet is named, not met with a raw ENOENT.
+    const untrained = join(out, '..', 'untrained');
+    mkdirSync(untrained);
+    copyFileSync(join(out, 'config.json'), join(untrained, 'config.json'));
+    const none = spawnSync(tsx, ['src/cli/eval.ts', untrained], { encoding: 'utf8', timeout: 60_000 });
+    expect(none.status).not.toBe(0);
+    expect(none.stderr).toMatch(/untrained has no checkpoint yet .*train it first/);
   });
 });
 

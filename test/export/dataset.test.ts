@@ -126,6 +126,11 @@ describe('preference dataset export and import', () => {
     (await Trainer.create(scored, { ...preferenceConfig(), reward: 'true', preferences: undefined })).dispose();
     expect(() => importDataset(file, scored)).toThrow(/learns no reward from preferences \(reward "true"\)/);
     expect(existsSync(join(scored, 'labels.jsonl'))).toBe(false);
+    // Named for what is wrong first (no preference channel), not for env options it would not need to share.
+    const scoredUnmasked = join(root, 'scored-unmasked');
+    (await Trainer.create(scoredUnmasked, { ...preferenceConfig(), maskScore: false, reward: 'true', preferences: undefined })).dispose();
+    expect(() => importDataset(file, scoredUnmasked)).toThrow(/learns no reward from preferences \(reward "true"\)/);
+    expect(() => importDataset(join(root, 'nofile.jsonl'), source)).toThrow(/nofile\.jsonl: no such file/);
   });
 
   it('exports the live feedback presses with the steps they credited, and imports them only where live feedback is learned from', async () => {

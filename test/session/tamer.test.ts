@@ -239,6 +239,10 @@ describe('live feedback channel', () => {
     await expect(tiny('Pong', join(root, 'pong'), tamer('Pong'))).rejects.toThrow(/plays Pong \(ram, maskScore false\); this run plays Pong \(ram, maskScore true\): pass --no-mask-score/);
     // Refused before the run folder is made: the same --out can be used again with the right flag.
     expect(existsSync(join(root, 'pong'))).toBe(false);
+    // An expert judges by the true score: a run trained on a learned reward (the SI tamer run) is refused as one.
+    const byTamer = { tamer: { ...tamer('SpaceInvaders').tamer, expert: join(root, 'si') } };
+    await expect(tiny('SpaceInvaders', join(root, 'si-2'), byTamer)).rejects.toThrow(/si was trained on reward "tamer", not the true score: an expert teacher needs a run made with --reward true/);
+    expect(existsSync(join(root, 'si-2'))).toBe(false);
   });
 
   it('leaves the live env to its host when the host drives it (the app), and plays it alongside A2C headless', async () => {
