@@ -54,8 +54,8 @@ try {
     console.log(input);
     for (let s = 1; s <= steps; s++) {
       model.trainStep(dataset);
-      // Evaluating also moves the L2 weight, as during a run (every 250 steps here).
-      if (s % 250 !== 0) continue;
+      // Evaluating also moves the L2 weight, as during a run (every 250 steps here, and at the last).
+      if (s % 250 !== 0 && s !== steps) continue;
       const e = model.evaluate(dataset);
       if (s % 1000 === 0 || s === steps) {
         console.log(`  step ${s}: loss ${e.trainLoss.toFixed(3)} training, ${e.valLoss.toFixed(3)} held out; held-out accuracy ${e.valAccuracy.toFixed(3)}, correlation ${e.predTrueCorrelation.toFixed(3)}; L2 ${e.l2.toPrecision(2)}`);
