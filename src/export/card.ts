@@ -71,8 +71,10 @@ export interface RewardCard {
     /** Output columns: actions.n when actionDependent, else 1. */
     outputs: number;
     rewardStd: number;
-    /** Adam steps the model was trained for. */
+    /** Adam steps the model was trained for on preferences. */
     trainSteps: number;
+    /** Updates on live feedback (Deep TAMER's loss); written for runs with live feedback. */
+    feedbackSteps?: number;
   };
   output: { input: string; name: string; shape: [string, number]; meaning: string; rewardOfAction: string };
   normalisation: { members: { shift: number; scale: number }[]; folded: true; meaning: string };
@@ -85,6 +87,19 @@ export interface RewardCard {
     /** Labels the model trains on and is validated with (not "can't tell"), split as in training. */
     train: number;
     heldOut: number;
+  };
+  /**
+   * The live feedback presses the model learned from (feedback.jsonl), in runs with live feedback: every press
+   * taken, "good" (value > 0) and "bad" (< 0), by person and synthetic teacher and by labeler, and the played
+   * steps they credited (each press credits the steps its delay window covers).
+   */
+  feedback?: {
+    total: number;
+    good: number;
+    bad: number;
+    byKind: { person: number; teacher: number };
+    byLabeler: Record<string, number>;
+    creditedSteps: number;
   };
   evaluation: {
     /** Held-out labels whose preferred clip the model predicts ("equal" excluded); null with none. */

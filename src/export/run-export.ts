@@ -47,6 +47,22 @@ function countLabels(data: RunData) {
   return { total: data.labels.length, answers, byKind, byLabeler };
 }
 
+function countPresses(data: RunData): NonNullable<RewardCard['feedback']> {
+  const byKind = { person: 0, teacher: 0 };
+  const byLabeler: Record<string, number> = {};
+  let good = 0;
+  let bad = 0;
+  let creditedSteps = 0;
+  for (const p of data.feedback) {
+    if (p.value > 0) good++;
+    else if (p.value < 0) bad++;
+    byKind[labelerKind(p.labeler)]++;
+    byLabeler[p.labeler] = (byLabeler[p.labeler] ?? 0) + 1;
+    creditedSteps += p.credits.length;
+  }
+  return { total: data.feedback.length, good, bad, byKind, byLabeler, creditedSteps };
+}
+
 function observationOf(data: RunData): RewardCard['observation'] {
   const { env } = data;
   const space = env.observationSpace;
@@ -118,6 +134,7 @@ export async function exportRewardModel(runDir: string, outDir: string, { onProg
         outputs: heads,
         rewardStd: rm.rewardStd,
         trainSteps: model.trainSteps,
+        ...(config.tamer !== undefined && { feedbackSteps: model.feedbackSteps }),
       },
       output: {
         input:
@@ -138,6 +155,7 @@ export async function exportRewardModel(runDir: string, outDir: string, { onProg
         meaning: `member m's raw output is shifted and scaled to zero mean and standard deviation ${rm.rewardStd} over the agent's recent steps: (raw - shift) * scale; both exported models already include it`,
       },
       labels: { ...countLabels(data), train: dataset.train.length, heldOut: dataset.heldOut.length },
+      ...(config.tamer !== undefined && { feedback: countPresses(data) }),
       evaluation: {
         valAccuracy: finiteOrNull(evaluation.valAccuracy),
         predTrueCorrelation: finiteOrNull(evaluation.predTrueCorrelation),

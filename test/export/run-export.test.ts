@@ -12,6 +12,7 @@ import type { Progress } from '../../src/export/run-data.js';
 import { exportRewardModel } from '../../src/export/run-export.js';
 import { RewardModel, type RewardModelConfig } from '../../src/learning/preferences/reward-model.js';
 import { initTf, tf } from '../../src/learning/tf.js';
+import { TAMER_DEFAULTS } from '../../src/session/tamer.js';
 import { envOptionsOf, loadCheckpoint, rewardModelConfigOf, type RunConfig, Trainer } from '../../src/session/trainer.js';
 import { fileLoader, maxAbsDiff } from './reference.js';
 import { preferenceConfig, trainRun } from './runs.js';
@@ -180,6 +181,39 @@ describe('npm run export: a run\'s reward model as tfjs, ONNX and a reward card'
     expect(card.evaluation.valAccuracy).toBeGreaterThanOrEqual(0);
     expect(card.evaluation.valAccuracy).toBeLessThanOrEqual(1);
     expect(card.evaluation.predTrueCorrelation).toEqual(expect.any(Number));
+  });
+
+  it('describes the live feedback presses a tamer run learned from, and its updates on them', async () => {
+    const dir = join(root, 'pong-tamer');
+    // Deep TAMER's agent on Pong: the scalar oracle presses "bad" as points are lost, up to its budget.
+    const config: RunConfig = {
+      ...preferenceConfig({ seed: 4, steps: 2000 }),
+      reward: 'tamer',
+      agent: 'greedy-h',
+      preferences: undefined,
+      tamer: { ...TAMER_DEFAULTS, teacher: 'scalar-oracle', feedback: 12 },
+    };
+    await trainRun(dir, config);
+    const { card } = await exportRewardModel(dir, join(root, 'card-tamer'));
+    const presses = readFileSync(join(dir, 'feedback.jsonl'), 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(l));
+    expect(presses.length).toBeGreaterThan(0);
+    expect(card.feedback).toEqual({
+      total: presses.length,
+      good: presses.filter((p) => p.value > 0).length,
+      bad: presses.filter((p) => p.value < 0).length,
+      byKind: { person: 0, teacher: presses.length },
+      byLabeler: { 'teacher:scalar-oracle': presses.length },
+      creditedSteps: presses.reduce((n, p) => n + p.credits.length, 0),
+    });
+    expect(card.feedback!.creditedSteps).toBeGreaterThan(presses.length);
+    // An update on each press's credited steps at least, none on preferences.
+    expect(card.model.feedbackSteps).toBeGreaterThanOrEqual(presses.length);
+    expect(card.model.trainSteps).toBe(0);
+    expect(card.labels.total).toBe(0);
+    // A preference run's card has no feedback part.
+    const { card: prefCard } = await exportRewardModel(actionBlind.dir, join(root, 'card-no-feedback'));
+    expect(prefCard.feedback).toBeUndefined();
+    expect(prefCard.model.feedbackSteps).toBeUndefined();
   });
 
   it('exports r(s, a) of an action-dependent model as one column per action', async () => {
