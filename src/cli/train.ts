@@ -16,6 +16,7 @@ import { BACKENDS, type BackendName, describeBackend } from '../learning/tf.js';
 import { PREFERENCE_DEFAULTS, TRANSITION_GAMES } from '../session/preferences.js';
 import { SCALAR_TEACHERS, type ScalarTeacherName, TAMER_DEFAULTS } from '../session/tamer.js';
 import { AGENTS, episodeEndsFor, FEEDBACK_ALONE_REWARD_STD, REWARD_SOURCES, type RewardName, newRunConfig, type RunConfig, Trainer } from '../session/trainer.js';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CARD_FILE, readRewardCard } from '../export/card.js';
 import { architectureOf, inputOf } from '../export/reward-model.js';
@@ -195,6 +196,9 @@ async function main(): Promise<void> {
     if (f.env === undefined) fail('--env is required for a new run (or pass --resume to continue one)');
     if (f.steps === undefined) fail('--steps is required for a new run');
     // An exported reward model decides the reward source and, unless given, whether the score is masked.
+    if (f.rewardModel !== undefined && !existsSync(join(f.rewardModel, CARD_FILE))) {
+      fail(`--reward-model ${f.rewardModel}: no ${CARD_FILE} there; give a folder written by npm run export`);
+    }
     const card = f.rewardModel === undefined ? null : readRewardCard(join(f.rewardModel, CARD_FILE));
     if (card !== null) {
       const reward = f.rewardModelMode === 'frozen' ? 'model' : 'preferences';
@@ -210,7 +214,7 @@ async function main(): Promise<void> {
     const prefTeacher = f.teacher.find((t) => Object.hasOwn(TEACHERS, t)) as TeacherName | undefined;
     const scalarTeacher = f.teacher.find((t) => (SCALAR_TEACHERS as readonly string[]).includes(t)) as ScalarTeacherName | undefined;
     if (preferences && prefTeacher === undefined) {
-      fail(`--reward ${f.reward} needs a preference --teacher (${Object.keys(TEACHERS).join(', ')}) in a headless run (people label through the app: npm start)`);
+      fail(`${card !== null ? `--reward-model-mode ${f.rewardModelMode} (training on preferences)` : `--reward ${f.reward}`} needs a preference --teacher (${Object.keys(TEACHERS).join(', ')}) in a headless run (people label through the app: npm start)`);
     }
     if (tamer && scalarTeacher === undefined) {
       fail(`--reward ${f.reward} needs a live-feedback --teacher (${SCALAR_TEACHERS.join(', ')}) in a headless run (people press keys in the app: npm start)`);
@@ -218,6 +222,9 @@ async function main(): Promise<void> {
     if (!preferences && prefTeacher !== undefined) fail(`--teacher ${prefTeacher} answers clip preferences: it needs --reward preferences or preferences+tamer`);
     if (!tamer && scalarTeacher !== undefined) fail(`--teacher ${scalarTeacher} gives live feedback: it needs --reward tamer or preferences+tamer`);
     if (!tamer) refuseGiven(['feedback', 'feedbackErrorProb', 'feedbackDelay', 'liveSpeed', 'feedbackWeight', 'expert'], 'only apply to --reward tamer or preferences+tamer');
+    const expertTeacher = scalarTeacher === 'scalar-expert' || scalarTeacher === 'scalar-policy';
+    if (tamer && expertTeacher && f.expert === undefined) fail(`--teacher ${scalarTeacher} judges actions by an expert run: it needs --expert <run>, a run trained with --reward true`);
+    if (tamer && !expertTeacher && f.expert !== undefined) fail(`--expert is for the teachers scalar-expert and scalar-policy, not ${scalarTeacher}`);
     if (!preferences) {
       refuseGiven(['teacherParam', 'labels', 'selection', 'clipLength', 'initialFraction', 'initialPolicy', 'pretrainEpochs', 'labelDecaySteps', 'rewardUpdateEvery', 'rewardInput', 'answerNoise'], 'only apply to --reward preferences or preferences+tamer');
       if (!tamer) refuseGiven(['rewardStd', 'rewardMembers', 'rewardDropout'], 'only apply to a learned reward: --reward preferences, tamer or preferences+tamer');

@@ -46,6 +46,12 @@ describe('npm run export, npm run labels and train --reward-model', () => {
     expect(members.code).not.toBe(0);
     expect(members.err).toMatch(/--reward-members: the exported model has 3 \(its card says so\)/);
     expect(existsSync(join(root, 'members'))).toBe(false);
+    const noTeacher = cli('train', '--env', 'Pong', '--reward-model', out, '--reward-model-mode', 'fine-tune', '--steps', '200', '--out', join(root, 'no-teacher'));
+    expect(noTeacher.code).not.toBe(0);
+    expect(noTeacher.err).toMatch(/--reward-model-mode fine-tune \(training on preferences\) needs a preference --teacher/);
+    const notExport = cli('train', '--env', 'Pong', '--reward-model', root, '--steps', '200', '--out', join(root, 'not-export'));
+    expect(notExport.err).toMatch(/--reward-model .*: no reward-card\.json there; give a folder written by npm run export/);
+    expect(existsSync(join(root, 'no-teacher')) || existsSync(join(root, 'not-export'))).toBe(false);
   });
 
   it('exports the labels and imports them into another run', async () => {

@@ -24,6 +24,8 @@ describe('npm run train: bad input gets one clear line and a non-zero exit', () 
     [['--env', 'Pong', '--steps', '10', '--out', out, '--frob'], /unknown option '--frob'/],
     [['--env', 'Pong', '--out', out], /--steps is required/],
     [['--env', 'Pong', '--steps', '10', '--out', 'package.json'], /package\.json is a file, not a folder: choose another --out/],
+    [['--env', 'Pong', '--steps', '10', '--out', out, '--reward', 'tamer', '--teacher', 'scalar-policy'], /--teacher scalar-policy judges actions by an expert run: it needs --expert <run>/],
+    [['--env', 'Pong', '--steps', '10', '--out', out, '--reward', 'tamer', '--teacher', 'scalar-oracle', '--expert', out], /--expert is for the teachers scalar-expert and scalar-policy, not scalar-oracle/],
     [['--env', 'Pong', '--steps', '10', '--out', out, '--backend', 'tensorflow'], /tensorflow backend cannot load/],
     [['--env', 'Pong', '--steps', '10', '--out', out, '--reward', 'preferences'], /--reward preferences needs a preference --teacher \(oracle, /],
     [['--env', 'Pong', '--steps', '10', '--out', out, '--teacher', 'sage'], /unknown teacher "sage"; known: oracle/],
