@@ -92,6 +92,9 @@ export interface DatasetExport {
 export function exportDataset(runDir: string, file: string, { onProgress, warn, data: given }: LongOperationOptions = {}): DatasetExport {
   if (existsSync(file)) throw new Error(`${file} already exists; choose a new file for the dataset (nothing is overwritten)`);
   const data = given ?? readRunData(runDir, warn);
+  if (data.config.preferences === undefined && data.config.tamer === undefined) {
+    throw new Error(`run ${runDir} learns from neither clip labels nor live feedback (reward "${data.config.reward}"): it has no labels or presses to export`);
+  }
   const source: DatasetSource = {
     runId: data.runId,
     run: resolve(runDir),

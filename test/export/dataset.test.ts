@@ -125,6 +125,8 @@ describe('preference dataset export and import', () => {
     const scored = join(root, 'scored');
     (await Trainer.create(scored, { ...preferenceConfig(), reward: 'true', preferences: undefined })).dispose();
     expect(() => importDataset(file, scored)).toThrow(/learns no reward from preferences \(reward "true"\)/);
+    expect(() => exportDataset(scored, join(root, 'from-scored.jsonl'))).toThrow(/learns from neither clip labels nor live feedback \(reward "true"\): it has no labels or presses to export/);
+    expect(existsSync(join(root, 'from-scored.jsonl'))).toBe(false);
     expect(existsSync(join(scored, 'labels.jsonl'))).toBe(false);
     // Named for what is wrong first (no preference channel), not for env options it would not need to share.
     const scoredUnmasked = join(root, 'scored-unmasked');
