@@ -9,7 +9,7 @@
  *   matmul, bias and activation into one op).
  * - `cnn` for `pixels`: the Nature-DQN trunk (Mnih et al. 2015: conv 32x8x8/4, 64x4x4/2, 64x3x3/1, dense 512,
  *   ReLU); input bytes are scaled by 1/255. (It trains on every backend; the wasm backend's filter gradient
- *   is added by ./wasm-conv-grad.ts.)
+ *   is added by ./wasm-kernels.ts.)
  * The two heads are one layer with numActions + 1 outputs: the policy logits, then the value.
  *
  * Initialisation as baselines for dense layers: orthogonal, gain sqrt(2) for hidden layers, 0.01 for the policy

@@ -2,13 +2,13 @@
  * The one module that owns tfjs: it picks the backend at start-up and says which one it picked. Nothing else
  * in the project imports a backend. Preference order: `tensorflow` (native libtensorflow, from the optional
  * @tensorflow/tfjs-node), `wasm` (@tensorflow/tfjs-backend-wasm with SIMD; single-threaded in Node; with the
- * convolution's filter gradient it lacks added by ./wasm-conv-grad.ts), `cpu` (plain JS, has every kernel, slow
- * for convolutions).
+ * convolution's filter gradient it lacks, and faster transposed matrix products, from ./wasm-kernels.ts), `cpu`
+ * (plain JS, has every kernel, slow for convolutions).
  */
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { registerWasmConvGrad } from './wasm-conv-grad.js';
+import { registerWasmKernels } from './wasm-kernels.js';
 
 export { tf };
 
@@ -35,7 +35,7 @@ async function tryBackend(name: BackendName): Promise<void> {
     // In Node the .wasm files are read from the package's dist folder rather than fetched.
     const dist = dirname(requireHere.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'));
     wasm.setWasmPaths(`${dist}/`);
-    registerWasmConvGrad();
+    registerWasmKernels();
   }
   if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend('${name}') returned false`);
   await tf.ready();

@@ -2,8 +2,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createCnnActorCritic } from '../../src/learning/nets.js';
 import { initTf, tf } from '../../src/learning/tf.js';
 
-// The wasm backend's added filter gradient, against the cpu backend's own (tfjs's reference kernel), in one
-// process: tensors are made on cpu from fixed seeds and copied to wasm as plain arrays.
+// The wasm backend's added filter gradient and its matrix products with transposed operands, against the cpu
+// backend's (tfjs's reference kernels), in one process: tensors are made from fixed seeds and copied between
+// the backends as plain arrays.
 beforeAll(async () => {
   await initTf('wasm');
 });
@@ -79,5 +80,44 @@ describe('the wasm backend trains convolutions (Conv2DBackpropFilter added)', ()
     // Every layer's gradient, the convolutions' filters among them, agrees (float32 sums in another order).
     for (let i = 0; i < want.length; i++) expect(maxRelativeError(got[i], want[i])).toBeLessThan(1e-4);
     await tf.setBackend('wasm');
+  });
+});
+
+describe('the wasm backend multiplies transposed matrices (BatchMatMul, _FusedMatMul) as the cpu backend does', () => {
+  const values = (n: number, seed: number) => Array.from(tf.randomNormal([n], 0, 1, 'float32', seed).dataSync());
+  const products = async (backend: 'cpu' | 'wasm', as: number[], bs: number[], bias: number[]) => {
+    await tf.setBackend(backend);
+    return tf.tidy(() => {
+      const a = tf.tensor2d(as, [7, 5]);
+      const b = tf.tensor2d(bs, [5, 3]);
+      const aT = tf.transpose(a);
+      const bT = tf.transpose(b);
+      const batchA = tf.stack([aT, tf.mul(aT, 2)]) as tf.Tensor3D; // [2, 5, 7]
+      const out = [
+        tf.matMul(a, b),
+        tf.matMul(aT, b, true, false),
+        tf.matMul(a, bT, false, true),
+        tf.matMul(aT, bT, true, true),
+        tf.matMul(batchA, tf.stack([b, b]) as tf.Tensor3D, true, false),
+        tf.fused.matMul({ a: aT, b: bT, transposeA: true, transposeB: true, bias: tf.tensor1d(bias), activation: 'relu' }),
+      ];
+      return out.map((t) => ({ shape: t.shape, data: Array.from(t.dataSync()) }));
+    });
+  };
+
+  it('plain, either operand transposed, both, batched, and fused with a bias and ReLU', async () => {
+    const [as, bs, bias] = [values(35, 4), values(15, 5), values(3, 6)];
+    const want = await products('cpu', as, bs, bias);
+    const got = await products('wasm', as, bs, bias);
+    const before = tf.memory().numTensors;
+    await products('wasm', as, bs, bias);
+    expect(tf.memory().numTensors).toBe(before); // the transposed copies are freed
+    expect(got.map((p) => p.shape)).toEqual(want.map((p) => p.shape));
+    for (let i = 0; i < want.length; i++) {
+      expect(maxRelativeError(Float32Array.from(got[i].data), Float32Array.from(want[i].data))).toBeLessThan(1e-5);
+    }
+    // Every form gives the one product (the batched one's first half, the fused one before its bias and ReLU).
+    for (const i of [1, 2, 3]) expect(maxRelativeError(Float32Array.from(got[i].data), Float32Array.from(got[0].data))).toBeLessThan(1e-6);
+    expect(maxRelativeError(Float32Array.from(got[4].data.slice(0, 21)), Float32Array.from(got[0].data))).toBeLessThan(1e-6);
   });
 });

@@ -1,0 +1,110 @@
+/**
+ * Two fixes to tfjs 4.22's wasm backend, registered when it is picked (./tf.ts):
+ *
+ * 1. The convolution's filter gradient (`Conv2DBackpropFilter`), which the backend lacks, so that the pixel CNN
+ *    trains on wasm too. It is written with wasm kernels the backend has: the filter gradient of a stride-s
+ *    convolution is itself a convolution, of the input with the output's gradient as the filter, dilated by s,
+ *    with the batch as the channels to sum over:
+ *
+ *      dW[kh, kw, ci, co] = Σ_n Σ_i Σ_j x[n, i·s + kh, j·s + kw, ci] · dy[n, i, j, co]
+ *                         = conv2d(x as [ci, h, w, n], dy as the filter [i, j, n, co], dilation s)[ci, kh, kw, co]
+ *
+ *    (The backend's Conv3DBackpropFilterV2 read as a depth-1 convolution would be shorter, but its results are
+ *    wrong for strides above 1.)
+ *
+ * 2. Matrix products with a transposed operand (`BatchMatMul`, `_FusedMatMul` with transposeA or transposeB,
+ *    which every backward pass through a dense layer makes): the backend runs them 5-13 times slower than the
+ *    same product of an explicitly transposed copy (80x3136 by 80x512, transposeA: 199 ms against 15 ms), so
+ *    they are run that way.
+ *
+ * test/learning/wasm-kernels.test.ts checks both against the cpu backend's results.
+ */
+import { backend_util, getKernel, type KernelBackend, type KernelConfig, registerKernel, type TensorInfo, unregisterKernel } from '@tensorflow/tfjs';
+
+interface Attrs {
+  strides: number | [number, number];
+  pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
+  dataFormat?: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  filterShape: [number, number, number, number];
+}
+
+/** Runs the wasm backend's own kernel `name`. */
+function run(name: string, backend: KernelBackend, inputs: Record<string, TensorInfo>, attrs: object): TensorInfo {
+  const kernel = getKernel(name, 'wasm');
+  if (kernel === undefined) throw new Error(`the wasm backend has no ${name} kernel`);
+  return kernel.kernelFunc({ inputs, backend, attrs: attrs as never }) as TensorInfo;
+}
+
+function conv2dBackpropFilter({ inputs, backend, attrs }: { inputs: Record<string, TensorInfo>; backend: KernelBackend; attrs: unknown }): TensorInfo {
+  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as Attrs;
+  if (dataFormat === 'NCHW') throw new Error('Conv2DBackpropFilter on wasm: only the NHWC data format is supported');
+  const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode);
+  const [kh, kw, inChannels, outChannels] = filterShape;
+  const made: TensorInfo[] = [];
+  const keep = (t: TensorInfo) => (made.push(t), t);
+  try {
+    const { top, bottom, left, right } = info.padInfo;
+    const padded =
+      top + bottom + left + right === 0
+        ? x
+        : keep(run('PadV2', backend, { x }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 }));
+    const xt = keep(run('Transpose', backend, { x: padded }, { perm: [3, 1, 2, 0] })); // [ci, h, w, n]
+    const dyt = keep(run('Transpose', backend, { x: dy }, { perm: [1, 2, 0, 3] })); // [oh, ow, n, co]
+    const full = keep(
+      run('Conv2D', backend, { x: xt, filter: dyt }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: [info.strideHeight, info.strideWidth] }),
+    ); // [ci, >= kh, >= kw, co]: larger where the stride does not divide the input's span
+    const [, fh, fw] = full.shape;
+    const cut = fh === kh && fw === kw ? full : keep(run('Slice', backend, { x: full }, { begin: [0, 0, 0, 0], size: [inChannels, kh, kw, outChannels] }));
+    return run('Transpose', backend, { x: cut }, { perm: [1, 2, 0, 3] }); // [kh, kw, ci, co]
+  } finally {
+    for (const t of made) backend.disposeData(t.dataId);
+  }
+}
+
+/** The backend's own matrix product `name`, given operands it need not transpose. */
+function untransposed(name: string): KernelConfig {
+  const own = getKernel(name, 'wasm');
+  if (own === undefined) throw new Error(`the wasm backend has no ${name} kernel`);
+  return {
+    kernelName: name,
+    backendName: 'wasm',
+    setupFunc: own.setupFunc,
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
+      if (!transposeA && !transposeB) return own.kernelFunc({ inputs, backend, attrs });
+      const made: TensorInfo[] = [];
+      const transposed = (x: TensorInfo) => {
+        const perm = x.shape.map((_, i) => i);
+        [perm[perm.length - 2], perm[perm.length - 1]] = [perm[perm.length - 1], perm[perm.length - 2]];
+        const t = run('Transpose', backend, { x }, { perm });
+        made.push(t);
+        return t;
+      };
+      try {
+        const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
+        const operands = { ...inputs, a: transposeA ? transposed(a) : a, b: transposeB ? transposed(b) : b };
+        return own.kernelFunc({ inputs: operands, backend, attrs: { ...attrs, transposeA: false, transposeB: false } });
+      } finally {
+        for (const t of made) backend.disposeData(t.dataId);
+      }
+    },
+  };
+}
+
+let registered = false;
+
+/** Registers both, once: the filter gradient if the backend has none of its own. Call before the backend starts. */
+export function registerWasmKernels(): void {
+  if (registered) return;
+  if (getKernel('Conv2DBackpropFilter', 'wasm') === undefined) {
+    registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2dBackpropFilter as never });
+  }
+  for (const name of ['BatchMatMul', '_FusedMatMul']) {
+    const config = untransposed(name);
+    unregisterKernel(name, 'wasm');
+    registerKernel(config);
+  }
+  registered = true;
+}
