@@ -71,7 +71,8 @@ function untransposed(name: string): KernelConfig {
     kernelName: name,
     backendName: 'wasm',
     setupFunc: own.setupFunc,
-    kernelFunc: ({ inputs, backend, attrs }) => {
+    kernelFunc: ({ inputs, backend: kernelBackend, attrs }) => {
+      const backend = kernelBackend as KernelBackend;
       const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
       if (!transposeA && !transposeB) return own.kernelFunc({ inputs, backend, attrs });
       const made: TensorInfo[] = [];
