@@ -45,7 +45,12 @@ function conv2dBackpropFilter({ inputs, backend, attrs }: { inputs: Record<strin
   const made: TensorInfo[] = [];
   const keep = (t: TensorInfo) => (made.push(t), t);
   try {
-    const { top, bottom, left, right } = info.padInfo;
+    const { top, left } = info.padInfo;
+    // Zeros below and right wherever the output reaches past the input (a rounding mode of 'ceil' or 'round'
+    // can ask for more than padInfo gives), so that the convolution below spans whole filters.
+    const [, h, w] = x.shape;
+    const bottom = Math.max(info.padInfo.bottom, (info.outHeight - 1) * info.strideHeight + kh - h - top);
+    const right = Math.max(info.padInfo.right, (info.outWidth - 1) * info.strideWidth + kw - w - left);
     const padded =
       top + bottom + left + right === 0
         ? x
@@ -96,7 +101,7 @@ function untransposed(name: string): KernelConfig {
 
 let registered = false;
 
-/** Registers both, once: the filter gradient if the backend has none of its own. Call before the backend starts. */
+/** Registers both, once: the filter gradient if the backend has none of its own. */
 export function registerWasmKernels(): void {
   if (registered) return;
   if (getKernel('Conv2DBackpropFilter', 'wasm') === undefined) {

@@ -53,12 +53,39 @@ describe('the wasm backend trains convolutions (Conv2DBackpropFilter added)', ()
       expect(got.dw.length).toBe(want.dw.length);
       expect(maxRelativeError(got.dw, want.dw)).toBeLessThan(1e-5);
       expect(maxRelativeError(got.dx, want.dx)).toBeLessThan(1e-5);
-      // No tensor of the kernel's own is left behind on wasm.
-      const before = tf.memory().numTensors;
+      // No buffer of the kernel's own is left behind on wasm (its intermediates are backend data, not tensors).
+      const before = tf.backend().numDataIds();
       await filterGrad('wasm', t, xs, ws, dys);
-      expect(tf.memory().numTensors).toBe(before);
+      expect(tf.backend().numDataIds()).toBe(before);
     });
   }
+
+  it('matches the cpu kernel for a numeric pad, an explicit one, and a pad rounded up', async () => {
+    const [n, h, w, c, k, co, stride] = [2, 10, 9, 3, 3, 4, 2];
+    const xs = Array.from(tf.randomUniform([n * h * w * c], -1, 1, 'float32', 7).dataSync());
+    const cases = [
+      { pad: 1, dimRoundingMode: undefined },
+      { pad: [[0, 0], [2, 0], [0, 1], [0, 0]], dimRoundingMode: undefined },
+      { pad: 0, dimRoundingMode: 'ceil' }, // one output row more than the input spans: zeros below
+    ] as const;
+    for (const { pad, dimRoundingMode } of cases) {
+      const info = tf.backend_util.computeConv2DInfo([n, h, w, c], [k, k, c, co], stride, 1, pad as never, dimRoundingMode);
+      const dys = Array.from(tf.randomNormal([n * info.outHeight * info.outWidth * co], 0, 1, 'float32', 8).dataSync());
+      const grad = async (backend: 'cpu' | 'wasm') => {
+        await tf.setBackend(backend);
+        const x = tf.tensor4d(xs, [n, h, w, c]);
+        const dy = tf.tensor4d(dys, [n, info.outHeight, info.outWidth, co]);
+        const attrs = { strides: stride, pad, dataFormat: 'NHWC', dimRoundingMode, filterShape: [k, k, c, co] };
+        const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as never) as tf.Tensor;
+        const out = dw.dataSync() as Float32Array;
+        tf.dispose([x, dy, dw]);
+        return out;
+      };
+      const want = await grad('cpu');
+      expect(maxRelativeError(await grad('wasm'), want), JSON.stringify({ pad, dimRoundingMode })).toBeLessThan(1e-5);
+    }
+    await tf.setBackend('wasm');
+  });
 
   it('the pixel CNN gets the same gradients on wasm as on cpu', async () => {
     const obs = Array.from(tf.randomUniform([2 * 84 * 84 * 4], 0, 255, 'float32', 3).dataSync());
@@ -109,9 +136,9 @@ describe('the wasm backend multiplies transposed matrices (BatchMatMul, _FusedMa
     const [as, bs, bias] = [values(35, 4), values(15, 5), values(3, 6)];
     const want = await products('cpu', as, bs, bias);
     const got = await products('wasm', as, bs, bias);
-    const before = tf.memory().numTensors;
+    const before = tf.backend().numDataIds();
     await products('wasm', as, bs, bias);
-    expect(tf.memory().numTensors).toBe(before); // the transposed copies are freed
+    expect(tf.backend().numDataIds()).toBe(before); // the transposed copies are freed
     expect(got.map((p) => p.shape)).toEqual(want.map((p) => p.shape));
     for (let i = 0; i < want.length; i++) {
       expect(maxRelativeError(Float32Array.from(got[i].data), Float32Array.from(want[i].data))).toBeLessThan(1e-5);
