@@ -215,7 +215,11 @@ async function main(): Promise<void> {
   if (['0.0.0.0', '::'].includes(values.host)) {
     // Listening on every interface: 0.0.0.0 is no address to open from another machine; this machine's are.
     const shown = values.host.includes(':') ? `[${values.host}]` : values.host;
-    const addresses = Object.values(networkInterfaces()).flatMap((list) => (list ?? []).filter((a) => !a.internal && a.family === 'IPv4').map((a) => a.address));
+    // (:: takes IPv6 too; 0.0.0.0 IPv4 only.)
+    const addresses = Object.values(networkInterfaces())
+      .flatMap((list) => list ?? [])
+      .filter((a) => !a.internal && (a.family === 'IPv4' || values.host === '::'))
+      .map((a) => (a.family === 'IPv6' ? `[${a.address}]` : a.address));
     for (const a of addresses) console.log(`  from another machine: ${running.url.replace(`//${shown}:`, `//${a}:`)}`);
   }
   let stopping = false;

@@ -410,10 +410,6 @@ function loadExpert(dir: string, config: RunConfig): ReturnType<typeof loadCheck
   const path = join(dir, 'checkpoints', 'latest.ckpt');
   if (!existsSync(path)) throw new Error(`the expert ${dir} has no checkpoint (${path}); train one with --reward true first`);
   const checkpoint = loadCheckpoint(path);
-  // An expert judges by the true score: its critic's advantage or its policy, trained on that score.
-  if (checkpoint.meta.config.reward !== 'true') {
-    throw new Error(`the expert ${dir} was trained on reward "${checkpoint.meta.config.reward}", not the true score: an expert teacher needs a run made with --reward true`);
-  }
   if (!seesTheSame(checkpoint.meta.config, config)) {
     const theirs = envOptionsOf(checkpoint.meta.config);
     const ours = envOptionsOf(config);
@@ -525,7 +521,14 @@ export class Trainer {
     const from = config.rewardModelInit?.from;
     if (from !== undefined) checkExportFits(from, config.env, envOptionsOf(config));
     // Checked before the run folder exists, so that a wrong expert leaves nothing behind to retry around.
-    if (config.tamer?.expert != null) loadExpert(config.tamer.expert, config);
+    if (config.tamer?.expert != null) {
+      // An expert judges by the true score: its critic's advantage or its policy, trained on that score. (Checked
+      // for new runs only: runs made before the check resume with the expert they were made with.)
+      const expert = loadExpert(config.tamer.expert, config).meta.config.reward;
+      if (expert !== 'true') {
+        throw new Error(`the expert ${config.tamer.expert} was trained on reward "${expert}", not the true score: an expert teacher needs a run made with --reward true`);
+      }
+    }
     const run = RunFolder.create(dir, { kind: 'train', ...config });
     const lock = RunLock.acquire(run.dir, 'training');
     try {
@@ -562,7 +565,8 @@ export class Trainer {
     const info = await initTf(backend);
     const checkpoint = existsSync(run.checkpointPath) ? loadCheckpoint(run.checkpointPath) : null;
     const done = checkpoint?.meta.state.steps ?? 0;
-    if (steps !== undefined && steps < done) {
+    // (A run ends on a whole update, past its target: giving that target again changes nothing and is allowed.)
+    if (steps !== undefined && steps < done && steps < stored.steps) {
       throw new Error(`run ${run.dir} has trained ${done.toLocaleString()} steps: a new target of ${steps.toLocaleString()} steps is below them (a run cannot be shortened; nothing was changed)`);
     }
     const trainer = new Trainer(run, lock, config, info, options);

@@ -81,6 +81,13 @@ describe('Trainer resume after a crash', () => {
     // A target below the steps trained is refused, and config.json keeps its own.
     await expect(Trainer.resume(dir, 600)).rejects.toThrow(/has trained 1,000 steps: a new target of 600 steps is below them/);
     expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).steps).toBe(1000);
+    // A run ends on a whole update (20 steps here), past a target of 990: that target again is no change, and allowed.
+    const past = join(dir, '..', 'past');
+    const overshot = await Trainer.create(past, config(990));
+    expect((await overshot.train()).steps).toBe(1000);
+    overshot.dispose();
+    (await Trainer.resume(past, 990)).dispose();
+    await expect(Trainer.resume(past, 980)).rejects.toThrow(/has trained 1,000 steps: a new target of 980 steps is below them/);
 
     const fresh = join(dir, '..', 'pixels');
     await expect(Trainer.create(fresh, { ...config(10), obsType: 'pixels', net: { kind: 'mlp' } as never })).rejects.toThrow(/need net/);
