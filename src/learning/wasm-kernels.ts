@@ -68,6 +68,58 @@ function conv2dBackpropFilter({ inputs, backend, attrs }: { inputs: Record<strin
   }
 }
 
+/** A TensorInfo reading the same data in another shape of as many values (what the Reshape kernel returns). */
+const view = (x: TensorInfo, shape: number[]): TensorInfo => ({ dataId: x.dataId, shape, dtype: x.dtype });
+
+/**
+ * The convolution's input gradient (`Conv2DBackpropInput`), whose wasm kernel is a plain loop: the gradient of a
+ * stride-s convolution with filter w is a stride-1 correlation of dy, dilated by s (zeros between its rows and
+ * columns) and padded by the filter's size less the forward pad, with w turned by 180 degrees and its channels
+ * swapped, which the backend's Conv2D runs fast. NCHW goes to the backend's own kernel.
+ */
+function fastInputGradient(own: KernelConfig): KernelConfig['kernelFunc'] {
+  return ({ inputs, backend: kernelBackend, attrs }) => {
+    const backend = kernelBackend as KernelBackend;
+    const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as Omit<Attrs, 'filterShape'> & { inputShape: [number, number, number, number] };
+    if (dataFormat === 'NCHW') return own.kernelFunc({ inputs, backend, attrs });
+    const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+    const [kh, kw, inChannels, outChannels] = filter.shape;
+    const info = backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode);
+    const [n, h, w] = inputShape;
+    const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
+    const made: TensorInfo[] = [];
+    const keep = (t: TensorInfo) => (made.push(t), t);
+    try {
+      // dy with s - 1 zeros after each row and column: [n, oh * sh, ow * sw, co].
+      const dilated =
+        sh === 1 && sw === 1
+          ? dy
+          : view(
+              keep(run('PadV2', backend, { x: view(dy, [n, oh, 1, ow, 1, outChannels]) }, { paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]], constantValue: 0 })),
+              [n, oh * sh, ow * sw, outChannels],
+            );
+      // Before: the filter's size less one less the forward pad; after: enough for h x w outputs.
+      const top = kh - 1 - info.padInfo.top;
+      const left = kw - 1 - info.padInfo.left;
+      if (top < 0 || left < 0) return own.kernelFunc({ inputs, backend, attrs }); // a pad wider than the filter
+      const bottom = Math.max(0, h + kh - 1 - (oh * sh + top));
+      const right = Math.max(0, w + kw - 1 - (ow * sw + left));
+      const padded = keep(run('PadV2', backend, { x: dilated }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 }));
+      const turned = keep(run('Reverse', backend, { x: filter }, { dims: [0, 1] }));
+      const swapped = keep(run('Transpose', backend, { x: turned }, { perm: [0, 1, 3, 2] })); // [kh, kw, co, ci]
+      const full = keep(run('Conv2D', backend, { x: padded, filter: swapped }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1 }));
+      const [, fh, fw] = full.shape;
+      if (fh === h && fw === w) {
+        made.pop(); // the result itself
+        return full;
+      }
+      return run('Slice', backend, { x: full }, { begin: [0, 0, 0, 0], size: [n, h, w, inChannels] });
+    } finally {
+      for (const t of made) backend.disposeData(t.dataId);
+    }
+  };
+}
+
 /** The backend's own matrix product `name`, given operands it need not transpose. */
 function untransposed(name: string): KernelConfig {
   const own = getKernel(name, 'wasm');
@@ -106,6 +158,11 @@ export function registerWasmKernels(): void {
   if (registered) return;
   if (getKernel('Conv2DBackpropFilter', 'wasm') === undefined) {
     registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2dBackpropFilter as never });
+  }
+  const own = getKernel('Conv2DBackpropInput', 'wasm');
+  if (own !== undefined) {
+    unregisterKernel('Conv2DBackpropInput', 'wasm');
+    registerKernel({ kernelName: 'Conv2DBackpropInput', backendName: 'wasm', setupFunc: own.setupFunc, kernelFunc: fastInputGradient(own) });
   }
   for (const name of ['BatchMatMul', '_FusedMatMul']) {
     const config = untransposed(name);

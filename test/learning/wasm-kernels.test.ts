@@ -34,7 +34,7 @@ function maxRelativeError(got: Float32Array, want: Float32Array): number {
   return error / scale;
 }
 
-describe('the wasm backend trains convolutions (Conv2DBackpropFilter added)', () => {
+describe('the wasm backend trains convolutions (Conv2DBackpropFilter added, Conv2DBackpropInput made fast)', () => {
   const cases: Case[] = [
     { name: 'stride 1', n: 2, h: 9, w: 9, c: 3, k: [3, 3], co: 5, strides: [1, 1], pad: 'valid' },
     { name: 'stride 2, span not divisible by it', n: 2, h: 10, w: 9, c: 3, k: [3, 3], co: 4, strides: [2, 2], pad: 'valid' },
@@ -60,9 +60,10 @@ describe('the wasm backend trains convolutions (Conv2DBackpropFilter added)', ()
     });
   }
 
-  it('matches the cpu kernel for a numeric pad, an explicit one, and a pad rounded up', async () => {
+  it('matches the cpu kernels (both gradients) for a numeric pad, an explicit one, and a pad rounded up', async () => {
     const [n, h, w, c, k, co, stride] = [2, 10, 9, 3, 3, 4, 2];
     const xs = Array.from(tf.randomUniform([n * h * w * c], -1, 1, 'float32', 7).dataSync());
+    const ws = Array.from(tf.randomNormal([k * k * c * co], 0, 1, 'float32', 9).dataSync());
     const cases = [
       { pad: 1, dimRoundingMode: undefined },
       { pad: [[0, 0], [2, 0], [0, 1], [0, 0]], dimRoundingMode: undefined },
@@ -77,12 +78,16 @@ describe('the wasm backend trains convolutions (Conv2DBackpropFilter added)', ()
         const dy = tf.tensor4d(dys, [n, info.outHeight, info.outWidth, co]);
         const attrs = { strides: stride, pad, dataFormat: 'NHWC', dimRoundingMode, filterShape: [k, k, c, co] };
         const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as never) as tf.Tensor;
-        const out = dw.dataSync() as Float32Array;
-        tf.dispose([x, dy, dw]);
+        const filter = tf.tensor4d(ws, [k, k, c, co]);
+        const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { ...attrs, inputShape: [n, h, w, c] } as never) as tf.Tensor;
+        const out = { dw: dw.dataSync() as Float32Array, dx: dx.dataSync() as Float32Array };
+        tf.dispose([x, dy, dw, filter, dx]);
         return out;
       };
       const want = await grad('cpu');
-      expect(maxRelativeError(await grad('wasm'), want), JSON.stringify({ pad, dimRoundingMode })).toBeLessThan(1e-5);
+      const got = await grad('wasm');
+      expect(maxRelativeError(got.dw, want.dw), JSON.stringify({ pad, dimRoundingMode })).toBeLessThan(1e-5);
+      expect(maxRelativeError(got.dx, want.dx), JSON.stringify({ pad, dimRoundingMode })).toBeLessThan(1e-5);
     }
     await tf.setBackend('wasm');
   });
