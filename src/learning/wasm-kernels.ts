@@ -1,5 +1,5 @@
 /**
- * Two fixes to tfjs 4.22's wasm backend, registered when it is picked (./tf.ts):
+ * Three fixes to tfjs 4.22's wasm backend, registered when it is picked (./tf.ts):
  *
  * 1. The convolution's filter gradient (`Conv2DBackpropFilter`), which the backend lacks, so that the pixel CNN
  *    trains on wasm too. It is written with wasm kernels the backend has: the filter gradient of a stride-s
@@ -12,12 +12,16 @@
  *    (The backend's Conv3DBackpropFilterV2 read as a depth-1 convolution would be shorter, but its results are
  *    wrong for strides above 1.)
  *
- * 2. Matrix products with a transposed operand (`BatchMatMul`, `_FusedMatMul` with transposeA or transposeB,
+ * 2. The convolution's input gradient (`Conv2DBackpropInput`), a plain loop in the backend, as a convolution
+ *    of the dilated output gradient with the turned filter (fastInputGradient below): 0.17 s against 0.46 s in a
+ *    pixel update on 80 observations.
+ *
+ * 3. Matrix products with a transposed operand (`BatchMatMul`, `_FusedMatMul` with transposeA or transposeB,
  *    which every backward pass through a dense layer makes): the backend runs them 5-13 times slower than the
  *    same product of an explicitly transposed copy (80x3136 by 80x512, transposeA: 199 ms against 15 ms), so
  *    they are run that way.
  *
- * test/learning/wasm-kernels.test.ts checks both against the cpu backend's results.
+ * test/learning/wasm-kernels.test.ts checks them against the cpu backend's results.
  */
 import { backend_util, getKernel, type KernelBackend, type KernelConfig, registerKernel, type TensorInfo, unregisterKernel } from '@tensorflow/tfjs';
 
@@ -153,7 +157,7 @@ function untransposed(name: string): KernelConfig {
 
 let registered = false;
 
-/** Registers both, once: the filter gradient if the backend has none of its own. */
+/** Registers the three, once (the filter gradient only if the backend has none of its own). */
 export function registerWasmKernels(): void {
   if (registered) return;
   if (getKernel('Conv2DBackpropFilter', 'wasm') === undefined) {
