@@ -91,6 +91,9 @@ function fastInputGradient(own: KernelConfig): KernelConfig['kernelFunc'] {
     const info = backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode);
     const [n, h, w] = inputShape;
     const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
+    const top = kh - 1 - info.padInfo.top;
+    const left = kw - 1 - info.padInfo.left;
+    if (top < 0 || left < 0) return own.kernelFunc({ inputs, backend, attrs }); // a pad wider than the filter
     const made: TensorInfo[] = [];
     const keep = (t: TensorInfo) => (made.push(t), t);
     try {
@@ -103,9 +106,6 @@ function fastInputGradient(own: KernelConfig): KernelConfig['kernelFunc'] {
               [n, oh * sh, ow * sw, outChannels],
             );
       // Before: the filter's size less one less the forward pad; after: enough for h x w outputs.
-      const top = kh - 1 - info.padInfo.top;
-      const left = kw - 1 - info.padInfo.left;
-      if (top < 0 || left < 0) return own.kernelFunc({ inputs, backend, attrs }); // a pad wider than the filter
       const bottom = Math.max(0, h + kh - 1 - (oh * sh + top));
       const right = Math.max(0, w + kw - 1 - (ow * sw + left));
       const padded = keep(run('PadV2', backend, { x: dilated }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 }));
