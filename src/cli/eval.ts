@@ -3,7 +3,6 @@
  *   npm run eval -- runs/pong-true [--episodes 20] [--sample] [--seed 1000]
  * writes eval.json (most likely actions) or, with --sample, eval-sampled.json.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { makeEnv } from '../env/index.js';
@@ -11,7 +10,7 @@ import { Rng } from '../env/rng.js';
 import { BACKENDS, type BackendName, initTf } from '../learning/tf.js';
 import { netAction } from '../learning/policy.js';
 import { actionShares, EVAL_SEED, evaluatePolicy } from '../session/evaluate.js';
-import { checkpointRewardModel, createNet, envOptionsOf, loadCheckpoint } from '../session/trainer.js';
+import { checkpointRewardModel, createNet, envOptionsOf, trainedCheckpoint } from '../session/trainer.js';
 import { RunFolder } from '../store/run.js';
 import { fail, integer, positiveInt } from './args.js';
 
@@ -36,8 +35,7 @@ async function main(): Promise<void> {
   const [dir] = program.args;
   const f = program.opts<Flags>();
   const run = RunFolder.open(dir);
-  if (!existsSync(run.checkpointPath)) throw new Error(`${dir} has no checkpoint yet (${run.checkpointPath}); train it first`);
-  const checkpoint = loadCheckpoint(run.checkpointPath);
+  const checkpoint = trainedCheckpoint(run);
   const { meta, weights } = checkpoint;
   const config = meta.config;
   if (f.sample === true && config.agent === 'greedy-h') {

@@ -16,7 +16,7 @@ import packageJson from '../../package.json' with { type: 'json' };
 import { PreferenceDataset } from '../learning/preferences/dataset.js';
 import { ANSWERS } from '../learning/preferences/teachers.js';
 import { initTf } from '../learning/tf.js';
-import { checkpointRewardModel, loadCheckpoint, rewardModelConfigOf } from '../session/trainer.js';
+import { checkpointRewardModel, rewardModelConfigOf, trainedCheckpoint } from '../session/trainer.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { labelerKind } from '../store/labels.js';
 import { type AnswerCounts, CARD_FILE, CARD_FORMAT, CARD_VERSION, type RewardCard } from './card.js';
@@ -100,8 +100,7 @@ export async function exportRewardModel(runDir: string, outDir: string, { onProg
   checkNewFolder(outDir, 'the export');
   const data = given ?? readRunData(runDir, warn);
   const { run, config } = data;
-  if (!existsSync(run.checkpointPath)) throw new Error(`${runDir} has no checkpoint yet (${run.checkpointPath}); train it first`);
-  const checkpoint = loadCheckpoint(run.checkpointPath);
+  const checkpoint = trainedCheckpoint(run);
   await initTf();
   const rm = rewardModelConfigOf(config);
   const model = checkpointRewardModel(runDir, config, checkpoint, data.description.obsSize, data.description.numActions);

@@ -381,6 +381,12 @@ function rewardModelState(path: string, meta: NonNullable<CheckpointMeta['reward
   return { ...model, weights, adam: { t: adamSteps, m, v } };
 }
 
+/** The checkpoint of a run that must have one (to evaluate or export it): a run with none yet is named. */
+export function trainedCheckpoint(run: RunFolder): ReturnType<typeof loadCheckpoint> {
+  if (!existsSync(run.checkpointPath)) throw new Error(`${run.dir} has no checkpoint yet (${run.checkpointPath}); train it first`);
+  return loadCheckpoint(run.checkpointPath);
+}
+
 export function loadCheckpoint(path: string) {
   const { meta, arrays } = readCheckpoint<CheckpointMeta>(path);
   if (meta.kind !== 'a2c') throw new Error(`${path} is not an A2C checkpoint`);
@@ -722,8 +728,6 @@ export class Trainer {
     };
     const turn = eventLoopTurns();
     while (this.a2c.steps < total && !this.stopRequested) {
-      await turn(); // so that a stop (Ctrl-C, the host's) is seen between updates
-      if (this.stopRequested) break;
       const iteration = await this.iterate(total);
       const { episodes } = iteration;
       stats = iteration.stats;
@@ -741,6 +745,7 @@ export class Trainer {
         nextCheckpoint += checkpointEvery;
         this.checkpoint((performance.now() - start) / 1000);
       }
+      await turn(); // so that a stop (Ctrl-C, the host's) is seen between updates
     }
     // Stopped between lines: one more, so the run's metrics (and the Runs list, which reads their last line)
     // reach the steps its checkpoint has.
