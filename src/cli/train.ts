@@ -14,7 +14,7 @@ import { SELECTIONS, type Selection } from '../learning/preferences/query.js';
 import { TEACHERS, type TeacherName, type TeacherParams } from '../learning/preferences/teachers.js';
 import { BACKENDS, type BackendName, describeBackend } from '../learning/tf.js';
 import { PREFERENCE_DEFAULTS, TRANSITION_GAMES } from '../session/preferences.js';
-import { SCALAR_TEACHERS, type ScalarTeacherName, TAMER_DEFAULTS } from '../session/tamer.js';
+import { EXPERT_TEACHERS, SCALAR_TEACHERS, type ScalarTeacherName, TAMER_DEFAULTS } from '../session/tamer.js';
 import { AGENTS, episodeEndsFor, FEEDBACK_ALONE_REWARD_STD, REWARD_SOURCES, type RewardName, newRunConfig, type RunConfig, Trainer } from '../session/trainer.js';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -222,9 +222,10 @@ async function main(): Promise<void> {
     if (!preferences && prefTeacher !== undefined) fail(`--teacher ${prefTeacher} answers clip preferences: it needs --reward preferences or preferences+tamer`);
     if (!tamer && scalarTeacher !== undefined) fail(`--teacher ${scalarTeacher} gives live feedback: it needs --reward tamer or preferences+tamer`);
     if (!tamer) refuseGiven(['feedback', 'feedbackErrorProb', 'feedbackDelay', 'liveSpeed', 'feedbackWeight', 'expert'], 'only apply to --reward tamer or preferences+tamer');
-    const expertTeacher = scalarTeacher === 'scalar-expert' || scalarTeacher === 'scalar-policy';
+    // validateTamerConfig's rule, named by the flags.
+    const expertTeacher = scalarTeacher !== undefined && EXPERT_TEACHERS.includes(scalarTeacher);
     if (tamer && expertTeacher && f.expert === undefined) fail(`--teacher ${scalarTeacher} judges actions by an expert run: it needs --expert <run>, a run trained with --reward true`);
-    if (tamer && !expertTeacher && f.expert !== undefined) fail(`--expert is for the teachers scalar-expert and scalar-policy, not ${scalarTeacher}`);
+    if (tamer && !expertTeacher && f.expert !== undefined) fail(`--expert is for the teachers ${EXPERT_TEACHERS.join(' and ')}, not ${scalarTeacher}`);
     if (!preferences) {
       refuseGiven(['teacherParam', 'labels', 'selection', 'clipLength', 'initialFraction', 'initialPolicy', 'pretrainEpochs', 'labelDecaySteps', 'rewardUpdateEvery', 'rewardInput', 'answerNoise'], 'only apply to --reward preferences or preferences+tamer');
       if (!tamer) refuseGiven(['rewardStd', 'rewardMembers', 'rewardDropout'], 'only apply to a learned reward: --reward preferences, tamer or preferences+tamer');
