@@ -14,6 +14,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,6 +59,12 @@ export interface RunningServer {
   server: Server;
   host: SessionHost;
   close(): Promise<void>;
+}
+
+/** The page's URL on `host` (an IPv6 address in brackets), with the token when there is one. */
+function urlOf(host: string, port: number, token: string | null): string {
+  const shown = host.includes(':') ? `[${host}]` : host;
+  return `http://${shown}:${port}/${token === null ? '' : `?token=${encodeURIComponent(token)}`}`;
 }
 
 function tokenOf(req: IncomingMessage, url: URL): string | null {
@@ -172,8 +179,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   });
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
-  const shown = options.host.includes(':') ? `[${options.host}]` : options.host;
-  const url = `http://${shown}:${port}/${token === null ? '' : `?token=${encodeURIComponent(token)}`}`;
+  const url = urlOf(options.host, port, token);
   return {
     url,
     server,
@@ -213,14 +219,13 @@ async function main(): Promise<void> {
   const running = await serve({ runsDir: values.runs, staticDir: values.static, host: values.host, port, token, trainingPriority });
   console.log(`serving rlhf-arcade at ${running.url} (runs in ${resolve(values.runs)}); Ctrl-C to stop`);
   if (['0.0.0.0', '::'].includes(values.host)) {
-    // Listening on every interface: 0.0.0.0 is no address to open from another machine; this machine's are.
-    const shown = values.host.includes(':') ? `[${values.host}]` : values.host;
-    // (:: takes IPv6 too; 0.0.0.0 IPv4 only.)
+    // Listening on every interface: 0.0.0.0 is no address to open from another machine; this machine's are
+    // (:: takes IPv6 too; 0.0.0.0 IPv4 only).
+    const { port: listening } = running.server.address() as AddressInfo;
     const addresses = Object.values(networkInterfaces())
       .flatMap((list) => list ?? [])
-      .filter((a) => !a.internal && (a.family === 'IPv4' || values.host === '::'))
-      .map((a) => (a.family === 'IPv6' ? `[${a.address}]` : a.address));
-    for (const a of addresses) console.log(`  from another machine: ${running.url.replace(`//${shown}:`, `//${a}:`)}`);
+      .filter((a) => !a.internal && (a.family === 'IPv4' || values.host === '::'));
+    for (const a of addresses) console.log(`  from another machine: ${urlOf(a.address, listening, token)}`);
   }
   let stopping = false;
   const stop = () => {
