@@ -40,15 +40,23 @@ function run(name: string, backend: KernelBackend, inputs: Record<string, Tensor
   return kernel.kernelFunc({ inputs, backend, attrs: attrs as never }) as TensorInfo;
 }
 
+/** Runs `body` with `keep`, which marks a result as scratch: every one is freed when `body` returns or throws. */
+function withScratch(backend: KernelBackend, body: (keep: (t: TensorInfo) => TensorInfo) => TensorInfo): TensorInfo {
+  const made: TensorInfo[] = [];
+  try {
+    return body((t) => (made.push(t), t));
+  } finally {
+    for (const t of made) backend.disposeData(t.dataId);
+  }
+}
+
 function conv2dBackpropFilter({ inputs, backend, attrs }: { inputs: Record<string, TensorInfo>; backend: KernelBackend; attrs: unknown }): TensorInfo {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as Attrs;
   if (dataFormat === 'NCHW') throw new Error('Conv2DBackpropFilter on wasm: only the NHWC data format is supported');
   const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode);
   const [kh, kw, inChannels, outChannels] = filterShape;
-  const made: TensorInfo[] = [];
-  const keep = (t: TensorInfo) => (made.push(t), t);
-  try {
+  return withScratch(backend, (keep) => {
     const { top, left } = info.padInfo;
     // Zeros below and right wherever the output reaches past the input (a rounding mode of 'ceil' or 'round'
     // can ask for more than padInfo gives), so that the convolution below spans whole filters.
@@ -67,9 +75,7 @@ function conv2dBackpropFilter({ inputs, backend, attrs }: { inputs: Record<strin
     const [, fh, fw] = full.shape;
     const cut = fh === kh && fw === kw ? full : keep(run('Slice', backend, { x: full }, { begin: [0, 0, 0, 0], size: [inChannels, kh, kw, outChannels] }));
     return run('Transpose', backend, { x: cut }, { perm: [1, 2, 0, 3] }); // [kh, kw, ci, co]
-  } finally {
-    for (const t of made) backend.disposeData(t.dataId);
-  }
+  });
 }
 
 /** A TensorInfo reading the same data in another shape of as many values (what the Reshape kernel returns). */
@@ -94,9 +100,7 @@ function fastInputGradient(own: KernelConfig): KernelConfig['kernelFunc'] {
     const top = kh - 1 - info.padInfo.top;
     const left = kw - 1 - info.padInfo.left;
     if (top < 0 || left < 0) return own.kernelFunc({ inputs, backend, attrs }); // a pad wider than the filter
-    const made: TensorInfo[] = [];
-    const keep = (t: TensorInfo) => (made.push(t), t);
-    try {
+    return withScratch(backend, (keep) => {
       // dy with s - 1 zeros after each row and column: [n, oh * sh, ow * sw, co].
       const dilated =
         sh === 1 && sw === 1
@@ -111,16 +115,11 @@ function fastInputGradient(own: KernelConfig): KernelConfig['kernelFunc'] {
       const padded = keep(run('PadV2', backend, { x: dilated }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 }));
       const turned = keep(run('Reverse', backend, { x: filter }, { dims: [0, 1] }));
       const swapped = keep(run('Transpose', backend, { x: turned }, { perm: [0, 1, 3, 2] })); // [kh, kw, co, ci]
-      const full = keep(run('Conv2D', backend, { x: padded, filter: swapped }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1 }));
+      const full = run('Conv2D', backend, { x: padded, filter: swapped }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1 });
       const [, fh, fw] = full.shape;
-      if (fh === h && fw === w) {
-        made.pop(); // the result itself
-        return full;
-      }
-      return run('Slice', backend, { x: full }, { begin: [0, 0, 0, 0], size: [n, h, w, inChannels] });
-    } finally {
-      for (const t of made) backend.disposeData(t.dataId);
-    }
+      if (fh === h && fw === w) return full;
+      return run('Slice', backend, { x: keep(full) }, { begin: [0, 0, 0, 0], size: [n, h, w, inChannels] });
+    });
   };
 }
 
@@ -136,21 +135,16 @@ function untransposed(name: string): KernelConfig {
       const backend = kernelBackend as KernelBackend;
       const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
       if (!transposeA && !transposeB) return own.kernelFunc({ inputs, backend, attrs });
-      const made: TensorInfo[] = [];
-      const transposed = (x: TensorInfo) => {
-        const perm = x.shape.map((_, i) => i);
-        [perm[perm.length - 2], perm[perm.length - 1]] = [perm[perm.length - 1], perm[perm.length - 2]];
-        const t = run('Transpose', backend, { x }, { perm });
-        made.push(t);
-        return t;
-      };
-      try {
+      return withScratch(backend, (keep) => {
+        const transposed = (x: TensorInfo) => {
+          const perm = x.shape.map((_, i) => i);
+          [perm[perm.length - 2], perm[perm.length - 1]] = [perm[perm.length - 1], perm[perm.length - 2]];
+          return keep(run('Transpose', backend, { x }, { perm }));
+        };
         const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
         const operands = { ...inputs, a: transposeA ? transposed(a) : a, b: transposeB ? transposed(b) : b };
-        return own.kernelFunc({ inputs: operands, backend, attrs: { ...attrs, transposeA: false, transposeB: false } });
-      } finally {
-        for (const t of made) backend.disposeData(t.dataId);
-      }
+        return own.kernelFunc({ inputs: operands, backend, attrs: { ...attrs, transposeA: false, transposeB: false } }) as TensorInfo;
+      });
     },
   };
 }
