@@ -26,18 +26,14 @@ async function once(obsType: ObsType, seconds: number, seed: number): Promise<nu
   return sps;
 }
 
-export async function benchA2C(runs: number, seconds: number, log: (line: string) => void): Promise<number> {
+export async function benchA2C(runs: number, seconds: number, log: (line: string) => void): Promise<void> {
   const backend = await initTf();
-  let ramRate = 0;
   for (const [obsType, what] of [
     ['ram', 'ram, 64-64 MLP'],
     ['pixels', 'pixels, Nature CNN'],
   ] as const) {
     const rates: number[] = [];
     for (let r = 0; r < runs; r++) rates.push(await once(obsType, seconds, r));
-    const sps = median(rates);
-    if (obsType === 'ram') ramRate = sps;
-    log(`| A2C, Pong ${what}, true reward, 16 envs x 5 steps | ${describeBackend(backend)} | ${formatRate(sps)} |`);
+    log(`| A2C, Pong ${what}, true reward, 16 envs x 5 steps | ${describeBackend(backend)} | ${formatRate(median(rates))} |`);
   }
-  return ramRate;
 }

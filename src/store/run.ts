@@ -36,10 +36,12 @@ export class RunFolder {
   /** Creates the folder for a new run; refuses a folder that already holds anything. */
   static create(dir: string, config: Record<string, unknown>): RunFolder {
     const run = new RunFolder(dir);
-    if (existsSync(dir) && !statSync(dir).isDirectory()) throw new Error(`${dir} is a file, not a folder: choose another --out folder for the run`);
-    if (existsSync(dir) && readdirSync(dir).length > 0) {
-      const what = existsSync(run.configPath) ? 'another run (it has a config.json)' : 'other files';
-      throw new Error(`${dir} already holds ${what}; pass --resume to continue a run there, or choose another --out folder`);
+    if (existsSync(dir)) {
+      if (!statSync(dir).isDirectory()) throw new Error(`${dir} is a file, not a folder: choose another --out folder for the run`);
+      if (readdirSync(dir).length > 0) {
+        const what = existsSync(run.configPath) ? 'another run (it has a config.json)' : 'other files';
+        throw new Error(`${dir} already holds ${what}; pass --resume to continue a run there, or choose another --out folder`);
+      }
     }
     mkdirSync(join(dir, 'checkpoints'), { recursive: true });
     // The id names the run in exported data sets, whatever folder it is later moved or copied to.
