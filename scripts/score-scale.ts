@@ -9,6 +9,9 @@
 import { listEnvs } from '../src/env/index.js';
 import { Rng } from '../src/env/rng.js';
 import { VectorEnv } from '../src/env/vector-env.js';
+import { REWARD_MODEL_DEFAULTS } from '../src/learning/preferences/reward-model.js';
+
+const DEFAULT_STD = REWARD_MODEL_DEFAULTS.rewardStd;
 
 const ENVS = 16;
 const STEPS = 20_000; // per env: 320,000 agent steps a game
@@ -34,5 +37,5 @@ for (const id of games) {
   }
   const mean = sum / n;
   const std = Math.sqrt(squares / n - mean * mean);
-  console.log(`${id}: mean ${mean.toFixed(4)}, std ${std.toFixed(4)} per step (${((100 * nonZero) / n).toFixed(1)}% of ${n} random steps score), ${(std / 0.05).toFixed(1)}x the default --reward-std 0.05`);
+  console.log(`${id}: mean ${mean.toFixed(4)}, std ${std.toFixed(4)} per step (${((100 * nonZero) / n).toFixed(1)}% of ${n} random steps score), ${(std / DEFAULT_STD).toFixed(1)}x the default --reward-std ${DEFAULT_STD}`);
 }
