@@ -50,7 +50,7 @@ try {
   for (const input of inputs) {
     // The run's own settings but the input.
     const rm = resolveRewardModelConfig({ ...config.preferences.rewardModel, input, actionDependent: false, statePreferences: false, ...(dropout !== undefined && { dropout }) });
-    const model = new RewardModel(env.observationSpace.size, env.actionSpace.n, rm, config.seed);
+    const model = new RewardModel(env.observationSpace.shape, env.actionSpace.n, rm, config.seed);
     console.log(input);
     for (let s = 1; s <= steps; s++) {
       model.trainStep(dataset);

@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   let policy = a2cPolicy;
   if (config.agent === 'greedy-h') {
     // Deep TAMER's agent acts greedily on the feedback model Ĥ(s, a).
-    const h = checkpointRewardModel(dir, config, checkpoint, env.observationSpace.size, env.actionSpace.n);
+    const h = checkpointRewardModel(dir, config, checkpoint, env.observationSpace.shape, env.actionSpace.n);
     policy = (obs) => h.greedyActions(Float32Array.from(obs), 1)[0];
   }
   const result = evaluatePolicy(env, policy, f.episodes, f.seed, (i, ret, len) =>

@@ -5,7 +5,7 @@
  * app can replay a pair frame-locked at the game's full frame rate.
  */
 import type { AtariEnv } from './atari-env.js';
-import type { EnvOptions, EnvState } from './core.js';
+import type { Box, EnvOptions, EnvState } from './core.js';
 import { makeEnv } from './index.js';
 import { describe, isRecord } from './snapshot.js';
 
@@ -28,6 +28,8 @@ export interface ClipReplay {
   rewards: number[];
   /** The step after which the episode ended, if it did inside the clip (the record then stops there). */
   endedAt: number | null;
+  /** What the observations are. */
+  space: Box;
 }
 
 /** Checks a record's shape before any env is touched; names the first field that is wrong. */
@@ -69,5 +71,5 @@ export function replayClip(clip: ClipRecord, onFrame?: (pixels: Uint8Array, step
       break;
     }
   }
-  return { obs, final: env.obs.slice(), rewards, endedAt };
+  return { obs, final: env.obs.slice(), rewards, endedAt, space: env.observationSpace };
 }

@@ -100,6 +100,9 @@ export async function exportRewardModel(runDir: string, outDir: string, { onProg
   checkNewFolder(outDir, 'the export');
   const data = given ?? readRunData(runDir, warn);
   const { run, config } = data;
+  if (config.obsType !== 'ram') {
+    throw new Error(`run ${runDir} reads ${config.obsType}: its convolutional reward model cannot be exported yet (the tfjs and ONNX writers know dense layers only); its labels can (npm run labels -- export)`);
+  }
   const checkpoint = trainedCheckpoint(run);
   await initTf();
   const rm = rewardModelConfigOf(config);

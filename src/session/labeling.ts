@@ -11,6 +11,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ClipRecord, replayClip } from '../env/clip.js';
+import { ClipObsBuilder } from '../learning/preferences/clip-obs.js';
 import type { Clip } from '../learning/preferences/clips.js';
 import { type ClipData, PreferenceDataset, type DatasetOptions } from '../learning/preferences/dataset.js';
 import { pairKey } from '../learning/preferences/query.js';
@@ -68,18 +69,13 @@ export function clipFromRecord(record: StoredClip): Clip {
   if (replay.obs.length !== record.actions.length) {
     throw new Error(`clip ${record.id} does not replay: its episode ends after ${replay.obs.length} of ${record.actions.length} steps`);
   }
-  const size = replay.obs[0].length;
-  const obs = new Float32Array(replay.obs.length * size);
-  replay.obs.forEach((o, t) => obs.set(o, t * size));
+  const observations = new ClipObsBuilder(replay.space, replay.obs.length);
   // next[t] = obs[t + 1], and the observation after the last step.
-  const next = new Float32Array(obs.length);
-  next.set(obs.subarray(size));
-  next.set(replay.final, obs.length - size);
+  replay.obs.forEach((o, t) => observations.add(t, o, replay.obs[t + 1] ?? replay.final));
   const trueRewards = Float32Array.from(replay.rewards);
   return {
     id: record.id,
-    obs,
-    next,
+    ...observations.finish(),
     actions: Int32Array.from(record.actions),
     trueReturn: replay.rewards.reduce((a, b) => a + b, 0),
     trueRewards,

@@ -17,7 +17,7 @@ import { Rng, type RngState } from '../env/rng.js';
 import { VectorEnv } from '../env/vector-env.js';
 import type { FinishedEpisode } from '../learning/a2c.js';
 import { type Clip, ClipRecorder, INITIAL_POLICIES, type InitialPolicy, randomPolicyClips } from '../learning/preferences/clips.js';
-import { type ClipData, stackClips } from '../learning/preferences/dataset.js';
+import type { ClipData } from '../learning/preferences/dataset.js';
 import { disagreement, drawPairs, SELECTIONS, type Selection, topIndices } from '../learning/preferences/query.js';
 import { type RewardEvaluation, type RewardInput, RewardModel, type RewardModelConfig, resolveRewardModelConfig } from '../learning/preferences/reward-model.js';
 import { LabelSchedule } from '../learning/preferences/schedule.js';
@@ -189,7 +189,7 @@ export class PreferenceLearner implements RewardSource {
     private readonly steps: () => number,
   ) {
     const rm = resolveRewardModelConfig(config.rewardModel);
-    this.model = new RewardModel(env.obsSize, env.actionSpace.n, rm, seed);
+    this.model = new RewardModel(env.observationSpace.shape, env.actionSpace.n, rm, seed);
     this.usesNextObs = this.model.readsNext;
     this.session = LabelingSession.open(dir, { members: rm.members, valFraction: rm.valFraction, maxLabels: rm.maxLabels, seed, lockMs: config.lockMs });
     this.schedule = new LabelSchedule({
@@ -316,8 +316,7 @@ export class PreferenceLearner implements RewardSource {
   }
 
   private normaliseOn(clips: readonly ClipData[]): void {
-    const { obs, next, actions } = stackClips(clips, this.env.obsSize, this.model.readsNext);
-    this.model.normalise(obs, actions, actions.length, next);
+    this.model.normaliseClips(clips);
   }
 
   metrics(): PreferenceMetrics {

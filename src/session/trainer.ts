@@ -165,11 +165,13 @@ export function validateRunConfig(c: RunConfig): RunConfig {
     throw new Error(`feedback settings are only for --reward tamer or preferences+tamer, not "${c.reward}"`);
   }
   rewardModelConfigOf(c); // the reward model's settings fit together (an action-dependent model reads the state)
-  if ((prefs || tamer) && c.obsType !== 'ram') {
-    throw new Error('the learned reward model takes ram observations only so far (its pixel CNN is not built yet); use --obs ram');
+  if (tamer && c.obsType !== 'ram') {
+    // The feedback log keeps each credited step's observation as Float32 values: 113 KB a pixel step, some 20 a press.
+    throw new Error('live feedback takes ram observations only so far (its log would store every credited pixel observation); use --obs ram, or --reward preferences with --obs pixels');
   }
   const init = c.rewardModelInit;
   if (init !== undefined) {
+    if (c.obsType !== 'ram') throw new Error('an exported reward model reads ram observations (pixel reward models are not exported yet); use --obs ram');
     if (typeof init?.from !== 'string' || !REWARD_MODEL_MODES.includes(init.mode)) {
       throw new Error(`rewardModelInit must be { from: an export folder, mode: ${REWARD_MODEL_MODES.join(' or ')} }, got ${JSON.stringify(init)}`);
     }
@@ -199,6 +201,9 @@ export function validateRunConfig(c: RunConfig): RunConfig {
  * keep 0.05: there a preference reward at 0.2 settled Enduro's policies before they drove (43% against 56%).
  */
 export const FEEDBACK_ALONE_REWARD_STD = 0.2;
+
+/** The dense layers of a new pixel run's reward model, after its convolutions (Christiano et al.: 64). */
+export const PIXEL_REWARD_HIDDEN = [64];
 
 /**
  * The config.json a new run records for `given`: checked, and with every setting written down (its effective
@@ -230,6 +235,8 @@ export function newRunConfig(given: RunConfig): RunConfig {
           ...given.preferences.rewardModel,
           // A fine-tuned export reads what its card says (the CLI passes it); a new model the game's default.
           input: given.preferences.rewardModel?.input ?? (given.rewardModelInit === undefined ? defaultRewardInput(given.env, model.actionDependent) : model.input),
+          // Christiano et al.'s Atari predictor has one dense layer of 64 after its convolutions.
+          ...(given.obsType === 'pixels' && { hidden: given.preferences.rewardModel?.hidden ?? PIXEL_REWARD_HIDDEN }),
           ...(given.tamer !== undefined && { actionDependent: true, statePreferences: given.preferences.rewardModel?.statePreferences ?? true }),
         },
       },
@@ -293,7 +300,14 @@ export function rewardModelConfigOf(config: RunConfig): RewardModelConfig {
  * initialised). A clear error for a run trained on the true score (nothing is learned), on a frozen exported
  * model (its copy is in reward-model-init), or whose checkpoint holds no model or one that does not fit.
  */
-export function checkpointRewardModel(dir: string, config: RunConfig, checkpoint: ReturnType<typeof loadCheckpoint>, obsSize: number, numActions: number): RewardModel {
+export function checkpointRewardModel(
+  dir: string,
+  config: RunConfig,
+  checkpoint: ReturnType<typeof loadCheckpoint>,
+  /** The observation's size or shape (a height x width x frames shape for `pixels`). */
+  obs: number | readonly number[],
+  numActions: number,
+): RewardModel {
   const run = new RunFolder(dir);
   const path = run.checkpointPath;
   if (config.reward === 'model') {
@@ -306,7 +320,7 @@ export function checkpointRewardModel(dir: string, config: RunConfig, checkpoint
         : `${path} holds no reward model, though run ${dir} learns its reward ("${config.reward}"): the checkpoint was written by an older build (before reward models were stored under "rewardModel"); train or resume it with this build`,
     );
   }
-  const model = new RewardModel(obsSize, numActions, rewardModelConfigOf(config), config.seed);
+  const model = new RewardModel(obs, numActions, rewardModelConfigOf(config), config.seed);
   try {
     model.setState(checkpoint.rewardModel);
   } catch (err) {

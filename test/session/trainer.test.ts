@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { A2C_DEFAULTS } from '../../src/learning/a2c.js';
 import { type RunConfig, loadCheckpoint, Trainer } from '../../src/session/trainer.js';
+import { exportRewardModel } from '../../src/export/run-export.js';
 import { preferenceConfig } from '../export/runs.js';
 
 const config = (steps: number): RunConfig => ({
@@ -112,6 +113,45 @@ describe('Trainer with pixels', () => {
     expect(metrics.map((m) => m.steps)).toEqual([20, 40]);
     for (const m of metrics) expect(Number.isFinite(m.policyLoss) && Number.isFinite(m.valueLoss)).toBe(true);
     trainer.dispose();
+  });
+});
+
+describe('Trainer learning a reward from preferences on pixels', () => {
+  it('trains the convolutional reward model on pixel clips, records its layers, and refuses what it cannot do yet', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'arcade-'));
+    const dir = join(root, 'pixels-pref');
+    const given = preferenceConfig({ steps: 400, labels: 12 });
+    const pixels: RunConfig = {
+      ...given,
+      obsType: 'pixels',
+      net: { kind: 'cnn' },
+      preferences: { ...given.preferences!, pretrainEpochs: 5, rewardModel: { batchSize: 4 } },
+    };
+    const trainer = await Trainer.create(dir, pixels);
+    const model = trainer.learner!.model;
+    expect(model.image).toEqual([84, 84, 4]);
+    const before = model.variables.map((v) => v.dataSync().slice());
+    const summary = await trainer.train();
+    expect(summary.steps).toBe(400);
+    expect(summary.labelsUsed).toBeGreaterThanOrEqual(7);
+    // Every kernel of the three members moved (the 7x7 stride-3 convolution of the frames first), by finite
+    // amounts. (The output bias need not: a preference compares sums over equally long clips, where it cancels.)
+    expect(model.trainSteps).toBeGreaterThan(0);
+    model.variables.forEach((v, i) => {
+      const after = v.dataSync();
+      expect(after.every(Number.isFinite)).toBe(true);
+      if (v.rank > 1) expect(after.some((x, j) => x !== before[i][j])).toBe(true);
+    });
+    const recorded = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).preferences.rewardModel;
+    expect(recorded).toMatchObject({ hidden: [64], conv: [[7, 3, 16], [5, 2, 16], [3, 1, 16], [3, 1, 16]], input: 'state' });
+    expect(loadCheckpoint(join(dir, 'checkpoints', 'latest.ckpt')).rewardModel?.weights).toHaveLength(model.variables.length);
+    trainer.dispose();
+
+    await expect(exportRewardModel(dir, join(root, 'export'))).rejects.toThrow(/reads pixels: its convolutional reward model cannot be exported yet/);
+    expect(existsSync(join(root, 'export'))).toBe(false);
+    const tamer = join(root, 'tamer');
+    await expect(Trainer.create(tamer, { ...pixels, reward: 'tamer', preferences: undefined, tamer: {} })).rejects.toThrow(/live feedback takes ram observations only so far/);
+    expect(existsSync(tamer)).toBe(false);
   });
 });
 

@@ -10,6 +10,7 @@ import type { EnvState } from '../../env/core.js';
 import { Rng } from '../../env/rng.js';
 import type { VectorEnv, VectorStepResult } from '../../env/vector-env.js';
 import type { RolloutObserver } from '../a2c.js';
+import { ClipObsBuilder } from './clip-obs.js';
 import type { ClipData } from './dataset.js';
 
 export interface Clip extends ClipData {
@@ -23,8 +24,7 @@ export interface Clip extends ClipData {
 interface OpenClip {
   state: EnvState;
   t: number;
-  obs: Float32Array;
-  next: Float32Array;
+  observations: ClipObsBuilder;
   actions: Int32Array;
   rewards: Float32Array;
 }
@@ -58,8 +58,7 @@ export class ClipRecorder implements RolloutObserver {
     const { length, every } = this.options;
     for (let i = 0; i < this.open.length; i++) {
       if (this.open[i] !== null || this.rng.next() >= 1 / every) continue;
-      const size = env.obsSize;
-      this.open[i] = { state: env.envs[i].getState(), t: 0, obs: new Float32Array(length * size), next: new Float32Array(length * size), actions: new Int32Array(length), rewards: new Float32Array(length) };
+      this.open[i] = { state: env.envs[i].getState(), t: 0, observations: new ClipObsBuilder(env.observationSpace, length), actions: new Int32Array(length), rewards: new Float32Array(length) };
     }
   }
 
@@ -68,10 +67,9 @@ export class ClipRecorder implements RolloutObserver {
     for (let i = 0; i < this.open.length; i++) {
       const c = this.open[i];
       if (c === null) continue;
-      c.obs.set(obs.subarray(i * size, (i + 1) * size), c.t * size);
       // After an episode's last step the env has been reset: the observation the step led to is the final one.
       const end = result.terminated[i] || result.truncated[i] ? result.info.episodes.find((e) => e.index === i) : undefined;
-      c.next.set(end?.finalObs ?? result.obs.subarray(i * size, (i + 1) * size), c.t * size);
+      c.observations.add(c.t, obs.subarray(i * size, (i + 1) * size), end?.finalObs ?? result.obs.subarray(i * size, (i + 1) * size));
       c.actions[c.t] = actions[i];
       c.rewards[c.t] = result.rewards[i];
       c.t++;
@@ -89,7 +87,7 @@ export class ClipRecorder implements RolloutObserver {
     const record: ClipRecord = { id, env: this.env.id, options: { ...c.state.options }, state: c.state, actions: Array.from(c.actions) };
     let trueReturn = 0;
     for (const r of c.rewards) trueReturn += r;
-    return { id, obs: c.obs, next: c.next, actions: c.actions, trueReturn, record, trueRewards: c.rewards, step };
+    return { id, ...c.observations.finish(), actions: c.actions, trueReturn, record, trueRewards: c.rewards, step };
   }
 }
 

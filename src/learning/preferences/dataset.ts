@@ -13,15 +13,16 @@
  * arrive in, and a resumed run or an undo-and-relabel gives the same draws.
  */
 import { Rng } from '../../env/rng.js';
+import { type ClipObs, writeClipObs } from './clip-obs.js';
 import type { Answer } from './teachers.js';
 
 /** What the reward model needs of a clip. */
 export interface ClipData {
   id: string;
-  /** length x obsSize, step-major: the observation each action was taken in. */
-  obs: Float32Array;
+  /** length x obsSize, step-major: the observation each action was taken in (pixels: as shared frames). */
+  obs: ClipObs;
   /** length x obsSize: the observation after each step (for a reward model of transitions). */
-  next: Float32Array;
+  next: ClipObs;
   actions: Int32Array;
   /** The game's return over the clip: for metrics and synthetic teachers only, never for training. */
   trueReturn: number;
@@ -49,8 +50,9 @@ export function stackClips(clips: readonly ClipData[], obsSize: number, withNext
   const actions = new Int32Array(clips.length * H);
   clips.forEach((c, i) => {
     if (c.actions.length !== H) throw new RangeError(`clip ${c.id} has ${c.actions.length} steps, the others ${H}`);
-    obs.set(c.obs, i * H * obsSize);
-    next?.set(c.next, i * H * obsSize);
+    if (c.obs.length !== H * obsSize) throw new RangeError(`clip ${c.id} has ${c.obs.length} observation values, not ${H} steps of ${obsSize}`);
+    writeClipObs(c.obs, obs, i * H * obsSize);
+    if (next !== undefined) writeClipObs(c.next, next, i * H * obsSize);
     actions.set(c.actions, i * H);
   });
   return { obs, next, actions };

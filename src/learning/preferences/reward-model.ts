@@ -10,7 +10,11 @@
  * are averaged (a delta model's zero is a step that changes nothing, see `normalise`). The Bradley-Terry loss
  * sees raw outputs (normalising would not change which clip is preferred, only the loss's temperature, which
  * the net learns). With std 0.05 the agent sees rewards on the scale A2C's standard settings were tuned for.
- * (`ram` observations only for now: the pixel CNN member is a slot, see `createRewardModel`.)
+ *
+ * Members read `ram` observations with an MLP, and `pixels` (84x84x4 stacked frames) with Christiano et al.'s
+ * Atari predictor: 4 convolutions (7x7 stride 3, 5x5/2, 3x3/1, 3x3/1, 16 filters each, leaky ReLU), then the
+ * dense `hidden` layers (64 for a pixel run) and the output. (The paper also used batch norm on the convolutions;
+ * here they have none, so a member's output does not depend on what else is in its batch.)
  */
 import { Rng, type RngState } from '../../env/rng.js';
 import { dense, Params } from '../nets.js';
@@ -23,8 +27,13 @@ import { tamerLoss } from '../tamer/loss.js';
 export interface RewardModelConfig {
   /** Ensemble members (3). */
   members: number;
-  /** Hidden layer sizes of each member's MLP (64-64, as rl-teacher). */
+  /** Hidden dense layer sizes of each member (64-64 for `ram`, as rl-teacher; after the convolutions for `pixels`). */
   hidden: number[];
+  /**
+   * The convolutions of a member that reads stacked frames, [kernel, stride, filters] each (Christiano et al.'s
+   * Atari predictor: 7/3, 5/2, 3/1, 3/1, 16 filters); unused for `ram`.
+   */
+  conv: [number, number, number][];
   /** Leaky ReLU slope (0.01). */
   leakyAlpha: number;
   /**
@@ -103,6 +112,12 @@ export type RewardInput = (typeof REWARD_INPUTS)[number];
 export const REWARD_MODEL_DEFAULTS: RewardModelConfig = {
   members: 3,
   hidden: [64, 64],
+  conv: [
+    [7, 3, 16],
+    [5, 2, 16],
+    [3, 1, 16],
+    [3, 1, 16],
+  ],
   leakyAlpha: 0.01,
   dropout: 0,
   answerNoise: 0.1,
@@ -127,6 +142,10 @@ export function resolveRewardModelConfig(partial: Partial<RewardModelConfig> = {
   const bad = (name: keyof RewardModelConfig, want: string) => new RangeError(`reward model ${name} must be ${want}, got ${JSON.stringify(c[name])}`);
   if (!Number.isInteger(c.members) || c.members < 1) throw bad('members', 'a positive integer');
   if (!Array.isArray(c.hidden) || !c.hidden.every((h) => Number.isInteger(h) && h > 0)) throw bad('hidden', 'a list of positive integers');
+  const posInt = (x: unknown) => Number.isInteger(x) && (x as number) > 0;
+  if (!Array.isArray(c.conv) || !c.conv.every((l) => Array.isArray(l) && l.length === 3 && l.every(posInt))) {
+    throw bad('conv', 'a list of [kernel, stride, filters], each a positive integer');
+  }
   if (!(c.leakyAlpha >= 0 && c.leakyAlpha < 1)) throw bad('leakyAlpha', 'in [0, 1)');
   if (!(c.dropout >= 0 && c.dropout < 1)) throw bad('dropout', 'in [0, 1)');
   if (!(c.answerNoise >= 0 && c.answerNoise < 1)) throw bad('answerNoise', 'in [0, 1)');
@@ -173,11 +192,20 @@ export interface RewardModelState {
 }
 
 interface Member {
+  /** Convolutions first (for stacked frames), then the dense layers, the last one the output. */
+  convs: { w: tf.Variable; b: tf.Variable; stride: number }[];
   layers: { w: tf.Variable; b: tf.Variable }[];
 }
 
-/** Rows per forward pass when scoring many steps (bounds memory). */
-const CHUNK = 16384;
+/** Input values per forward pass when scoring many steps (bounds memory: 74 rows of pixels)... */
+const CHUNK_VALUES = 1 << 21;
+/** ...and at most this many rows (ram). */
+const MAX_CHUNK_ROWS = 16384;
+
+/** Output size of a 'valid' convolution. */
+function convOut(size: number, kernel: number, stride: number): number {
+  return Math.floor((size - kernel) / stride) + 1;
+}
 /** Factor by which the L2 weight moves per evaluation when validation loss leaves its band. */
 const L2_STEP = 1.2;
 
@@ -191,6 +219,10 @@ export class RewardModel {
   readonly heads: number;
   /** Input width of each member: obsSize, or 2 obsSize for [s, s' - s]. */
   readonly inputSize: number;
+  /** Values per observation. */
+  readonly obsSize: number;
+  /** Height x width x stacked frames when members are convolutional (`pixels`, bytes 0-255); null for `ram`. */
+  readonly image: readonly [number, number, number] | null;
   /** The model reads the observation after each step too (a transition model). */
   readonly readsNext: boolean;
   l2: number;
@@ -203,31 +235,51 @@ export class RewardModel {
   private readonly optimizer: FlatAdam;
   private readonly rng: Rng;
 
+  /**
+   * `obs`: the observation's size (a flat vector, read by MLP members) or its shape; a height x width x frames
+   * shape (`pixels`, values 0-255) makes the members convolutional.
+   */
   constructor(
-    readonly obsSize: number,
+    obs: number | readonly number[],
     readonly numActions: number,
     config: Partial<RewardModelConfig> = {},
     seed = 0,
   ) {
-    if (!Number.isInteger(obsSize) || obsSize < 1) throw new RangeError(`obsSize must be a positive integer, got ${obsSize}`);
+    const shape = typeof obs === 'number' ? [obs] : obs;
+    if (shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d > 0) || (shape.length !== 1 && shape.length !== 3)) {
+      throw new RangeError(`the observation must be a positive size or a height x width x channels shape, got ${JSON.stringify(obs)}`);
+    }
     if (!Number.isInteger(numActions) || numActions < 1) throw new RangeError(`numActions must be a positive integer, got ${numActions}`);
     this.config = resolveRewardModelConfig(config);
+    this.obsSize = shape.reduce((a, b) => a * b, 1);
+    this.image = shape.length === 3 ? [shape[0], shape[1], shape[2]] : null;
     this.heads = this.config.actionDependent ? numActions : 1;
     this.readsNext = this.config.input !== 'state';
-    this.inputSize = this.config.input === 'transition' ? 2 * obsSize : obsSize;
+    this.inputSize = this.config.input === 'transition' ? 2 * this.obsSize : this.obsSize;
     const p = new Params(seed * 1009 + 17); // not the policy's initialisation seeds
     this.members = Array.from({ length: this.config.members }, () => {
       let n = this.inputSize;
+      const convs: Member['convs'] = [];
+      if (this.image !== null) {
+        const [h, w, c] = this.image;
+        let [oh, ow, oc] = [h, w, this.config.input === 'transition' ? 2 * c : c];
+        for (const [k, stride, f] of this.config.conv) {
+          convs.push({ ...p.conv(k, oc, f, Math.SQRT2), stride });
+          [oh, ow, oc] = [convOut(oh, k, stride), convOut(ow, k, stride), f];
+          if (oh < 1 || ow < 1) throw new RangeError(`a ${h}x${w} observation is too small for the reward model's convolutions ${JSON.stringify(this.config.conv)}`);
+        }
+        n = oh * ow * oc;
+      }
       const layers = this.config.hidden.map((h) => {
         const layer = p.dense(n, h, Math.SQRT2);
         n = h;
         return layer;
       });
       layers.push(p.dense(n, this.heads, 1));
-      return { layers };
+      return { convs, layers };
     });
     this.variables = p.variables;
-    this.kernels = this.members.flatMap((m) => m.layers.map((l) => l.w));
+    this.kernels = this.members.flatMap((m) => [...m.convs, ...m.layers].map((l) => l.w));
     this.optimizer = new FlatAdam(this.variables);
     this.shift = Array<number>(this.config.members).fill(0);
     this.scale = Array<number>(this.config.members).fill(1);
@@ -241,9 +293,22 @@ export class RewardModel {
    * layer, its masks drawn from the model's own generator (so a run is the same on every replay).
    */
   private outputs(m: number, x: tf.Tensor2D, training = false): tf.Tensor2D {
-    const { layers } = this.members[m];
+    const { convs, layers } = this.members[m];
     const rate = training ? this.config.dropout : 0;
     let y = x;
+    if (this.image !== null) {
+      const [h, w, c] = this.image;
+      // A transition row is [s, s' - s]: its two halves become channels. Bytes are scaled to [0, 1] ([-1, 1] for changes).
+      const halves = this.config.input === 'transition' ? tf.split(x, 2, 1) : [x];
+      let z = tf.mul(halves.length === 1 ? tf.reshape(x, [-1, h, w, c]) : tf.concat(halves.map((half) => tf.reshape(half, [-1, h, w, c])), 3), 1 / 255) as tf.Tensor4D;
+      // Not tf.fused.conv2d: its gradient computes the input's gradient too, eagerly, and the first layer's (of
+      // the frames, 1,600 x 84 x 84 x 4 values a minibatch, through a stride-3 dilation) is never needed.
+      for (const { w: k, b, stride } of convs) {
+        z = tf.leakyRelu(tf.add(tf.conv2d(z, k as tf.Tensor4D, stride, 'valid'), b), this.config.leakyAlpha) as tf.Tensor4D;
+        if (rate > 0) z = tf.dropout(z, rate, undefined, this.rng.int(0x7fffffff)) as tf.Tensor4D;
+      }
+      y = tf.reshape(z, [z.shape[0], -1]);
+    }
     layers.forEach(({ w, b }, i) => {
       y = dense(y, w as tf.Tensor2D, b as tf.Tensor1D);
       if (i < layers.length - 1) {
@@ -316,8 +381,9 @@ export class RewardModel {
     const x = this.inputs(obs, rows, next);
     const out = this.members.map(() => new Float32Array(rows));
     const hot = this.oneHot(actions, rows, preference);
-    for (let start = 0; start < rows; start += CHUNK) {
-      const n = Math.min(CHUNK, rows - start);
+    const chunk = this.chunkRows();
+    for (let start = 0; start < rows; start += chunk) {
+      const n = Math.min(chunk, rows - start);
       const r = tf.tidy(() => {
         const xs = tf.tensor2d(x.subarray(start * size, (start + n) * size), [n, size]);
         const h = tf.tensor2d(hot.subarray(start * A, (start + n) * A), [n, A]);
@@ -326,6 +392,28 @@ export class RewardModel {
       const data = r.dataSync();
       r.dispose();
       out.forEach((o, m) => o.set(data.subarray(m * n, (m + 1) * n), start));
+    }
+    return out;
+  }
+
+  /** Rows per forward pass when scoring many steps. */
+  private chunkRows(): number {
+    return Math.max(1, Math.min(MAX_CHUNK_ROWS, Math.floor(CHUNK_VALUES / this.inputSize)));
+  }
+
+  /**
+   * Raw r̂ of every member for every step of `clips`, one Float32Array per member (clip-major). Pixel clips
+   * are stacked only as many at a time as one forward pass reads (a pool of them as Float32 rows would take
+   * GBs); ram clips all at once.
+   */
+  clipRawRewards(clips: readonly ClipData[], preference = false): Float32Array[] {
+    const H = clips.length > 0 ? clips[0].actions.length : 0;
+    const out = this.members.map(() => new Float32Array(clips.length * H));
+    const per = this.image === null ? clips.length : Math.max(1, Math.floor(this.chunkRows() / Math.max(1, H)));
+    for (let start = 0; start < clips.length; start += per) {
+      const group = clips.slice(start, start + per);
+      const { obs, next, actions } = stackClips(group, this.obsSize, this.readsNext);
+      this.rawRewards(obs, actions, actions.length, next, preference).forEach((r, m) => out[m].set(r, start * H));
     }
     return out;
   }
@@ -350,9 +438,23 @@ export class RewardModel {
   normalise(obs: Float32Array, actions: ArrayLike<number>, rows: number, next?: Float32Array): void {
     if (rows < 2) return;
     const every = this.config.normaliseAllActions && this.heads > 1;
-    const outputs = every
-      ? Array.from({ length: this.heads }, (_, a) => this.rawRewards(obs, new Int32Array(rows).fill(a), rows, next))
-      : [this.rawRewards(obs, actions, rows, next)];
+    this.normaliseOutputs(
+      every ? Array.from({ length: this.heads }, (_, a) => this.rawRewards(obs, new Int32Array(rows).fill(a), rows, next)) : [this.rawRewards(obs, actions, rows, next)],
+      rows,
+    );
+  }
+
+  /** `normalise` on the steps of `clips` (their actions), a few clips at a time. */
+  normaliseClips(clips: readonly ClipData[]): void {
+    const rows = clips.reduce((n, c) => n + c.actions.length, 0);
+    if (rows < 2) return;
+    const every = this.config.normaliseAllActions && this.heads > 1;
+    const withAction = (a: number) => clips.map((c) => ({ ...c, actions: new Int32Array(c.actions.length).fill(a) }));
+    this.normaliseOutputs(every ? Array.from({ length: this.heads }, (_, a) => this.clipRawRewards(withAction(a))) : [this.clipRawRewards(clips)], rows);
+  }
+
+  /** Sets shift and scale from raw outputs[k][member] of `rows` steps each (see `normalise`). */
+  private normaliseOutputs(outputs: Float32Array[][], rows: number): void {
     const still = this.config.input === 'delta' ? this.rawRewards(new Float32Array(this.obsSize), [0], 1, new Float32Array(this.obsSize)) : null;
     this.members.forEach((_, m) => {
       const n = rows * outputs.length;
@@ -377,21 +479,17 @@ export class RewardModel {
     if (batches[0].length === 0) return null;
     const H = batches[0][0].left.actions.length;
     const B = this.config.batchSize;
-    const loss = this.update(this.config.lr, `training diverged at step ${this.trainSteps + 1}`, () => {
-      const inputs = batches.map((batch) => {
-        const { obs, next, actions } = stackClips(batch.flatMap((c) => [c.left, c.right]), this.obsSize, this.readsNext);
-        return {
-          x: tf.tensor2d(this.inputs(obs, actions.length, next), [actions.length, this.inputSize]),
-          hot: tf.tensor2d(this.oneHot(actions, actions.length, true), [actions.length, this.heads]),
-          target: tf.tensor1d(batch.map((c) => c.target)),
-        };
-      });
-      return () =>
-        inputs.map(({ x, hot, target }, m) => {
-          const sums = tf.sum(tf.reshape(this.taken(m, x, hot, true), [B, 2, H]), 2);
-          const [left, right] = tf.unstack(sums, 1) as tf.Tensor1D[];
-          return preferenceLoss(left, right, target, this.config.answerNoise);
-        });
+    const loss = this.update(this.config.lr, `training diverged at step ${this.trainSteps + 1}`, (m) => {
+      const batch = batches[m];
+      const { obs, next, actions } = stackClips(batch.flatMap((c) => [c.left, c.right]), this.obsSize, this.readsNext);
+      const x = tf.tensor2d(this.inputs(obs, actions.length, next), [actions.length, this.inputSize]);
+      const hot = tf.tensor2d(this.oneHot(actions, actions.length, true), [actions.length, this.heads]);
+      const target = tf.tensor1d(batch.map((c) => c.target));
+      return () => {
+        const sums = tf.sum(tf.reshape(this.taken(m, x, hot, true), [B, 2, H]), 2);
+        const [left, right] = tf.unstack(sums, 1) as tf.Tensor1D[];
+        return preferenceLoss(left, right, target, this.config.answerNoise);
+      };
     });
     this.trainSteps++;
     return loss;
@@ -409,31 +507,55 @@ export class RewardModel {
     if (!this.config.actionDependent) throw new Error('scalar feedback needs an action-dependent reward model (Ĥ(s, a)): set actionDependent');
     const rows = actions.length;
     if (rows === 0) return Number.NaN;
-    const loss = this.update(this.config.lr * lrScale, 'diverged on feedback', () => {
-      const x = tf.tensor2d(obs.subarray(0, rows * this.obsSize), [rows, this.obsSize]);
-      return () => this.members.map((_, m) => tamerLoss(this.outputs(m, x, true), actions, feedback, weights));
+    let x: tf.Tensor2D | null = null; // one input for every member
+    const loss = this.update(this.config.lr * lrScale, 'diverged on feedback', (m) => {
+      const rowsOf = (x ??= tf.tensor2d(obs.subarray(0, rows * this.obsSize), [rows, this.obsSize]));
+      return () => tamerLoss(this.outputs(m, rowsOf, true), actions, feedback, weights);
     });
     this.feedbackSteps++;
     return loss;
   }
 
   /**
-   * One Adam step on the members' losses plus L2 on the kernels. `prepare` makes the input tensors (inside
-   * the step's tidy) and returns the function giving one loss per member; the members' losses are added:
-   * they share no weights, so each member gets its own gradient. Returns the mean loss over members.
+   * One Adam step on the members' losses plus L2 on the kernels. `prepare(m)` makes member m's input tensors
+   * (inside the step's tidy) and returns the function giving its loss; the members' losses are added: they
+   * share no weights, so each member gets its own gradient. Convolutional members take their gradients one
+   * at a time, so that one member's minibatch (1,600 pixel steps, 180 MB as Float32) and its activations are
+   * in memory at once rather than every member's (the wasm backend's heap is a few GB). Returns the mean loss
+   * over members.
    */
-  private update(lr: number, failure: string, prepare: () => () => tf.Scalar[]): number {
+  private update(lr: number, failure: string, prepare: (m: number) => () => tf.Scalar): number {
+    const l2Of = (kernels: tf.Variable[]) => tf.mul(this.l2, tf.addN(kernels.map((k) => tf.sum(tf.square(k)))));
     const meanLoss = tf.tidy(() => {
-      const memberLosses = prepare();
-      let mean: tf.Scalar | null = null;
-      const { grads } = tf.variableGrads(() => {
-        const losses = memberLosses();
-        mean = tf.keep(tf.div(tf.addN(losses), losses.length)) as tf.Scalar;
-        const l2 = tf.mul(this.l2, tf.addN(this.kernels.map((k) => tf.sum(tf.square(k)))));
-        return tf.add(tf.addN(losses), l2) as tf.Scalar;
-      }, this.variables);
+      if (this.image === null) {
+        const memberLosses = this.members.map((_, m) => prepare(m));
+        let mean: tf.Scalar | null = null;
+        const { grads } = tf.variableGrads(() => {
+          const losses = memberLosses.map((loss) => loss());
+          mean = tf.keep(tf.div(tf.addN(losses), losses.length)) as tf.Scalar;
+          return tf.add(tf.addN(losses), l2Of(this.kernels)) as tf.Scalar;
+        }, this.variables);
+        this.optimizer.apply(flatten(this.variables.map((v) => grads[v.name])), lr);
+        return mean as unknown as tf.Scalar;
+      }
+      const grads: tf.NamedTensorMap = {};
+      const losses: tf.Scalar[] = [];
+      this.members.forEach((member, m) => {
+        const layers = [...member.convs, ...member.layers];
+        const own = tf.tidy(() => {
+          const loss = prepare(m);
+          return tf.variableGrads(() => {
+            const l = loss();
+            losses.push(tf.keep(l));
+            return tf.add(l, l2Of(layers.map((layer) => layer.w))) as tf.Scalar;
+          }, layers.flatMap((layer) => [layer.w, layer.b])).grads;
+        });
+        Object.assign(grads, own);
+      });
       this.optimizer.apply(flatten(this.variables.map((v) => grads[v.name])), lr);
-      return mean as unknown as tf.Scalar;
+      const mean = tf.div(tf.addN(losses), losses.length) as tf.Scalar;
+      for (const l of losses) l.dispose(); // kept out of the gradient's scope, so no tidy frees them
+      return mean;
     });
     const value = meanLoss.dataSync()[0];
     meanLoss.dispose();
@@ -457,8 +579,7 @@ export class RewardModel {
   private clipSums(clips: readonly ClipData[]): Float32Array[] {
     if (clips.length === 0) return this.members.map(() => new Float32Array(0));
     const H = clips[0].actions.length;
-    const { obs, next, actions } = stackClips(clips, this.obsSize, this.readsNext);
-    return this.rawRewards(obs, actions, clips.length * H, next, true).map((r) => {
+    return this.clipRawRewards(clips, true).map((r) => {
       const sums = new Float32Array(clips.length);
       for (let i = 0; i < r.length; i++) sums[Math.floor(i / H)] += r[i];
       return sums;
@@ -529,6 +650,7 @@ export class RewardModel {
 
   /** The dense layers of each member, for export (the first takes `inputSize` inputs, see `inputs`). */
   memberLayers(): { kernel: Float32Array; bias: Float32Array; inputs: number; units: number }[][] {
+    if (this.image !== null) throw new Error('a convolutional reward model (pixels) cannot be exported yet: the tfjs and ONNX exporters write dense layers only');
     return this.members.map((m) =>
       m.layers.map(({ w, b }) => ({ kernel: w.dataSync() as Float32Array, bias: b.dataSync() as Float32Array, inputs: w.shape[0], units: w.shape[1] as number })),
     );

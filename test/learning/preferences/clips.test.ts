@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { replayClip } from '../../../src/env/clip.js';
-import { listEnvs } from '../../../src/env/index.js';
+import { listEnvs, makeEnv } from '../../../src/env/index.js';
 import { Rng } from '../../../src/env/rng.js';
 import { VectorEnv } from '../../../src/env/vector-env.js';
+import { ClipObsBuilder, FrameSteps } from '../../../src/learning/preferences/clip-obs.js';
 import { type Clip, ClipRecorder, randomPolicyClips } from '../../../src/learning/preferences/clips.js';
+import { stackClips } from '../../../src/learning/preferences/dataset.js';
+import { clipFromRecord } from '../../../src/session/labeling.js';
 
 /** What each step of a replayed clip led to: the next step's observation, and the final one after the last. */
 function replayedNext(record: Clip['record'], size: number): Float32Array {
@@ -32,6 +35,37 @@ describe('clips', () => {
       expect(replay.rewards.reduce((a, b) => a + b, 0)).toBeCloseTo(clip.trueReturn, 6);
       expect(Array.from(clip.actions)).toEqual(clip.record.actions);
     }
+  });
+
+  it.each(['Pong', 'Seaquest'])('%s with pixels: a clip stores each frame once and gives back every observation and the one after exactly', (id) => {
+    const env = VectorEnv.make(id, 2, { obsType: 'pixels', maskScore: true });
+    let n = 0;
+    const clips = randomPolicyClips(env, 2, { length: 25, every: 20, seed: 5 }, () => `c${n++}`);
+    for (const clip of clips) {
+      expect(clip.obs).toBeInstanceOf(FrameSteps);
+      const frames = (clip.obs as FrameSteps).frames;
+      expect(frames.length).toBe((25 + 4) * 84 * 84); // 205 KB, where 50 Float32 stacks would take 5.6 MB
+      expect((clip.next as FrameSteps).frames).toBe(frames);
+      // stackClips writes them out as the rows the reward model reads: what a replay of the record observes.
+      const { obs, next } = stackClips([clip], env.obsSize, true);
+      const replay = replayClip(clip.record);
+      const replayed = new Float32Array(25 * env.obsSize);
+      replay.obs.forEach((o, t) => replayed.set(o, t * env.obsSize));
+      expect(obs).toEqual(replayed);
+      expect(next).toEqual(replayedNext(clip.record, env.obsSize));
+      // And as the labeling session rebuilds a stored clip.
+      const stored = clipFromRecord({ ...clip.record, step: 0 });
+      expect(stackClips([stored], env.obsSize, true)).toEqual({ obs, next, actions: clip.actions });
+    }
+  });
+
+  it('refuses pixel observations that do not follow each other by one frame, rather than store wrong ones', () => {
+    const space = makeEnv('Pong', { obsType: 'pixels' }).observationSpace;
+    const builder = new ClipObsBuilder(space, 2);
+    const first = Uint8Array.from({ length: space.size }, (_, i) => i % 251);
+    const shifted = Uint8Array.from({ length: space.size }, (_, i) => (i % 4 === 3 ? 7 : first[i + 1]));
+    builder.add(0, first, shifted);
+    expect(() => builder.add(1, shifted, first)).toThrow(/step 1's next observation is not its observation shifted by one frame \(pixel 0, stacked frame 0\)/);
   });
 
   it('replays every emulator frame (frameSkip per step) for players', () => {

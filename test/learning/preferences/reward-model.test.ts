@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/env/rng.js';
-import { type ClipData, PreferenceDataset } from '../../../src/learning/preferences/dataset.js';
+import { FrameSteps } from '../../../src/learning/preferences/clip-obs.js';
+import { type ClipData, PreferenceDataset, stackClips } from '../../../src/learning/preferences/dataset.js';
 import { pearson, RewardModel, resolveRewardModelConfig } from '../../../src/learning/preferences/reward-model.js';
 import { initTf, tf } from '../../../src/learning/tf.js';
 
@@ -275,6 +276,79 @@ describe('reward model', () => {
     delta.dispose();
   });
 
+  it('with stacked frames, is convolutional: learns where a bright patch is from preferences, over frames shared between steps, and trains its members one at a time', () => {
+    // 12x12 frames of dim noise, 2 to a stack; in half the frames the top-left 4x4 corner is lit. A step's true
+    // reward is how bright the newest frame's corner is.
+    const [S, K, T] = [12, 2, 5];
+    const plane = S * S;
+    const rng = new Rng(21);
+    const clip = (id: string): ClipData => {
+      const frames = Uint8Array.from({ length: (T + K) * plane }, () => Math.floor(rng.next() * 64));
+      for (let f = 0; f < T + K; f++) {
+        if (rng.next() < 0.5) for (let y = 0; y < 4; y++) for (let x = 0; x < 4; x++) frames[f * plane + y * S + x] = 192 + Math.floor(rng.next() * 64);
+      }
+      let trueReturn = 0;
+      for (let t = 0; t < T; t++) {
+        const f = (t + K - 1) * plane; // step t's newest frame
+        for (let y = 0; y < 4; y++) for (let x = 0; x < 4; x++) trueReturn += frames[f + y * S + x] / 255 / 16;
+      }
+      return { id, obs: new FrameSteps(frames, plane, K, 0, T), next: new FrameSteps(frames, plane, K, 1, T), actions: new Int32Array(T), trueReturn };
+    };
+    const data = new PreferenceDataset({ members: 2, valFraction: 1 / Math.E, maxLabels: 3000, seed: 3 });
+    for (let i = 0; i < 240; i++) {
+      const [l, r] = [clip(`a${i}`), clip(`b${i}`)];
+      const d = l.trueReturn - r.trueReturn; // a lit corner is worth about 0.9
+      data.add(`p${i}`, l, r, d > 0.5 ? 'left' : d < -0.5 ? 'right' : 'equal');
+    }
+    const config = { members: 2, batchSize: 16, lr: 3e-3, hidden: [16], conv: [[3, 1, 4]] as [number, number, number][] };
+    const model = new RewardModel([S, S, K], A, config, 1);
+    expect(model.image).toEqual([S, S, K]);
+    expect(model.obsSize).toBe(plane * K);
+    // Each member: the convolution (3x3x2x4 and 4 biases), a dense layer of 10x10x4 -> 16, the output.
+    const member = [[3, 3, K, 4], [4], [400, 16], [16], [16, 1], [1]];
+    expect(model.variables.map((v) => v.shape)).toEqual([...member, ...member]);
+    const before = model.evaluate(data);
+    const tensors = tf.memory().numTensors;
+    for (let i = 0; i < 150; i++) model.trainStep(data);
+    expect(tf.memory().numTensors).toBe(tensors);
+    const e = model.evaluate(data);
+    expect(e.valLoss).toBeLessThan(before.valLoss / 2);
+    expect(e.valAccuracy).toBeGreaterThan(0.9);
+    expect(e.predTrueCorrelation).toBeGreaterThan(0.9);
+
+    // Clips are read a few at a time: the rewards of clips equal those of their stacked rows.
+    const clips = [...new Set(data.train.flatMap((c) => [c.left, c.right]))].slice(0, 40);
+    const { obs, actions } = stackClips(clips, model.obsSize, false);
+    const raw = model.rawRewards(obs, actions, actions.length);
+    model.clipRawRewards(clips).forEach((r, m) => r.forEach((x, i) => expect(x).toBeCloseTo(raw[m][i], 5)));
+    model.normaliseClips(clips);
+    const byClips = [...model.shift, ...model.scale];
+    model.normalise(obs, actions, actions.length);
+    [...model.shift, ...model.scale].forEach((x, i) => expect(x).toBeCloseTo(byClips[i], 4));
+    // Both members trained on the same step, each from its own gradient, as the dense members do in one.
+    const fresh = new RewardModel([S, S, K], A, config, 1);
+    fresh.variables.forEach((v, i) => expect(Array.from(v.dataSync()).some((x, j) => x !== model.variables[i].dataSync()[j])).toBe(true));
+    expect(() => model.memberLayers()).toThrow(/convolutional reward model \(pixels\) cannot be exported yet/);
+    expect(() => new RewardModel([4, 4, K], A, config)).not.toThrow();
+    expect(() => new RewardModel([2, 2, K], A, config)).toThrow(/a 2x2 observation is too small for the reward model's convolutions \[\[3,1,4\]\]/);
+    expect(() => resolveRewardModelConfig({ conv: [[3, 0, 4]] })).toThrow(/reward model conv must be a list of \[kernel, stride, filters\]/);
+    fresh.dispose();
+    model.dispose();
+  });
+
+  it('with stacked frames and the transition input, reads s and s\' - s as channels side by side', () => {
+    const [S, K] = [6, 2];
+    const model = new RewardModel([S, S, K], A, { members: 1, hidden: [4], conv: [[3, 1, 3]], input: 'transition' }, 2);
+    expect(model.variables[0].shape).toEqual([3, 3, 2 * K, 3]);
+    const rows = 3;
+    const obs = Float32Array.from({ length: rows * S * S * K }, (_, i) => (i * 37) % 256);
+    const next = Float32Array.from({ length: rows * S * S * K }, (_, i) => (i * 11) % 256);
+    const moved = model.predict(obs, new Int32Array(rows), rows, next);
+    const still = model.predict(obs, new Int32Array(rows), rows, obs);
+    moved.forEach((r, i) => expect(r).not.toBeCloseTo(still[i], 4));
+    model.dispose();
+  });
+
   it('rejects bad settings, naming them', () => {
     expect(() => resolveRewardModelConfig({ input: 'frames' as never })).toThrow(/input must be state or transition or delta/);
     expect(() => resolveRewardModelConfig({ actionDependent: true, input: 'transition' })).toThrow(/its input must be "state"/);
@@ -285,7 +359,8 @@ describe('reward model', () => {
     expect(() => resolveRewardModelConfig({ dropout: -0.1 })).toThrow(/dropout/);
     expect(() => resolveRewardModelConfig({ valLossBand: [1.5, 1.1] })).toThrow(/valLossBand/);
     expect(() => resolveRewardModelConfig({ l2Weight: 1 } as never)).toThrow(/unknown reward model setting "l2Weight"/);
-    expect(() => new RewardModel(0, 3)).toThrow(/obsSize/);
+    expect(() => new RewardModel(0, 3)).toThrow(/observation must be a positive size or a height x width x channels shape, got 0/);
+    expect(() => new RewardModel([84, 84], 3)).toThrow(/height x width x channels shape, got \[84,84\]/);
   });
 
   it('computes Pearson correlation', () => {
