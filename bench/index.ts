@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: the project's speed figures, as medians of several runs.
- *   npm run bench -- [--only env|a2c|app|app-remote] [--runs 5] [--seconds 1] [--training-priority low|normal]
+ *   npm run bench -- [--only env|a2c|reward|app|app-remote] [--runs 5] [--seconds 1] [--training-priority low|normal]
  *                    [--labelers 1]   (app-remote: people labelling at once)
  */
 import os from 'node:os';
@@ -12,8 +12,9 @@ import type { LoopFigures } from './app-harness.js';
 import { benchAppRemote } from './app-remote.js';
 import { benchApp } from './app.js';
 import { benchEnvs } from './env.js';
+import { benchReward } from './reward.js';
 
-const SECTIONS = ['env', 'a2c', 'app', 'app-remote'] as const;
+const SECTIONS = ['env', 'a2c', 'reward', 'app', 'app-remote'] as const;
 
 const { values } = parseArgs({
   options: {
@@ -50,6 +51,12 @@ if (want('a2c')) {
   console.log('| what | backend | steps/s |');
   console.log('|---|---|---:|');
   await benchA2C(runs, Math.max(seconds, 3), (line) => console.log(line));
+}
+if (want('reward')) {
+  console.log('\nReward-model time (median of the runs):\n');
+  console.log('| what | backend | time |');
+  console.log('|---|---|---:|');
+  await benchReward(runs, (line) => console.log(line));
 }
 if (want('app')) {
   console.log(`\nThe app in browser mode (Chromium, software WebGL), while the session trains at ${trainingPriority} priority:\n`);

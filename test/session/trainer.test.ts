@@ -150,7 +150,7 @@ describe('Trainer learning a reward from preferences on pixels', () => {
     await expect(exportRewardModel(dir, join(root, 'export'))).rejects.toThrow(/reads pixels: its convolutional reward model cannot be exported yet/);
     expect(existsSync(join(root, 'export'))).toBe(false);
     const tamer = join(root, 'tamer');
-    await expect(Trainer.create(tamer, { ...pixels, reward: 'tamer', preferences: undefined, tamer: {} })).rejects.toThrow(/live feedback takes ram observations only so far/);
+    await expect(Trainer.create(tamer, { ...pixels, reward: 'tamer', preferences: undefined, tamer: {} as never })).rejects.toThrow(/live feedback takes ram observations only so far/);
     expect(existsSync(tamer)).toBe(false);
   });
 });

@@ -1,0 +1,52 @@
+/**
+ * Reward-model speed, with `ram` (the 64-64 MLP) and `pixels` (Christiano et al.'s convolutional predictor):
+ * one preference minibatch, as a run trains every 1,000 agent steps (every member on 32 labels of two 25-step
+ * clips: 1,600 steps each), and scoring one A2C update's 80 agent steps (16 envs x 5 steps), as the agent's
+ * reward needs. Clips of a random policy on Pong; the answers do not matter to the speed.
+ */
+import type { ObsType } from '../src/env/core.js';
+import { VectorEnv } from '../src/env/vector-env.js';
+import { randomPolicyClips } from '../src/learning/preferences/clips.js';
+import { PreferenceDataset, stackClips } from '../src/learning/preferences/dataset.js';
+import { REWARD_MODEL_DEFAULTS, RewardModel } from '../src/learning/preferences/reward-model.js';
+import { describeBackend, initTf } from '../src/learning/tf.js';
+import { PIXEL_REWARD_HIDDEN } from '../src/session/trainer.js';
+import { median } from './stats.js';
+
+const CLIPS = 40;
+const ROWS = 80;
+
+function timeMs(body: () => void): number {
+  const start = performance.now();
+  body();
+  return performance.now() - start;
+}
+
+export async function benchReward(runs: number, log: (line: string) => void): Promise<void> {
+  const backend = describeBackend(await initTf());
+  for (const [obsType, what] of [
+    ['ram', 'ram, 64-64 MLP'],
+    ['pixels', 'pixels, 4 convolutions + 64'],
+  ] as [ObsType, string][]) {
+    const vec = VectorEnv.make('Pong', 4, { obsType, maskScore: true });
+    let n = 0;
+    const clips = randomPolicyClips(vec, CLIPS, { length: 25, every: 10, seed: 1 }, () => `c${n++}`);
+    const data = new PreferenceDataset({ members: REWARD_MODEL_DEFAULTS.members, valFraction: 0, maxLabels: 3000, seed: 1 });
+    for (let i = 0; i < 2 * CLIPS; i++) data.add(`p${i}`, clips[i % CLIPS], clips[(i * 7 + 3) % CLIPS], i % 2 === 0 ? 'left' : 'right');
+    const model = new RewardModel(vec.observationSpace.shape, vec.actionSpace.n, obsType === 'pixels' ? { hidden: PIXEL_REWARD_HIDDEN } : {}, 1);
+    const { obs, actions } = stackClips(clips.slice(0, Math.ceil(ROWS / 25)), vec.obsSize, false);
+    const score = () => model.predict(obs, actions, ROWS);
+    model.trainStep(data); // warm up
+    score();
+    const train: number[] = [];
+    const scoring: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      train.push(timeMs(() => model.trainStep(data)));
+      scoring.push(timeMs(() => { for (let i = 0; i < 10; i++) score(); }) / 10);
+    }
+    model.dispose();
+    const { members, batchSize } = REWARD_MODEL_DEFAULTS;
+    log(`| reward model, Pong ${what}: one preference minibatch (${members} members x ${batchSize} labels x 2 clips x 25 steps) | ${backend} | ${median(train).toFixed(0)} ms |`);
+    log(`| reward model, Pong ${what}: the reward of one A2C update's ${ROWS} steps | ${backend} | ${median(scoring).toFixed(1)} ms |`);
+  }
+}
