@@ -173,7 +173,7 @@ class MlpActorCritic extends Net implements ActorCritic {
 }
 
 /** Output size of a 'valid' convolution. */
-function convOut(size: number, kernel: number, stride: number): number {
+export function convOut(size: number, kernel: number, stride: number): number {
   return Math.floor((size - kernel) / stride) + 1;
 }
 

@@ -17,7 +17,7 @@
  * here they have none, so a member's output does not depend on what else is in its batch.)
  */
 import { Rng, type RngState } from '../../env/rng.js';
-import { dense, Params } from '../nets.js';
+import { convOut, dense, Params } from '../nets.js';
 import { FlatAdam, flatten } from '../optim.js';
 import { tf } from '../tf.js';
 import { type ClipData, type Comparison, type PreferenceDataset, stackClips } from './dataset.js';
@@ -202,10 +202,6 @@ const CHUNK_VALUES = 1 << 21;
 /** ...and at most this many rows (ram). */
 const MAX_CHUNK_ROWS = 16384;
 
-/** Output size of a 'valid' convolution. */
-function convOut(size: number, kernel: number, stride: number): number {
-  return Math.floor((size - kernel) / stride) + 1;
-}
 /** Factor by which the L2 weight moves per evaluation when validation loss leaves its band. */
 const L2_STEP = 1.2;
 
