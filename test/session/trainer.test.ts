@@ -152,6 +152,10 @@ describe('Trainer learning a reward from preferences on pixels', () => {
     const tamer = join(root, 'tamer');
     await expect(Trainer.create(tamer, { ...pixels, reward: 'tamer', preferences: undefined, tamer: {} as never })).rejects.toThrow(/live feedback takes ram observations only so far/);
     expect(existsSync(tamer)).toBe(false);
+    await expect(Trainer.create(tamer, { ...pixels, rewardModelInit: { from: join(root, 'export'), mode: 'fine-tune' } })).rejects.toThrow(
+      /an exported reward model reads ram observations \(pixel reward models are not exported yet\); use --obs ram/,
+    );
+    expect(existsSync(tamer)).toBe(false);
   });
 });
 
