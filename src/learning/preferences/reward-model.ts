@@ -228,7 +228,6 @@ export class RewardModel {
   /** Feedback updates trained on. */
   feedbackSteps = 0;
   private readonly members: Member[];
-  private readonly kernels: tf.Variable[];
   private readonly optimizer: FlatAdam;
   private readonly rng: Rng;
 
@@ -276,7 +275,6 @@ export class RewardModel {
       return { convs, layers };
     });
     this.variables = p.variables;
-    this.kernels = this.members.flatMap((m) => [...m.convs, ...m.layers].map((l) => l.w));
     this.optimizer = new FlatAdam(this.variables);
     this.shift = Array<number>(this.config.members).fill(0);
     this.scale = Array<number>(this.config.members).fill(1);
@@ -504,37 +502,26 @@ export class RewardModel {
     if (!this.config.actionDependent) throw new Error('scalar feedback needs an action-dependent reward model (Ĥ(s, a)): set actionDependent');
     const rows = actions.length;
     if (rows === 0) return Number.NaN;
-    let x: tf.Tensor2D | null = null; // one input for every member
-    const loss = this.update(this.config.lr * lrScale, 'diverged on feedback', (m) => {
-      const rowsOf = (x ??= tf.tensor2d(obs.subarray(0, rows * this.obsSize), [rows, this.obsSize]));
-      return () => tamerLoss(this.outputs(m, rowsOf, true), actions, feedback, weights);
-    });
+    const x = tf.tensor2d(obs.subarray(0, rows * this.obsSize), [rows, this.obsSize]); // one input for every member
+    let loss: number;
+    try {
+      loss = this.update(this.config.lr * lrScale, 'diverged on feedback', (m) => () => tamerLoss(this.outputs(m, x, true), actions, feedback, weights));
+    } finally {
+      x.dispose();
+    }
     this.feedbackSteps++;
     return loss;
   }
 
   /**
-   * One Adam step on the members' losses plus L2 on the kernels. `prepare(m)` makes member m's input tensors
-   * (inside the step's tidy) and returns the function giving its loss; the members' losses are added: they
-   * share no weights, so each member gets its own gradient. Convolutional members take their gradients one
-   * at a time, so that one member's minibatch (1,600 pixel steps, 180 MB as Float32) and its activations are
-   * in memory at once rather than every member's (the wasm backend's heap is a few GB). Returns the mean loss
-   * over members.
+   * One Adam step on the members' losses plus L2 on their kernels. `prepare(m)` makes member m's input tensors
+   * and returns the function giving its loss. Members share no weights, so each takes its own gradient, one
+   * member at a time: only one member's minibatch and activations are in memory at once (a pixel member's
+   * 1,600 steps are 180 MB as Float32; the wasm backend's heap is a few GB). The same numbers as one gradient
+   * of the members' summed losses. Returns the mean loss over members.
    */
   private update(lr: number, failure: string, prepare: (m: number) => () => tf.Scalar): number {
-    const l2Of = (kernels: tf.Variable[]) => tf.mul(this.l2, tf.addN(kernels.map((k) => tf.sum(tf.square(k)))));
     const meanLoss = tf.tidy(() => {
-      if (this.image === null) {
-        const memberLosses = this.members.map((_, m) => prepare(m));
-        let mean: tf.Scalar | null = null;
-        const { grads } = tf.variableGrads(() => {
-          const losses = memberLosses.map((loss) => loss());
-          mean = tf.keep(tf.div(tf.addN(losses), losses.length)) as tf.Scalar;
-          return tf.add(tf.addN(losses), l2Of(this.kernels)) as tf.Scalar;
-        }, this.variables);
-        this.optimizer.apply(flatten(this.variables.map((v) => grads[v.name])), lr);
-        return mean as unknown as tf.Scalar;
-      }
       const grads: tf.NamedTensorMap = {};
       const losses: tf.Scalar[] = [];
       this.members.forEach((member, m) => {
@@ -542,16 +529,16 @@ export class RewardModel {
         const own = tf.tidy(() => {
           const loss = prepare(m);
           return tf.variableGrads(() => {
-            const l = loss();
-            losses.push(tf.keep(l));
-            return tf.add(l, l2Of(layers.map((layer) => layer.w))) as tf.Scalar;
-          }, layers.flatMap((layer) => [layer.w, layer.b])).grads;
+            const l = tf.keep(loss()); // for the mean, out of the gradient's scope
+            losses.push(l);
+            return tf.add(l, tf.mul(this.l2, tf.addN(layers.map(({ w }) => tf.sum(tf.square(w)))))) as tf.Scalar;
+          }, layers.flatMap(({ w, b }) => [w, b])).grads;
         });
         Object.assign(grads, own);
       });
       this.optimizer.apply(flatten(this.variables.map((v) => grads[v.name])), lr);
       const mean = tf.div(tf.addN(losses), losses.length) as tf.Scalar;
-      for (const l of losses) l.dispose(); // kept out of the gradient's scope, so no tidy frees them
+      for (const l of losses) l.dispose(); // kept, so no tidy frees them
       return mean;
     });
     const value = meanLoss.dataSync()[0];
