@@ -200,7 +200,7 @@ interface Member {
 
 /** Input values per forward pass when scoring many steps (bounds memory: 297 rows of pixels, 32 MB)... */
 const CHUNK_VALUES = 1 << 23;
-/** ...and at most this many rows (ram). */
+/** ...and at most this many rows (bounds the hidden layers' memory for small ram observations). */
 const MAX_CHUNK_ROWS = 16384;
 
 /** Factor by which the L2 weight moves per evaluation when validation loss leaves its band. */
@@ -397,14 +397,15 @@ export class RewardModel {
   }
 
   /**
-   * Raw r̂ of every member for every step of `clips`, one Float32Array per member (clip-major). Pixel clips
-   * are stacked only as many at a time as one forward pass reads (a pool of them as Float32 rows would take
-   * GBs); ram clips all at once.
+   * Raw r̂ of every member for every step of `clips`, one Float32Array per member (clip-major), stacking only
+   * as many clips at a time as one forward pass reads (a pool of pixel clips as Float32 rows would take GBs).
+   * A row's reward does not depend on the rows beside it in a pass (the same bits however the rows are chunked,
+   * checked on wasm), so neither does the grouping.
    */
   clipRawRewards(clips: readonly ClipData[], preference = false): Float32Array[] {
     const H = clips.length > 0 ? clips[0].actions.length : 0;
     const out = this.members.map(() => new Float32Array(clips.length * H));
-    const per = this.image === null ? clips.length : Math.max(1, Math.floor(this.chunkRows() / Math.max(1, H)));
+    const per = Math.max(1, Math.floor(this.chunkRows() / Math.max(1, H)));
     for (let start = 0; start < clips.length; start += per) {
       const group = clips.slice(start, start + per);
       const { obs, next, actions } = stackClips(group, this.obsSize, this.readsNext);
