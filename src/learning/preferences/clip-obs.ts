@@ -31,12 +31,12 @@ export class FrameSteps {
     this.length = steps * plane * stack;
   }
 
-  /** Writes steps [from, to) as rows of plane x stack values (pixel-major, stack innermost) at `out[offset]`. */
-  write(out: Float32Array, offset: number, from = 0, to = this.steps): void {
+  /** Writes every step as a row of plane x stack values (pixel-major, stack innermost) at `out[offset]`. */
+  write(out: Float32Array, offset: number): void {
     const { frames, plane, stack } = this;
     const row = plane * stack;
-    for (let t = from; t < to; t++) {
-      const at = offset + (t - from) * row;
+    for (let t = 0; t < this.steps; t++) {
+      const at = offset + t * row;
       for (let k = 0; k < stack; k++) {
         const f = (this.first + t + k) * plane;
         for (let p = 0; p < plane; p++) out[at + p * stack + k] = frames[f + p];
@@ -58,7 +58,7 @@ export function writeClipObs(src: ClipObs, out: Float32Array, offset: number): v
  * Whether observations of this space are stacked frames of bytes (height x width x stack, stack innermost),
  * the `pixels` observation: stored as frames, and read by a convolutional reward model.
  */
-export function isFrameStack(space: Box): boolean {
+function isFrameStack(space: Box): boolean {
   return space.dtype === 'uint8' && space.shape.length === 3;
 }
 
