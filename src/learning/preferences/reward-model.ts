@@ -405,13 +405,19 @@ export class RewardModel {
   clipRawRewards(clips: readonly ClipData[], preference = false): Float32Array[] {
     const H = clips.length > 0 ? clips[0].actions.length : 0;
     const out = this.members.map(() => new Float32Array(clips.length * H));
-    const per = Math.max(1, Math.floor(this.chunkRows() / Math.max(1, H)));
-    for (let start = 0; start < clips.length; start += per) {
-      const group = clips.slice(start, start + per);
-      const { obs, next, actions } = stackClips(group, this.obsSize, this.readsNext);
-      this.rawRewards(obs, actions, actions.length, next, preference).forEach((r, m) => out[m].set(r, start * H));
+    for (const g of this.clipGroups(clips)) {
+      this.rawRewards(g.obs, g.actions, g.actions.length, g.next, preference).forEach((r, m) => out[m].set(r, g.first * H));
     }
     return out;
+  }
+
+  /** `clips` stacked a forward pass's worth at a time: each group's rows, and the index of its first clip. */
+  private *clipGroups(clips: readonly ClipData[]): Generator<ReturnType<typeof stackClips> & { first: number }> {
+    const H = clips.length > 0 ? clips[0].actions.length : 1;
+    const per = Math.max(1, Math.floor(this.chunkRows() / H));
+    for (let first = 0; first < clips.length; first += per) {
+      yield { ...stackClips(clips.slice(first, first + per), this.obsSize, this.readsNext), first };
+    }
   }
 
   /** The reward the agent gets: members normalised, then averaged. */
@@ -440,13 +446,20 @@ export class RewardModel {
     );
   }
 
-  /** `normalise` on the steps of `clips` (their actions), a few clips at a time. */
+  /** `normalise` on the steps of `clips` (their actions, or every action with normaliseAllActions), each group of clips stacked once. */
   normaliseClips(clips: readonly ClipData[]): void {
-    const rows = clips.reduce((n, c) => n + c.actions.length, 0);
+    const H = clips.length > 0 ? clips[0].actions.length : 0;
+    const rows = clips.length * H;
     if (rows < 2) return;
     const every = this.config.normaliseAllActions && this.heads > 1;
-    const withAction = (a: number) => clips.map((c) => ({ ...c, actions: new Int32Array(c.actions.length).fill(a) }));
-    this.normaliseOutputs(every ? Array.from({ length: this.heads }, (_, a) => this.clipRawRewards(withAction(a))) : [this.clipRawRewards(clips)], rows);
+    const outputs = Array.from({ length: every ? this.heads : 1 }, () => this.members.map(() => new Float32Array(rows)));
+    for (const g of this.clipGroups(clips)) {
+      outputs.forEach((byMember, a) => {
+        const actions = every ? new Int32Array(g.actions.length).fill(a) : g.actions;
+        this.rawRewards(g.obs, actions, actions.length, g.next).forEach((r, m) => byMember[m].set(r, g.first * H));
+      });
+    }
+    this.normaliseOutputs(outputs, rows);
   }
 
   /** Sets shift and scale from raw outputs[k][member] of `rows` steps each (see `normalise`). */

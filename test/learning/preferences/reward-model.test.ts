@@ -106,6 +106,12 @@ describe('reward model', () => {
       expect(mean).toBeCloseTo(0, 6);
       expect(Math.sqrt(z.reduce((a, b) => a + (b - mean) ** 2, 0) / z.length)).toBeCloseTo(0.05, 5);
     });
+    // The same steps as 20 clips of 25 (as a preference run normalises on its pool): the same constants.
+    const [shift, scale] = [[...all.shift], [...all.scale]];
+    const clips = Array.from({ length: 20 }, (_, i): ClipData => ({ id: `c${i}`, obs: obs.slice(i * 25 * D, (i + 1) * 25 * D), next: new Float32Array(25 * D), actions: taken.slice(i * 25, (i + 1) * 25), trueReturn: 0 }));
+    all.normaliseClips(clips);
+    all.shift.forEach((x, m) => expect(x).toBeCloseTo(shift[m], 6));
+    all.scale.forEach((x, m) => expect(x).toBeCloseTo(scale[m], 3));
     // The same state at every reference step (the policy stuck in a corner): the taken action's output does not
     // vary, and normalising on it alone scales by 0.05 / 1e-8; every action's output still varies.
     const stuck = new Float32Array(rows * D);
