@@ -1,6 +1,8 @@
 /**
- * The reward-model ensemble as a tfjs LayersModel: a functional model with one input `obs` [batch, obsSize],
- * one dense stack per member (layers `member<m>_dense<l>`, a `member<m>_leaky_relu<l>` layer after each
+ * The reward-model ensemble as a tfjs LayersModel: a functional model with one input `obs` [batch, obsSize]
+ * ([batch, height, width, channels] for an image spec), one stack per member (an image spec's convolutions
+ * `member<m>_conv<l>`, each followed by `member<m>_conv_leaky_relu<l>` when leaky, and `member<m>_flatten`; then
+ * dense layers `member<m>_dense<l>`, a `member<m>_leaky_relu<l>` layer after each
  * leakyRelu dense layer, each member's normalisation folded into its last layer) and, with two or more members,
  * an `average` layer; the output layer is named `reward` [batch, numActions]. On disk it is the standard pair
  * `model.json` (Keras topology, `weightsManifest` pointing at `./weights.bin`, and `userDefinedMetadata`
@@ -14,7 +16,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { tf } from '../learning/tf.js';
 import { writeFileAtomic } from '../store/atomic.js';
-import { type DenseLayerSpec, type RewardEnsembleSpec, foldedMemberLayers } from './model-spec.js';
+import { type Activation, type RewardEnsembleSpec, foldedMembers } from './model-spec.js';
 
 const WEIGHTS_FILE = 'weights.bin';
 
@@ -30,6 +32,7 @@ function describeOutput(spec: RewardEnsembleSpec): Record<string, unknown> {
   return {
     producer: 'rlhf-arcade',
     obsSize: spec.obsSize,
+    ...(spec.image !== undefined && { obsShape: [spec.image.height, spec.image.width, spec.image.channels] }),
     numActions: spec.numActions,
     members: spec.members.length,
     output: 'reward[b, a]: normalised reward of taking action a given obs[b] (mean over members of (raw - shift) * scale, folded into the weights)',
@@ -38,32 +41,52 @@ function describeOutput(spec: RewardEnsembleSpec): Record<string, unknown> {
 
 /** Builds the model with the spec's weights; the caller disposes it. Throws if the spec is invalid. */
 export function buildTfjsModel(spec: RewardEnsembleSpec): tf.LayersModel {
-  const members = foldedMemberLayers(spec);
-  const obs = tf.input({ shape: [spec.obsSize], name: 'obs', dtype: 'float32' });
-  const dense: { layer: tf.layers.Layer; weights: DenseLayerSpec }[] = [];
-  const memberOutputs = members.map((layers, m) => {
+  const members = foldedMembers(spec);
+  const { image } = spec;
+  const obs = tf.input({ shape: image === undefined ? [spec.obsSize] : [image.height, image.width, image.channels], name: 'obs', dtype: 'float32' });
+  const weighted: { layer: tf.layers.Layer; kernel: tf.Tensor; bias: Float32Array }[] = [];
+  // tfjs's own activations know relu and linear; a leaky layer is followed by a LeakyReLU layer.
+  const activate = (h: tf.SymbolicTensor, activation: Activation, alpha: number | undefined, name: string) =>
+    activation === 'leakyRelu' ? (tf.layers.leakyReLU({ alpha, name }).apply(h) as tf.SymbolicTensor) : h;
+  const builtIn = (activation: Activation) => (activation === 'relu' ? 'relu' : 'linear');
+  const memberOutputs = members.map(({ convs, layers }, m) => {
     let h = obs;
-    layers.forEach((weights, l) => {
+    convs.forEach((c, l) => {
+      const layer = tf.layers.conv2d({
+        filters: c.filters,
+        kernelSize: c.size,
+        strides: c.stride,
+        padding: 'valid',
+        dataFormat: 'channelsLast',
+        activation: builtIn(c.activation),
+        kernelInitializer: 'zeros',
+        name: `member${m}_conv${l}`,
+      });
+      h = layer.apply(h) as tf.SymbolicTensor;
+      weighted.push({ layer, kernel: tf.tensor4d(c.kernel, [c.size, c.size, c.inChannels, c.filters]), bias: c.bias });
+      h = activate(h, c.activation, c.alpha, `member${m}_conv_leaky_relu${l}`);
+    });
+    if (convs.length > 0) h = tf.layers.flatten({ name: `member${m}_flatten` }).apply(h) as tf.SymbolicTensor;
+    layers.forEach((d, l) => {
       const isModelOutput = members.length === 1 && l === layers.length - 1;
       const layer = tf.layers.dense({
-        units: weights.units,
-        activation: weights.activation === 'relu' ? 'relu' : 'linear',
+        units: d.units,
+        activation: builtIn(d.activation),
         // The weights are set below; zeros skip drawing random initial values.
         kernelInitializer: 'zeros',
         name: isModelOutput ? 'reward' : `member${m}_dense${l}`,
       });
       h = layer.apply(h) as tf.SymbolicTensor;
-      dense.push({ layer, weights });
-      if (weights.activation === 'leakyRelu') {
-        h = tf.layers.leakyReLU({ alpha: weights.alpha, name: `member${m}_leaky_relu${l}` }).apply(h) as tf.SymbolicTensor;
-      }
+      weighted.push({ layer, kernel: tf.tensor2d(d.kernel, [d.inputs, d.units]), bias: d.bias });
+      h = activate(h, d.activation, d.alpha, `member${m}_leaky_relu${l}`);
     });
     return h;
   });
   const reward = memberOutputs.length === 1 ? memberOutputs[0] : (tf.layers.average({ name: 'reward' }).apply(memberOutputs) as tf.SymbolicTensor);
   const model = tf.model({ inputs: obs, outputs: reward, name: 'reward_ensemble' });
-  for (const { layer, weights } of dense) {
-    tf.tidy(() => layer.setWeights([tf.tensor2d(weights.kernel, [weights.inputs, weights.units]), tf.tensor1d(weights.bias)]));
+  for (const { layer, kernel, bias } of weighted) {
+    tf.tidy(() => layer.setWeights([kernel, tf.tensor1d(bias)]));
+    kernel.dispose();
   }
   model.setUserDefinedMetadata(describeOutput(spec));
   return model;

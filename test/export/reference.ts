@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Rng } from '../../src/env/rng.js';
-import type { Activation, DenseLayerSpec, RewardEnsembleSpec } from '../../src/export/model-spec.js';
+import { type Activation, type ConvLayerSpec, convOutputShape, type DenseLayerSpec, type ImageSpec, type RewardEnsembleSpec } from '../../src/export/model-spec.js';
 import { tf } from '../../src/learning/tf.js';
 
 export interface RandomSpecOptions {
@@ -35,6 +35,47 @@ export function randomSpec(seed: number, options: RandomSpecOptions): RewardEnse
   return { obsSize: options.obsSize, numActions: options.numActions, members };
 }
 
+export interface RandomImageSpecOptions {
+  image: ImageSpec;
+  /** [size, stride, filters] of each convolution (leakyRelu), as RewardModelConfig.conv. */
+  convs: [number, number, number][];
+  hidden: number[];
+  members: number;
+  numActions: number;
+  alpha?: number;
+}
+
+/** A convolutional spec: every member leakyRelu convolutions, then leakyRelu dense layers and a linear output. */
+export function randomImageSpec(seed: number, options: RandomImageSpecOptions): RewardEnsembleSpec {
+  const rng = new Rng(seed);
+  const alpha = options.alpha ?? 0.01;
+  const { height, width, channels } = options.image;
+  const members = Array.from({ length: options.members }, () => {
+    let [h, w, c] = [height, width, channels];
+    const convs = options.convs.map(([size, stride, filters], l): ConvLayerSpec => {
+      // Inputs are bytes (0-255), as the pixel observations: weights small enough to keep activations of order 1.
+      const fanIn = size * size * c * (l === 0 ? 255 : 1);
+      const kernel = Float32Array.from({ length: size * size * c * filters }, () => rng.range(-1, 1) * Math.sqrt(3 / fanIn));
+      const bias = Float32Array.from({ length: filters }, () => rng.range(-0.1, 0.1));
+      const layer = { size, stride, inChannels: c, filters, kernel, bias, activation: 'leakyRelu' as const, alpha };
+      [h, w] = convOutputShape(h, w, size, stride);
+      c = filters;
+      return layer;
+    });
+    const sizes = [h * w * c, ...options.hidden];
+    const layers = options.hidden.map((units, l) => randomLayer(rng, sizes[l], units, 'leakyRelu', alpha));
+    layers.push(randomLayer(rng, sizes[sizes.length - 1], options.numActions, 'linear', 0));
+    return { convs, layers, shift: rng.range(-1, 1), scale: rng.range(0.5, 2) };
+  });
+  return { obsSize: height * width * channels, numActions: options.numActions, image: { ...options.image }, members };
+}
+
+/** Bytes 0-255 as float32, as pixel observations are. */
+export function randomImages(seed: number, batch: number, obsSize: number): Float32Array {
+  const rng = new Rng(seed);
+  return Float32Array.from({ length: batch * obsSize }, () => Math.floor(rng.range(0, 256)));
+}
+
 /** The spec of the task: obsSize 11, 6 actions, 3 members of 64-64 leakyRelu(0.01). */
 export function threeMemberSpec(seed: number): RewardEnsembleSpec {
   const member = { hidden: [64, 64], activation: 'leakyRelu' as const };
@@ -49,13 +90,22 @@ export function randomObs(seed: number, batch: number, obsSize: number): Float32
 /** mean over members of (raw_m(obs) − shift_m) · scale_m, as [batch * numActions] row-major. */
 export function referenceReward(spec: RewardEnsembleSpec, obs: Float32Array): Float32Array {
   return tf.tidy(() => {
-    const x = tf.tensor2d(obs, [obs.length / spec.obsSize, spec.obsSize]);
+    const batch = obs.length / spec.obsSize;
+    const x = tf.tensor2d(obs, [batch, spec.obsSize]);
+    const activate = <T extends tf.Tensor>(h: T, layer: { activation: Activation; alpha?: number }): T =>
+      layer.activation === 'relu' ? tf.relu(h) : layer.activation === 'leakyRelu' ? tf.leakyRelu(h, layer.alpha) : h;
     const normalised = spec.members.map((member) => {
       let h: tf.Tensor2D = x;
+      if (spec.image !== undefined) {
+        const { height, width, channels } = spec.image;
+        let z = tf.reshape(x, [batch, height, width, channels]) as tf.Tensor4D;
+        for (const c of member.convs ?? []) {
+          z = activate(tf.add(tf.conv2d(z, tf.tensor4d(c.kernel, [c.size, c.size, c.inChannels, c.filters]), c.stride, 'valid'), tf.tensor1d(c.bias)), c);
+        }
+        h = tf.reshape(z, [batch, -1]);
+      }
       for (const layer of member.layers) {
-        h = tf.add(tf.matMul(h, tf.tensor2d(layer.kernel, [layer.inputs, layer.units])), tf.tensor1d(layer.bias));
-        if (layer.activation === 'relu') h = tf.relu(h);
-        if (layer.activation === 'leakyRelu') h = tf.leakyRelu(h, layer.alpha);
+        h = activate(tf.add(tf.matMul(h, tf.tensor2d(layer.kernel, [layer.inputs, layer.units])), tf.tensor1d(layer.bias)), layer);
       }
       return tf.mul(tf.sub(h, member.shift), member.scale);
     });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RewardEnsembleSpec } from '../../src/export/model-spec.js';
 import { buildTfjsModel, toTfjsArtifacts, writeTfjsModel } from '../../src/export/tfjs-format.js';
 import { initTf, tf } from '../../src/learning/tf.js';
-import { fileLoader, maxAbsDiff, randomObs, randomSpec, referenceReward, threeMemberSpec } from './reference.js';
+import { fileLoader, maxAbsDiff, randomImageSpec, randomImages, randomObs, randomSpec, referenceReward, threeMemberSpec } from './reference.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rlhf-arcade-tfjs-export-'));
 
@@ -17,9 +17,9 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function predict(model: tf.LayersModel, obs: Float32Array, batch: number, obsSize: number): { shape: number[]; data: Float32Array } {
+function predict(model: tf.LayersModel, obs: Float32Array, dims: number[]): { shape: number[]; data: Float32Array } {
   return tf.tidy(() => {
-    const out = model.predict(tf.tensor2d(obs, [batch, obsSize])) as tf.Tensor;
+    const out = model.predict(tf.tensor(obs, dims)) as tf.Tensor;
     return { shape: out.shape, data: out.dataSync() as Float32Array };
   });
 }
@@ -27,8 +27,9 @@ function predict(model: tf.LayersModel, obs: Float32Array, batch: number, obsSiz
 async function expectRoundTrip(spec: RewardEnsembleSpec, name: string, batch: number): Promise<tf.LayersModel> {
   const modelJsonPath = await writeTfjsModel(spec, join(dir, name));
   const model = await tf.loadLayersModel(fileLoader(modelJsonPath));
-  const obs = randomObs(200 + batch, batch, spec.obsSize);
-  const { shape, data } = predict(model, obs, batch, spec.obsSize);
+  const { image } = spec;
+  const obs = (image === undefined ? randomObs : randomImages)(200 + batch, batch, spec.obsSize);
+  const { shape, data } = predict(model, obs, image === undefined ? [batch, spec.obsSize] : [batch, image.height, image.width, image.channels]);
   expect(shape).toEqual([batch, spec.numActions]);
   expect(maxAbsDiff(data, referenceReward(spec, obs))).toBeLessThan(1e-5);
   return model;
@@ -63,6 +64,18 @@ describe('tfjs LayersModel export', () => {
       alpha: 0.2,
     });
     (await expectRoundTrip(mixed, 'mixed', 3)).dispose();
+  });
+
+  it('round-trips a convolutional ensemble that reads channel-last images', async () => {
+    const spec = randomImageSpec(8, { image: { height: 13, width: 11, channels: 2 }, convs: [[3, 2, 4], [3, 1, 3]], hidden: [6], members: 3, numActions: 4 });
+    const model = await expectRoundTrip(spec, 'cnn', 3);
+    expect(model.inputs.map((t) => t.shape)).toEqual([[null, 13, 11, 2]]);
+    expect(model.layers.map((l) => l.name)).toContain('member2_conv1');
+    model.dispose();
+    const modelJson = JSON.parse(readFileSync(join(dir, 'cnn', 'model.json'), 'utf8')) as tf.io.ModelJSON;
+    expect(modelJson.userDefinedMetadata).toMatchObject({ obsSize: 13 * 11 * 2, obsShape: [13, 11, 2] });
+    const single = randomImageSpec(9, { image: { height: 7, width: 9, channels: 3 }, convs: [[2, 1, 2]], hidden: [], members: 1, numActions: 2 });
+    (await expectRoundTrip(single, 'cnn-single', 2)).dispose();
   });
 
   it('overwrites an earlier export in place', async () => {
