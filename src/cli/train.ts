@@ -94,7 +94,7 @@ const program = new Command('train')
   .description('Train an A2C agent on a game, headless, into a run folder.')
   .addOption(new Option('--env <id>', 'game').choices(listEnvs()))
   .addOption(new Option('--reward <source>', 'where the agent\'s reward comes from').choices(REWARD_SOURCES).default('true'))
-  .addOption(new Option('--obs <type>', 'observation type').choices(['ram', 'pixels']).default('ram'))
+  .addOption(new Option('--obs <type>', "observation type (with --reward-model: the exported model's)").choices(['ram', 'pixels']).default('ram'))
   .option('--steps <n>', 'total agent steps to train for', positiveInt)
   .option('--seed <n>', 'random seed', integer, 1)
   .requiredOption('--out <dir>', 'run folder (must be new unless --resume)')
@@ -195,7 +195,7 @@ async function main(): Promise<void> {
   } else {
     if (f.env === undefined) fail('--env is required for a new run (or pass --resume to continue one)');
     if (f.steps === undefined) fail('--steps is required for a new run');
-    // An exported reward model decides the reward source and, unless given, whether the score is masked.
+    // An exported reward model decides the reward source and, unless given, the observations and whether the score is masked.
     if (f.rewardModel !== undefined && !existsSync(join(f.rewardModel, CARD_FILE))) {
       fail(`--reward-model ${f.rewardModel}: no ${CARD_FILE} there; give a folder written by npm run export`);
     }
@@ -206,6 +206,7 @@ async function main(): Promise<void> {
       if (f.rewardInput !== undefined) fail(`--reward-input: the exported model reads the ${inputOf(card)} (its card says so); drop --reward-input`);
       if (f.rewardMembers !== undefined) fail(`--reward-members: the exported model has ${card.model.members} (its card says so); drop --reward-members`);
       f.reward = reward;
+      if (program.getOptionValueSource('obs') !== 'cli') f.obs = card.observation.type;
     } else if (f.reward === 'model' || program.getOptionValueSource('rewardModelMode') === 'cli') {
       fail('--reward model and --reward-model-mode need --reward-model DIR (a folder written by npm run export)');
     }

@@ -46,8 +46,12 @@ export interface RewardCard {
   };
   actions: { n: number; meanings: string[] };
   model: {
-    kind: 'mlp-ensemble';
+    /** mlp-ensemble: dense layers only (`ram`); cnn-ensemble: convolutions (`conv`), then the dense layers (`pixels`). */
+    kind: 'mlp-ensemble' | 'cnn-ensemble';
     members: number;
+    /** A cnn-ensemble's convolutions, [kernel size, stride, filters] each, 'valid' padding, leaky ReLU after each. */
+    conv?: [number, number, number][];
+    /** The dense hidden layers (after the convolutions in a cnn-ensemble). */
     hidden: number[];
     activation: 'leakyRelu';
     leakyAlpha: number;
@@ -131,6 +135,15 @@ export function readRewardCard(path: string): RewardCard {
   const model = c.model;
   if (!Number.isInteger(model.members) || model.members < 1) throw bad('model.members must be a positive integer', model.members);
   if (!Array.isArray(model.hidden) || !model.hidden.every((h) => Number.isInteger(h) && h > 0)) throw bad('model.hidden must list positive integers', model.hidden);
+  if (model.kind !== 'mlp-ensemble' && model.kind !== 'cnn-ensemble') throw bad('model.kind must be "mlp-ensemble" or "cnn-ensemble"', model.kind);
+  if (model.kind === 'cnn-ensemble') {
+    const triple = (l: unknown) => Array.isArray(l) && l.length === 3 && l.every((x) => Number.isInteger(x) && x > 0);
+    if (!Array.isArray(model.conv) || model.conv.length === 0 || !model.conv.every(triple)) throw bad('model.conv of a cnn-ensemble must list [kernel size, stride, filters] of positive integers', model.conv);
+    const shape = c.observation.shape;
+    if (!Array.isArray(shape) || shape.length !== 3) throw bad('observation.shape of a cnn-ensemble must be [height, width, frames]', shape);
+  } else if (model.conv !== undefined) {
+    throw bad('model.conv is only for a cnn-ensemble (model.kind)', model.conv);
+  }
   if (typeof model.leakyAlpha !== 'number') throw bad('model.leakyAlpha must be a number', model.leakyAlpha);
   if (model.dropout !== undefined && !(typeof model.dropout === 'number' && model.dropout >= 0 && model.dropout < 1)) throw bad('model.dropout must be a number in [0, 1)', model.dropout);
   if (typeof model.actionDependent !== 'boolean') throw bad('model.actionDependent must be true or false', model.actionDependent);

@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import packageJson from '../../package.json' with { type: 'json' };
 import { PreferenceDataset } from '../learning/preferences/dataset.js';
+import type { RewardInput } from '../learning/preferences/reward-model.js';
 import { ANSWERS } from '../learning/preferences/teachers.js';
 import { initTf } from '../learning/tf.js';
 import { checkpointRewardModel, rewardModelConfigOf, trainedCheckpoint } from '../session/trainer.js';
@@ -86,6 +87,20 @@ function observationOf(data: RunData): RewardCard['observation'] {
   };
 }
 
+/** What the exported model's input holds (the card's output.input). */
+function modelInput(input: RewardInput, image: readonly [number, number, number] | null): string {
+  const both = "one step per row: the observation s the action was taken in, then the observation s' it led to (an episode's final one at its end)";
+  if (image === null) {
+    return input !== 'state'
+      ? `obs: float32 [batch, 2 * observation.size], ${both}, both preprocessed as observation.preprocessing says`
+      : 'obs: float32 [batch, observation.size], one observation per row, preprocessed as observation.preprocessing says';
+  }
+  const [h, w, frames] = image;
+  return input !== 'state'
+    ? `obs: float32 [batch, ${h}, ${w}, ${2 * frames}], ${both}: s's ${frames} frames then s''s ${frames} along the last axis, each a byte value 0-255 as observation.preprocessing says (not scaled: the model scales them)`
+    : `obs: float32 [batch, ${h}, ${w}, ${frames}], one observation per row (${h}x${w}, ${frames} stacked frames, channel-last), each a byte value 0-255 as observation.preprocessing says (not scaled: the model scales them)`;
+}
+
 export interface RewardExport {
   dir: string;
   files: string[];
@@ -100,13 +115,10 @@ export async function exportRewardModel(runDir: string, outDir: string, { onProg
   checkNewFolder(outDir, 'the export');
   const data = given ?? readRunData(runDir, warn);
   const { run, config } = data;
-  if (config.obsType !== 'ram') {
-    throw new Error(`run ${runDir} reads ${config.obsType}: its convolutional reward model cannot be exported yet (the tfjs and ONNX writers know dense layers only); its labels can (npm run labels -- export)`);
-  }
   const checkpoint = trainedCheckpoint(run);
   await initTf();
   const rm = rewardModelConfigOf(config);
-  const model = checkpointRewardModel(runDir, config, checkpoint, data.description.obsSize, data.description.numActions);
+  const model = checkpointRewardModel(runDir, config, checkpoint, data.env.observationSpace.shape, data.description.numActions);
   try {
     const clips = replayLabelledClips(data, onProgress);
     const dataset = new PreferenceDataset({ members: rm.members, valFraction: rm.valFraction, maxLabels: rm.maxLabels, seed: config.seed });
@@ -114,6 +126,7 @@ export async function exportRewardModel(runDir: string, outDir: string, { onProg
     const evaluation = model.evaluate(dataset);
     const spec = rewardModelSpec(model);
     const heads = model.heads;
+    const image = model.image;
     const card: RewardCard = {
       format: CARD_FORMAT,
       version: CARD_VERSION,
@@ -124,8 +137,9 @@ export async function exportRewardModel(runDir: string, outDir: string, { onProg
       observation: observationOf(data),
       actions: { n: data.description.numActions, meanings: [...data.env.actionSpace.meanings] },
       model: {
-        kind: 'mlp-ensemble',
+        kind: image === null ? 'mlp-ensemble' : 'cnn-ensemble',
         members: rm.members,
+        ...(image !== null && { conv: rm.conv.map(([k, st, f]) => [k, st, f] as [number, number, number]) }),
         hidden: [...rm.hidden],
         activation: 'leakyRelu',
         leakyAlpha: rm.leakyAlpha,
@@ -139,10 +153,7 @@ export async function exportRewardModel(runDir: string, outDir: string, { onProg
         ...(config.tamer !== undefined && { feedbackSteps: model.feedbackSteps }),
       },
       output: {
-        input:
-          rm.input !== 'state'
-            ? "obs: float32 [batch, 2 * observation.size], one step per row: the observation s the action was taken in, then the observation s' it led to (an episode's final one at its end), both preprocessed as observation.preprocessing says"
-            : 'obs: float32 [batch, observation.size], one observation per row, preprocessed as observation.preprocessing says',
+        input: modelInput(rm.input, image),
         name: 'reward',
         shape: ['batch', heads],
         meaning: 'the normalised learned reward: the mean over ensemble members of (raw - shift) * scale, the normalisation folded into the weights',

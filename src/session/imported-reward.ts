@@ -48,8 +48,8 @@ export function readInitialRewardModel(runDir: string): ExportedRewardModel {
 }
 
 /** A RewardModel holding the exported model (architecture from its card), for a frozen run. */
-export function frozenRewardModel(init: ExportedRewardModel, obsSize: number, numActions: number, seed: number): RewardModel {
-  const model = new RewardModel(obsSize, numActions, architectureOf(init.card), seed);
+export function frozenRewardModel(init: ExportedRewardModel, obs: number | readonly number[], numActions: number, seed: number): RewardModel {
+  const model = new RewardModel(obs, numActions, architectureOf(init.card), seed);
   loadRewardModel(model, init.spec);
   return model;
 }

@@ -171,7 +171,6 @@ export function validateRunConfig(c: RunConfig): RunConfig {
   }
   const init = c.rewardModelInit;
   if (init !== undefined) {
-    if (c.obsType !== 'ram') throw new Error('an exported reward model reads ram observations (pixel reward models are not exported yet); use --obs ram');
     if (typeof init?.from !== 'string' || !REWARD_MODEL_MODES.includes(init.mode)) {
       throw new Error(`rewardModelInit must be { from: an export folder, mode: ${REWARD_MODEL_MODES.join(' or ')} }, got ${JSON.stringify(init)}`);
     }
@@ -508,7 +507,7 @@ export class Trainer {
     } else {
       this.learner = null;
     }
-    const frozen = init !== null && config.reward === 'model' ? frozenRewardModel(init, this.vec.obsSize, this.vec.actionSpace.n, config.seed) : null;
+    const frozen = init !== null && config.reward === 'model' ? frozenRewardModel(init, this.vec.observationSpace.shape, this.vec.actionSpace.n, config.seed) : null;
     this.rewardModel =
       this.learner?.model ??
       frozen ??

@@ -22,6 +22,17 @@ const root = mkdtempSync(join(tmpdir(), 'run-export-'));
 const actionBlind = { dir: join(root, 'pong'), config: preferenceConfig({ seed: 1, rewardModel: { input: 'transition' } }) };
 /** r̂(s' - s): exported, it reads [s, s'] too. */
 const deltaRun = { dir: join(root, 'pong-delta'), config: preferenceConfig({ seed: 3, rewardModel: { input: 'delta' } }) };
+/**
+ * A pixel run reading transitions: r̂(s, s') of stacked frames, with small convolutions to keep it quick.
+ * Exported, it reads s's frames then s''s as channels, as bytes.
+ */
+const pixelRun = {
+  dir: join(root, 'pong-pixels'),
+  config: ((): RunConfig => {
+    const c = preferenceConfig({ seed: 5, steps: 200, labels: 12, rewardModel: { input: 'transition', conv: [[8, 4, 4], [4, 2, 4]], hidden: [8] } });
+    return { ...c, obsType: 'pixels', net: { kind: 'cnn' }, preferences: { ...c.preferences!, pretrainEpochs: 5, clipEvery: 20 } };
+  })(),
+};
 /** r̂(s, a) whose preferences rate states, as in a run with both channels: one output per action. */
 const perAction = { dir: join(root, 'breakout'), config: preferenceConfig({ env: 'Breakout', seed: 2, rewardModel: { actionDependent: true, statePreferences: true } }) };
 
@@ -32,41 +43,47 @@ beforeAll(async () => {
   await trainRun(actionBlind.dir, actionBlind.config);
   await trainRun(perAction.dir, perAction.config);
   await trainRun(deltaRun.dir, deltaRun.config);
-}, 90_000);
+  await trainRun(pixelRun.dir, pixelRun.config);
+}, 120_000);
 
 /** The run's reward model as its checkpoint holds it. */
 function checkpointModel(dir: string, config: RunConfig): RewardModel {
   const env = makeEnv(config.env, envOptionsOf(config));
-  const model = new RewardModel(env.observationSpace.size, env.actionSpace.n, rewardModelConfigOf(config), config.seed);
+  const model = new RewardModel(env.observationSpace.shape, env.actionSpace.n, rewardModelConfigOf(config), config.seed);
   model.setState(loadCheckpoint(join(dir, 'checkpoints', 'latest.ckpt')).rewardModel!);
   return model;
 }
 
 /**
- * Steps with observations as the game gives them (in [-1, 1]), the observations they led to, and random
- * actions; `input` is what the exported model reads: s per row, or [s, s'] for a transition or delta model.
+ * Steps with observations as the game gives them (in [-1, 1] for ram, bytes for pixels), the observations
+ * they led to, and random actions; `input` is what the exported model reads: s per row, or [s, s'] for a
+ * transition or delta model (for pixels, s's frames then s''s along the channel axis), and `dims` its shape.
  */
 function randomSteps(seed: number, rows: number, model: RewardModel) {
   const rng = new Rng(seed);
   const n = model.obsSize;
-  const obs = Float32Array.from({ length: rows * n }, () => rng.range(-1, 1));
-  const next = Float32Array.from({ length: rows * n }, () => rng.range(-1, 1));
+  const value = model.image === null ? () => rng.range(-1, 1) : () => Math.floor(rng.next() * 256);
+  const obs = Float32Array.from({ length: rows * n }, value);
+  const next = Float32Array.from({ length: rows * n }, value);
   const actions = Int32Array.from({ length: rows }, () => Math.floor(rng.next() * model.numActions));
-  let input = obs;
-  if (model.config.input !== 'state') {
-    input = new Float32Array(rows * 2 * n);
-    for (let r = 0; r < rows; r++) {
-      input.set(obs.subarray(r * n, (r + 1) * n), 2 * r * n);
-      input.set(next.subarray(r * n, (r + 1) * n), (2 * r + 1) * n);
+  const halves = model.config.input === 'state' ? 1 : 2;
+  // Values of one row in the file that come from one observation before the other's: all of it for ram, one pixel's frames for an image.
+  const run = model.image === null ? n : model.image[2];
+  const input = halves === 1 ? obs : new Float32Array(rows * 2 * n);
+  if (halves === 2) {
+    for (let at = 0; at < rows * n; at += run) {
+      input.set(obs.subarray(at, at + run), 2 * at);
+      input.set(next.subarray(at, at + run), 2 * at + run);
     }
   }
-  return { obs, next, actions, input };
+  const dims = model.image === null ? [rows, halves * n] : [rows, model.image[0], model.image[1], halves * model.image[2]];
+  return { obs, next, actions, input, dims };
 }
 
-async function onnxRewards(path: string, obs: Float32Array, rows: number, obsSize: number): Promise<{ dims: readonly number[]; data: Float32Array }> {
+async function onnxRewards(path: string, obs: Float32Array, dims: number[]): Promise<{ dims: readonly number[]; data: Float32Array }> {
   const session = await ort.InferenceSession.create(new Uint8Array(readFileSync(path)));
   try {
-    const { reward } = await session.run({ obs: new ort.Tensor('float32', obs, [rows, obsSize]) });
+    const { reward } = await session.run({ obs: new ort.Tensor('float32', obs, dims) });
     return { dims: reward.dims, data: reward.data as Float32Array };
   } finally {
     await session.release();
@@ -82,24 +99,23 @@ const column = (data: Float32Array, heads: number, actions: Int32Array) => Float
  */
 async function expectExportGivesRewards(model: RewardModel, out: string, seed: number, loadedConfig: Partial<RewardModelConfig>): Promise<RewardModel> {
   const rows = 64;
-  const { obs, next, actions, input } = randomSteps(seed, rows, model);
-  const width = input.length / rows;
+  const { obs, next, actions, input, dims } = randomSteps(seed, rows, model);
   const expected = model.predict(obs, actions, rows, next);
   expect(Math.max(...expected.map(Math.abs))).toBeGreaterThan(1e-3); // a real, non-zero reward
 
   const tfjsModel = await tf.loadLayersModel(fileLoader(join(out, 'model.json')));
-  const tfjsOut = tf.tidy(() => (tfjsModel.predict(tf.tensor2d(input, [rows, width])) as tf.Tensor).dataSync() as Float32Array);
+  const tfjsOut = tf.tidy(() => (tfjsModel.predict(tf.tensor(input, dims)) as tf.Tensor).dataSync() as Float32Array);
   tfjsModel.dispose();
   expect(tfjsOut.length).toBe(rows);
   expect(maxAbsDiff(tfjsOut, expected)).toBeLessThan(1e-5);
 
-  const onnx = await onnxRewards(join(out, 'reward.onnx'), input, rows, width);
+  const onnx = await onnxRewards(join(out, 'reward.onnx'), input, dims);
   expect(onnx.dims).toEqual([rows, 1]);
   expect(maxAbsDiff(onnx.data, expected)).toBeLessThan(1e-5);
 
   // Back into a RewardModel, as `--reward-model` does: the same rewards (the normalisation unfolded).
   const { spec } = readExportedRewardModel(out);
-  const loaded = new RewardModel(model.obsSize, model.numActions, loadedConfig, 99);
+  const loaded = new RewardModel(model.image ?? model.obsSize, model.numActions, loadedConfig, 99);
   loadRewardModel(loaded, spec);
   expect(maxAbsDiff(loaded.predict(obs, actions, rows, next), expected)).toBeLessThan(1e-5);
   return loaded;
@@ -137,6 +153,22 @@ describe('npm run export: a run\'s reward model as tfjs, ONNX and a reward card'
     const expected = model.predict(obs, actions, 64, next);
     expect(maxAbsDiff(model.predict(obs.map((x) => x + 0.5), actions, 64, next.map((x) => x + 0.5)), expected)).toBeLessThan(1e-5);
     const loaded = await expectExportGivesRewards(model, out, 11, architectureOf(card));
+    loaded.dispose();
+    model.dispose();
+  });
+
+  it('exports a pixel run\'s convolutional model reading s\'s frames then s\'\'s as bytes, and loads it back', async () => {
+    const out = join(root, 'export-pixels');
+    const { card } = await exportRewardModel(pixelRun.dir, out);
+    expect(card.model).toMatchObject({ kind: 'cnn-ensemble', conv: [[8, 4, 4], [4, 2, 4]], hidden: [8], input: 'transition', outputs: 1 });
+    expect(card.observation).toMatchObject({ type: 'pixels', shape: [84, 84, 4], size: 84 * 84 * 4, dtype: 'uint8', features: null });
+    expect(card.output.input).toMatch(/float32 \[batch, 84, 84, 8\].*s's 4 frames then s''s 4.*0-255/);
+    expect(card.labels.total).toBeGreaterThan(0);
+    expect(card.evaluation.valAccuracy).toEqual(expect.any(Number));
+    const model = checkpointModel(pixelRun.dir, pixelRun.config);
+    expect(model.image).toEqual([84, 84, 4]);
+    const loaded = await expectExportGivesRewards(model, out, 13, architectureOf(card));
+    expect(loaded.memberWeights().map((m) => m.convs.map((c) => [c.size, c.stride, c.inChannels, c.filters]))).toEqual(Array(3).fill([[8, 4, 8, 4], [4, 2, 4, 4]]));
     loaded.dispose();
     model.dispose();
   });
@@ -226,9 +258,9 @@ describe('npm run export: a run\'s reward model as tfjs, ONNX and a reward card'
     expect(card.observation.features).toHaveLength(121);
     const model = checkpointModel(perAction.dir, perAction.config);
     const rows = 16;
-    const { obs, actions } = randomSteps(8, rows, model);
+    const { obs, actions, dims } = randomSteps(8, rows, model);
     expect(model.config.input).toBe('state'); // Deep TAMER's Ĥ(s, a) reads the state
-    const onnx = await onnxRewards(join(out, 'reward.onnx'), obs, rows, model.obsSize);
+    const onnx = await onnxRewards(join(out, 'reward.onnx'), obs, dims);
     expect(onnx.dims).toEqual([rows, 4]);
     expect(maxAbsDiff(column(onnx.data, 4, actions), model.predict(obs, actions, rows))).toBeLessThan(1e-5);
     // Every column is that action's reward, not only the taken one.

@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { A2C_DEFAULTS } from '../../src/learning/a2c.js';
-import { type RunConfig, loadCheckpoint, Trainer } from '../../src/session/trainer.js';
+import { type RunConfig, envOptionsOf, loadCheckpoint, rewardModelConfigOf, Trainer } from '../../src/session/trainer.js';
+import { makeEnv } from '../../src/env/index.js';
+import { RewardModel } from '../../src/learning/preferences/reward-model.js';
+import { maxAbsDiff } from '../export/reference.js';
 import { exportRewardModel } from '../../src/export/run-export.js';
 import { preferenceConfig } from '../export/runs.js';
 
@@ -117,7 +120,7 @@ describe('Trainer with pixels', () => {
 });
 
 describe('Trainer learning a reward from preferences on pixels', () => {
-  it('trains the convolutional reward model on pixel clips, records its layers, and refuses what it cannot do yet', async () => {
+  it('trains the convolutional reward model on pixel clips, records its layers, exports it and starts runs from the export', async () => {
     const root = mkdtempSync(join(tmpdir(), 'arcade-'));
     const dir = join(root, 'pixels-pref');
     const given = preferenceConfig({ steps: 400, labels: 12 });
@@ -147,14 +150,33 @@ describe('Trainer learning a reward from preferences on pixels', () => {
     expect(loadCheckpoint(join(dir, 'checkpoints', 'latest.ckpt')).rewardModel?.weights).toHaveLength(model.variables.length);
     trainer.dispose();
 
-    await expect(exportRewardModel(dir, join(root, 'export'))).rejects.toThrow(/reads pixels: its convolutional reward model cannot be exported yet/);
-    expect(existsSync(join(root, 'export'))).toBe(false);
+    // Exported, and a run started from the export (frozen or fine-tuned) rewards real observations as it did.
+    const { card } = await exportRewardModel(dir, join(root, 'export'));
+    expect(card.model).toMatchObject({ kind: 'cnn-ensemble', conv: [[7, 3, 16], [5, 2, 16], [3, 1, 16], [3, 1, 16]], hidden: [64] });
+    const env = makeEnv('Pong', envOptionsOf(pixels));
+    const steps = 8;
+    const obs = new Float32Array(steps * model.obsSize);
+    env.reset({ seed: 3 });
+    const actions = Int32Array.from({ length: steps }, (_, i) => i % 6);
+    actions.forEach((a, i) => {
+      env.writeObs(obs, i * model.obsSize);
+      env.step(a);
+    });
+    const source = new RewardModel([84, 84, 4], 6, rewardModelConfigOf(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'))), 0);
+    source.setState(loadCheckpoint(join(dir, 'checkpoints', 'latest.ckpt')).rewardModel!);
+    const expected = source.predict(obs, actions, steps);
+    expect(Math.max(...expected.map(Math.abs))).toBeGreaterThan(1e-4);
+    source.dispose();
+    const frozen = await Trainer.create(join(root, 'frozen'), { ...pixels, reward: 'model', preferences: undefined, steps: 40, rewardModelInit: { from: join(root, 'export'), mode: 'frozen' } });
+    expect(maxAbsDiff(frozen.rewardModel!.predict(obs, actions, steps), expected)).toBeLessThan(1e-5);
+    expect((await frozen.train()).steps).toBe(40);
+    frozen.dispose();
+    const fineTune = await Trainer.create(join(root, 'fine-tune'), { ...pixels, rewardModelInit: { from: join(root, 'export'), mode: 'fine-tune' } });
+    expect(maxAbsDiff(fineTune.learner!.model.predict(obs, actions, steps), expected)).toBeLessThan(1e-5);
+    fineTune.dispose();
+
     const tamer = join(root, 'tamer');
     await expect(Trainer.create(tamer, { ...pixels, reward: 'tamer', preferences: undefined, tamer: {} as never })).rejects.toThrow(/live feedback takes ram observations only so far/);
-    expect(existsSync(tamer)).toBe(false);
-    await expect(Trainer.create(tamer, { ...pixels, rewardModelInit: { from: join(root, 'export'), mode: 'fine-tune' } })).rejects.toThrow(
-      /an exported reward model reads ram observations \(pixel reward models are not exported yet\); use --obs ram/,
-    );
     expect(existsSync(tamer)).toBe(false);
   });
 });

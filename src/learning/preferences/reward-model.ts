@@ -181,6 +181,12 @@ export interface RewardEvaluation {
   l2: number;
 }
 
+/** One member's weights, as `RewardModel.memberWeights` gives them; a member's variables are these in order. */
+export interface MemberWeights {
+  convs: { kernel: Float32Array; bias: Float32Array; size: number; stride: number; inChannels: number; filters: number }[];
+  layers: { kernel: Float32Array; bias: Float32Array; inputs: number; units: number }[];
+}
+
 export interface RewardModelState {
   weights: Float32Array[];
   adam: { t: number; m: Float32Array; v: Float32Array };
@@ -646,12 +652,19 @@ export class RewardModel {
     return this.variables.map((v) => v.dataSync() as Float32Array);
   }
 
-  /** The dense layers of each member, for export (the first takes `inputSize` inputs, see `inputs`). */
-  memberLayers(): { kernel: Float32Array; bias: Float32Array; inputs: number; units: number }[][] {
-    if (this.image !== null) throw new Error('a convolutional reward model (pixels) cannot be exported yet: the tfjs and ONNX exporters write dense layers only');
-    return this.members.map((m) =>
-      m.layers.map(({ w, b }) => ({ kernel: w.dataSync() as Float32Array, bias: b.dataSync() as Float32Array, inputs: w.shape[0], units: w.shape[1] as number })),
-    );
+  /**
+   * Each member's weights as plain numbers, for export: its convolutions (pixels; kernels [size, size, in,
+   * filters], the first reading the channels `outputs` builds, scaled to [0, 1]) and its dense layers (the first
+   * takes `inputSize` inputs, see `inputs`, or the last convolution's output flattened).
+   */
+  memberWeights(): MemberWeights[] {
+    return this.members.map((m) => ({
+      convs: m.convs.map(({ w, b, stride }) => {
+        const [size, , inChannels, filters] = w.shape;
+        return { kernel: w.dataSync() as Float32Array, bias: b.dataSync() as Float32Array, size, stride, inChannels, filters };
+      }),
+      layers: m.layers.map(({ w, b }) => ({ kernel: w.dataSync() as Float32Array, bias: b.dataSync() as Float32Array, inputs: w.shape[0], units: w.shape[1] as number })),
+    }));
   }
 
   getState(): RewardModelState {

@@ -216,12 +216,12 @@ describe('reward model', () => {
     // The output biases get equal gradients (L2 is on kernels only), so Adam moves them alike: their
     // differences, which tell actions apart everywhere, stay what they were. The agent's reward still reads
     // the taken action.
-    const biasGaps = () => byState.memberLayers().map((layers) => Array.from(layers.at(-1)!.bias, (b) => b - layers.at(-1)!.bias[0]));
+    const biasGaps = () => byState.memberWeights().map(({ layers }) => Array.from(layers.at(-1)!.bias, (b) => b - layers.at(-1)!.bias[0]));
     const before = biasGaps();
     const data = toyData(60, 7);
     for (let i = 0; i < 30; i++) byState.trainStep(data);
     biasGaps().forEach((gaps, m) => gaps.forEach((g, a) => expect(g).toBeCloseTo(before[m][a], 5)));
-    expect(byState.memberLayers()[0].at(-1)!.bias[0]).not.toBeCloseTo(0, 3);
+    expect(byState.memberWeights()[0].layers.at(-1)!.bias[0]).not.toBeCloseTo(0, 3);
     const rows = Int32Array.of(0, 1, 2);
     const three = new Float32Array(3 * D).fill(0.3);
     expect(new Set(Array.from(byState.predict(three, rows, 3), (x) => x.toFixed(5))).size).toBe(3);
@@ -334,7 +334,9 @@ describe('reward model', () => {
     // Both members trained on the same step, each from its own gradient, as the dense members do in one.
     const fresh = new RewardModel([S, S, K], A, config, 1);
     fresh.variables.forEach((v, i) => expect(Array.from(v.dataSync()).some((x, j) => x !== model.variables[i].dataSync()[j])).toBe(true));
-    expect(() => model.memberLayers()).toThrow(/convolutional reward model \(pixels\) cannot be exported yet/);
+    expect(model.memberWeights().map((m) => [...m.convs.map((c) => [c.size, c.stride, c.inChannels, c.filters]), ...m.layers.map((l) => [l.inputs, l.units])])).toEqual(
+      Array(2).fill([[3, 1, K, 4], [400, 16], [16, 1]]),
+    );
     expect(() => new RewardModel([4, 4, K], A, config)).not.toThrow();
     expect(() => new RewardModel([2, 2, K], A, config)).toThrow(/a 2x2 observation is too small for the reward model's convolutions \[\[3,1,4\]\]/);
     expect(() => resolveRewardModelConfig({ conv: [[3, 0, 4]] })).toThrow(/reward model conv must be a list of \[kernel, stride, filters\]/);
