@@ -312,5 +312,9 @@ describe('npm run export: a run\'s reward model as tfjs, ONNX and a reward card'
     expect(() => readExportedRewardModel(out)).toThrow(/reward-card\.json: model\.statePreferences can only be true for an action-dependent model.*got true/);
     writeFileSync(join(out, 'reward-card.json'), JSON.stringify({ ...card, model: { ...card.model, statePreferences: 'yes' } }));
     expect(() => readExportedRewardModel(out)).toThrow(/model\.statePreferences must be true or false, got "yes"/);
+    writeFileSync(join(out, 'reward-card.json'), JSON.stringify({ ...card, model: { ...card.model, kind: 'cnn-ensemble' } }));
+    expect(() => readExportedRewardModel(out)).toThrow(/model\.conv of a cnn-ensemble must list \[kernel size, stride, filters\] of positive integers, got undefined/);
+    writeFileSync(join(out, 'reward-card.json'), JSON.stringify({ ...card, model: { ...card.model, conv: [[3, 1, 4]] } }));
+    expect(() => readExportedRewardModel(out)).toThrow(/model\.conv is only for a cnn-ensemble/);
   });
 });
