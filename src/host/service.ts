@@ -316,6 +316,7 @@ function configOf(spec: CreateRunSpec): RunConfig {
   if (!scalar && (spec.scalarTeacher ?? null) !== null) throw new ApiError(`the synthetic teacher "${spec.scalarTeacher}" presses good/bad on live play: it needs the live feedback channel`);
   if (preferences && spec.labels === undefined) throw new ApiError('a run with the preferences channel needs a label budget (labels)');
   if (!preferences && spec.labels !== undefined) throw new ApiError('a label budget (labels) is for clip comparisons: it needs the preferences channel (or leave it out)');
+  if (!preferences && spec.pretrainEpochs !== undefined) throw new ApiError('pretraining epochs (pretrainEpochs) train the reward model on clip comparisons: they need the preferences channel (or leave them out)');
   if (!scalar && spec.feedbackBudget !== undefined) throw new ApiError('a feedback budget (feedbackBudget) is for the synthetic live teacher: it needs the live feedback channel (or leave it out)');
   const reward = preferences && scalar ? 'preferences+tamer' : scalar ? 'tamer' : 'preferences';
   const agent = spec.agent ?? 'a2c';
@@ -335,7 +336,9 @@ function configOf(spec: CreateRunSpec): RunConfig {
     checkpointEvery: liveAgent ? LIVE_AGENT_CHECKPOINT_EVERY : APP_CHECKPOINT_EVERY,
     maskScore: true,
     agent,
-    ...(preferences && { preferences: { ...PREFERENCE_DEFAULTS, teacher: spec.teacher, labels: spec.labels as number } }),
+    ...(preferences && {
+      preferences: { ...PREFERENCE_DEFAULTS, teacher: spec.teacher, labels: spec.labels as number, ...(spec.pretrainEpochs !== undefined && { pretrainEpochs: spec.pretrainEpochs }) },
+    }),
     ...(scalar && { tamer: { ...TAMER_DEFAULTS, teacher: spec.scalarTeacher ?? null, feedback: spec.feedbackBudget ?? TAMER_DEFAULTS.feedback } }),
   };
 }

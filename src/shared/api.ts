@@ -53,8 +53,33 @@ export const CreateRunSpec = z.strictObject({
   seed: z.int().min(0).max(2 ** 31 - 1),
   /** Labels a synthetic teacher gives first, before people take over (a demo or a warm start); 0 for none. */
   prefill: z.int().min(0).max(100_000).default(0),
+  /** Reward-model epochs on the first labels before the agent starts (200 by default); preferences channel only. */
+  pretrainEpochs: z.int().min(0).max(10_000).optional(),
 });
 export type CreateRunSpec = z.input<typeof CreateRunSpec>;
+
+/** The share of a label budget asked first, on random-policy clips (PREFERENCE_DEFAULTS.initialFraction). */
+export const INITIAL_LABEL_FRACTION = 0.25;
+/** Labels in one reward-model minibatch (REWARD_MODEL_DEFAULTS.batchSize). */
+export const REWARD_BATCH_LABELS = 32;
+/** Reward-model pretraining epochs by default (PREFERENCE_DEFAULTS.pretrainEpochs). */
+export const PRETRAIN_EPOCHS = 200;
+/**
+ * Seconds one reward-model minibatch of a pixel run takes on the wasm backend (`npm run bench -- --only reward`,
+ * 8.9 s on the 2-core build machine; a ram model's takes 25 ms).
+ */
+export const PIXEL_UPDATE_SECONDS_WASM = 9;
+
+/**
+ * The reward-model minibatches pretraining takes for a label budget: `epochs` passes over the first labels
+ * trained on (the first INITIAL_LABEL_FRACTION of the budget, less the 1/e held out), at least one a pass, as
+ * PreferenceLearner.prepare counts them.
+ */
+export function pretrainingUpdates(labels: number, epochs: number): number {
+  const initial = Math.min(labels, Math.max(2, Math.round(labels * INITIAL_LABEL_FRACTION)));
+  const train = Math.round(initial * (1 - 1 / Math.E));
+  return Math.ceil(epochs * Math.max(1, train / REWARD_BATCH_LABELS));
+}
 
 /** Every operation's argument schema (z.undefined(): takes none). */
 export const REQUESTS = {

@@ -2,8 +2,23 @@ import { describe, expect, it } from 'vitest';
 import { listEnvs } from '../../src/env/index';
 import { ANSWERS, TEACHERS } from '../../src/learning/preferences/teachers';
 import { SCALAR_TEACHERS } from '../../src/session/tamer';
+import { REWARD_MODEL_DEFAULTS } from '../../src/learning/preferences/reward-model';
+import { PREFERENCE_DEFAULTS } from '../../src/session/preferences';
 import { AGENTS } from '../../src/session/trainer';
-import { AGENT_NAMES, ANSWER_VALUES, GAMES, OPS, parseRequest, REQUESTS, SCALAR_TEACHER_NAMES, TEACHER_NAMES } from '../../src/shared/api';
+import {
+  AGENT_NAMES,
+  ANSWER_VALUES,
+  GAMES,
+  INITIAL_LABEL_FRACTION,
+  OPS,
+  parseRequest,
+  PRETRAIN_EPOCHS,
+  pretrainingUpdates,
+  REQUESTS,
+  REWARD_BATCH_LABELS,
+  SCALAR_TEACHER_NAMES,
+  TEACHER_NAMES,
+} from '../../src/shared/api';
 
 describe('the API contract', () => {
   it('names the same games, teachers and answers as the code it fronts', () => {
@@ -13,6 +28,14 @@ describe('the API contract', () => {
     expect(Object.keys(REQUESTS).sort()).toEqual([...OPS].sort());
     for (const t of SCALAR_TEACHER_NAMES) expect(SCALAR_TEACHERS).toContain(t);
     expect([...AGENT_NAMES]).toEqual([...AGENTS]);
+  });
+
+  it("estimates pretraining from the learner's own defaults", () => {
+    expect([INITIAL_LABEL_FRACTION, REWARD_BATCH_LABELS, PRETRAIN_EPOCHS]).toEqual([PREFERENCE_DEFAULTS.initialFraction, REWARD_MODEL_DEFAULTS.batchSize, PREFERENCE_DEFAULTS.pretrainEpochs]);
+    expect(REWARD_MODEL_DEFAULTS.valFraction).toBeCloseTo(1 / Math.E, 12);
+    // 400 labels: 100 first, about 63 trained on, two minibatches a pass; 10 labels: 2 first, one a pass.
+    expect(pretrainingUpdates(400, 200)).toBe(Math.ceil(200 * (63 / 32)));
+    expect(pretrainingUpdates(10, 20)).toBe(20);
   });
 
   it('takes well-formed requests and fills defaults', () => {

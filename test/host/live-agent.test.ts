@@ -108,6 +108,10 @@ describe('the greedy-h agent in the app', () => {
     const { feedbackBudget: _, ...prefs } = { ...a2c, feedback: ['preferences' as const] };
     await expect(service.call('createRun', { ...prefs, name: 'nolabels' }, 'alice')).rejects.toThrow(/preferences channel needs a label budget \(labels\)/);
     await expect(service.call('createRun', { ...prefs, name: 'budget', labels: 40, feedbackBudget: 10 }, 'alice')).rejects.toThrow(/feedback budget \(feedbackBudget\) is for the synthetic live teacher/);
+    await expect(service.call('createRun', { ...a2c, name: 'epochs', pretrainEpochs: 5 }, 'alice')).rejects.toThrow(/pretraining epochs \(pretrainEpochs\) .* need the preferences channel/);
     expect(readdirSync(runs)).toEqual([]);
+    // The form's pretraining epochs reach the run's config.
+    await service.call('createRun', { ...prefs, name: 'epochs', labels: 40, pretrainEpochs: 7 }, 'alice');
+    expect(JSON.parse(readFileSync(join(runs, 'epochs', 'config.json'), 'utf8')).preferences.pretrainEpochs).toBe(7);
   });
 });

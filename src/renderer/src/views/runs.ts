@@ -1,17 +1,32 @@
 /** Runs: create a run, open or resume an earlier one, export what a run learned. */
-import { AGENT_NAMES, type Bridge, FEEDBACK_CHANNELS, GAMES, type RunStatus, type RunSummary, SCALAR_TEACHER_NAMES, TEACHER_NAMES } from '../../../shared/api';
+import {
+  AGENT_NAMES,
+  type Bridge,
+  FEEDBACK_CHANNELS,
+  GAMES,
+  PIXEL_UPDATE_SECONDS_WASM,
+  PRETRAIN_EPOCHS,
+  pretrainingUpdates,
+  type RunStatus,
+  type RunSummary,
+  SCALAR_TEACHER_NAMES,
+  TEACHER_NAMES,
+} from '../../../shared/api';
 import { button, el, fmt, toast } from '../dom';
 import type { View } from './view';
 
 /** The form's default steps: A2C's agent steps, and greedy-h's live steps (about 22 minutes at 15 a second). */
 const A2C_STEPS = 1_000_000;
 const LIVE_STEPS = 20_000;
+/** Pretraining epochs the form suggests for a pixel run, whose reward-model minibatches take seconds on wasm. */
+const PIXEL_PRETRAIN_EPOCHS = 20;
 
-function field(form: HTMLElement, label: string, input: HTMLElement, hint?: string): void {
+/** A labelled row; returns its hint, to change later. */
+function field(form: HTMLElement, label: string, input: HTMLElement, hint?: string): HTMLSpanElement | null {
   const row = el('label', 'field', form);
   el('span', 'field-label', row, label);
   row.append(input);
-  if (hint !== undefined) el('span', 'field-hint', row, hint);
+  return hint === undefined ? null : el('span', 'field-hint', row, hint);
 }
 
 function select(name: string, options: readonly (readonly [string, string])[]): HTMLSelectElement {
@@ -39,6 +54,7 @@ export class RunsView implements View {
   readonly root = el('section', 'view view-runs');
   private readonly table: HTMLTableSectionElement;
   private readonly form: HTMLFormElement;
+  private readonly pretrainHint: HTMLSpanElement;
   private shown = false;
 
   constructor(
@@ -62,7 +78,8 @@ export class RunsView implements View {
     name.required = true;
     field(form, 'Name', name);
     field(form, 'Game', select('env', GAMES.map((g) => [g, g])));
-    field(form, 'Observations', select('obsType', [['ram', 'RAM features'], ['pixels', 'Pixels (84×84×4)']]));
+    const obsType = select('obsType', [['ram', 'RAM features'], ['pixels', 'Pixels (84×84×4)']]);
+    field(form, 'Observations', obsType, 'Pixels: the reward model is a CNN; clip comparisons only.');
     const channels = el('div', 'checks');
     for (const c of FEEDBACK_CHANNELS) {
       const l = el('label', 'check', channels);
@@ -77,6 +94,8 @@ export class RunsView implements View {
     field(form, 'Teacher', select('teacher', [['', 'People (this app)'], ...TEACHER_NAMES.map((t) => [t, `Synthetic: ${t}`] as const)]), 'A synthetic teacher answers every pair itself.');
     field(form, 'Label budget', number('labels', 400, 4));
     field(form, 'Prefill', number('prefill', 0, 0), 'Labels a synthetic oracle gives first.');
+    const pretrain = number('pretrainEpochs', PRETRAIN_EPOCHS, 0);
+    this.pretrainHint = field(form, 'Pretraining epochs', pretrain, '')!;
     field(
       form,
       'Live teacher',
@@ -105,9 +124,36 @@ export class RunsView implements View {
       if (!live && Number(steps.value) === LIVE_STEPS) steps.value = String(A2C_STEPS);
       this.syncChannels();
     });
+    // Live feedback takes ram observations only (its log stores every credited observation): pixels leave it
+    // out, and Deep TAMER's agent with it; back to ram, the box is as it was.
+    let scalarBefore: boolean | null = null;
+    obsType.addEventListener('change', () => {
+      const pixels = obsType.value === 'pixels';
+      const scalarBox = form.querySelector<HTMLInputElement>('input[name=feedback][value=scalar]')!;
+      const greedy = agent.querySelector<HTMLOptionElement>('option[value=greedy-h]')!;
+      if (pixels) {
+        if (agent.value === 'greedy-h') {
+          agent.value = 'a2c';
+          agent.dispatchEvent(new Event('change'));
+        }
+        scalarBefore ??= scalarBox.checked;
+        scalarBox.checked = false;
+        const prefsBox = form.querySelector<HTMLInputElement>('input[name=feedback][value=preferences]')!;
+        prefsBox.checked = true;
+        if (Number(pretrain.value) === PRETRAIN_EPOCHS) pretrain.value = String(PIXEL_PRETRAIN_EPOCHS);
+      } else {
+        if (scalarBefore !== null) scalarBox.checked = scalarBefore;
+        scalarBefore = null;
+        if (Number(pretrain.value) === PIXEL_PRETRAIN_EPOCHS) pretrain.value = String(PRETRAIN_EPOCHS);
+      }
+      scalarBox.disabled = pixels || agent.value === 'greedy-h';
+      greedy.disabled = pixels;
+      this.syncChannels();
+    });
     form.addEventListener('change', (e) => {
       if ((e.target as HTMLInputElement).name === 'feedback') this.syncChannels();
     });
+    form.addEventListener('input', () => this.syncPretrainHint());
     field(form, 'Seed', number('seed', 1, 0));
     const submit = el('button', 'btn btn-primary', form, 'Create and start');
     submit.type = 'submit';
@@ -135,8 +181,24 @@ export class RunsView implements View {
   /** The settings of a channel not ticked are greyed out, and not sent. */
   private syncChannels(): void {
     const channels = this.channels();
-    for (const name of ['teacher', 'labels', 'prefill']) this.input(name).disabled = !channels.includes('preferences');
+    for (const name of ['teacher', 'labels', 'prefill', 'pretrainEpochs']) this.input(name).disabled = !channels.includes('preferences');
     for (const name of ['scalarTeacher', 'feedbackBudget']) this.input(name).disabled = !channels.includes('scalar');
+    this.syncPretrainHint();
+  }
+
+  /** What pretraining will cost: on pixels, minutes to hours on wasm before the agent takes a step. */
+  private syncPretrainHint(): void {
+    const epochs = Number(this.input('pretrainEpochs').value);
+    const labels = Number(this.input('labels').value);
+    if (this.input('obsType').value !== 'pixels' || !(epochs >= 0 && labels >= 4)) {
+      this.pretrainHint.textContent = `Reward-model passes over the first labels before the agent starts (Christiano et al.: ${PRETRAIN_EPOCHS}).`;
+      return;
+    }
+    const updates = pretrainingUpdates(labels, epochs);
+    const minutes = Math.round((updates * PIXEL_UPDATE_SECONDS_WASM) / 60);
+    this.pretrainHint.textContent =
+      `Pixels: ${fmt(updates)} reward-model updates of about ${PIXEL_UPDATE_SECONDS_WASM} s each on wasm, ` +
+      `${minutes < 120 ? `about ${minutes} min` : `about ${Math.round(minutes / 60)} h`} before the agent starts.`;
   }
 
   show(): void {
@@ -200,6 +262,7 @@ export class RunsView implements View {
         scalarTeacher: !scalar || scalarTeacher === '' ? null : (scalarTeacher as (typeof SCALAR_TEACHER_NAMES)[number]),
         ...(scalar && { feedbackBudget: Number(value('feedbackBudget')) }),
         prefill: prefs ? Number(value('prefill')) : 0,
+        ...(prefs && { pretrainEpochs: Number(value('pretrainEpochs')) }),
         steps: Number(value('steps')),
         seed: Number(value('seed')),
       });
