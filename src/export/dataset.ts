@@ -30,7 +30,7 @@ import type { EnvOptions } from '../env/core.js';
 import { describe, isRecord } from '../env/snapshot.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { JsonlLog, type JsonlFormat, readJsonl } from '../store/jsonl.js';
-import { FEEDBACK_FORMAT, type FeedbackEvent, obsLength } from '../store/feedback.js';
+import { decodeCredited, FEEDBACK_FORMAT, type FeedbackEvent, frameLayout } from '../store/feedback.js';
 import { RunLock } from '../store/lock.js';
 import { CLIPS_FORMAT, type LabelEvent, LABELS_FORMAT, nextIndex, originOf, type StoredClip } from '../store/labels.js';
 import { optionDifferences } from './card.js';
@@ -182,16 +182,16 @@ function importLocked(file: string, runDir: string, { onProgress, warn, only }: 
 
   // Each press's credited steps must be steps of this run's game as its feedback model reads them.
   const size = target.env.observationSpace.size;
+  const layout = frameLayout(target.env.observationSpace);
   const actions = target.env.actionSpace.n;
   for (const { press, line } of presses) {
+    try {
+      decodeCredited(press, size, layout);
+    } catch (err) {
+      throw new Error(`${file}:${line}: press ${press.origin} does not hold steps of what ${what} observes (${target.env.options.obsType}): ${(err as Error).message}`);
+    }
     for (const c of press.credits) {
-      const values = obsLength(c.obs);
-      if (values !== size || c.action >= actions || c.action < 0) {
-        throw new Error(
-          `${file}:${line}: press ${press.origin} credits a step with ${values} observation values and action ${c.action}; ` +
-            `${what} observes ${size} values and has ${actions} actions`,
-        );
-      }
+      if (c.action >= actions || c.action < 0) throw new Error(`${file}:${line}: press ${press.origin} credits a step of action ${c.action}; ${what} has ${actions} actions`);
     }
   }
 

@@ -15,14 +15,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AtariEnv } from '../env/atari-env.js';
 import { makeEnv } from '../env/index.js';
-import type { EnvOptions } from '../env/core.js';
+import type { EnvOptions, Observation } from '../env/core.js';
 import { Rng } from '../env/rng.js';
 import { type RewardModel, type RewardModelConfig, resolveRewardModelConfig } from '../learning/preferences/reward-model.js';
 import type { RewardSource, RolloutBatch } from '../learning/reward-source.js';
 import { assignCredit, type Credit, type DelayDensity, type StepSpan, uniformDelay } from '../learning/tamer/credit.js';
 import { FeedbackReplay } from '../learning/tamer/replay.js';
 import { ScalarTeacher, type ScalarTeacherParams } from '../learning/tamer/scalar-teacher.js';
-import { decodeObs, encodeObs, FEEDBACK_FORMAT, type FeedbackEvent } from '../store/feedback.js';
+import { decodeCredited, encodeCredited, FEEDBACK_FORMAT, type FeedbackEvent, type FrameLayout, frameLayout } from '../store/feedback.js';
 import { JsonlLog } from '../store/jsonl.js';
 
 /**
@@ -158,7 +158,8 @@ export interface LiveStepResult {
 interface LiveStep {
   start: number;
   end: number;
-  obs: Float32Array;
+  /** As the env gives it: Float32 for ram, bytes for pixels (a quarter of the memory; the replay keeps many). */
+  obs: Observation;
   action: number;
 }
 
@@ -170,7 +171,7 @@ const REFERENCE_STEPS = 2000;
 export class FeedbackChannel {
   readonly env: AtariEnv;
   readonly delay: DelayDensity;
-  readonly replay: FeedbackReplay<Float32Array>;
+  readonly replay: FeedbackReplay<Observation>;
   readonly teacher: ScalarTeacher | null;
   /** Feedback events taken (from anyone). */
   feedbackUsed = 0;
@@ -186,6 +187,8 @@ export class FeedbackChannel {
   private readonly recent: LiveStep[] = [];
   private readonly reference: LiveStep[] = [];
   private readonly log: JsonlLog<FeedbackEvent>;
+  /** Stacked frames (pixels): credited steps are stored as their frames. */
+  private readonly layout: FrameLayout | null;
   /** |advantage| of the recent steps, for the scalar-expert teacher's threshold. */
   private readonly recentAdvantages: number[] = [];
   /**
@@ -213,7 +216,8 @@ export class FeedbackChannel {
     this.delay = uniformDelay(config.delayMin, config.delayMax);
     this.env = makeEnv(envId, envOptions);
     this.obs = Float32Array.from(this.env.reset({ seed: seed + 200_000 }).obs);
-    this.replay = new FeedbackReplay<Float32Array>(undefined, seed);
+    this.replay = new FeedbackReplay<Observation>(undefined, seed);
+    this.layout = frameLayout(this.env.observationSpace);
     this.teacher =
       config.teacher === null
         ? null
@@ -224,12 +228,19 @@ export class FeedbackChannel {
     const { log, records } = JsonlLog.open(join(dir, 'feedback.jsonl'), FEEDBACK_FORMAT);
     this.log = log;
     let pressedUntil = -1;
-    for (const e of records) {
-      for (const c of e.credits) this.replay.add({ step: decodeObs(c.obs), action: c.action, feedback: e.value, weight: c.weight });
+    const path = join(dir, 'feedback.jsonl');
+    records.forEach((e, i) => {
+      let obs: Observation[];
+      try {
+        obs = decodeCredited(e, this.env.observationSpace.size, this.layout);
+      } catch (err) {
+        throw new Error(`${path}: press ${i + 1} does not hold steps of what this run observes (${envOptions.obsType ?? 'ram'}): ${(err as Error).message}`);
+      }
+      e.credits.forEach((c, j) => this.replay.add({ step: obs[j], action: c.action, feedback: e.value, weight: c.weight }));
       this.feedbackUsed++;
       // (a press imported from another run's dataset was about that run's live play)
       if (e.labeler === this.labeler && e.origin === undefined && e.liveStep !== undefined) pressedUntil = Math.max(pressedUntil, e.liveStep);
-    }
+    });
     this.pressedUntil = pressedUntil;
   }
 
@@ -254,7 +265,7 @@ export class FeedbackChannel {
     const reward = this.env.advance(action);
     this.liveReturn += reward;
     this.liveLength++;
-    const step = { start, end, obs, action };
+    const step = { start, end, obs: this.layout === null ? obs : Uint8Array.from(obs), action };
     this.recent.push(step);
     this.reference.push(step);
     if (this.reference.length > REFERENCE_STEPS) this.reference.shift();
@@ -294,12 +305,17 @@ export class FeedbackChannel {
     if (typeof labeler !== 'string' || labeler.trim() === '') throw new Error(`labeler must be a non-empty name, got ${JSON.stringify(labeler)}`);
     const credits = assignCredit(feedback, this.recent, this.delay, now);
     const steps = credits.map((c) => this.recent[c.stepIndex]);
+    const { frames, at } = encodeCredited(
+      steps.map((s) => s.obs),
+      this.layout,
+    );
     this.log.append({
       time: feedback.time,
       value: feedback.value,
       labeler,
       at: new Date().toISOString(),
-      credits: credits.map((c, i) => ({ action: steps[i].action, weight: c.weight, obs: encodeObs(steps[i].obs) })),
+      ...(frames !== undefined && { frames }),
+      credits: credits.map((c, i) => ({ action: steps[i].action, weight: c.weight, ...at[i] })),
       liveStep: this.liveSteps,
     });
     this.feedbackUsed++;
@@ -328,7 +344,7 @@ export class FeedbackChannel {
     return Math.abs(a) > threshold ? a : 0;
   }
 
-  private train(obs: Float32Array[], actions: number[], feedback: number[], weights: number[]): void {
+  private train(obs: Observation[], actions: number[], feedback: number[], weights: number[]): void {
     const flat = new Float32Array(obs.length * this.model.obsSize);
     obs.forEach((o, i) => flat.set(o, i * this.model.obsSize));
     this.lastLoss = this.model.trainFeedback(flat, actions, feedback, weights, this.config.weight);

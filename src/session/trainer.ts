@@ -165,10 +165,6 @@ export function validateRunConfig(c: RunConfig): RunConfig {
     throw new Error(`feedback settings are only for --reward tamer or preferences+tamer, not "${c.reward}"`);
   }
   rewardModelConfigOf(c); // the reward model's settings fit together (an action-dependent model reads the state)
-  if (tamer && c.obsType !== 'ram') {
-    // The feedback log keeps each credited step's observation as Float32 values: 113 KB a pixel step, some 20 a press.
-    throw new Error('live feedback takes ram observations only so far (its log would store every credited pixel observation); use --obs ram, or --reward preferences with --obs pixels');
-  }
   const init = c.rewardModelInit;
   if (init !== undefined) {
     if (typeof init?.from !== 'string' || !REWARD_MODEL_MODES.includes(init.mode)) {
@@ -223,7 +219,15 @@ export function newRunConfig(given: RunConfig): RunConfig {
         ...resolveTamerConfig(given.tamer),
         // The scale is what A2C is given; the greedy-h agent acts on Ĥ unnormalised, so its runs keep the
         // default of runs made before and remain comparable with them (bench:learning reuses them).
-        ...(given.preferences === undefined && given.agent !== 'greedy-h' && { rewardModel: { rewardStd: FEEDBACK_ALONE_REWARD_STD, ...given.tamer.rewardModel } }),
+        ...(given.preferences === undefined &&
+          (given.agent !== 'greedy-h' || given.obsType === 'pixels') && {
+            rewardModel: {
+              ...(given.agent !== 'greedy-h' && { rewardStd: FEEDBACK_ALONE_REWARD_STD }),
+              // Christiano et al.'s Atari predictor has one dense layer of 64 after its convolutions.
+              ...(given.obsType === 'pixels' && { hidden: PIXEL_REWARD_HIDDEN }),
+              ...given.tamer.rewardModel,
+            },
+          }),
       },
     }),
     ...(given.preferences !== undefined && {
@@ -511,7 +515,7 @@ export class Trainer {
     this.rewardModel =
       this.learner?.model ??
       frozen ??
-      (tamer === null ? null : new RewardModel(this.vec.obsSize, this.vec.actionSpace.n, rewardModelConfigOf(config), config.seed));
+      (tamer === null ? null : new RewardModel(this.vec.observationSpace.shape, this.vec.actionSpace.n, rewardModelConfigOf(config), config.seed));
     if (init !== null && this.learner !== null) loadRewardModel(this.learner.model, init.spec);
     const source: RewardSource =
       this.learner ?? (frozen !== null ? new FrozenRewardSource(frozen) : this.rewardModel === null ? new TrueRewardSource() : new FeedbackRewardSource(this.rewardModel));

@@ -1,20 +1,29 @@
 /**
  * feedback.jsonl: the scalar feedback (good/bad presses) of a run, one event per line (see jsonl.ts), with the
  * steps it credited, so the feedback replay buffer can be rebuilt exactly on resume and the feedback exported:
- *   { time, value, labeler, at, credits: [{ action, weight, obs }], liveStep?, origin? }
+ *   { time, value, labeler, at, credits: [{ action, weight, obs }], liveStep?, origin? }          (ram)
+ *   { time, value, labeler, at, frames, credits: [{ action, weight, frame }], liveStep?, origin? } (pixels)
  * `time` is seconds on the run's play clock, `at` the wall-clock time (ISO 8601), `obs` the step's
- * observation as base64 little-endian float32, `liveStep` the run's count of live steps played when the press
+ * observation as base64 little-endian float32. Stacked-frame observations (pixels: 84x84 bytes, the last 4
+ * frames) keep each frame once per event, as clips do: `frames` is base64 of the frames one after another
+ * (84 x 84 bytes each) and a credit's `frame` the index of its stack's oldest frame there, so a press crediting
+ * 57 consecutive steps holds 60 frames (423 KB) rather than 57 stacks (1.6 MB as bytes, 6.4 MB as float32).
+ * `liveStep` the run's count of live steps played when the press
  * was taken (absent in files written before it was recorded; on an imported event, the count in the run it
  * came from, kept as a record and not used). `origin` ("<run id>/f<index>") is there on events imported from
  * another run's dataset: where the press was first given.
  */
+import type { Box, Observation } from '../env/core.js';
 import { describe, isRecord } from '../env/snapshot.js';
 import type { JsonlFormat } from './jsonl.js';
 
 export interface StoredCredit {
   action: number;
   weight: number;
-  obs: string;
+  /** The step's observation, base64 float32 (ram). */
+  obs?: string;
+  /** The index of the step's oldest stacked frame in its event's `frames` (pixels). */
+  frame?: number;
 }
 
 export interface FeedbackEvent {
@@ -22,6 +31,8 @@ export interface FeedbackEvent {
   value: number;
   labeler: string;
   at: string;
+  /** The frames the credits' stacks are made of, base64 bytes (pixels). */
+  frames?: string;
   credits: StoredCredit[];
   liveStep?: number;
   origin?: string;
@@ -46,6 +57,79 @@ export function decodeObs(text: string): Float32Array {
   return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 }
 
+/** Stacked frames: height x width bytes a frame (`plane`), `stack` frames an observation, stack innermost. */
+export interface FrameLayout {
+  plane: number;
+  stack: number;
+}
+
+/** The frame layout of observations of `space`, or null for flat (ram) ones. */
+export function frameLayout(space: Box): FrameLayout | null {
+  return space.dtype === 'uint8' && space.shape.length === 3 ? { plane: space.shape[0] * space.shape[1], stack: space.shape[2] } : null;
+}
+
+/** Whether `obs` holds the frames of `prev` from the second on, followed by one new frame. */
+function shiftedByOne(prev: ArrayLike<number>, obs: ArrayLike<number>, { plane, stack }: FrameLayout): boolean {
+  for (let p = 0; p < plane; p++) {
+    for (let k = 0; k < stack - 1; k++) if (obs[p * stack + k] !== prev[p * stack + k + 1]) return false;
+  }
+  return true;
+}
+
+/**
+ * The credited steps' observations as stored: each as base64 float32 (`layout` null), or their frames once
+ * (see the module comment): a step whose stack is the previous one's shifted by a new frame adds that frame,
+ * any other (the first, or one after an episode began) its whole stack.
+ */
+export function encodeCredited(obs: readonly Observation[], layout: FrameLayout | null): { frames?: string; at: { obs?: string; frame?: number }[] } {
+  if (layout === null) return { at: obs.map((o) => ({ obs: encodeObs(Float32Array.from(o)) })) };
+  const { plane, stack } = layout;
+  const chunks: Uint8Array[] = [];
+  let count = 0;
+  const at = obs.map((o, i) => {
+    const whole = i === 0 || !shiftedByOne(obs[i - 1], o, layout);
+    const first = whole ? count : count - stack + 1;
+    for (let k = whole ? 0 : stack - 1; k < stack; k++) {
+      const frame = new Uint8Array(plane);
+      for (let p = 0; p < plane; p++) frame[p] = o[p * stack + k];
+      chunks.push(frame);
+      count++;
+    }
+    return { frame: first };
+  });
+  return { frames: Buffer.concat(chunks).toString('base64'), at };
+}
+
+/**
+ * The observations of an event's credited steps, checked against observations of `size` values (and `layout`,
+ * for stacked frames): Float32 rows for ram, bytes for pixels. Throws naming the first that does not fit.
+ */
+export function decodeCredited(event: FeedbackEvent, size: number, layout: FrameLayout | null): Observation[] {
+  if (layout === null) {
+    return event.credits.map((c, i) => {
+      if (c.obs === undefined) throw new Error(`credit ${i} holds no obs; observations of ${size} values are stored per credit (frames are for stacked-frame observations)`);
+      const values = obsLength(c.obs);
+      if (values !== size) throw new Error(`credit ${i} holds an observation of ${values} values; expected ${size}`);
+      return decodeObs(c.obs);
+    });
+  }
+  const { plane, stack } = layout;
+  if (event.frames === undefined) throw new Error(`the event holds no frames; observations of ${stack} stacked frames of ${plane} bytes are stored as frames`);
+  const frames = Buffer.from(event.frames, 'base64');
+  if (frames.length % plane !== 0) throw new Error(`the event's frames are ${frames.length} bytes, not whole frames of ${plane}`);
+  const count = frames.length / plane;
+  return event.credits.map((c, i) => {
+    const first = c.frame;
+    if (first === undefined || !(first + stack <= count)) throw new Error(`credit ${i}'s frame ${first} does not start a stack of ${stack} among the event's ${count} frames`);
+    const obs = new Uint8Array(plane * stack);
+    for (let k = 0; k < stack; k++) {
+      const f = (first + k) * plane;
+      for (let p = 0; p < plane; p++) obs[p * stack + k] = frames[f + p];
+    }
+    return obs;
+  });
+}
+
 export const FEEDBACK_FORMAT: JsonlFormat<FeedbackEvent> = {
   name: 'rlhf-arcade/feedback',
   version: 1,
@@ -60,12 +144,22 @@ export const FEEDBACK_FORMAT: JsonlFormat<FeedbackEvent> = {
       throw new Error(`liveStep must be a whole number of live steps when present, got ${describe(r.liveStep)}`);
     }
     if (!Array.isArray(r.credits) || r.credits.length === 0) throw new Error('credits must be a non-empty list of credited steps');
+    if (r.frames !== undefined && (typeof r.frames !== 'string' || r.frames === '')) throw new Error(`frames must be base64 bytes when present, got ${describe(r.frames)}`);
     for (const c of r.credits as unknown[]) {
-      if (!isRecord(c) || !Number.isInteger(c.action) || typeof c.weight !== 'number' || !(c.weight > 0 && c.weight <= 1) || typeof c.obs !== 'string') {
-        throw new Error(`a credit must be { action: integer, weight in (0, 1], obs: base64 }, got ${describe(c)}`);
+      const framed = r.frames !== undefined;
+      if (
+        !isRecord(c) ||
+        !Number.isInteger(c.action) ||
+        typeof c.weight !== 'number' ||
+        !(c.weight > 0 && c.weight <= 1) ||
+        (framed ? !(Number.isInteger(c.frame) && (c.frame as number) >= 0) || c.obs !== undefined : typeof c.obs !== 'string' || c.frame !== undefined)
+      ) {
+        throw new Error(`a credit must be { action: integer, weight in (0, 1], ${framed ? 'frame: the index of its oldest frame in frames' : 'obs: base64'} }, got ${describe(c)}`);
       }
-      const bytes = obsBytes(c.obs);
-      if (bytes % 4 !== 0) throw new Error(`a credit's obs must be base64 of whole float32s, got ${bytes} bytes`);
+      if (!framed) {
+        const bytes = obsBytes(c.obs as string);
+        if (bytes % 4 !== 0) throw new Error(`a credit's obs must be base64 of whole float32s, got ${bytes} bytes`);
+      }
     }
     return r as unknown as FeedbackEvent;
   },

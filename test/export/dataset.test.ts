@@ -186,7 +186,7 @@ describe('preference dataset export and import', () => {
     const bad = join(root, 'bad-press.jsonl');
     writeFileSync(bad, `${[...lines.slice(0, at), JSON.stringify(press)].join('\n')}\n`);
     const afterImport = readFileSync(feedbackPath, 'utf8');
-    expect(() => importDataset(bad, b)).toThrow(new RegExp(`bad-press\\.jsonl:${at + 1}: press elsewhere/f0 credits a step with 3 observation values`));
+    expect(() => importDataset(bad, b)).toThrow(new RegExp(`bad-press\\.jsonl:${at + 1}: press elsewhere/f0 does not hold steps of what run .* observes \\(ram\\): credit 0 holds an observation of 3 values; expected 11`));
     expect(readFileSync(feedbackPath, 'utf8')).toBe(afterImport);
     press.credits[0].obs = Buffer.from([1, 2, 3]).toString('base64');
     writeFileSync(bad, `${[...lines.slice(0, at), JSON.stringify(press)].join('\n')}\n`);

@@ -59,6 +59,35 @@ describe('live feedback channel', () => {
     model.dispose();
   });
 
+  it('on pixels: keeps each credited frame once, trains the CNN Ĥ, and rebuilds the same steps on reopening', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tamer-pixels-'));
+    const config = { actionDependent: true, hidden: [8], conv: [[8, 4, 4], [4, 2, 4]] as [number, number, number][] };
+    const model = new RewardModel([84, 84, 4], 6, config, 1);
+    const options = { obsType: 'pixels' as const, maskScore: true };
+    const ch = new FeedbackChannel(dir, TAMER_DEFAULTS, model, 'Pong', options, 1, () => 2);
+    const played = Array.from({ length: 30 }, () => ch.step().obs);
+    const credits = ch.give({ time: 2, value: 1 }, 'ann');
+    expect(credits.length).toBe(27);
+    expect(model.feedbackSteps).toBe(1);
+    const line = JSON.parse(lines(join(dir, 'feedback.jsonl'))[1]);
+    // 27 consecutive steps of one episode: 27 + 3 frames of 84x84 bytes, each once.
+    expect(Buffer.from(line.frames, 'base64').length).toBe(30 * 84 * 84);
+    expect(line.credits.map((c: { frame: number }) => c.frame)).toEqual(credits.map((_, i) => i));
+    expect(line.credits.every((c: { obs?: string }) => c.obs === undefined)).toBe(true);
+    const stored = (c: FeedbackChannel) => c.replay.getState().entries.map((e) => Array.from(e.step));
+    const replayed = stored(ch);
+    expect(replayed).toEqual(credits.map((c) => Array.from(played[c.stepIndex])));
+    // Reopened, the replay buffer holds the same steps, as bytes.
+    const again = new FeedbackChannel(dir, TAMER_DEFAULTS, new RewardModel([84, 84, 4], 6, config, 1), 'Pong', options, 1, () => 2);
+    expect(again.replay.getState().entries[0].step).toBeInstanceOf(Uint8Array);
+    expect(stored(again)).toEqual(replayed);
+    // A ram run cannot read them.
+    expect(() => new FeedbackChannel(dir, TAMER_DEFAULTS, new RewardModel(11, 6, { actionDependent: true }, 1), 'Pong', { maskScore: true }, 1, () => 2)).toThrow(
+      /feedback\.jsonl: press 1 does not hold steps of what this run observes \(ram\): credit 0 holds no obs/,
+    );
+    model.dispose();
+  });
+
   it('moves Ĥ by its channel weight: a press at weight 0.25 moves it about a quarter as far as at 1', () => {
     const moved = (weight: number) => {
       const model = new RewardModel(11, 6, { actionDependent: true }, 1);

@@ -8,6 +8,8 @@ import { makeEnv } from '../../src/env/index.js';
 import { RewardModel } from '../../src/learning/preferences/reward-model.js';
 import { maxAbsDiff } from '../export/reference.js';
 import { exportRewardModel } from '../../src/export/run-export.js';
+import { exportDataset, importDataset } from '../../src/export/dataset.js';
+import { TAMER_DEFAULTS } from '../../src/session/tamer.js';
 import { preferenceConfig } from '../export/runs.js';
 
 const config = (steps: number): RunConfig => ({
@@ -175,9 +177,39 @@ describe('Trainer learning a reward from preferences on pixels', () => {
     expect(maxAbsDiff(fineTune.learner!.model.predict(obs, actions, steps), expected)).toBeLessThan(1e-5);
     fineTune.dispose();
 
-    const tamer = join(root, 'tamer');
-    await expect(Trainer.create(tamer, { ...pixels, reward: 'tamer', preferences: undefined, tamer: {} as never })).rejects.toThrow(/live feedback takes ram observations only so far/);
-    expect(existsSync(tamer)).toBe(false);
+  });
+
+  it("learns Ĥ from live presses on pixels (Deep TAMER's setting) with its agent greedy on it, and exports and imports the presses", async () => {
+    const root = mkdtempSync(join(tmpdir(), 'arcade-'));
+    const small = { hidden: [8], conv: [[8, 4, 4], [4, 2, 4]] as [number, number, number][] };
+    const run = (name: string, feedback: number): Promise<Trainer> =>
+      Trainer.create(join(root, name), {
+        ...config(600),
+        obsType: 'pixels',
+        net: { kind: 'cnn' },
+        reward: 'tamer',
+        agent: 'greedy-h',
+        maskScore: true,
+        tamer: { ...TAMER_DEFAULTS, teacher: 'scalar-oracle', feedback, rewardModel: small },
+      });
+    // Pong's scalar oracle presses when a point is scored: within 600 live steps it has.
+    const trainer = await run('greedy', 5);
+    await trainer.train();
+    expect(JSON.parse(readFileSync(join(root, 'greedy', 'config.json'), 'utf8')).tamer.rewardModel).toMatchObject(small);
+    const presses = readFileSync(join(root, 'greedy', 'feedback.jsonl'), 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(l));
+    expect(presses.length).toBeGreaterThan(0);
+    expect(presses.every((p) => typeof p.frames === 'string' && p.credits.every((c: { frame?: number }) => Number.isInteger(c.frame)))).toBe(true);
+    expect(trainer.feedback!.model.feedbackSteps).toBeGreaterThan(0);
+    expect(trainer.feedback!.model.image).toEqual([84, 84, 4]);
+    trainer.dispose();
+    // The presses travel with their frames: exported, and imported into another pixel run.
+    const file = join(root, 'presses.jsonl');
+    expect(exportDataset(join(root, 'greedy'), file).feedback).toBe(presses.length);
+    (await run('other', 1)).dispose();
+    expect(importDataset(file, join(root, 'other')).feedbackImported).toBe(presses.length);
+    const reopened = await Trainer.resume(join(root, 'other'));
+    expect(reopened.feedback!.replay.size).toBe(presses.reduce((n, p) => n + p.credits.length, 0));
+    reopened.dispose();
   });
 });
 

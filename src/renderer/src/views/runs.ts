@@ -79,7 +79,7 @@ export class RunsView implements View {
     field(form, 'Name', name);
     field(form, 'Game', select('env', GAMES.map((g) => [g, g])));
     const obsType = select('obsType', [['ram', 'RAM features'], ['pixels', 'Pixels (84×84×4)']]);
-    field(form, 'Observations', obsType, 'Pixels: the reward model is a CNN; clip comparisons only.');
+    field(form, 'Observations', obsType, "Pixels: the reward model (and Deep TAMER's Ĥ) is a CNN, as in the papers; slow on wasm.");
     const channels = el('div', 'checks');
     for (const c of FEEDBACK_CHANNELS) {
       const l = el('label', 'check', channels);
@@ -124,31 +124,12 @@ export class RunsView implements View {
       if (!live && Number(steps.value) === LIVE_STEPS) steps.value = String(A2C_STEPS);
       this.syncChannels();
     });
-    // Live feedback takes ram observations only (its log stores every credited observation): pixels leave it
-    // out, and Deep TAMER's agent with it; back to ram, the box is as it was.
-    let scalarBefore: boolean | null = null;
+    // A pixel run's reward model is a CNN, whose minibatches take seconds on wasm: fewer pretraining epochs.
     obsType.addEventListener('change', () => {
       const pixels = obsType.value === 'pixels';
-      const scalarBox = form.querySelector<HTMLInputElement>('input[name=feedback][value=scalar]')!;
-      const greedy = agent.querySelector<HTMLOptionElement>('option[value=greedy-h]')!;
-      if (pixels) {
-        if (agent.value === 'greedy-h') {
-          agent.value = 'a2c';
-          agent.dispatchEvent(new Event('change'));
-        }
-        scalarBefore ??= scalarBox.checked;
-        scalarBox.checked = false;
-        const prefsBox = form.querySelector<HTMLInputElement>('input[name=feedback][value=preferences]')!;
-        prefsBox.checked = true;
-        if (Number(pretrain.value) === PRETRAIN_EPOCHS) pretrain.value = String(PIXEL_PRETRAIN_EPOCHS);
-      } else {
-        if (scalarBefore !== null) scalarBox.checked = scalarBefore;
-        scalarBefore = null;
-        if (Number(pretrain.value) === PIXEL_PRETRAIN_EPOCHS) pretrain.value = String(PRETRAIN_EPOCHS);
-      }
-      scalarBox.disabled = pixels || agent.value === 'greedy-h';
-      greedy.disabled = pixels;
-      this.syncChannels();
+      if (pixels && Number(pretrain.value) === PRETRAIN_EPOCHS) pretrain.value = String(PIXEL_PRETRAIN_EPOCHS);
+      if (!pixels && Number(pretrain.value) === PIXEL_PRETRAIN_EPOCHS) pretrain.value = String(PRETRAIN_EPOCHS);
+      this.syncPretrainHint();
     });
     form.addEventListener('change', (e) => {
       if ((e.target as HTMLInputElement).name === 'feedback') this.syncChannels();
