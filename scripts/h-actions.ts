@@ -21,7 +21,7 @@ for (const dir of dirs) {
   const env = makeEnv(config.env, envOptionsOf(config));
   const A = env.actionSpace.n;
   const n = env.observationSpace.size;
-  const model = checkpointRewardModel(dir, config, loadCheckpoint(join(dir, 'checkpoints', 'latest.ckpt')), n, A);
+  const model = checkpointRewardModel(dir, config, loadCheckpoint(join(dir, 'checkpoints', 'latest.ckpt')), env.observationSpace.shape, A);
   const rng = new Rng(7);
   const obs = new Float32Array(ROWS * n);
   let o = env.reset({ seed: 7 }).obs;

@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   await initTf();
   const env = makeEnv(config.env, ours);
   const n = env.observationSpace.size;
-  const model = checkpointRewardModel(rmDir, config, ck, n, env.actionSpace.n);
+  const model = checkpointRewardModel(rmDir, config, ck, env.observationSpace.shape, env.actionSpace.n);
   const net = createNet(theirs, env.observationSpace.shape, n, env.actionSpace.n);
   net.setWeights(pk.weights);
 

@@ -8,6 +8,8 @@
  * normalisation into its last (linear) layer, so that both formats are plain layer stacks and a mean.
  */
 
+import { convOut } from '../learning/nets.js';
+
 export const ACTIVATIONS = ['relu', 'leakyRelu', 'linear'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
 
@@ -65,7 +67,7 @@ export interface RewardEnsembleSpec {
 
 /** The output shape of a 'valid' convolution of `size` and `stride` over height x width. */
 export function convOutputShape(height: number, width: number, size: number, stride: number): [number, number] {
-  return [Math.floor((height - size) / stride) + 1, Math.floor((width - size) / stride) + 1];
+  return [convOut(height, size, stride), convOut(width, size, stride)];
 }
 
 function checkPositiveInt(what: string, x: unknown): void {

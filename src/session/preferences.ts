@@ -26,6 +26,7 @@ import type { RewardSource, RolloutBatch } from '../learning/reward-source.js';
 import { mean } from '../learning/stats.js';
 import { LabelingSession } from './labeling.js';
 import { eventLoopTurns } from './turns.js';
+import { pretrainSteps } from '../shared/label-math.js';
 
 export interface PreferenceConfig {
   /** Label budget for the run. */
@@ -250,7 +251,7 @@ export class PreferenceLearner implements RewardSource {
     this.answerWithTeacher();
     while (this.session.progress().pending > 0 && !shouldStop()) await new Promise((r) => setTimeout(r, 100));
     const data = this.session.dataset;
-    const steps = Math.ceil(this.config.pretrainEpochs * Math.max(1, data.train.length / this.model.config.batchSize));
+    const steps = pretrainSteps(data.train.length, this.config.pretrainEpochs, this.model.config.batchSize);
     const turn = eventLoopTurns(); // a stop asked during pretraining is seen
     for (let i = 0; i < steps && !shouldStop(); i++) {
       this.model.trainStep(data);

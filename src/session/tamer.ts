@@ -165,8 +165,14 @@ interface LiveStep {
 
 /** Steps kept for credit: a little more than the longest delay. */
 const RECENT_SECONDS_MARGIN = 1;
-/** Live steps kept as the reference set for normalising a feedback-only reward. */
-const REFERENCE_STEPS = 2000;
+/**
+ * Live steps kept as the reference set for normalising a feedback-only reward, and live steps between
+ * normalisations. A pixel Ĥ (a CNN) takes about 0.46 s on wasm to score 500 steps for every action (3
+ * members), so pixel runs normalise on fewer steps, less often: 2,000 every 100 live steps would hold the
+ * session for about 2 s of every 6.7 s of play, which in the app is live play standing still.
+ */
+const REFERENCE_STEPS = { flat: 2000, frames: 500 };
+const NORMALISE_EVERY = { flat: 100, frames: 500 };
 
 export class FeedbackChannel {
   readonly env: AtariEnv;
@@ -225,16 +231,16 @@ export class FeedbackChannel {
             { ...TEACHER_PARAM_DEFAULTS[config.teacher], ...config.teacherParams, mode: config.teacher === 'scalar-oracle' ? 'reward' : 'advantage', delay: this.delay },
             seed,
           );
-    const { log, records } = JsonlLog.open(join(dir, 'feedback.jsonl'), FEEDBACK_FORMAT);
+    const path = join(dir, 'feedback.jsonl');
+    const { log, records } = JsonlLog.open(path, FEEDBACK_FORMAT);
     this.log = log;
     let pressedUntil = -1;
-    const path = join(dir, 'feedback.jsonl');
     records.forEach((e, i) => {
       let obs: Observation[];
       try {
         obs = decodeCredited(e, this.env.observationSpace.size, this.layout);
       } catch (err) {
-        throw new Error(`${path}: press ${i + 1} does not hold steps of what this run observes (${envOptions.obsType ?? 'ram'}): ${(err as Error).message}`);
+        throw new Error(`${path}:${i + 2}: press ${i + 1} does not hold steps of what this run observes (${envOptions.obsType ?? 'ram'}): ${(err as Error).message}`);
       }
       e.credits.forEach((c, j) => this.replay.add({ step: obs[j], action: c.action, feedback: e.value, weight: c.weight }));
       this.feedbackUsed++;
@@ -268,7 +274,7 @@ export class FeedbackChannel {
     const step = { start, end, obs: this.layout === null ? obs : Uint8Array.from(obs), action };
     this.recent.push(step);
     this.reference.push(step);
-    if (this.reference.length > REFERENCE_STEPS) this.reference.shift();
+    if (this.reference.length > REFERENCE_STEPS[this.layout === null ? 'flat' : 'frames']) this.reference.shift();
     while (this.recent.length > 0 && this.recent[0].end < end - this.config.delayMax - RECENT_SECONDS_MARGIN) this.recent.shift();
     const next = this.env.obs.slice() as Float32Array;
     const terminal = this.env.terminated;
@@ -305,10 +311,7 @@ export class FeedbackChannel {
     if (typeof labeler !== 'string' || labeler.trim() === '') throw new Error(`labeler must be a non-empty name, got ${JSON.stringify(labeler)}`);
     const credits = assignCredit(feedback, this.recent, this.delay, now);
     const steps = credits.map((c) => this.recent[c.stepIndex]);
-    const { frames, at } = encodeCredited(
-      steps.map((s) => s.obs),
-      this.layout,
-    );
+    const { frames, at } = encodeCredited(steps.map((s) => s.obs), this.layout);
     this.log.append({
       time: feedback.time,
       value: feedback.value,
@@ -348,6 +351,11 @@ export class FeedbackChannel {
     const flat = new Float32Array(obs.length * this.model.obsSize);
     obs.forEach((o, i) => flat.set(o, i * this.model.obsSize));
     this.lastLoss = this.model.trainFeedback(flat, actions, feedback, weights, this.config.weight);
+  }
+
+  /** Live steps between normalisations of a feedback-only reward (see `normalise`). */
+  get normaliseEvery(): number {
+    return NORMALISE_EVERY[this.layout === null ? 'flat' : 'frames'];
   }
 
   /** Normalises the net's reward on the recent live steps (for a feedback-only reward). */

@@ -124,8 +124,6 @@ export interface TrainSummary {
 }
 
 const RECENT = 100;
-/** Live steps between renormalisations of a feedback-only reward. */
-const NORMALISE_EVERY = 100;
 
 export function validateRunConfig(c: RunConfig): RunConfig {
   checkEnvId(c.env);
@@ -706,7 +704,7 @@ export class Trainer {
     }
     // A feedback-only reward is normalised on the live steps (the preference learner has its own clips); the
     // greedy-h agent acts on Ĥ itself.
-    if (this.learner === null && this.config.agent !== 'greedy-h' && live.liveSteps % NORMALISE_EVERY === 0) live.normalise();
+    if (this.learner === null && this.config.agent !== 'greedy-h' && live.liveSteps % live.normaliseEvery === 0) live.normalise();
     return result;
   }
 

@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import type { ClipRecord } from '../env/clip.js';
 import type { EnvOptions, EnvState } from '../env/core.js';
+import { initialLabels, pretrainSteps } from './label-math.js';
 import { type Op, OPS } from './channels.js';
 
 export { type Op, OPS } from './channels.js';
@@ -76,9 +77,8 @@ export const PIXEL_UPDATE_SECONDS_WASM = 9;
  * PreferenceLearner.prepare counts them.
  */
 export function pretrainingUpdates(labels: number, epochs: number): number {
-  const initial = Math.min(labels, Math.max(2, Math.round(labels * INITIAL_LABEL_FRACTION)));
-  const train = Math.round(initial * (1 - 1 / Math.E));
-  return Math.ceil(epochs * Math.max(1, train / REWARD_BATCH_LABELS));
+  const train = Math.round(initialLabels(labels, INITIAL_LABEL_FRACTION) * (1 - 1 / Math.E));
+  return pretrainSteps(train, epochs, REWARD_BATCH_LABELS);
 }
 
 /** Every operation's argument schema (z.undefined(): takes none). */

@@ -82,7 +82,7 @@ function shiftedByOne(prev: ArrayLike<number>, obs: ArrayLike<number>, { plane, 
  * any other (the first, or one after an episode began) its whole stack.
  */
 export function encodeCredited(obs: readonly Observation[], layout: FrameLayout | null): { frames?: string; at: { obs?: string; frame?: number }[] } {
-  if (layout === null) return { at: obs.map((o) => ({ obs: encodeObs(Float32Array.from(o)) })) };
+  if (layout === null) return { at: obs.map((o) => ({ obs: encodeObs(o instanceof Float32Array ? o : Float32Array.from(o)) })) };
   const { plane, stack } = layout;
   const chunks: Uint8Array[] = [];
   let count = 0;

@@ -83,7 +83,7 @@ describe('live feedback channel', () => {
     expect(stored(again)).toEqual(replayed);
     // A ram run cannot read them.
     expect(() => new FeedbackChannel(dir, TAMER_DEFAULTS, new RewardModel(11, 6, { actionDependent: true }, 1), 'Pong', { maskScore: true }, 1, () => 2)).toThrow(
-      /feedback\.jsonl: press 1 does not hold steps of what this run observes \(ram\): credit 0 holds no obs/,
+      /feedback\.jsonl:2: press 1 does not hold steps of what this run observes \(ram\): credit 0 holds no obs/,
     );
     model.dispose();
   });

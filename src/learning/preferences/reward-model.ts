@@ -397,6 +397,30 @@ export class RewardModel {
     return out;
   }
 
+  /**
+   * Raw Ĥ(s, ·) of every member for many rows, out[action][member]: each chunk of rows through each member
+   * once for every action (`rawRewards` of each action in turn, in one pass; the same numbers).
+   */
+  private rawOutputs(obs: Float32Array, rows: number, next?: Float32Array): Float32Array[][] {
+    const { inputSize: size, heads: A } = this;
+    const x = this.inputs(obs, rows, next);
+    const out = Array.from({ length: A }, () => this.members.map(() => new Float32Array(rows)));
+    const chunk = this.chunkRows();
+    for (let start = 0; start < rows; start += chunk) {
+      const n = Math.min(chunk, rows - start);
+      const r = tf.tidy(() => {
+        const xs = tf.tensor2d(x.subarray(start * size, (start + n) * size), [n, size]);
+        return tf.stack(this.members.map((_, m) => this.outputs(m, xs)));
+      });
+      const data = r.dataSync();
+      r.dispose();
+      this.members.forEach((_, m) => {
+        for (let i = 0; i < n; i++) for (let a = 0; a < A; a++) out[a][m][start + i] = data[(m * n + i) * A + a];
+      });
+    }
+    return out;
+  }
+
   /** Rows per forward pass when scoring many steps. */
   private chunkRows(): number {
     return Math.max(1, Math.min(MAX_CHUNK_ROWS, Math.floor(CHUNK_VALUES / this.inputSize)));
@@ -446,10 +470,7 @@ export class RewardModel {
   normalise(obs: Float32Array, actions: ArrayLike<number>, rows: number, next?: Float32Array): void {
     if (rows < 2) return;
     const every = this.config.normaliseAllActions && this.heads > 1;
-    this.normaliseOutputs(
-      every ? Array.from({ length: this.heads }, (_, a) => this.rawRewards(obs, new Int32Array(rows).fill(a), rows, next)) : [this.rawRewards(obs, actions, rows, next)],
-      rows,
-    );
+    this.normaliseOutputs(every ? this.rawOutputs(obs, rows, next) : [this.rawRewards(obs, actions, rows, next)], rows);
   }
 
   /** `normalise` on the steps of `clips` (their actions, or every action with normaliseAllActions), each group of clips stacked once. */
@@ -460,10 +481,8 @@ export class RewardModel {
     const every = this.config.normaliseAllActions && this.heads > 1;
     const outputs = Array.from({ length: every ? this.heads : 1 }, () => this.members.map(() => new Float32Array(rows)));
     for (const g of this.clipGroups(clips)) {
-      outputs.forEach((byMember, a) => {
-        const actions = every ? new Int32Array(g.actions.length).fill(a) : g.actions;
-        this.rawRewards(g.obs, actions, actions.length, g.next).forEach((r, m) => byMember[m].set(r, g.first * H));
-      });
+      const raw = every ? this.rawOutputs(g.obs, g.actions.length, g.next) : [this.rawRewards(g.obs, g.actions, g.actions.length, g.next)];
+      raw.forEach((byMember, a) => byMember.forEach((r, m) => outputs[a][m].set(r, g.first * H)));
     }
     this.normaliseOutputs(outputs, rows);
   }

@@ -5,6 +5,8 @@
  * budget is used up by the end of the run. Integrating the rate, the labels due by step T are
  *   initial + (budget - initial) * ln(1 + T / c) / ln(1 + totalSteps / c).
  */
+import { initialLabels } from '../../shared/label-math.js';
+
 export interface LabelScheduleConfig {
   /** Total labels the run may ask for. */
   budget: number;
@@ -25,8 +27,7 @@ export class LabelSchedule {
     if (!(initialFraction > 0 && initialFraction <= 1)) throw new RangeError(`initial label fraction must be in (0, 1], got ${initialFraction}`);
     if (!(decaySteps > 0)) throw new RangeError(`label decay steps (c) must be positive, got ${decaySteps}`);
     if (!(totalSteps > 0)) throw new RangeError(`total steps must be positive, got ${totalSteps}`);
-    // At least 2 labels first: one to train on and a chance of one held out.
-    this.initial = Math.min(budget, Math.max(2, Math.round(budget * initialFraction)));
+    this.initial = initialLabels(budget, initialFraction);
   }
 
   /** Labels that should have been asked for by agent step `step`. */

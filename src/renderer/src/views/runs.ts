@@ -45,6 +45,7 @@ function number(name: string, value: number, min: number): HTMLInputElement {
   i.name = name;
   i.value = String(value);
   i.min = String(min);
+  i.required = true;
   return i;
 }
 
