@@ -2,7 +2,10 @@
  * Reward-model speed, with `ram` (the 64-64 MLP) and `pixels` (Christiano et al.'s convolutional predictor):
  * one preference minibatch, as a run trains every 1,000 agent steps (every member on 32 labels of two 25-step
  * clips: 1,600 steps each), and scoring one A2C update's 80 agent steps (16 envs x 5 steps), as the agent's
- * reward needs. Clips of a random policy on Pong; the answers do not matter to the speed.
+ * reward needs. Then Deep TAMER's Ĥ(s, a) (one output per action) as live feedback uses it: the update on one
+ * press's credited steps (57: the 3.8 s delay window at 15 steps/s), a replay minibatch (16), one greedy action,
+ * and a renormalisation over the reference steps for every action (2,000 for ram, 500 for pixels: tamer.ts).
+ * Clips of a random policy on Pong; the answers and presses do not matter to the speed.
  */
 import type { ObsType } from '../src/env/core.js';
 import { VectorEnv } from '../src/env/vector-env.js';
@@ -15,6 +18,9 @@ import { median } from './stats.js';
 
 const CLIPS = 40;
 const ROWS = 80;
+const PRESS_STEPS = 57;
+const REPLAY_BATCH = 16;
+const REFERENCE = { ram: 2000, pixels: 500 };
 
 function timeMs(body: () => void): number {
   const start = performance.now();
@@ -48,5 +54,33 @@ export async function benchReward(runs: number, log: (line: string) => void): Pr
     const { members, batchSize } = REWARD_MODEL_DEFAULTS;
     log(`| reward model, Pong ${what}: one preference minibatch (${members} members x ${batchSize} labels x 2 clips x 25 steps) | ${backend} | ${median(train).toFixed(0)} ms |`);
     log(`| reward model, Pong ${what}: the reward of one A2C update's ${ROWS} steps | ${backend} | ${median(scoring).toFixed(1)} ms |`);
+
+    // Ĥ(s, a) of live feedback, on the clips' steps (cycled to the reference set's size).
+    const h = new RewardModel(vec.observationSpace.shape, vec.actionSpace.n, { actionDependent: true, ...(obsType === 'pixels' && { hidden: PIXEL_REWARD_HIDDEN }) }, 1);
+    const all = stackClips(clips, vec.obsSize, false);
+    const rows = (k: number) => {
+      const out = new Float32Array(k * vec.obsSize);
+      for (let i = 0; i < k; i++) out.set(all.obs.subarray((i % all.actions.length) * vec.obsSize, ((i % all.actions.length) + 1) * vec.obsSize), i * vec.obsSize);
+      return { obs: out, actions: Array.from({ length: k }, (_, i) => all.actions[i % all.actions.length]) };
+    };
+    const press = rows(PRESS_STEPS);
+    const replay = rows(REPLAY_BATCH);
+    const reference = rows(REFERENCE[obsType]);
+    const update = (b: typeof press) => h.trainFeedback(b.obs, b.actions, b.actions.map(() => 1), b.actions.map(() => 1 / b.actions.length), 1);
+    const normalise = () => h.normalise(reference.obs, Int32Array.from(reference.actions), reference.actions.length);
+    update(press); // warm up
+    normalise();
+    const times = { press: [] as number[], replay: [] as number[], act: [] as number[], normalise: [] as number[] };
+    for (let r = 0; r < runs; r++) {
+      times.press.push(timeMs(() => update(press)));
+      times.replay.push(timeMs(() => update(replay)));
+      times.act.push(timeMs(() => { for (let i = 0; i < 10; i++) h.greedyActions(replay.obs, 1); }) / 10);
+      times.normalise.push(timeMs(normalise));
+    }
+    h.dispose();
+    log(`| Ĥ(s, a), Pong ${what}: the update on one press's ${PRESS_STEPS} credited steps | ${backend} | ${median(times.press).toFixed(0)} ms |`);
+    log(`| Ĥ(s, a), Pong ${what}: a replay minibatch of ${REPLAY_BATCH} | ${backend} | ${median(times.replay).toFixed(0)} ms |`);
+    log(`| Ĥ(s, a), Pong ${what}: one greedy action | ${backend} | ${median(times.act).toFixed(1)} ms |`);
+    log(`| Ĥ(s, a), Pong ${what}: renormalising on ${REFERENCE[obsType]} reference steps, every action | ${backend} | ${median(times.normalise).toFixed(0)} ms |`);
   }
 }
