@@ -213,6 +213,13 @@ const MAX_CHUNK_ROWS = 16384;
 const L2_STEP = 1.2;
 
 export class RewardModel {
+  /**
+   * Input values per gradient pass of a preference minibatch: a member's labels are taken a few at a time and
+   * their gradients summed (11 labels of two 25-step pixel clips a pass, 67 MB; a ram minibatch in one). All 32
+   * labels of a pixel minibatch in one pass held 2 GB of the wasm backend's heap; in passes of 11, 0.66 GB.
+   * A setting of the process (tests lower it), not of a run: it changes no result beyond float rounding.
+   */
+  static gradChunkValues = 1 << 24;
   readonly config: RewardModelConfig;
   readonly variables: tf.Variable[];
   /** Per member: normalised r̂ = (raw - shift) * scale. */
@@ -513,17 +520,25 @@ export class RewardModel {
     if (batches[0].length === 0) return null;
     const H = batches[0][0].left.actions.length;
     const B = this.config.batchSize;
+    const per = Math.max(1, Math.floor(RewardModel.gradChunkValues / (2 * H * this.inputSize)));
     const loss = this.update(this.config.lr, `training diverged at step ${this.trainSteps + 1}`, (m) => {
-      const batch = batches[m];
-      const { obs, next, actions } = stackClips(batch.flatMap((c) => [c.left, c.right]), this.obsSize, this.readsNext);
-      const x = tf.tensor2d(this.inputs(obs, actions.length, next), [actions.length, this.inputSize]);
-      const hot = tf.tensor2d(this.oneHot(actions, actions.length, true), [actions.length, this.heads]);
-      const target = tf.tensor1d(batch.map((c) => c.target));
-      return () => {
-        const sums = tf.sum(tf.reshape(this.taken(m, x, hot, true), [B, 2, H]), 2);
-        const [left, right] = tf.unstack(sums, 1) as tf.Tensor1D[];
-        return preferenceLoss(left, right, target, this.config.answerNoise);
-      };
+      const parts: (() => tf.Scalar)[] = [];
+      for (let first = 0; first < B; first += per) {
+        const batch = batches[m].slice(first, first + per);
+        const b = batch.length;
+        parts.push(() => {
+          const { obs, next, actions } = stackClips(batch.flatMap((c) => [c.left, c.right]), this.obsSize, this.readsNext);
+          const x = tf.tensor2d(this.inputs(obs, actions.length, next), [actions.length, this.inputSize]);
+          const hot = tf.tensor2d(this.oneHot(actions, actions.length, true), [actions.length, this.heads]);
+          const target = tf.tensor1d(batch.map((c) => c.target));
+          const sums = tf.sum(tf.reshape(this.taken(m, x, hot, true), [b, 2, H]), 2);
+          const [left, right] = tf.unstack(sums, 1) as tf.Tensor1D[];
+          const l = preferenceLoss(left, right, target, this.config.answerNoise);
+          // The minibatch's mean loss is the sum of the parts' means, each weighted by its share of the labels.
+          return b === B ? l : tf.mul(l, b / B);
+        });
+      }
+      return parts;
     });
     this.trainSteps++;
     return loss;
@@ -544,7 +559,7 @@ export class RewardModel {
     const x = tf.tensor2d(obs.subarray(0, rows * this.obsSize), [rows, this.obsSize]); // one input for every member
     let loss: number;
     try {
-      loss = this.update(this.config.lr * lrScale, 'diverged on feedback', (m) => () => tamerLoss(this.outputs(m, x, true), actions, feedback, weights));
+      loss = this.update(this.config.lr * lrScale, 'diverged on feedback', (m) => [() => tamerLoss(this.outputs(m, x, true), actions, feedback, weights)]);
     } finally {
       x.dispose();
     }
@@ -553,30 +568,33 @@ export class RewardModel {
   }
 
   /**
-   * One Adam step on the members' losses plus L2 on their kernels. `prepare(m)` makes member m's input tensors
-   * and returns the function giving its loss. Members share no weights, so each takes its own gradient, one
-   * member at a time: only one member's minibatch and activations are in memory at once (a pixel member's
-   * 1,600 steps are 180 MB as Float32; the wasm backend's heap is a few GB). The same numbers as one gradient
-   * of the members' summed losses. Returns the mean loss over members.
+   * One Adam step on the members' losses plus L2 on their kernels. `prepare(m)` gives member m's loss as parts
+   * whose sum it is, each making its own input tensors: a pixel minibatch's labels a few at a time. Members
+   * share no weights, so each takes its own gradient, one member and one part at a time, and sums the parts':
+   * only one part's inputs and activations are in memory at once (the wasm backend's heap is a few GB). The
+   * same numbers as one gradient of the members' summed losses (to float rounding when a member has several
+   * parts; exactly with one, as every ram minibatch). Returns the mean loss over members.
    */
-  private update(lr: number, failure: string, prepare: (m: number) => () => tf.Scalar): number {
+  private update(lr: number, failure: string, prepare: (m: number) => (() => tf.Scalar)[]): number {
     const meanLoss = tf.tidy(() => {
       const grads: tf.NamedTensorMap = {};
       const losses: tf.Scalar[] = [];
       this.members.forEach((member, m) => {
         const layers = [...member.convs, ...member.layers];
-        const own = tf.tidy(() => {
-          const loss = prepare(m);
-          return tf.variableGrads(() => {
-            const l = tf.keep(loss()); // for the mean, out of the gradient's scope
-            losses.push(l);
-            return tf.add(l, tf.mul(this.l2, tf.addN(layers.map(({ w }) => tf.sum(tf.square(w)))))) as tf.Scalar;
-          }, layers.flatMap(({ w, b }) => [w, b])).grads;
+        prepare(m).forEach((part, p) => {
+          const own = tf.tidy(
+            () =>
+              tf.variableGrads(() => {
+                const l = tf.keep(part()); // for the mean, out of the gradient's scope
+                losses.push(l);
+                return p > 0 ? l : (tf.add(l, tf.mul(this.l2, tf.addN(layers.map(({ w }) => tf.sum(tf.square(w)))))) as tf.Scalar);
+              }, layers.flatMap(({ w, b }) => [w, b])).grads,
+          );
+          for (const [name, g] of Object.entries(own)) grads[name] = p === 0 ? g : tf.add(grads[name], g);
         });
-        Object.assign(grads, own);
       });
       this.optimizer.apply(flatten(this.variables.map((v) => grads[v.name])), lr);
-      const mean = tf.div(tf.addN(losses), losses.length) as tf.Scalar;
+      const mean = tf.div(tf.addN(losses), this.members.length) as tf.Scalar;
       for (const l of losses) l.dispose(); // kept, so no tidy frees them
       return mean;
     });

@@ -331,6 +331,28 @@ describe('reward model', () => {
     const byClips = [...model.shift, ...model.scale];
     model.normalise(obs, actions, actions.length);
     [...model.shift, ...model.scale].forEach((x, i) => expect(x).toBeCloseTo(byClips[i], 4));
+    // A minibatch taken a few labels at a time (as pixel ones are) trains the model as in one pass.
+    const whole = new RewardModel([S, S, K], A, config, 5);
+    const parts = new RewardModel([S, S, K], A, config, 5);
+    const start = parts.variables.map((v) => v.dataSync().slice());
+    const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.max(...Array.from(a, (x, i) => Math.abs(x - b[i])));
+    const chunk = RewardModel.gradChunkValues;
+    const lossesWhole = Array.from({ length: 5 }, () => whole.trainStep(data)!);
+    RewardModel.gradChunkValues = 3 * 2 * T * whole.inputSize; // 3 labels a pass: 16 = 5 x 3 + 1
+    let lossesParts: number[];
+    try {
+      lossesParts = Array.from({ length: 5 }, () => parts.trainStep(data)!);
+    } finally {
+      RewardModel.gradChunkValues = chunk;
+    }
+    lossesParts.forEach((l, i) => expect(l).toBeCloseTo(lossesWhole[i], 5));
+    // The kernels alike (Adam amplifies rounding a little; the output bias, which a preference cannot move, drifts on rounding alone).
+    whole.variables.forEach((v, i) => {
+      if (v.rank > 1) expect(maxAbsDiff(v.dataSync(), parts.variables[i].dataSync())).toBeLessThan(1e-4);
+    });
+    expect(parts.variables.some((v, i) => maxAbsDiff(v.dataSync(), start[i]) > 1e-3)).toBe(true);
+    whole.dispose();
+    parts.dispose();
     // Both members trained on the same step, each from its own gradient, as the dense members do in one.
     const fresh = new RewardModel([S, S, K], A, config, 1);
     fresh.variables.forEach((v, i) => expect(Array.from(v.dataSync()).some((x, j) => x !== model.variables[i].dataSync()[j])).toBe(true));
