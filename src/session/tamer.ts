@@ -104,6 +104,13 @@ export interface JudgedStep {
  */
 export type StepJudge = (step: JudgedStep) => number;
 
+/**
+ * How an expert that observes otherwise than the run sees the live env: given it, a reader of the expert's
+ * observation of its current state (an expert trained on ram judging a pixel run, as a person judges the
+ * screen by what they know of the game).
+ */
+export type ExpertView = (env: AtariEnv) => () => Float32Array;
+
 export const TAMER_DEFAULTS: TamerConfig = {
   feedback: 1000,
   teacher: null,
@@ -195,6 +202,8 @@ export class FeedbackChannel {
   private readonly log: JsonlLog<FeedbackEvent>;
   /** Stacked frames (pixels): credited steps are stored as their frames. */
   private readonly layout: FrameLayout | null;
+  /** The expert's own observation of the live env's state, when it differs from the run's. */
+  private readonly view: (() => Float32Array) | null;
   /** |advantage| of the recent steps, for the scalar-expert teacher's threshold. */
   private readonly recentAdvantages: number[] = [];
   /**
@@ -216,11 +225,14 @@ export class FeedbackChannel {
     private readonly policy: (obs: Float32Array) => number,
     /** For the expert teachers: the expert's judgement of a step. */
     private readonly judge: StepJudge | null = null,
+    /** What the expert observes, when not the run's observations. */
+    expertView: ExpertView | null = null,
   ) {
     if (config.teacher !== null && EXPERT_TEACHERS.includes(config.teacher) && judge === null) throw new Error(`the ${config.teacher} teacher needs the expert's judgement`);
     if (!existsSync(dir)) throw new Error(`run folder ${dir} does not exist`);
     this.delay = uniformDelay(config.delayMin, config.delayMax);
     this.env = makeEnv(envId, envOptions);
+    this.view = expertView === null ? null : expertView(this.env);
     this.obs = Float32Array.from(this.env.reset({ seed: seed + 200_000 }).obs);
     this.replay = new FeedbackReplay<Observation>(undefined, seed);
     this.layout = frameLayout(this.env.observationSpace);
@@ -268,7 +280,9 @@ export class FeedbackChannel {
     }
     const obs = this.obs.slice();
     const action = this.policy(obs);
+    const seen = this.view?.() ?? null;
     const reward = this.env.advance(action);
+    const seenNext = this.view?.() ?? null;
     this.liveReturn += reward;
     this.liveLength++;
     const step = { start, end, obs: this.layout === null ? obs : Uint8Array.from(obs), action };
@@ -289,7 +303,8 @@ export class FeedbackChannel {
     this.clock = end;
     this.liveSteps++;
     if (this.teacher !== null) {
-      this.teacher.observe({ start, end, reward, advantage: this.expertSignal({ obs, action, reward, next, terminal }) });
+      const judged = seen === null ? { obs, next } : { obs: seen, next: seenNext! };
+      this.teacher.observe({ start, end, reward, advantage: this.expertSignal({ ...judged, action, reward, terminal }) });
       for (const f of this.teacher.due(end)) {
         if (this.feedbackUsed >= this.config.feedback) break;
         if (this.liveSteps > this.pressedUntil) this.give(f, this.labeler);

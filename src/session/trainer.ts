@@ -9,6 +9,7 @@ import { checkEnvId, maskScoreMatters } from '../env/index.js';
 import { resolveOptions } from '../env/options.js';
 import { Rng } from '../env/rng.js';
 import { VectorEnv } from '../env/vector-env.js';
+import { RamObserver } from '../env/wrappers/observation.js';
 import { A2C, type A2CConfig, type A2CState, type EpisodeEnds, type FinishedEpisode, resolveA2CConfig } from '../learning/a2c.js';
 import { type ActorCritic, createCnnActorCritic, createMlpActorCritic } from '../learning/nets.js';
 import { type RewardSource, TrueRewardSource } from '../learning/reward-source.js';
@@ -21,7 +22,17 @@ import { RUN_VERSION, RunFolder } from '../store/run.js';
 import { RewardModel, type RewardModelConfig, type RewardModelState, resolveRewardModelConfig } from '../learning/preferences/reward-model.js';
 import { netAction } from '../learning/policy.js';
 import { defaultDecaySteps, defaultRewardInput, legacyDecaySteps, type PreferenceConfig, PreferenceLearner, type PreferenceMetrics, type PreferenceState, resolvePreferenceConfig } from './preferences.js';
-import { FeedbackChannel, FeedbackRewardSource, greedyOnH, type LiveStepResult, resolveTamerConfig, type ScalarTeacherName, type StepJudge, type TamerConfig } from './tamer.js';
+import {
+  type ExpertView,
+  FeedbackChannel,
+  FeedbackRewardSource,
+  greedyOnH,
+  type LiveStepResult,
+  resolveTamerConfig,
+  type ScalarTeacherName,
+  type StepJudge,
+  type TamerConfig,
+} from './tamer.js';
 import type { StepSpan } from '../learning/tamer/credit.js';
 import {
   checkExportFits,
@@ -426,12 +437,24 @@ export function seesTheSame(theirs: RunConfig, ours: RunConfig): boolean {
   return theirs.env === ours.env && a.obsType === b.obsType && !maskDiffers;
 }
 
-/** The expert's checkpoint, if it plays this run's game and sees what this run sees; else a clear error. */
+/**
+ * Whether an expert of run `theirs` judges run `ours` through its own view of the game: an expert trained on ram
+ * judging a pixel run of the same game (it reads the game's ram features of the live env, as a person judges
+ * the screen by what they know of the game).
+ */
+function judgesByRam(theirs: RunConfig, ours: RunConfig): boolean {
+  return theirs.env === ours.env && theirs.obsType === 'ram' && ours.obsType === 'pixels';
+}
+
+/**
+ * The expert's checkpoint, if it plays this run's game and sees what this run sees (or, for a pixel run, the
+ * game's ram); else a clear error.
+ */
 function loadExpert(dir: string, config: RunConfig): ReturnType<typeof loadCheckpoint> {
   const path = join(dir, 'checkpoints', 'latest.ckpt');
   if (!existsSync(path)) throw new Error(`the expert ${dir} has no checkpoint (${path}); train one with --reward true first`);
   const checkpoint = loadCheckpoint(path);
-  if (!seesTheSame(checkpoint.meta.config, config)) {
+  if (!seesTheSame(checkpoint.meta.config, config) && !judgesByRam(checkpoint.meta.config, config)) {
     const theirs = envOptionsOf(checkpoint.meta.config);
     const ours = envOptionsOf(config);
     throw new Error(
@@ -446,14 +469,29 @@ function loadExpert(dir: string, config: RunConfig): ReturnType<typeof loadCheck
  * The judgement of the agent in run folder `dir` (trained on the true score) for an expert teacher:
  * scalar-expert, the advantage r + gamma V(s') - V(s) under its critic; scalar-policy, +1 when its policy gives
  * the action at least half the probability of its favourite, -1 under a tenth, else 0. The expert must play
- * the same game with the same observations.
+ * the same game with the same observations, or be a ram expert of a pixel run's game: then `view` is how it
+ * sees the live env.
  */
-function expertJudge(dir: string, config: RunConfig, teacher: ScalarTeacherName): StepJudge {
+function expertJudge(dir: string, config: RunConfig, teacher: ScalarTeacherName): { judge: StepJudge; view: ExpertView | null } {
   const { meta, weights } = loadExpert(dir, config);
-  const ours = envOptionsOf(config);
-  const env = VectorEnv.make(config.env, 1, ours);
+  const byRam = judgesByRam(meta.config, config);
+  const theirs = envOptionsOf(byRam ? meta.config : config);
+  const env = VectorEnv.make(config.env, 1, theirs);
   const net = createNet(meta.config, env.observationSpace.shape, env.obsSize, env.actionSpace.n);
   net.setWeights(weights);
+  const view: ExpertView | null = byRam
+    ? (live) => {
+        const ram = new RamObserver(live.emulator.game, theirs.maskScore);
+        return () => {
+          ram.observe();
+          return ram.obs.slice();
+        };
+      }
+    : null;
+  return { judge: judgeBy(net, meta.config, teacher), view };
+}
+
+function judgeBy(net: ActorCritic, expert: RunConfig, teacher: ScalarTeacherName): StepJudge {
   if (teacher === 'scalar-policy') {
     return ({ obs, action }) => {
       const logits = tf.tidy(() => net.forward(tf.tensor2d(obs, [1, obs.length])).logits.dataSync());
@@ -462,7 +500,7 @@ function expertJudge(dir: string, config: RunConfig, teacher: ScalarTeacherName)
       return ratio >= 0.5 ? 1 : ratio < 0.1 ? -1 : 0;
     };
   }
-  const gamma = meta.config.a2c.gamma;
+  const gamma = expert.a2c.gamma;
   return ({ obs, reward, next, terminal }) => {
     const v = tf.tidy(() => net.forward(tf.tensor2d([...obs, ...next], [2, obs.length])).values.dataSync());
     return reward + (terminal ? 0 : gamma * v[1]) - v[0];
@@ -521,8 +559,8 @@ export class Trainer {
     if (this.learner !== null) this.a2c.observer = this.learner.recorder;
     if (tamer !== null && this.rewardModel !== null) {
       const policy = config.agent === 'greedy-h' ? greedyOnH(this.rewardModel, config.seed) : this.livePolicy(config.seed);
-      const judge = tamer.expert === null || tamer.teacher === null ? null : expertJudge(tamer.expert, config, tamer.teacher);
-      this.feedback = new FeedbackChannel(run.dir, tamer, this.rewardModel, config.env, envOptionsOf(config), config.seed, policy, judge);
+      const expert = tamer.expert === null || tamer.teacher === null ? null : expertJudge(tamer.expert, config, tamer.teacher);
+      this.feedback = new FeedbackChannel(run.dir, tamer, this.rewardModel, config.env, envOptionsOf(config), config.seed, policy, expert?.judge ?? null, expert?.view ?? null);
     } else {
       this.feedback = null;
     }

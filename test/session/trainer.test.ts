@@ -211,6 +211,33 @@ describe('Trainer learning a reward from preferences on pixels', () => {
     expect(reopened.feedback!.replay.size).toBe(presses.reduce((n, p) => n + p.credits.length, 0));
     reopened.dispose();
   });
+
+  it('lets an expert trained on ram judge a pixel run of its game, by the ram of the live env', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'arcade-'));
+    const expert = join(root, 'expert');
+    const truth = await Trainer.create(expert, { ...config(400), maskScore: false });
+    await truth.train();
+    truth.dispose();
+    const pixelRun = (o: Partial<RunConfig>): RunConfig => ({
+      ...config(300),
+      obsType: 'pixels',
+      net: { kind: 'cnn' },
+      reward: 'tamer',
+      agent: 'greedy-h',
+      maskScore: true,
+      tamer: { ...TAMER_DEFAULTS, teacher: 'scalar-policy', expert, feedback: 20, rewardModel: { hidden: [8], conv: [[8, 4, 4], [4, 2, 4]] } },
+      ...o,
+    });
+    const trainer = await Trainer.create(join(root, 'judged'), pixelRun({}));
+    await trainer.train();
+    // scalar-policy reacts to about one step in ten, judging it by the expert's policy on the game's ram.
+    expect(trainer.feedback!.feedbackUsed).toBeGreaterThan(0);
+    trainer.dispose();
+    // Another game's expert cannot judge, and nothing is made.
+    const other = join(root, 'breakout');
+    await expect(Trainer.create(other, pixelRun({ env: 'Breakout' }))).rejects.toThrow(/the expert .* plays Pong \(ram, maskScore false\); this run plays Breakout \(pixels, maskScore true\)/);
+    expect(existsSync(other)).toBe(false);
+  });
 });
 
 describe('Trainer stops when asked from the event loop (Ctrl-C, the host)', () => {
