@@ -247,10 +247,12 @@ export class FeedbackChannel {
     const { log, records } = JsonlLog.open(path, FEEDBACK_FORMAT);
     this.log = log;
     let pressedUntil = -1;
+    // Presses a second apart credit mostly the same steps: one array for each step, as live play keeps them.
+    const shared = this.layout === null ? (o: Observation) => o : sharedObservations();
     records.forEach((e, i) => {
       let obs: Observation[];
       try {
-        obs = decodeCredited(e, this.env.observationSpace.size, this.layout);
+        obs = decodeCredited(e, this.env.observationSpace.size, this.layout).map(shared);
       } catch (err) {
         throw new Error(`${path}:${i + 2}: press ${i + 1} does not hold steps of what this run observes (${envOptions.obsType ?? 'ram'}): ${(err as Error).message}`);
       }
@@ -381,6 +383,21 @@ export class FeedbackChannel {
     this.reference.forEach((s, i) => obs.set(s.obs, i * this.model.obsSize));
     this.model.normalise(obs, Int32Array.from(this.reference, (s) => s.action), n);
   }
+}
+
+/** A function that gives back the first array it was given with the same values as its argument. */
+function sharedObservations(): (o: Observation) => Observation {
+  const seen = new Map<number, Observation[]>();
+  return (o) => {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < o.length; i += 7) h = Math.imul(h ^ o[i], 0x01000193); // a sample: equal values are checked below
+    const bucket = seen.get(h);
+    const same = bucket?.find((b) => b.length === o.length && b.every((x, i) => x === o[i]));
+    if (same !== undefined) return same;
+    if (bucket === undefined) seen.set(h, [o]);
+    else bucket.push(o);
+    return o;
+  };
 }
 
 /** A2C's reward when feedback is the only channel: the normalised Ĥ(s, a) of the taken actions. */
