@@ -5,14 +5,17 @@
  *   { time, value, labeler, at, frames, credits: [{ action, weight, frame }], liveStep?, origin? } (pixels)
  * `time` is seconds on the run's play clock, `at` the wall-clock time (ISO 8601), `obs` the step's
  * observation as base64 little-endian float32. Stacked-frame observations (pixels: 84x84 bytes, the last 4
- * frames) keep each frame once per event, as clips do: `frames` is base64 of the frames one after another
- * (84 x 84 bytes each) and a credit's `frame` the index of its stack's oldest frame there, so a press crediting
- * 57 consecutive steps holds 60 frames (423 KB) rather than 57 stacks (1.6 MB as bytes, 6.4 MB as float32).
+ * frames) keep each frame once per event, as clips do: `frames` is the frames one after another (84 x 84 bytes
+ * each), compressed with raw DEFLATE (RFC 1951; Python: `zlib.decompress(base64.b64decode(frames), -15)`) and
+ * base64-encoded, and a credit's `frame` the index of its stack's oldest frame there. A press crediting 57
+ * consecutive steps holds 60 frames, 423 KB, which deflate to about 11 KB (Atari screens are mostly flat
+ * colour), rather than 57 stacks (1.6 MB as bytes, 6.4 MB as float32).
  * `liveStep` the run's count of live steps played when the press
  * was taken (absent in files written before it was recorded; on an imported event, the count in the run it
  * came from, kept as a record and not used). `origin` ("<run id>/f<index>") is there on events imported from
  * another run's dataset: where the press was first given.
  */
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Box, Observation } from '../env/core.js';
 import { describe, isRecord } from '../env/snapshot.js';
 import type { JsonlFormat } from './jsonl.js';
@@ -97,7 +100,7 @@ export function encodeCredited(obs: readonly Observation[], layout: FrameLayout 
     }
     return { frame: first };
   });
-  return { frames: Buffer.concat(chunks).toString('base64'), at };
+  return { frames: deflateRawSync(Buffer.concat(chunks)).toString('base64'), at };
 }
 
 /**
@@ -115,7 +118,13 @@ export function decodeCredited(event: FeedbackEvent, size: number, layout: Frame
   }
   const { plane, stack } = layout;
   if (event.frames === undefined) throw new Error(`the event holds no frames; observations of ${stack} stacked frames of ${plane} bytes are stored as frames`);
-  const frames = Buffer.from(event.frames, 'base64');
+  let frames: Buffer;
+  try {
+    // No more frames than every credit's whole stack: a corrupt or hostile line cannot inflate without bound.
+    frames = inflateRawSync(Buffer.from(event.frames, 'base64'), { maxOutputLength: Math.max(1, event.credits.length * stack * plane) });
+  } catch (err) {
+    throw new Error(`the event's frames are not deflated frames (${(err as Error).message})`);
+  }
   if (frames.length % plane !== 0) throw new Error(`the event's frames are ${frames.length} bytes, not whole frames of ${plane}`);
   const count = frames.length / plane;
   return event.credits.map((c, i) => {

@@ -1,3 +1,4 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { decodeCredited, encodeCredited, FEEDBACK_FORMAT, type FeedbackEvent, frameLayout } from '../../src/store/feedback.js';
 
@@ -19,7 +20,7 @@ describe('feedback.jsonl credited steps', () => {
     const obs = [stacked([a, b, c], 2), stacked([b, c, d], 2), stacked([c, d, e], 2), stacked([x, y, z], 2), stacked([y, z, w], 2)];
     const { frames, at } = encodeCredited(obs, layout);
     expect(at.map((s) => s.frame)).toEqual([0, 1, 2, 5, 6]);
-    expect([...Buffer.from(frames!, 'base64')]).toEqual([a, b, c, d, e, x, y, z, w].flat());
+    expect([...inflateRawSync(Buffer.from(frames!, 'base64'))]).toEqual([a, b, c, d, e, x, y, z, w].flat());
     const stored = event({ frames, credits: at.map((s, i) => ({ action: i, weight: 0.5, ...s })) });
     expect(FEEDBACK_FORMAT.check(JSON.parse(JSON.stringify(stored)))).toEqual(stored);
     expect(decodeCredited(stored, 6, layout)).toEqual(obs);
@@ -41,6 +42,10 @@ describe('feedback.jsonl credited steps', () => {
     const framed = event({ frames, credits: [{ action: 0, weight: 1, frame: at[0].frame! + 1 }] });
     expect(() => decodeCredited(framed, 6, layout)).toThrow(/credit 0's frame 1 does not start a stack of 3 among the event's 3 frames/);
     expect(() => decodeCredited(framed, 6, { plane: 4, stack: 3 })).toThrow(/the event's frames are 6 bytes, not whole frames of 4/);
+    expect(() => decodeCredited({ ...framed, frames: Buffer.from('not deflate').toString('base64') }, 6, layout)).toThrow(/the event's frames are not deflated frames/);
+    // At most every credit's whole stack: 1 credit of 3 frames of 2 bytes.
+    const bomb = deflateRawSync(Buffer.alloc(1 << 20)).toString('base64');
+    expect(() => decodeCredited({ ...framed, frames: bomb }, 6, layout)).toThrow(/the event's frames are not deflated frames \(.*(buffer|length|size).*\)/i);
     expect(() => decodeCredited(framed, 6, null)).toThrow(/credit 0 holds no obs; observations of 6 values are stored per credit/);
     const flat = event({ credits: encodeCredited([Float32Array.of(1, 2)], null).at.map((s) => ({ action: 0, weight: 1, ...s })) });
     expect(() => decodeCredited(flat, 3, null)).toThrow(/credit 0 holds an observation of 2 values; expected 3/);
