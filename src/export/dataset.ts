@@ -7,7 +7,7 @@
  *   {"type":"clip","id":"c3","env":"Pong","options":{...},"state":{...},"actions":[...],"step":0,"origin":"<run id>/c3"}
  *   {"type":"label","pairId":"p0","left":"c3","right":"c7","answer":"left","labeler":"ann","time":"...","step":0,"origin":"<run id>/p0"}
  *   {"type":"feedback","time":12.4,"value":1,"labeler":"ann","at":"...","credits":[{action, weight, obs}],"liveStep":186,"origin":"<run id>/f0"}
- *   (pixels: "frames":"<base64>","credits":[{action, weight, frame}], as feedback.jsonl keeps them)
+ *   (pixels: "frames":"<deflated, base64>","credits":[{action, weight, frame}], as feedback.jsonl keeps them)
  *
  * Clips come before the first label that names them; labels are the ones in effect (after undo and change),
  * with who gave them and when; presses (version 2 on; version 1 files hold none) are every press the run
