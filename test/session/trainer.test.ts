@@ -9,7 +9,7 @@ import { RewardModel } from '../../src/learning/preferences/reward-model.js';
 import { maxAbsDiff } from '../export/reference.js';
 import { exportRewardModel } from '../../src/export/run-export.js';
 import { exportDataset, importDataset } from '../../src/export/dataset.js';
-import { TAMER_DEFAULTS } from '../../src/session/tamer.js';
+import { TAMER_DEFAULTS, type TamerConfig } from '../../src/session/tamer.js';
 import { preferenceConfig } from '../export/runs.js';
 
 const config = (steps: number): RunConfig => ({
@@ -179,19 +179,22 @@ describe('Trainer learning a reward from preferences on pixels', () => {
 
   });
 
+  /** Deep TAMER's agent on Pong's pixels, Ĥ a small CNN, for `steps` live steps. */
+  const small = { hidden: [8], conv: [[8, 4, 4], [4, 2, 4]] as [number, number, number][] };
+  const pixelTamer = (steps: number, tamer: Partial<TamerConfig>, o: Partial<RunConfig> = {}): RunConfig => ({
+    ...config(steps),
+    obsType: 'pixels',
+    net: { kind: 'cnn' },
+    reward: 'tamer',
+    agent: 'greedy-h',
+    maskScore: true,
+    tamer: { ...TAMER_DEFAULTS, rewardModel: small, ...tamer },
+    ...o,
+  });
+
   it("learns Ĥ from live presses on pixels (Deep TAMER's setting) with its agent greedy on it, and exports and imports the presses", async () => {
     const root = mkdtempSync(join(tmpdir(), 'arcade-'));
-    const small = { hidden: [8], conv: [[8, 4, 4], [4, 2, 4]] as [number, number, number][] };
-    const run = (name: string, feedback: number): Promise<Trainer> =>
-      Trainer.create(join(root, name), {
-        ...config(600),
-        obsType: 'pixels',
-        net: { kind: 'cnn' },
-        reward: 'tamer',
-        agent: 'greedy-h',
-        maskScore: true,
-        tamer: { ...TAMER_DEFAULTS, teacher: 'scalar-oracle', feedback, rewardModel: small },
-      });
+    const run = (name: string, feedback: number): Promise<Trainer> => Trainer.create(join(root, name), pixelTamer(600, { teacher: 'scalar-oracle', feedback }));
     // Pong's scalar oracle presses when a point is scored: within 600 live steps it has.
     const trainer = await run('greedy', 5);
     await trainer.train();
@@ -218,16 +221,7 @@ describe('Trainer learning a reward from preferences on pixels', () => {
     const truth = await Trainer.create(expert, { ...config(400), maskScore: false });
     await truth.train();
     truth.dispose();
-    const pixelRun = (o: Partial<RunConfig>): RunConfig => ({
-      ...config(300),
-      obsType: 'pixels',
-      net: { kind: 'cnn' },
-      reward: 'tamer',
-      agent: 'greedy-h',
-      maskScore: true,
-      tamer: { ...TAMER_DEFAULTS, teacher: 'scalar-policy', expert, feedback: 20, rewardModel: { hidden: [8], conv: [[8, 4, 4], [4, 2, 4]] } },
-      ...o,
-    });
+    const pixelRun = (o: Partial<RunConfig>) => pixelTamer(300, { teacher: 'scalar-policy', expert, feedback: 20 }, o);
     const trainer = await Trainer.create(join(root, 'judged'), pixelRun({}));
     await trainer.train();
     // scalar-policy reacts to about one step in ten, judging it by the expert's policy on the game's ram.
