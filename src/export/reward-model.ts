@@ -158,6 +158,26 @@ interface StoredLayer {
   shape?: number[];
 }
 
+/**
+ * The strides are in model.json's topology only (the weights say kernel sizes and filters): each Conv2D layer
+ * `member<m>_conv<l>` must be the card's `model.conv[l]`, else the model would load with other strides.
+ */
+function checkConvTopology(modelJson: tf.io.ModelJSON, card: RewardCard, modelPath: string): void {
+  const conv = card.model.conv ?? [];
+  const topology = modelJson.modelTopology as { config?: { layers?: { class_name?: string; config?: { name?: string; kernel_size?: number[]; strides?: number[]; filters?: number } }[] } } | undefined;
+  for (const layer of topology?.config?.layers ?? []) {
+    if (layer.class_name !== 'Conv2D') continue;
+    const { name = '', kernel_size: k, strides: s, filters: f } = layer.config ?? {};
+    const l = Number(/^member\d+_conv(\d+)$/.exec(name)?.[1] ?? Number.NaN);
+    const want = conv[l];
+    if (want === undefined || k?.[0] !== want[0] || k?.[1] !== want[0] || s?.[0] !== want[1] || s?.[1] !== want[1] || f !== want[2]) {
+      throw new Error(
+        `${modelPath}: layer ${name} is a ${k?.join('x')} convolution of stride ${s?.join('x')} and ${f} filters; the card's model.conv says ${want === undefined ? 'no such layer' : `[${want.join(', ')}]`} ([kernel size, stride, filters])`,
+      );
+    }
+  }
+}
+
 /** Reads an export folder (card, model.json, weights.bin), checking each against the others. */
 export function readExportedRewardModel(dir: string): ExportedRewardModel {
   const card = readRewardCard(join(dir, CARD_FILE));
@@ -168,6 +188,7 @@ export function readExportedRewardModel(dir: string): ExportedRewardModel {
   } catch (err) {
     throw new Error(`could not read ${modelPath}: ${(err as Error).message}`);
   }
+  checkConvTopology(modelJson, card, modelPath);
   const manifest = modelJson.weightsManifest?.[0];
   if (modelJson.weightsManifest?.length !== 1 || manifest?.paths.length !== 1) {
     throw new Error(`${modelPath}: expected one weights group in one file (as npm run export writes), got ${JSON.stringify(modelJson.weightsManifest?.map((g) => g.paths))}`);

@@ -171,6 +171,10 @@ describe('npm run export: a run\'s reward model as tfjs, ONNX and a reward card'
     expect(loaded.memberWeights().map((m) => m.convs.map((c) => [c.size, c.stride, c.inChannels, c.filters]))).toEqual(Array(3).fill([[8, 4, 8, 4], [4, 2, 4, 4]]));
     loaded.dispose();
     model.dispose();
+    // A card whose strides disagree with model.json is refused, naming the layer (the weights cannot tell strides apart).
+    const cardPath = join(out, 'reward-card.json');
+    writeFileSync(cardPath, JSON.stringify({ ...card, model: { ...card.model, conv: [[8, 2, 4], [4, 2, 4]] } }));
+    expect(() => readExportedRewardModel(out)).toThrow(/model\.json: layer member0_conv0 is a 8x8 convolution of stride 4x4 and 4 filters; the card's model\.conv says \[8, 2, 4\]/);
   });
 
   it('describes the game, observations, actions, output, normalisation, labels, evaluation and origin in the card', async () => {
