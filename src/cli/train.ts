@@ -6,6 +6,7 @@
  *   npm run train -- --env Pong --reward preferences --teacher oracle --steps 2000000 --out runs/x --dry-run   (the settings, nothing trained)
  *   npm run train -- --env Pong --reward-model exported/pong [--reward-model-mode fine-tune --teacher oracle] --steps 2000000 --out runs/pong-rm
  */
+import { ENCODER_PRETRAINING_DEFAULTS } from '../learning/tamer/autoencoder.js';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { listEnvs } from '../env/index.js';
@@ -51,6 +52,7 @@ interface Flags {
   feedbackDelay?: [number, number];
   liveSpeed?: number;
   feedbackWeight?: number;
+  pretrainEncoder?: number;
   expert?: string;
   teacherParam: Partial<TeacherParams>;
   labels: number;
@@ -132,6 +134,11 @@ const program = new Command('train')
   .option('--feedback-error-prob <p>', 'probability the scalar teacher presses the wrong key', nonNegativeNumber)
   .option('--feedback-delay <min,max>', `the reaction delay, Uniform[min, max] seconds, that presses are credited with (and the synthetic teacher presses with) (default ${TAMER_DEFAULTS.delayMin},${TAMER_DEFAULTS.delayMax})`, delayRange)
   .option('--live-speed <steps/s>', `agent steps per second of live play (default ${TAMER_DEFAULTS.stepsPerSecond})`, positiveNumber)
+  .option(
+    '--pretrain-encoder <frames>',
+    `pixels, live feedback alone: first train Ĥ's convolutions as an autoencoder on this many frames of a random policy (${ENCODER_PRETRAINING_DEFAULTS.epochs} passes), then freeze them, as Deep TAMER`,
+    positiveInt,
+  )
   .option(
     '--feedback-weight <x>',
     `the live feedback channel's weight: a multiplier of the reward net's learning rate for its updates, against 1 for the preferences' (default ${TAMER_DEFAULTS.weight})`,
@@ -222,7 +229,7 @@ async function main(): Promise<void> {
     }
     if (!preferences && prefTeacher !== undefined) fail(`--teacher ${prefTeacher} answers clip preferences: it needs --reward preferences or preferences+tamer`);
     if (!tamer && scalarTeacher !== undefined) fail(`--teacher ${scalarTeacher} gives live feedback: it needs --reward tamer or preferences+tamer`);
-    if (!tamer) refuseGiven(['feedback', 'feedbackErrorProb', 'feedbackDelay', 'liveSpeed', 'feedbackWeight', 'expert'], 'only apply to --reward tamer or preferences+tamer');
+    if (!tamer) refuseGiven(['feedback', 'feedbackErrorProb', 'feedbackDelay', 'liveSpeed', 'feedbackWeight', 'expert', 'pretrainEncoder'], 'only apply to --reward tamer or preferences+tamer');
     // validateTamerConfig's rule, named by the flags.
     const expertTeacher = scalarTeacher !== undefined && EXPERT_TEACHERS.includes(scalarTeacher);
     if (tamer && expertTeacher && f.expert === undefined) fail(`--teacher ${scalarTeacher} judges actions by an expert run: it needs --expert <run>, a run trained with --reward true`);
@@ -258,6 +265,7 @@ async function main(): Promise<void> {
           ...(f.feedbackDelay && { delayMin: f.feedbackDelay[0], delayMax: f.feedbackDelay[1] }),
           ...(f.liveSpeed !== undefined && { stepsPerSecond: f.liveSpeed }),
           ...(f.feedbackWeight !== undefined && { weight: f.feedbackWeight }),
+          ...(f.pretrainEncoder !== undefined && { pretrainEncoder: { ...ENCODER_PRETRAINING_DEFAULTS, frames: f.pretrainEncoder } }),
           expert: f.expert ?? null,
           ...(!preferences && { rewardModel: netSettings }),
         },

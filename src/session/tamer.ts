@@ -20,6 +20,7 @@ import { Rng } from '../env/rng.js';
 import { type RewardModel, type RewardModelConfig, resolveRewardModelConfig } from '../learning/preferences/reward-model.js';
 import type { RewardSource, RolloutBatch } from '../learning/reward-source.js';
 import { assignCredit, type Credit, type DelayDensity, type StepSpan, uniformDelay } from '../learning/tamer/credit.js';
+import type { EncoderPretraining } from '../learning/tamer/autoencoder.js';
 import { FeedbackReplay } from '../learning/tamer/replay.js';
 import { ScalarTeacher, type ScalarTeacherParams } from '../learning/tamer/scalar-teacher.js';
 import { decodeCredited, encodeCredited, FEEDBACK_FORMAT, type FeedbackEvent, type FrameLayout, frameLayout } from '../store/feedback.js';
@@ -87,6 +88,11 @@ export interface TamerConfig {
    * day (`rewardModelConfigOf`).
    */
   rewardModel?: Partial<RewardModelConfig>;
+  /**
+   * Pixel runs with live feedback alone: pretrain Ĥ's convolutions as an autoencoder on frames of a random
+   * policy before any feedback, then freeze them, as Deep TAMER (learning/tamer/autoencoder.ts). Absent: none.
+   */
+  pretrainEncoder?: EncoderPretraining;
 }
 
 /** A played step, as an expert teacher judges it. */
@@ -129,8 +135,8 @@ export const TAMER_DEFAULTS: TamerConfig = {
 
 export function resolveTamerConfig(partial: Partial<TamerConfig> = {}): TamerConfig {
   for (const k of Object.keys(partial)) {
-    if (!(k in TAMER_DEFAULTS) && k !== 'rewardModel') {
-      throw new RangeError(`unknown feedback setting "${k}"; known: ${[...Object.keys(TAMER_DEFAULTS), 'rewardModel'].join(', ')}`);
+    if (!(k in TAMER_DEFAULTS) && k !== 'rewardModel' && k !== 'pretrainEncoder') {
+      throw new RangeError(`unknown feedback setting "${k}"; known: ${[...Object.keys(TAMER_DEFAULTS), 'rewardModel', 'pretrainEncoder'].join(', ')}`);
     }
   }
   const c = { ...TAMER_DEFAULTS, ...partial };
@@ -145,6 +151,12 @@ export function resolveTamerConfig(partial: Partial<TamerConfig> = {}): TamerCon
   if (needsExpert !== (c.expert !== null)) throw bad('expert', `the expert run folder exactly when the teacher is ${EXPERT_TEACHERS.join(' or ')}`);
   if (!(c.expertTopFraction > 0 && c.expertTopFraction <= 1)) throw bad('expertTopFraction', 'in (0, 1]');
   if (typeof c.normaliseAllActions !== 'boolean') throw bad('normaliseAllActions', 'true or false');
+  if (c.pretrainEncoder !== undefined) {
+    const p = c.pretrainEncoder as Partial<EncoderPretraining> | null;
+    if (typeof p !== 'object' || p === null || !Number.isInteger(p.frames) || p.frames! < 1 || !Number.isInteger(p.epochs) || p.epochs! < 1) {
+      throw bad('pretrainEncoder', '{ frames, epochs }, each a positive integer');
+    }
+  }
   if (c.rewardModel !== undefined) {
     if (typeof c.rewardModel !== 'object' || c.rewardModel === null) throw bad('rewardModel', "the reward net's settings, an object");
     resolveRewardModelConfig(c.rewardModel);

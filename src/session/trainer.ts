@@ -5,7 +5,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ObsType } from '../env/core.js';
-import { checkEnvId, maskScoreMatters } from '../env/index.js';
+import { checkEnvId, makeEnv, maskScoreMatters } from '../env/index.js';
+import { pretrainEncoder } from '../learning/tamer/autoencoder.js';
 import { resolveOptions } from '../env/options.js';
 import { Rng } from '../env/rng.js';
 import { VectorEnv } from '../env/vector-env.js';
@@ -184,6 +185,9 @@ export function validateRunConfig(c: RunConfig): RunConfig {
   } else if (c.reward === 'model') {
     throw new Error('reward "model" needs an exported reward model to start from (--reward-model DIR)');
   }
+  if (c.tamer?.pretrainEncoder !== undefined && (c.obsType !== 'pixels' || c.reward !== 'tamer')) {
+    throw new Error(`pretraining an encoder (Deep TAMER's autoencoder) is for pixel runs with live feedback alone (--obs pixels --reward tamer), not ${c.obsType} and reward "${c.reward}"`);
+  }
   if (c.agent !== undefined && !AGENTS.includes(c.agent)) throw new Error(`unknown agent "${c.agent}"; known: ${AGENTS.join(', ')}`);
   if (c.agent === 'greedy-h' && c.reward !== 'tamer') throw new Error(`the greedy-h agent acts on live feedback alone: it needs --reward tamer, not "${c.reward}"`);
   const net = c.net as { kind?: unknown; hidden?: unknown } | undefined;
@@ -234,6 +238,7 @@ export function newRunConfig(given: RunConfig): RunConfig {
               ...(given.agent !== 'greedy-h' && { rewardStd: FEEDBACK_ALONE_REWARD_STD }),
               // Christiano et al.'s Atari predictor has one dense layer of 64 after its convolutions.
               ...(given.obsType === 'pixels' && { hidden: PIXEL_REWARD_HIDDEN }),
+              ...(given.tamer.pretrainEncoder !== undefined && { frozenEncoder: true }),
               ...given.tamer.rewardModel,
             },
           }),
@@ -566,6 +571,29 @@ export class Trainer {
     }
   }
 
+  /**
+   * Deep TAMER's encoder, before the first press: frames of a random policy (seeded), an autoencoder on them
+   * whose convolutions become Ĥ's, frozen (the config's frozenEncoder); the losses in encoder.json, then a
+   * checkpoint, so that a restart does not pretrain again.
+   */
+  private pretrainEncoder(): void {
+    const { frames, epochs } = this.config.tamer!.pretrainEncoder!;
+    const env = makeEnv(this.config.env, envOptionsOf(this.config));
+    const rng = new Rng();
+    rng.seed(this.config.seed, 43);
+    env.reset({ seed: this.config.seed + 300_000 });
+    const observations: Uint8Array[] = [];
+    while (observations.length < frames) {
+      env.step(rng.int(env.actionSpace.n));
+      observations.push(Uint8Array.from(env.obs));
+      if (env.done) env.reset();
+    }
+    const start = performance.now();
+    const losses = pretrainEncoder(this.rewardModel!, observations, epochs, this.config.seed);
+    this.run.writeJson('encoder.json', { frames, epochs, reconstructionLoss: losses, seconds: (performance.now() - start) / 1000 });
+    this.checkpoint(0);
+  }
+
   /** The A2C policy, sampling, for the live env. */
   private livePolicy(seed: number): (obs: Float32Array) => number {
     const rng = new Rng();
@@ -592,7 +620,9 @@ export class Trainer {
     const lock = RunLock.acquire(run.dir, 'training');
     try {
       if (from !== undefined) copyExportInto(from, run.dir);
-      return new Trainer(run, lock, config, info, options);
+      const trainer = new Trainer(run, lock, config, info, options);
+      if (config.tamer?.pretrainEncoder !== undefined) trainer.pretrainEncoder();
+      return trainer;
     } catch (err) {
       lock.release();
       throw err;
@@ -629,6 +659,8 @@ export class Trainer {
       throw new Error(`run ${run.dir} has trained ${done.toLocaleString()} steps: a new target of ${steps.toLocaleString()} steps is below them (a run cannot be shortened; nothing was changed)`);
     }
     const trainer = new Trainer(run, lock, config, info, options);
+    // Stopped while pretraining its encoder, before the checkpoint that follows it: pretrain again (seeded, the same).
+    if (checkpoint === null && config.tamer?.pretrainEncoder !== undefined) trainer.pretrainEncoder();
     if (checkpoint !== null) {
       trainer.a2c.net.setWeights(checkpoint.weights);
       trainer.a2c.setState({ ...checkpoint.meta.state, optimizer: checkpoint.optimizer });

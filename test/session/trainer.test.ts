@@ -215,6 +215,33 @@ describe('Trainer learning a reward from preferences on pixels', () => {
     reopened.dispose();
   });
 
+  it("pretrains Deep TAMER's encoder on random frames, then keeps it frozen under Ĥ while the presses train the heads", async () => {
+    const root = mkdtempSync(join(tmpdir(), 'arcade-'));
+    const dir = join(root, 'encoder');
+    const trainer = await Trainer.create(dir, pixelTamer(600, { teacher: 'scalar-oracle', feedback: 5, pretrainEncoder: { frames: 96, epochs: 3 } }));
+    const model = trainer.rewardModel!;
+    expect(model.config.frozenEncoder).toBe(true);
+    expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).tamer.rewardModel.frozenEncoder).toBe(true);
+    const { reconstructionLoss } = JSON.parse(readFileSync(join(dir, 'encoder.json'), 'utf8'));
+    expect(reconstructionLoss).toHaveLength(3);
+    expect(reconstructionLoss[2]).toBeLessThan(reconstructionLoss[0]);
+    // One encoder under every member's head, checkpointed before the first press.
+    const convs = (m: number) => model.encoder(m).flatMap(({ w, b }) => [Array.from(w.dataSync()), Array.from(b.dataSync())]);
+    expect(convs(1)).toEqual(convs(0));
+    expect(convs(2)).toEqual(convs(0));
+    const pretrained = convs(0);
+    expect(loadCheckpoint(join(dir, 'checkpoints', 'latest.ckpt')).meta.state.steps).toBe(0);
+    const dense = model.memberWeights()[0].layers.map((l) => Array.from(l.kernel));
+    await trainer.train();
+    expect(model.feedbackSteps).toBeGreaterThan(0);
+    expect(convs(0)).toEqual(pretrained);
+    expect(model.memberWeights()[0].layers.map((l) => Array.from(l.kernel))).not.toEqual(dense);
+    trainer.dispose();
+    await expect(Trainer.create(join(root, 'ram'), { ...config(100), reward: 'tamer', tamer: { ...TAMER_DEFAULTS, teacher: 'scalar-oracle', pretrainEncoder: { frames: 10, epochs: 1 } } })).rejects.toThrow(
+      /pretraining an encoder \(Deep TAMER's autoencoder\) is for pixel runs with live feedback alone \(--obs pixels --reward tamer\), not ram/,
+    );
+  });
+
   it('lets an expert trained on ram judge a pixel run of its game, by the ram of the live env', async () => {
     const root = mkdtempSync(join(tmpdir(), 'arcade-'));
     const expert = join(root, 'expert');

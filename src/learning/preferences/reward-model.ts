@@ -34,6 +34,12 @@ export interface RewardModelConfig {
    * Atari predictor: 7/3, 5/2, 3/1, 3/1, 16 filters); unused for `ram`.
    */
   conv: [number, number, number][];
+  /**
+   * The convolutions are not trained: their weights come from an autoencoder pretrained on frames of a random
+   * policy, as Deep TAMER's encoder (`pretrainEncoder` in learning/tamer/autoencoder.ts); only the dense layers
+   * learn. false for every run not made with `--pretrain-encoder`.
+   */
+  frozenEncoder: boolean;
   /** Leaky ReLU slope (0.01). */
   leakyAlpha: number;
   /**
@@ -119,6 +125,7 @@ export const REWARD_MODEL_DEFAULTS: RewardModelConfig = {
     [3, 1, 16],
     [3, 1, 16],
   ],
+  frozenEncoder: false,
   leakyAlpha: 0.01,
   dropout: 0,
   answerNoise: 0.1,
@@ -147,6 +154,7 @@ export function resolveRewardModelConfig(partial: Partial<RewardModelConfig> = {
   if (!Array.isArray(c.conv) || !c.conv.every((l) => Array.isArray(l) && l.length === 3 && l.every(posInt))) {
     throw bad('conv', 'a list of [kernel, stride, filters], each a positive integer');
   }
+  if (typeof c.frozenEncoder !== 'boolean') throw bad('frozenEncoder', 'true or false');
   if (!(c.leakyAlpha >= 0 && c.leakyAlpha < 1)) throw bad('leakyAlpha', 'in [0, 1)');
   if (!(c.dropout >= 0 && c.dropout < 1)) throw bad('dropout', 'in [0, 1)');
   if (!(c.answerNoise >= 0 && c.answerNoise < 1)) throw bad('answerNoise', 'in [0, 1)');
@@ -580,7 +588,9 @@ export class RewardModel {
       const grads: tf.NamedTensorMap = {};
       const losses: tf.Scalar[] = [];
       this.members.forEach((member, m) => {
-        const layers = [...member.convs, ...member.layers];
+        const layers = this.config.frozenEncoder ? member.layers : [...member.convs, ...member.layers];
+        // A frozen encoder's variables get no gradient: zeros leave them as they are under Adam (m stays 0).
+        if (this.config.frozenEncoder) for (const { w, b } of member.convs) for (const v of [w, b]) grads[v.name] = tf.zerosLike(v);
         prepare(m).forEach((part, p) => {
           const own = tf.tidy(
             () =>
@@ -602,6 +612,22 @@ export class RewardModel {
     meanLoss.dispose();
     if (!Number.isFinite(value)) throw new Error(`reward model ${failure} (loss ${value})`);
     return value;
+  }
+
+  /** Member m's convolutions (for stacked frames; none for ram), their variables themselves: for pretraining an encoder. */
+  encoder(m: number): readonly { w: tf.Variable; b: tf.Variable; stride: number }[] {
+    return this.members[m].convs;
+  }
+
+  /** Gives every member member 0's convolution weights (one pretrained encoder under every head). */
+  shareEncoder(): void {
+    const [first, ...rest] = this.members;
+    tf.tidy(() => {
+      for (const member of rest) member.convs.forEach(({ w, b }, i) => {
+        w.assign(first.convs[i].w);
+        b.assign(first.convs[i].b);
+      });
+    });
   }
 
   /** The action with the highest ensemble-mean raw Ĥ(s, ·) for each row: Deep TAMER's greedy agent. */
