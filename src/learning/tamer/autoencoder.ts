@@ -9,6 +9,7 @@
  * frames scaled to [0, 1]. The decoder is thrown away.
  */
 import { Rng } from '../../env/rng.js';
+import { convOut } from '../nets.js';
 import type { RewardModel } from '../preferences/reward-model.js';
 import { tf } from '../tf.js';
 
@@ -40,7 +41,7 @@ export function pretrainEncoder(model: RewardModel, observations: readonly Uint8
   for (const { w: k, stride } of encoder) {
     const [size, , , filters] = k.shape;
     const [ph, pw] = shapes[shapes.length - 1];
-    shapes.push([Math.floor((ph - size) / stride) + 1, Math.floor((pw - size) / stride) + 1, filters]);
+    shapes.push([convOut(ph, size, stride), convOut(pw, size, stride), filters]);
   }
   const init = tf.initializers.glorotUniform({ seed });
   const decoder = encoder.map(({ w: k }, i) => ({
