@@ -31,7 +31,7 @@ import type { EnvOptions } from '../env/core.js';
 import { describe, isRecord } from '../env/snapshot.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { JsonlLog, type JsonlFormat, readJsonl } from '../store/jsonl.js';
-import { decodeCredited, FEEDBACK_FORMAT, type FeedbackEvent, frameLayout } from '../store/feedback.js';
+import { creditedSteps, FEEDBACK_FORMAT, type FeedbackEvent } from '../store/feedback.js';
 import { RunLock } from '../store/lock.js';
 import { CLIPS_FORMAT, type LabelEvent, LABELS_FORMAT, nextIndex, originOf, type StoredClip } from '../store/labels.js';
 import { optionDifferences } from './card.js';
@@ -182,15 +182,9 @@ function importLocked(file: string, runDir: string, { onProgress, warn, only }: 
   if (diffs.length > 0) throw new Error(`${file} was labelled on clips with other env options than ${what} plays: ${diffs.join('; ')}`);
 
   // Each press's credited steps must be steps of this run's game as its feedback model reads them.
-  const size = target.env.observationSpace.size;
-  const layout = frameLayout(target.env.observationSpace);
   const actions = target.env.actionSpace.n;
   for (const { press, line } of presses) {
-    try {
-      decodeCredited(press, size, layout);
-    } catch (err) {
-      throw new Error(`${file}:${line}: press ${press.origin} does not hold steps of what ${what} observes (${target.env.options.obsType}): ${(err as Error).message}`);
-    }
+    creditedSteps(press, target.env.observationSpace, `${file}:${line}: press ${press.origin}`, `${what} observes (${target.env.options.obsType})`);
     for (const c of press.credits) {
       if (c.action >= actions || c.action < 0) throw new Error(`${file}:${line}: press ${press.origin} credits a step of action ${c.action}; ${what} has ${actions} actions`);
     }

@@ -23,7 +23,8 @@ import { assignCredit, type Credit, type DelayDensity, type StepSpan, uniformDel
 import type { EncoderPretraining } from '../learning/tamer/autoencoder.js';
 import { FeedbackReplay } from '../learning/tamer/replay.js';
 import { ScalarTeacher, type ScalarTeacherParams } from '../learning/tamer/scalar-teacher.js';
-import { decodeCredited, encodeCredited, FEEDBACK_FORMAT, type FeedbackEvent, type FrameLayout, frameLayout } from '../store/feedback.js';
+import { type FrameLayout, frameLayout } from '../learning/preferences/clip-obs.js';
+import { creditedSteps, encodeCredited, FEEDBACK_FORMAT, type FeedbackEvent } from '../store/feedback.js';
 import { JsonlLog } from '../store/jsonl.js';
 
 /**
@@ -262,12 +263,7 @@ export class FeedbackChannel {
     // Presses a second apart credit mostly the same steps: one array for each step, as live play keeps them.
     const shared = this.layout === null ? (o: Observation) => o : sharedObservations();
     records.forEach((e, i) => {
-      let obs: Observation[];
-      try {
-        obs = decodeCredited(e, this.env.observationSpace.size, this.layout).map(shared);
-      } catch (err) {
-        throw new Error(`${path}:${i + 2}: press ${i + 1} does not hold steps of what this run observes (${envOptions.obsType ?? 'ram'}): ${(err as Error).message}`);
-      }
+      const obs = creditedSteps(e, this.env.observationSpace, `${path}:${i + 2}: press ${i + 1}`, `this run observes (${this.env.options.obsType})`).map(shared);
       e.credits.forEach((c, j) => this.replay.add({ step: obs[j], action: c.action, feedback: e.value, weight: c.weight }));
       this.feedbackUsed++;
       // (a press imported from another run's dataset was about that run's live play)

@@ -18,6 +18,7 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Box, Observation } from '../env/core.js';
 import { describe, isRecord } from '../env/snapshot.js';
+import { type FrameLayout, FrameSteps, frameLayout } from '../learning/preferences/clip-obs.js';
 import type { JsonlFormat } from './jsonl.js';
 
 export interface StoredCredit {
@@ -58,17 +59,6 @@ export function obsLength(text: string): number {
 export function decodeObs(text: string): Float32Array {
   const bytes = Buffer.from(text, 'base64');
   return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-}
-
-/** Stacked frames: height x width bytes a frame (`plane`), `stack` frames an observation, stack innermost. */
-export interface FrameLayout {
-  plane: number;
-  stack: number;
-}
-
-/** The frame layout of observations of `space`, or null for flat (ram) ones. */
-export function frameLayout(space: Box): FrameLayout | null {
-  return space.dtype === 'uint8' && space.shape.length === 3 ? { plane: space.shape[0] * space.shape[1], stack: space.shape[2] } : null;
 }
 
 /** Whether `obs` holds the frames of `prev` from the second on, followed by one new frame. */
@@ -131,12 +121,21 @@ export function decodeCredited(event: FeedbackEvent, size: number, layout: Frame
     const first = c.frame;
     if (first === undefined || !(first + stack <= count)) throw new Error(`credit ${i}'s frame ${first} does not start a stack of ${stack} among the event's ${count} frames`);
     const obs = new Uint8Array(plane * stack);
-    for (let k = 0; k < stack; k++) {
-      const f = (first + k) * plane;
-      for (let p = 0; p < plane; p++) obs[p * stack + k] = frames[f + p];
-    }
+    new FrameSteps(frames, plane, stack, first, 1).write(obs, 0);
     return obs;
   });
+}
+
+/**
+ * `decodeCredited` for observations of `space`, an error naming the press (`press`: where it is, e.g.
+ * "feedback.jsonl:7: press 6") and what observes them (`observer`, e.g. "this run observes (pixels)").
+ */
+export function creditedSteps(event: FeedbackEvent, space: Box, press: string, observer: string): Observation[] {
+  try {
+    return decodeCredited(event, space.size, frameLayout(space));
+  } catch (err) {
+    throw new Error(`${press} does not hold steps of what ${observer}: ${(err as Error).message}`);
+  }
 }
 
 export const FEEDBACK_FORMAT: JsonlFormat<FeedbackEvent> = {

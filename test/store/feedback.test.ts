@@ -1,6 +1,7 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { decodeCredited, encodeCredited, FEEDBACK_FORMAT, type FeedbackEvent, frameLayout } from '../../src/store/feedback.js';
+import { frameLayout } from '../../src/learning/preferences/clip-obs.js';
+import { decodeCredited, encodeCredited, FEEDBACK_FORMAT, type FeedbackEvent } from '../../src/store/feedback.js';
 
 /** An observation of `plane` pixels x `stack` frames (stack innermost) from its frames, oldest first. */
 function stacked(frames: number[][], plane: number): Uint8Array {

@@ -32,7 +32,7 @@ export class FrameSteps {
   }
 
   /** Writes every step as a row of plane x stack values (pixel-major, stack innermost) at `out[offset]`. */
-  write(out: Float32Array, offset: number): void {
+  write(out: Float32Array | Uint8Array, offset: number): void {
     const { frames, plane, stack } = this;
     const row = plane * stack;
     for (let t = 0; t < this.steps; t++) {
@@ -54,12 +54,18 @@ export function writeClipObs(src: ClipObs, out: Float32Array, offset: number): v
   else out.set(src, offset);
 }
 
+/** Stacked frames: height x width bytes a frame (`plane`), `stack` frames an observation, stack innermost. */
+export interface FrameLayout {
+  plane: number;
+  stack: number;
+}
+
 /**
- * Whether observations of this space are stacked frames of bytes (height x width x stack, stack innermost),
- * the `pixels` observation: stored as frames, and read by a convolutional reward model.
+ * The frame layout of observations of this space when they are stacked frames of bytes (height x width x
+ * stack, stack innermost: the `pixels` observation, stored as frames); null for flat (ram) ones.
  */
-function isFrameStack(space: Box): boolean {
-  return space.dtype === 'uint8' && space.shape.length === 3;
+export function frameLayout(space: Box): FrameLayout | null {
+  return space.dtype === 'uint8' && space.shape.length === 3 ? { plane: space.shape[0] * space.shape[1], stack: space.shape[2] } : null;
 }
 
 /**
@@ -80,9 +86,9 @@ export class ClipObsBuilder {
     readonly steps: number,
   ) {
     this.size = space.size;
-    if (isFrameStack(space)) {
-      this.stack = space.shape[2];
-      this.plane = space.shape[0] * space.shape[1];
+    const layout = frameLayout(space);
+    if (layout !== null) {
+      ({ stack: this.stack, plane: this.plane } = layout);
       this.frames = new Uint8Array((steps + this.stack) * this.plane);
       this.obs = this.next = null;
     } else {
