@@ -392,23 +392,17 @@ export class RewardModel {
    * `preference`: what preferences rate (the state's mean over actions in a `statePreferences` model).
    */
   rawRewards(obs: Float32Array, actions: ArrayLike<number>, rows: number, next?: Float32Array, preference = false): Float32Array[] {
-    const { inputSize: size, heads: A } = this;
+    const A = this.heads;
     if (actions.length < rows) throw new RangeError(`need ${rows} actions, got ${actions.length}`);
-    const x = this.inputs(obs, rows, next);
     const out = this.members.map(() => new Float32Array(rows));
     const hot = this.oneHot(actions, rows, preference);
-    const chunk = this.chunkRows();
-    for (let start = 0; start < rows; start += chunk) {
-      const n = Math.min(chunk, rows - start);
-      const r = tf.tidy(() => {
-        const xs = tf.tensor2d(x.subarray(start * size, (start + n) * size), [n, size]);
-        const h = tf.tensor2d(hot.subarray(start * A, (start + n) * A), [n, A]);
-        return tf.stack(this.members.map((_, m) => this.taken(m, xs, h)));
-      });
-      const data = r.dataSync();
-      r.dispose();
-      out.forEach((o, m) => o.set(data.subarray(m * n, (m + 1) * n), start));
-    }
+    this.forwardPasses(
+      obs,
+      rows,
+      next,
+      (m, xs, start, n) => this.taken(m, xs, tf.tensor2d(hot.subarray(start * A, (start + n) * A), [n, A])),
+      (data, start, n) => out.forEach((o, m) => o.set(data.subarray(m * n, (m + 1) * n), start)),
+    );
     return out;
   }
 
@@ -417,23 +411,45 @@ export class RewardModel {
    * once for every action (`rawRewards` of each action in turn, in one pass; the same numbers).
    */
   private rawOutputs(obs: Float32Array, rows: number, next?: Float32Array): Float32Array[][] {
-    const { inputSize: size, heads: A } = this;
-    const x = this.inputs(obs, rows, next);
+    const A = this.heads;
     const out = Array.from({ length: A }, () => this.members.map(() => new Float32Array(rows)));
+    this.forwardPasses(
+      obs,
+      rows,
+      next,
+      (m, xs) => this.outputs(m, xs),
+      (data, start, n) =>
+        this.members.forEach((_, m) => {
+          for (let i = 0; i < n; i++) for (let a = 0; a < A; a++) out[a][m][start + i] = data[(m * n + i) * A + a];
+        }),
+    );
+    return out;
+  }
+
+  /**
+   * The members' input rows (see `inputs`) a chunk at a time: `member(m, xs, start, n)` gives member m's outputs
+   * for the n rows from `start`, and `read` takes every member's, stacked member-major, before the next chunk.
+   */
+  private forwardPasses(
+    obs: Float32Array,
+    rows: number,
+    next: Float32Array | undefined,
+    member: (m: number, xs: tf.Tensor2D, start: number, n: number) => tf.Tensor,
+    read: (data: Float32Array, start: number, n: number) => void,
+  ): void {
+    const size = this.inputSize;
+    const x = this.inputs(obs, rows, next);
     const chunk = this.chunkRows();
     for (let start = 0; start < rows; start += chunk) {
       const n = Math.min(chunk, rows - start);
       const r = tf.tidy(() => {
         const xs = tf.tensor2d(x.subarray(start * size, (start + n) * size), [n, size]);
-        return tf.stack(this.members.map((_, m) => this.outputs(m, xs)));
+        return tf.stack(this.members.map((_, m) => member(m, xs, start, n)));
       });
-      const data = r.dataSync();
+      const data = r.dataSync() as Float32Array;
       r.dispose();
-      this.members.forEach((_, m) => {
-        for (let i = 0; i < n; i++) for (let a = 0; a < A; a++) out[a][m][start + i] = data[(m * n + i) * A + a];
-      });
+      read(data, start, n);
     }
-    return out;
   }
 
   /** Rows per forward pass when scoring many steps. */
