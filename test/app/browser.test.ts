@@ -76,6 +76,16 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     await server?.stop();
   });
 
+  /** A page of the app as `labeler` on `view`, once the app is ready; `errors` collects its uncaught errors. */
+  async function openApp(labeler: string, view: string): Promise<{ page: Page; errors: string[] }> {
+    const opened = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors: string[] = [];
+    opened.on('pageerror', (e) => errors.push(e.message));
+    await opened.goto(`${server.url}&labeler=${labeler}#${view}`);
+    await opened.waitForFunction(() => 'arcadeReady' in globalThis);
+    return { page: opened, errors };
+  }
+
   it('refuses requests without the right token, over HTTP and WebSocket', async () => {
     expect((await fetch(`${server.origin}/`)).status).toBe(401);
     expect((await fetch(`${server.origin}/?token=wrong-token-0123456789`)).status).toBe(401);
@@ -118,11 +128,9 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
   });
 
   it('labels 20 pairs with the keyboard, undoes one, changes one from the history; the reward model trains', async () => {
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${server.url}&labeler=e2e#compare`);
-    await page.waitForFunction(() => 'arcadeReady' in globalThis);
+    const opened = await openApp('e2e', 'compare');
+    page = opened.page;
+    const { errors } = opened;
     const pairOnScreen = () => page.locator('.uncertainty').textContent().then((t) => /Pair (p\d+)/.exec(t ?? '')?.[1] ?? null);
     const keys = ['ArrowLeft', 'ArrowRight', 'ArrowDown', ' '];
     const answered: string[] = [];
@@ -206,11 +214,7 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     const withLabels = await ws.call({ id: 22, op: 'createRun', args: { ...spec, name: 'e2e-bad', labels: 100 } });
     expect(withLabels.error).toMatch(/a label budget \(labels\) is for clip comparisons: it needs the preferences channel/);
 
-    const live = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const errors: string[] = [];
-    live.on('pageerror', (e) => errors.push(e.message));
-    await live.goto(`${server.url}&labeler=e2e-live#live`);
-    await live.waitForFunction(() => 'arcadeReady' in globalThis);
+    const { page: live, errors } = await openApp('e2e-live', 'live');
     await expect.poll(() => live.locator('.live-stats dt[data-stat=predicted]').textContent(), { timeout: 10_000 }).toMatch(/Ĥ\(s, a\)/);
     // Let a second of play pass: a press is about what was on screen 0.2-4 s before it.
     await expect.poll(() => live.locator('.live-stats dd[data-stat=episode]').textContent(), { timeout: 20_000 }).not.toBe('–');
@@ -274,11 +278,7 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
   }, 90_000);
 
   it('fits the Runs form to pixels: fewer pretraining epochs, and what they cost', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${server.url}&labeler=e2e-form#runs`);
-    await page.waitForFunction(() => 'arcadeReady' in globalThis);
+    const { page, errors } = await openApp('e2e-form', 'runs');
     const epochs = page.locator('input[name=pretrainEpochs]');
     const hint = page.locator('.field', { has: epochs }).locator('.field-hint');
     expect(await hint.textContent()).toMatch(/^Reward-model passes over the first labels before the agent starts \(Christiano et al\.: 200\)/);
@@ -303,11 +303,7 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
   });
 
   it("creates a run of Deep TAMER's own agent from the Runs form: it plays in Live, learns from a press, pauses and resumes", async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${server.url}&labeler=e2e-greedy#runs`);
-    await page.waitForFunction(() => 'arcadeReady' in globalThis);
+    const { page, errors } = await openApp('e2e-greedy', 'runs');
     await page.fill('input[name=name]', 'e2e-greedy-h');
     await page.selectOption('select[name=agent]', 'greedy-h');
     // The agent learns from presses alone: the channels are set for it, and the clip settings greyed out.
