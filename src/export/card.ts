@@ -51,6 +51,12 @@ export interface RewardCard {
     members: number;
     /** A cnn-ensemble's convolutions, [kernel size, stride, filters] each, 'valid' padding, leaky ReLU after each. */
     conv?: [number, number, number][];
+    /**
+     * A cnn-ensemble whose convolutions were pretrained as an autoencoder's encoder and then frozen, one encoder
+     * shared by every member (Deep TAMER's; `--pretrain-encoder`): only the dense layers learnt from the labels
+     * and presses. A run that fine-tunes the export keeps them frozen. Absent: every layer learnt.
+     */
+    frozenEncoder?: boolean;
     /** The dense hidden layers (after the convolutions in a cnn-ensemble). */
     hidden: number[];
     activation: 'leakyRelu';
@@ -143,6 +149,9 @@ export function readRewardCard(path: string): RewardCard {
     if (!Array.isArray(shape) || shape.length !== 3) throw bad('observation.shape of a cnn-ensemble must be [height, width, frames]', shape);
   } else if (model.conv !== undefined) {
     throw bad('model.conv is only for a cnn-ensemble (model.kind)', model.conv);
+  }
+  if (model.frozenEncoder !== undefined && !(model.frozenEncoder === true && model.kind === 'cnn-ensemble')) {
+    throw bad('model.frozenEncoder can only be true, and only for a cnn-ensemble (model.kind)', model.frozenEncoder);
   }
   if (typeof model.leakyAlpha !== 'number') throw bad('model.leakyAlpha must be a number', model.leakyAlpha);
   if (model.dropout !== undefined && !(typeof model.dropout === 'number' && model.dropout >= 0 && model.dropout < 1)) throw bad('model.dropout must be a number in [0, 1)', model.dropout);

@@ -96,6 +96,12 @@ export function exportDataset(runDir: string, file: string, { onProgress, warn, 
   if (data.config.preferences === undefined && data.config.tamer === undefined) {
     throw new Error(`run ${runDir} learns from neither clip labels nor live feedback (reward "${data.config.reward}"): it has no labels or presses to export`);
   }
+  // A press the run could not resume from is not written for another run to import: each is checked as this run's
+  // own steps, as resume checks them (the log's format check cannot know an observation's size).
+  const pressesPath = join(runDir, 'feedback.jsonl');
+  data.feedback.forEach((press, i) => {
+    creditedSteps(press, data.env.observationSpace, `${pressesPath}:${i + 2}: press ${i + 1}`, `run ${runDir} observes (${data.env.options.obsType})`);
+  });
   const source: DatasetSource = {
     runId: data.runId,
     run: resolve(runDir),

@@ -127,8 +127,8 @@ export function inputOf(card: RewardCard): RewardInput {
  */
 export function architectureOf(
   card: RewardCard,
-): Pick<RewardModelConfig, 'members' | 'hidden' | 'leakyAlpha' | 'actionDependent' | 'input'> & Partial<Pick<RewardModelConfig, 'statePreferences' | 'conv'>> {
-  const { members, hidden, leakyAlpha, actionDependent, statePreferences, conv } = card.model;
+): Pick<RewardModelConfig, 'members' | 'hidden' | 'leakyAlpha' | 'actionDependent' | 'input'> & Partial<Pick<RewardModelConfig, 'statePreferences' | 'conv' | 'frozenEncoder'>> {
+  const { members, hidden, leakyAlpha, actionDependent, statePreferences, conv, frozenEncoder } = card.model;
   return {
     members,
     hidden,
@@ -137,6 +137,7 @@ export function architectureOf(
     input: inputOf(card),
     ...(statePreferences !== undefined && { statePreferences }),
     ...(conv !== undefined && { conv: conv.map(([k, s, f]) => [k, s, f] as [number, number, number]) }),
+    ...(frozenEncoder === true && { frozenEncoder }),
   };
 }
 

@@ -140,6 +140,7 @@ export async function exportRewardModel(runDir: string, outDir: string, { onProg
         kind: image === null ? 'mlp-ensemble' : 'cnn-ensemble',
         members: rm.members,
         ...(image !== null && { conv: rm.conv.map(([k, st, f]) => [k, st, f] as [number, number, number]) }),
+        ...(rm.frozenEncoder && { frozenEncoder: true }),
         hidden: [...rm.hidden],
         activation: 'leakyRelu',
         leakyAlpha: rm.leakyAlpha,

@@ -320,5 +320,7 @@ describe('npm run export: a run\'s reward model as tfjs, ONNX and a reward card'
     expect(() => readExportedRewardModel(out)).toThrow(/model\.conv of a cnn-ensemble must list \[kernel size, stride, filters\] of positive integers, got undefined/);
     writeFileSync(join(out, 'reward-card.json'), JSON.stringify({ ...card, model: { ...card.model, conv: [[3, 1, 4]] } }));
     expect(() => readExportedRewardModel(out)).toThrow(/model\.conv is only for a cnn-ensemble/);
+    writeFileSync(join(out, 'reward-card.json'), JSON.stringify({ ...card, model: { ...card.model, frozenEncoder: true } }));
+    expect(() => readExportedRewardModel(out)).toThrow(/model\.frozenEncoder can only be true, and only for a cnn-ensemble \(model\.kind\), got true/);
   });
 });

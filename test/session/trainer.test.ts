@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { makeEnv } from '../../src/env/index.js';
 import { RewardModel } from '../../src/learning/preferences/reward-model.js';
 import { maxAbsDiff } from '../export/reference.js';
 import { exportRewardModel } from '../../src/export/run-export.js';
+import { architectureOf, readExportedRewardModel } from '../../src/export/reward-model.js';
 import { exportDataset, importDataset } from '../../src/export/dataset.js';
 import { TAMER_DEFAULTS, type TamerConfig } from '../../src/session/tamer.js';
 import { preferenceConfig } from '../export/runs.js';
@@ -208,6 +209,16 @@ describe('Trainer learning a reward from preferences on pixels', () => {
     // The presses travel with their frames: exported, and imported into another pixel run.
     const file = join(root, 'presses.jsonl');
     expect(exportDataset(join(root, 'greedy'), file).feedback).toBe(presses.length);
+    // A press whose frames are not a stack of this run's steps is not exported for another run to import.
+    const corrupt = join(root, 'corrupt');
+    cpSync(join(root, 'greedy'), corrupt, { recursive: true });
+    const bent = { ...presses[0], credits: presses[0].credits.map((c: { frame: number }, i: number) => (i === 0 ? { ...c, frame: 9999 } : c)) };
+    const pressLines = readFileSync(join(corrupt, 'feedback.jsonl'), 'utf8').split('\n');
+    pressLines[1] = JSON.stringify(bent);
+    writeFileSync(join(corrupt, 'feedback.jsonl'), pressLines.join('\n'));
+    const corruptFile = join(root, 'corrupt.jsonl');
+    expect(() => exportDataset(corrupt, corruptFile)).toThrow(/feedback\.jsonl:2: press 1 does not hold steps of what run .*corrupt observes \(pixels\): credit 0's frame 9999 does not start a stack of 4 among the event's \d+ frames/);
+    expect(existsSync(corruptFile)).toBe(false);
     (await run('other', 1)).dispose();
     expect(importDataset(file, join(root, 'other')).feedbackImported).toBe(presses.length);
     const reopened = await Trainer.resume(join(root, 'other'));
@@ -237,6 +248,10 @@ describe('Trainer learning a reward from preferences on pixels', () => {
     expect(convs(0)).toEqual(pretrained);
     expect(model.memberWeights()[0].layers.map((l) => Array.from(l.kernel))).not.toEqual(dense);
     trainer.dispose();
+    // The export's card says the encoder was frozen, and a run that fine-tunes it keeps it so.
+    const { card } = await exportRewardModel(dir, join(root, 'export'));
+    expect(card.model.frozenEncoder).toBe(true);
+    expect(architectureOf(readExportedRewardModel(join(root, 'export')).card).frozenEncoder).toBe(true);
     await expect(Trainer.create(join(root, 'ram'), { ...config(100), reward: 'tamer', tamer: { ...TAMER_DEFAULTS, teacher: 'scalar-oracle', pretrainEncoder: { frames: 10, epochs: 1 } } })).rejects.toThrow(
       /pretraining an encoder \(Deep TAMER's autoencoder\) is for pixel runs with live feedback alone \(--obs pixels --reward tamer\), not ram/,
     );
