@@ -69,6 +69,7 @@ interface Flags {
   rewardStd?: number;
   rewardMembers?: number;
   answerNoise?: number;
+  screenLabels?: boolean;
   rewardDropout?: number;
 }
 
@@ -163,6 +164,7 @@ const program = new Command('train')
   .option('--reward-std <x>', `the standard deviation the learned reward is normalised to (default ${REWARD_MODEL_DEFAULTS.rewardStd}, Christiano et al.'s Atari setting; ${FEEDBACK_ALONE_REWARD_STD} with --reward tamer and the a2c agent)`, positiveNumber)
   .option('--reward-members <n>', `ensemble members of the reward model, each trained on a bootstrap resample of the labels (presses train them all alike) (default ${REWARD_MODEL_DEFAULTS.members}, as Christiano et al.; imitation uses 5)`, positiveInt)
   .option('--reward-dropout <p>', `dropout after each hidden layer of the reward model while it trains, in [0, 1) (default ${REWARD_MODEL_DEFAULTS.dropout}; rl-teacher uses 0.5)`, probability)
+  .option('--screen-labels', "leave out of training the labels the reward model has good reason to think wrong (RIME's denoising discriminator, for teachers who sometimes click the wrong clip); screened once a pretraining epoch and at each evaluation")
   .option('--answer-noise <p>', `the chance of a uniformly random answer the preference model allows for, in [0, 1) (default ${REWARD_MODEL_DEFAULTS.answerNoise})`, probability)
   .option('--reward-update-every <n>', 'agent steps between reward-model minibatches while the agent trains', positiveInt, PREFERENCE_DEFAULTS.rewardUpdateEvery)
   .option('--reward-model <dir>', 'start from a reward model exported by npm run export (it must match the game and observations)')
@@ -235,7 +237,7 @@ async function main(): Promise<void> {
     if (tamer && expertTeacher && f.expert === undefined) fail(`--teacher ${scalarTeacher} judges actions by an expert run: it needs --expert <run>, a run trained with --reward true`);
     if (tamer && !expertTeacher && f.expert !== undefined) fail(`--expert is for the teachers ${EXPERT_TEACHERS.join(' and ')}, not ${scalarTeacher}`);
     if (!preferences) {
-      refuseGiven(['teacherParam', 'labels', 'selection', 'clipLength', 'initialFraction', 'initialPolicy', 'pretrainEpochs', 'labelDecaySteps', 'rewardUpdateEvery', 'rewardInput', 'answerNoise'], 'only apply to --reward preferences or preferences+tamer');
+      refuseGiven(['teacherParam', 'labels', 'selection', 'clipLength', 'initialFraction', 'initialPolicy', 'pretrainEpochs', 'labelDecaySteps', 'rewardUpdateEvery', 'rewardInput', 'answerNoise', 'screenLabels'], 'only apply to --reward preferences or preferences+tamer');
       if (!tamer) refuseGiven(['rewardStd', 'rewardMembers', 'rewardDropout'], 'only apply to a learned reward: --reward preferences, tamer or preferences+tamer');
     }
     // The reward net's settings that either channel's net takes (Ĥ reads the state, and answer noise is the Bradley-Terry model's).
@@ -283,6 +285,7 @@ async function main(): Promise<void> {
           pretrainEpochs: f.pretrainEpochs,
           decaySteps: f.labelDecaySteps ?? null,
           rewardUpdateEvery: f.rewardUpdateEvery,
+          ...(f.screenLabels === true && { screenLabels: true }),
           // Fine-tuning keeps the exported model's layers and input.
           rewardModel: {
             ...PREFERENCE_DEFAULTS.rewardModel,

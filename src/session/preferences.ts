@@ -21,6 +21,7 @@ import type { ClipData } from '../learning/preferences/dataset.js';
 import { disagreement, drawPairs, SELECTIONS, type Selection, topIndices } from '../learning/preferences/query.js';
 import { type RewardEvaluation, type RewardInput, RewardModel, type RewardModelConfig, resolveRewardModelConfig } from '../learning/preferences/reward-model.js';
 import { LabelSchedule } from '../learning/preferences/schedule.js';
+import { LabelScreen, type LabelScreenState } from '../learning/preferences/screen.js';
 import { SyntheticTeacher, TEACHERS, type TeacherName, type TeacherParams, validateTeacherParams } from '../learning/preferences/teachers.js';
 import type { RewardSource, RolloutBatch } from '../learning/reward-source.js';
 import { mean } from '../learning/stats.js';
@@ -57,6 +58,12 @@ export interface PreferenceConfig {
   decaySteps: number | null;
   /** Agent steps between reward-model minibatches during RL. */
   rewardUpdateEvery: number;
+  /**
+   * Screen out labels the ensemble has good reason to think wrong before training on them (RIME's denoising
+   * discriminator, learning/preferences/screen.ts): once a pretraining epoch and at each evaluation. For
+   * teachers who sometimes click the wrong clip. Off by default (false in runs made before it).
+   */
+  screenLabels: boolean;
   /** Agent steps between renormalising and evaluating the reward model. */
   evalEvery: number;
   /** Lock time of a pair handed to one labeler, ms (rl-teacher: 2 minutes). */
@@ -110,6 +117,7 @@ export const PREFERENCE_DEFAULTS: PreferenceConfig = {
   pretrainEpochs: 200,
   decaySteps: null,
   rewardUpdateEvery: 1000,
+  screenLabels: false,
   evalEvery: 20_000,
   lockMs: 120_000,
   rewardModel: {},
@@ -137,6 +145,7 @@ export function resolvePreferenceConfig(partial: Partial<PreferenceConfig> = {})
   if (!Number.isInteger(c.pretrainEpochs) || c.pretrainEpochs < 0) throw bad('pretrainEpochs', 'a non-negative integer');
   if (c.decaySteps !== null && !(c.decaySteps > 0)) throw bad('decaySteps', 'positive or null');
   posInt('rewardUpdateEvery');
+  if (typeof c.screenLabels !== 'boolean') throw bad('screenLabels', 'true or false');
   posInt('evalEvery');
   if (!(c.lockMs > 0)) throw bad('lockMs', 'positive');
   resolveRewardModelConfig(c.rewardModel);
@@ -152,12 +161,22 @@ export interface PreferenceMetrics {
   rewardModelValLoss: number;
   rewardModelL2: number;
   rewardModelSteps: number;
+  /**
+   * With screenLabels: the training labels the last screening did not trust, and how many of them, and of all
+   * the decided training labels, disagree with the game score (a diagnostic of the screen for synthetic
+   * teachers; a person may rightly disagree with the score). Absent without screening.
+   */
+  labelsDistrusted?: number;
+  distrustedAgainstScore?: number;
+  labelsAgainstScore?: number;
 }
 
 /** The learner's own state for checkpoints (the reward model's is saved with it, by the trainer). */
 export interface PreferenceState {
   pretrained: boolean;
   rng: RngState;
+  /** The label screen's statistics and distrusted labels (with screenLabels). */
+  screen?: LabelScreenState;
 }
 
 /** Episodes whose true returns set the synthetic teacher's B-Pref thresholds (the last 10). */
@@ -179,6 +198,8 @@ export class PreferenceLearner implements RewardSource {
   private lastEval: RewardEvaluation | null = null;
   private nextUpdate = 0;
   private nextEval = 0;
+  /** RIME's label screen, with screenLabels; β falls from 3 to 1 over the pretraining epochs' screenings. */
+  private readonly screen: LabelScreen | null;
 
   constructor(
     readonly dir: string,
@@ -210,6 +231,7 @@ export class PreferenceLearner implements RewardSource {
     );
     this.teacher = config.teacher === null ? null : new SyntheticTeacher(config.teacher, config.teacherParams, seed);
     this.rng.seed(seed, 29);
+    this.screen = config.screenLabels ? new LabelScreen(Math.max(1, config.pretrainEpochs)) : null;
   }
 
   get labeler(): string {
@@ -253,7 +275,9 @@ export class PreferenceLearner implements RewardSource {
     const data = this.session.dataset;
     const steps = pretrainSteps(data.train.length, this.config.pretrainEpochs, this.model.config.batchSize);
     const turn = eventLoopTurns(); // a stop asked during pretraining is seen
+    const epoch = Math.max(1, Math.round(steps / Math.max(1, this.config.pretrainEpochs)));
     for (let i = 0; i < steps && !shouldStop(); i++) {
+      if (i % epoch === 0) this.screenLabels();
       this.model.trainStep(data);
       await turn();
     }
@@ -279,7 +303,23 @@ export class PreferenceLearner implements RewardSource {
     if (step >= this.nextEval) {
       this.nextEval = step + this.config.evalEvery;
       this.evaluate(this.pool);
+      this.screenLabels();
     }
+  }
+
+  /** With screenLabels: screens the training labels by their loss under the ensemble now (screen.ts). */
+  private screenLabels(): void {
+    if (this.screen === null) return;
+    const data = this.session.dataset;
+    const labels = data.train;
+    const losses = this.model.labelLosses(labels);
+    data.setDistrusted(
+      this.screen.screen(
+        labels.map((c) => c.pairId),
+        losses,
+        labels.map((c) => c.target === 0.5),
+      ),
+    );
   }
 
   private ask(count: number): void {
@@ -331,16 +371,32 @@ export class PreferenceLearner implements RewardSource {
       rewardModelValLoss: e?.valLoss ?? Number.NaN,
       rewardModelL2: this.model.l2,
       rewardModelSteps: this.model.trainSteps,
+      ...(this.screen !== null && this.screenCounts()),
+    };
+  }
+
+  private screenCounts(): Pick<PreferenceMetrics, 'labelsDistrusted' | 'distrustedAgainstScore' | 'labelsAgainstScore'> {
+    const distrusted = this.screen!.distrusted;
+    // Decided labels whose answer the clips' true returns contradict (the score's own ties contradict neither).
+    const against = this.session.dataset.train.filter((c) => c.target !== 0.5 && c.left.trueReturn !== c.right.trueReturn && c.left.trueReturn > c.right.trueReturn !== c.target > 0.5);
+    return {
+      labelsDistrusted: distrusted.size,
+      distrustedAgainstScore: against.filter((c) => distrusted.has(c.pairId)).length,
+      labelsAgainstScore: against.length,
     };
   }
 
   getState(): PreferenceState {
-    return { pretrained: this.pretrained, rng: this.rng.getState() };
+    return { pretrained: this.pretrained, rng: this.rng.getState(), ...(this.screen !== null && { screen: this.screen.getState() }) };
   }
 
   setState(state: PreferenceState): void {
     this.rng.setState(state.rng, 'preference learner rng state');
     this.pretrained = state.pretrained;
+    if (this.screen !== null && state.screen !== undefined) {
+      this.screen.setState(state.screen);
+      this.session.dataset.setDistrusted(this.screen.distrusted);
+    }
   }
 
   dispose(): void {

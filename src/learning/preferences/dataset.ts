@@ -106,7 +106,9 @@ export interface DatasetOptions {
 
 export class PreferenceDataset {
   private readonly items = new Map<string, Comparison>();
-  private activeCache: { train: Comparison[]; heldOut: Comparison[]; perMember: Comparison[][] } | null = null;
+  private activeCache: { train: Comparison[]; heldOut: Comparison[]; perMember: Comparison[][]; trainable: Comparison[] } | null = null;
+  /** Training labels not sampled for now (screen.ts): the pair ids a label screen does not trust. */
+  private distrusted: ReadonlySet<string> = new Set();
 
   constructor(readonly options: DatasetOptions) {
     const { members, valFraction, maxLabels } = options;
@@ -153,10 +155,23 @@ export class PreferenceDataset {
     if (this.activeCache === null) {
       const all = [...this.items.values()].slice(-this.options.maxLabels);
       const train = all.filter((c) => !c.heldOut);
-      const perMember = Array.from({ length: this.options.members }, (_, m) => train.flatMap((c) => Array<Comparison>(c.counts[m]).fill(c)));
-      this.activeCache = { train, heldOut: all.filter((c) => c.heldOut), perMember };
+      const trainable = this.distrusted.size === 0 ? train : train.filter((c) => !this.distrusted.has(c.pairId));
+      const perMember = Array.from({ length: this.options.members }, (_, m) => trainable.flatMap((c) => Array<Comparison>(c.counts[m]).fill(c)));
+      this.activeCache = { train, heldOut: all.filter((c) => c.heldOut), perMember, trainable };
     }
     return this.activeCache;
+  }
+
+  /** Stops sampling the training labels of these pairs (and samples every other again); the labels stay in `train`. */
+  setDistrusted(pairIds: ReadonlySet<string>): void {
+    if (pairIds === this.distrusted) return;
+    this.distrusted = pairIds;
+    this.activeCache = null;
+  }
+
+  /** Training labels sampled from: `train` less the distrusted ones. */
+  get trainable(): readonly Comparison[] {
+    return this.active().trainable;
   }
 
   get train(): readonly Comparison[] {
@@ -172,8 +187,8 @@ export class PreferenceDataset {
    * its resample is still empty). Empty if there are no training labels.
    */
   sample(member: number, batchSize: number, rng: Rng): Comparison[] {
-    const { perMember, train } = this.active();
-    const pool = perMember[member].length > 0 ? perMember[member] : train;
+    const { perMember, trainable } = this.active();
+    const pool = perMember[member].length > 0 ? perMember[member] : trainable;
     if (pool.length === 0) return [];
     return Array.from({ length: batchSize }, () => pool[Math.floor(rng.next() * pool.length)]);
   }

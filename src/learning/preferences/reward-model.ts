@@ -718,6 +718,23 @@ export class RewardModel {
     return { trainLoss, valLoss, valAccuracy: decided > 0 ? right / decided : Number.NaN, predTrueCorrelation, l2: this.l2 };
   }
 
+  /**
+   * Each label's cross-entropy under the ensemble: against the members' mean P[left preferred], with the
+   * answer noise as training sees it (a label screen's measure, screen.ts).
+   */
+  labelLosses(labels: readonly Comparison[]): Float64Array {
+    const clips = [...new Set(labels.flatMap((c) => [c.left, c.right]))];
+    const index = new Map(clips.map((c, i) => [c, i]));
+    const sums = this.clipSums(clips);
+    const noise = this.config.answerNoise;
+    return Float64Array.from(labels, (c) => {
+      let p = 0;
+      for (const s of sums) p += noise / 2 + (1 - noise) / (1 + Math.exp(-(s[index.get(c.left)!] - s[index.get(c.right)!])));
+      p /= sums.length;
+      return -(c.target * Math.log(p) + (1 - c.target) * Math.log(1 - p));
+    });
+  }
+
   /** P[left preferred] of each member (noise-free), for query selection: probs[m][i]. */
   preferenceProbs(pairs: readonly { left: ClipData; right: ClipData }[]): Float32Array[] {
     const clips = [...new Set(pairs.flatMap((p) => [p.left, p.right]))];
