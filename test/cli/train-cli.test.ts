@@ -41,6 +41,7 @@ describe('npm run train: bad input gets one clear line and a non-zero exit', () 
     [['--env', 'Pong', '--steps', '10', '--out', out, '--reward', 'preferences', '--teacher', 'oracle', '--reward-members', '0'], /--reward-members.*got "0"/],
     [['--env', 'Pong', '--steps', '10', '--out', out, '--reward', 'preferences', '--teacher', 'oracle', '--answer-noise', '1'], /--answer-noise.*expected a number in \[0, 1\), got "1"/],
     [['--env', 'Pong', '--steps', '10', '--out', out, '--reward-input', 'delta', '--answer-noise', '0.2'], /--reward-input, --answer-noise only apply to --reward preferences/],
+    [['--env', 'Pong', '--steps', '10', '--out', out, '--reward', 'tamer', '--teacher', 'scalar-oracle', '--screen-labels'], /--screen-labels only apply to --reward preferences or preferences\+tamer/],
     [['--env', 'Pong', '--steps', '10', '--out', out, '--reward-members', '5', '--reward-std', '0.1'], /--reward-std, --reward-members only apply to a learned reward: --reward preferences, tamer/],
     [['--env', 'Pong', '--steps', '10', '--out', out, '--reward', 'tamer', '--teacher', 'scalar-oracle', '--answer-noise', '0.2'], /--answer-noise only apply to --reward preferences or preferences\+tamer/],
     [
@@ -99,12 +100,14 @@ describe('npm run train: the reward input', () => {
     const a = train(...base, '--out', join(root, 'a'));
     expect(a.code, a.err).toBe(0);
     expect(input(join(root, 'a'))).toBe('state');
-    const b = train(...base, '--reward-input', 'transition', '--reward-update-every', '50', '--reward-std', '0.25', '--reward-members', '2', '--answer-noise', '0.2', '--reward-dropout', '0.5', '--out', join(root, 'b'));
+    const b = train(...base, '--reward-input', 'transition', '--reward-update-every', '50', '--reward-std', '0.25', '--reward-members', '2', '--answer-noise', '0.2', '--reward-dropout', '0.5', '--screen-labels', '--out', join(root, 'b'));
     expect(b.code, b.err).toBe(0);
     expect(input(join(root, 'b'))).toBe('transition');
     const prefs = (dir: string) => JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).preferences;
     expect(prefs(join(root, 'a')).rewardUpdateEvery).toBe(1000);
     expect(prefs(join(root, 'b')).rewardUpdateEvery).toBe(50);
+    expect(prefs(join(root, 'a')).screenLabels).toBe(false);
+    expect(prefs(join(root, 'b')).screenLabels).toBe(true);
     // Every setting of the reward model is recorded, the defaults too, so that a later default cannot change the run.
     expect(prefs(join(root, 'a')).rewardModel).toEqual({ ...REWARD_MODEL_DEFAULTS, input: 'state' });
     expect(prefs(join(root, 'b')).rewardModel).toEqual({ ...REWARD_MODEL_DEFAULTS, input: 'transition', rewardStd: 0.25, members: 2, answerNoise: 0.2, dropout: 0.5 });

@@ -54,11 +54,36 @@ describe('preference run, end to end (oracle teacher, small budget)', () => {
     expect(ckpt.rewardModel?.trainSteps).toBeGreaterThan(100);
   });
 
+  it('screens out labels the ensemble thinks wrong (a teacher flipping 30%), checkpoints the screen and resumes with it', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'pref-')), 'run');
+    const base = config(20_000, 120);
+    const trainer = await Trainer.create(dir, { ...base, preferences: { ...base.preferences!, teacher: 'mistake', teacherParams: { epsilon: 0.3 }, screenLabels: true } });
+    await trainer.train();
+    trainer.dispose();
+    const last = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).at(-1);
+    expect(last.labelsDistrusted).toBeGreaterThan(0);
+    expect(last.labelsAgainstScore).toBeGreaterThan(0);
+    const ckpt = loadCheckpoint(join(dir, 'checkpoints', 'latest.ckpt'));
+    const screen = ckpt.preferences!.screen!;
+    expect(screen.screenings).toBeGreaterThanOrEqual(100); // one a pretraining epoch, then one an evaluation
+    expect(screen.distrusted).toHaveLength(last.labelsDistrusted);
+    // What it leaves out is mostly what the teacher got wrong: far above the share of wrong answers among all.
+    const resumed = await Trainer.resume(dir);
+    const data = resumed.learner!.session.dataset;
+    const trainLabels = data.train.length;
+    expect(last.distrustedAgainstScore / last.labelsDistrusted).toBeGreaterThan((1.5 * last.labelsAgainstScore) / trainLabels);
+    // Resumed, the same labels stay out of training.
+    expect(data.trainable.map((c) => c.pairId).sort()).toEqual(data.train.map((c) => c.pairId).filter((id) => !screen.distrusted.includes(id)).sort());
+    expect(data.trainable.length).toBe(trainLabels - screen.distrusted.length);
+    resumed.dispose();
+  });
+
   it('rejects bad preference settings, naming them', () => {
     expect(() => resolvePreferenceConfig({ labels: 0 })).toThrow(/labels must be a positive integer/);
     expect(() => resolvePreferenceConfig({ teacher: 'sage' as never })).toThrow(/teacher must be null \(people label\) or one of oracle/);
     expect(() => resolvePreferenceConfig({ teacher: 'mistake', teacherParams: { epsilon: 0.9 } })).toThrow(/epsilon \(mistake probability\) must be in \[0, 0.5\]/);
     expect(() => resolvePreferenceConfig({ selection: 'entropy' as never })).toThrow(/selection must be uniform or disagreement/);
     expect(() => resolvePreferenceConfig({ labelz: 3 } as never)).toThrow(/unknown preference setting "labelz"/);
+    expect(() => resolvePreferenceConfig({ screenLabels: 'yes' as never })).toThrow(/preference setting screenLabels must be true or false, got "yes"/);
   });
 });
