@@ -317,6 +317,7 @@ function configOf(spec: CreateRunSpec): RunConfig {
   if (preferences && spec.labels === undefined) throw new ApiError('a run with the preferences channel needs a label budget (labels)');
   if (!preferences && spec.labels !== undefined) throw new ApiError('a label budget (labels) is for clip comparisons: it needs the preferences channel (or leave it out)');
   if (!preferences && spec.pretrainEpochs !== undefined) throw new ApiError('pretraining epochs (pretrainEpochs) train the reward model on clip comparisons: they need the preferences channel (or leave them out)');
+  if (!preferences && spec.screenLabels === true) throw new ApiError('screening labels (screenLabels) is about clip comparisons: it needs the preferences channel');
   if (!scalar && spec.feedbackBudget !== undefined) throw new ApiError('a feedback budget (feedbackBudget) is for the synthetic live teacher: it needs the live feedback channel (or leave it out)');
   const reward = preferences && scalar ? 'preferences+tamer' : scalar ? 'tamer' : 'preferences';
   const agent = spec.agent ?? 'a2c';
@@ -337,7 +338,7 @@ function configOf(spec: CreateRunSpec): RunConfig {
     maskScore: true,
     agent,
     ...(preferences && {
-      preferences: { ...PREFERENCE_DEFAULTS, teacher: spec.teacher, labels: spec.labels as number, ...(spec.pretrainEpochs !== undefined && { pretrainEpochs: spec.pretrainEpochs }) },
+      preferences: { ...PREFERENCE_DEFAULTS, teacher: spec.teacher, labels: spec.labels as number, ...(spec.pretrainEpochs !== undefined && { pretrainEpochs: spec.pretrainEpochs }), ...(spec.screenLabels === true && { screenLabels: true }) },
     }),
     ...(scalar && { tamer: { ...TAMER_DEFAULTS, teacher: spec.scalarTeacher ?? null, feedback: spec.feedbackBudget ?? TAMER_DEFAULTS.feedback } }),
   };

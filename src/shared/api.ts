@@ -56,6 +56,11 @@ export const CreateRunSpec = z.strictObject({
   prefill: z.int().min(0).max(100_000).default(0),
   /** Reward-model epochs on the first labels before the agent starts (200 by default); preferences channel only. */
   pretrainEpochs: z.int().min(0).max(10_000).optional(),
+  /**
+   * Leave out of training the labels the reward model has good reason to think wrong (RIME's label screen,
+   * `--screen-labels`); preferences channel only.
+   */
+  screenLabels: z.boolean().optional(),
 });
 export type CreateRunSpec = z.input<typeof CreateRunSpec>;
 

@@ -290,9 +290,12 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     expect(await hint.textContent()).toMatch(/^Pixels: 394 reward-model updates .* about 59 min before/);
     await page.fill('input[name=labels]', '4000');
     expect(await hint.textContent()).toMatch(/^Pixels: 3,950 reward-model updates .* about 10 h before/);
-    // Without clip comparisons there is no pretraining: the field is greyed out.
+    // Without clip comparisons there is no pretraining and no label screen: the fields are greyed out.
+    const screen = page.locator('input[name=screenLabels]');
+    expect([await screen.isChecked(), await screen.isDisabled()]).toEqual([false, false]);
     await page.locator('input[name=feedback][value=preferences]').uncheck();
     expect(await epochs.isDisabled()).toBe(true);
+    expect(await screen.isDisabled()).toBe(true);
     await page.locator('input[name=feedback][value=preferences]').check();
     await page.fill('input[name=labels]', '400');
     await epochs.fill('20');

@@ -109,9 +109,12 @@ describe('the greedy-h agent in the app', () => {
     await expect(service.call('createRun', { ...prefs, name: 'nolabels' }, 'alice')).rejects.toThrow(/preferences channel needs a label budget \(labels\)/);
     await expect(service.call('createRun', { ...prefs, name: 'budget', labels: 40, feedbackBudget: 10 }, 'alice')).rejects.toThrow(/feedback budget \(feedbackBudget\) is for the synthetic live teacher/);
     await expect(service.call('createRun', { ...a2c, name: 'epochs', pretrainEpochs: 5 }, 'alice')).rejects.toThrow(/pretraining epochs \(pretrainEpochs\) .* need the preferences channel/);
+    await expect(service.call('createRun', { ...a2c, name: 'screen', screenLabels: true }, 'alice')).rejects.toThrow(/screening labels \(screenLabels\) is about clip comparisons: it needs the preferences channel/);
     expect(readdirSync(runs)).toEqual([]);
     // The form's pretraining epochs reach the run's config.
     await service.call('createRun', { ...prefs, name: 'epochs', labels: 40, pretrainEpochs: 7 }, 'alice');
-    expect(JSON.parse(readFileSync(join(runs, 'epochs', 'config.json'), 'utf8')).preferences.pretrainEpochs).toBe(7);
+    expect(JSON.parse(readFileSync(join(runs, 'epochs', 'config.json'), 'utf8')).preferences).toMatchObject({ pretrainEpochs: 7, screenLabels: false });
+    await service.call('createRun', { ...prefs, name: 'screened', labels: 40, screenLabels: true }, 'alice');
+    expect(JSON.parse(readFileSync(join(runs, 'screened', 'config.json'), 'utf8')).preferences.screenLabels).toBe(true);
   });
 });

@@ -97,6 +97,12 @@ export class RunsView implements View {
     field(form, 'Prefill', number('prefill', 0, 0), 'Labels a synthetic oracle gives first.');
     const pretrain = number('pretrainEpochs', PRETRAIN_EPOCHS, 0);
     this.pretrainHint = field(form, 'Pretraining epochs', pretrain, '')!;
+    const screen = el('label', 'check');
+    const screenBox = el('input', '', screen);
+    screenBox.type = 'checkbox';
+    screenBox.name = 'screenLabels';
+    screen.append(' Screen out likely mistakes');
+    field(form, 'Label screen', screen, 'Leaves out of training the answers the reward model is confident are slips (RIME); helps when labelers sometimes click the wrong clip.');
     field(
       form,
       'Live teacher',
@@ -163,7 +169,7 @@ export class RunsView implements View {
   /** The settings of a channel not ticked are greyed out, and not sent. */
   private syncChannels(): void {
     const channels = this.channels();
-    for (const name of ['teacher', 'labels', 'prefill', 'pretrainEpochs']) this.input(name).disabled = !channels.includes('preferences');
+    for (const name of ['teacher', 'labels', 'prefill', 'pretrainEpochs', 'screenLabels']) this.input(name).disabled = !channels.includes('preferences');
     for (const name of ['scalarTeacher', 'feedbackBudget']) this.input(name).disabled = !channels.includes('scalar');
     this.syncPretrainHint();
   }
@@ -245,6 +251,7 @@ export class RunsView implements View {
         ...(scalar && { feedbackBudget: Number(value('feedbackBudget')) }),
         prefill: prefs ? Number(value('prefill')) : 0,
         ...(prefs && { pretrainEpochs: Number(value('pretrainEpochs')) }),
+        ...(prefs && (this.input('screenLabels') as HTMLInputElement).checked && { screenLabels: true }),
         steps: Number(value('steps')),
         seed: Number(value('seed')),
       });
