@@ -63,10 +63,7 @@ try {
       dataset.setDistrusted(new Set());
       console.log(`${input}${screened ? ', labels screened' : ''}`);
       for (let s = 1; s <= steps; s++) {
-        if (screen !== null && s % 250 === 1) {
-          const train = dataset.train;
-          dataset.setDistrusted(screen.screen(train.map((c) => c.pairId), model.labelLosses(train), train.map((c) => c.target === 0.5)));
-        }
+        if (screen !== null && s % 250 === 1) screen.screenDataset(model, dataset);
         model.trainStep(dataset);
         // Evaluating also moves the L2 weight, as during a run (every 250 steps here, and at the last).
         if (s % 250 !== 0 && s !== steps) continue;

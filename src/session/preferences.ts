@@ -309,17 +309,7 @@ export class PreferenceLearner implements RewardSource {
 
   /** With screenLabels: screens the training labels by their loss under the ensemble now (screen.ts). */
   private screenLabels(): void {
-    if (this.screen === null) return;
-    const data = this.session.dataset;
-    const labels = data.train;
-    const losses = this.model.labelLosses(labels);
-    data.setDistrusted(
-      this.screen.screen(
-        labels.map((c) => c.pairId),
-        losses,
-        labels.map((c) => c.target === 0.5),
-      ),
-    );
+    this.screen?.screenDataset(this.model, this.session.dataset);
   }
 
   private ask(count: number): void {

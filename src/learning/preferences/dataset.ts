@@ -164,7 +164,6 @@ export class PreferenceDataset {
 
   /** Stops sampling the training labels of these pairs (and samples every other again); the labels stay in `train`. */
   setDistrusted(pairIds: ReadonlySet<string>): void {
-    if (pairIds === this.distrusted) return;
     this.distrusted = pairIds;
     this.activeCache = null;
   }

@@ -18,6 +18,9 @@
  * so flipping never applies here and is left out.
  */
 
+import type { PreferenceDataset } from './dataset.js';
+import type { RewardModel } from './reward-model.js';
+
 /** RIME's settings (its code's defaults). */
 export const SCREEN_SETTINGS = { alpha: 0.5, betaStart: 3, betaEnd: 1, uncertaintyCap: 3, rate: 0.1 } as const;
 
@@ -81,6 +84,21 @@ export class LabelScreen {
     this.state.distrusted = distrusted;
     this.distrustedSet = new Set(distrusted);
     return this.distrustedSet;
+  }
+
+  /**
+   * Screens `data`'s training labels by their losses under `model` now ("equal" answers exempt) and has the
+   * dataset stop sampling the distrusted ones until a later screening trusts them.
+   */
+  screenDataset(model: RewardModel, data: PreferenceDataset): void {
+    const labels = data.train;
+    data.setDistrusted(
+      this.screen(
+        labels.map((c) => c.pairId),
+        model.labelLosses(labels),
+        labels.map((c) => c.target === 0.5),
+      ),
+    );
   }
 
   /** RIME's running statistics: mean and maximum move at `rate`, the variance pools every batch seen. */
