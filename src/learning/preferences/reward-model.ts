@@ -723,25 +723,26 @@ export class RewardModel {
    * answer noise as training sees it (a label screen's measure, screen.ts).
    */
   labelLosses(labels: readonly Comparison[]): Float64Array {
-    const clips = [...new Set(labels.flatMap((c) => [c.left, c.right]))];
-    const index = new Map(clips.map((c, i) => [c, i]));
-    const sums = this.clipSums(clips);
+    const diffs = this.pairDiffs(labels);
     const noise = this.config.answerNoise;
-    return Float64Array.from(labels, (c) => {
+    return Float64Array.from(labels, (c, i) => {
       let p = 0;
-      for (const s of sums) p += noise / 2 + (1 - noise) / (1 + Math.exp(-(s[index.get(c.left)!] - s[index.get(c.right)!])));
-      p /= sums.length;
+      for (const d of diffs) p += noise / 2 + (1 - noise) / (1 + Math.exp(-d[i]));
+      p /= diffs.length;
       return -(c.target * Math.log(p) + (1 - c.target) * Math.log(1 - p));
     });
   }
 
   /** P[left preferred] of each member (noise-free), for query selection: probs[m][i]. */
   preferenceProbs(pairs: readonly { left: ClipData; right: ClipData }[]): Float32Array[] {
+    return this.pairDiffs(pairs).map((d) => Float32Array.from(d, (x) => 1 / (1 + Math.exp(-x))));
+  }
+
+  /** Each member's summed raw r̂ of the left clip less the right's, for every pair: diffs[m][i]. */
+  private pairDiffs(pairs: readonly { left: ClipData; right: ClipData }[]): Float64Array[] {
     const clips = [...new Set(pairs.flatMap((p) => [p.left, p.right]))];
     const index = new Map(clips.map((c, i) => [c, i]));
-    return this.clipSums(clips).map((s) =>
-      Float32Array.from(pairs, (p) => 1 / (1 + Math.exp(-(s[index.get(p.left)!] - s[index.get(p.right)!])))),
-    );
+    return this.clipSums(clips).map((s) => Float64Array.from(pairs, (p) => s[index.get(p.left)!] - s[index.get(p.right)!]));
   }
 
   getWeights(): Float32Array[] {
