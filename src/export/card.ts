@@ -97,6 +97,13 @@ export interface RewardCard {
     /** Labels the model trains on and is validated with (not "can't tell"), split as in training. */
     train: number;
     heldOut: number;
+    /**
+     * Runs with the label screen (`preferences.screenLabels`, RIME): the training labels it had left out of
+     * training at the checkpoint the model comes from, by pair id (labels.jsonl's `pairId`), judged likely
+     * mistaken by the ensemble. They stay on disk and in `total` and `train`; a screen can leave out right
+     * labels. Absent: the labels were not screened.
+     */
+    screened?: { leftOut: number; pairIds: string[] };
   };
   /**
    * The live feedback presses the model learned from (feedback.jsonl), in runs with live feedback: every press
@@ -160,6 +167,13 @@ export function readRewardCard(path: string): RewardCard {
   if (model.statePreferences !== undefined && typeof model.statePreferences !== 'boolean') throw bad('model.statePreferences must be true or false', model.statePreferences);
   if (model.statePreferences === true && !model.actionDependent) throw bad('model.statePreferences can only be true for an action-dependent model (model.actionDependent)', model.statePreferences);
   if (model.outputs !== (model.actionDependent ? c.actions.n : 1)) throw bad(`model.outputs must be ${model.actionDependent ? 'actions.n' : '1'}`, model.outputs);
+  const screened = c.labels.screened;
+  if (screened !== undefined) {
+    if (!isRecord(screened) || !Array.isArray(screened.pairIds) || !screened.pairIds.every((id) => typeof id === 'string')) {
+      throw bad('labels.screened must hold the pair ids the screen left out (pairIds, strings)', screened);
+    }
+    if (screened.leftOut !== screened.pairIds.length) throw bad(`labels.screened.leftOut must count its ${screened.pairIds.length} pairIds`, screened.leftOut);
+  }
   if (!Number.isInteger(c.observation.size) || c.observation.size < 1) throw bad('observation.size must be a positive integer', c.observation.size);
   const norm = c.normalisation.members;
   if (!Array.isArray(norm) || norm.length !== model.members || !norm.every((n) => Number.isFinite(n?.shift) && Number.isFinite(n?.scale) && n.scale !== 0)) {

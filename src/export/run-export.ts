@@ -64,6 +64,16 @@ function countPresses(data: RunData): NonNullable<RewardCard['feedback']> {
   return { total: data.feedback.length, good, bad, byKind, byLabeler, creditedSteps };
 }
 
+/**
+ * The training labels the label screen had left out at the checkpoint, in the order of training's split. A pair
+ * the screen distrusted that is no longer a training label (undone since) is not counted.
+ */
+function screenedLabels(checkpoint: ReturnType<typeof trainedCheckpoint>, dataset: PreferenceDataset): NonNullable<RewardCard['labels']['screened']> {
+  const out = new Set(checkpoint.preferences?.screen?.distrusted ?? []);
+  const pairIds = dataset.train.map((c) => c.pairId).filter((id) => out.has(id));
+  return { leftOut: pairIds.length, pairIds };
+}
+
 function observationOf(data: RunData): RewardCard['observation'] {
   const { env } = data;
   const space = env.observationSpace;
@@ -168,7 +178,12 @@ export async function exportRewardModel(runDir: string, outDir: string, { onProg
         folded: true,
         meaning: `member m's raw output is shifted and scaled to zero mean and standard deviation ${rm.rewardStd} over the agent's recent steps: (raw - shift) * scale; both exported models already include it`,
       },
-      labels: { ...countLabels(data), train: dataset.train.length, heldOut: dataset.heldOut.length },
+      labels: {
+        ...countLabels(data),
+        train: dataset.train.length,
+        heldOut: dataset.heldOut.length,
+        ...(config.preferences?.screenLabels === true && { screened: screenedLabels(checkpoint, dataset) }),
+      },
       ...(config.tamer !== undefined && { feedback: countPresses(data) }),
       evaluation: {
         valAccuracy: finiteOrNull(evaluation.valAccuracy),

@@ -214,6 +214,7 @@ describe('npm run export: a run\'s reward model as tfjs, ONNX and a reward card'
     expect(card.labels.byLabeler).toEqual({ 'teacher:oracle': events.length });
     expect(card.labels.train + card.labels.heldOut).toBe(events.length - card.labels.answers['cant-tell']);
     expect(card.labels.heldOut).toBeGreaterThan(0);
+    expect(card.labels.screened).toBeUndefined(); // not a screened run
     expect(card.evaluation.valAccuracy).toBeGreaterThanOrEqual(0);
     expect(card.evaluation.valAccuracy).toBeLessThanOrEqual(1);
     expect(card.evaluation.predTrueCorrelation).toEqual(expect.any(Number));
@@ -322,5 +323,9 @@ describe('npm run export: a run\'s reward model as tfjs, ONNX and a reward card'
     expect(() => readExportedRewardModel(out)).toThrow(/model\.conv is only for a cnn-ensemble/);
     writeFileSync(join(out, 'reward-card.json'), JSON.stringify({ ...card, model: { ...card.model, frozenEncoder: true } }));
     expect(() => readExportedRewardModel(out)).toThrow(/model\.frozenEncoder can only be true, and only for a cnn-ensemble \(model\.kind\), got true/);
+    writeFileSync(join(out, 'reward-card.json'), JSON.stringify({ ...card, labels: { ...card.labels, screened: { leftOut: 2, pairIds: ['p3'] } } }));
+    expect(() => readExportedRewardModel(out)).toThrow(/labels\.screened\.leftOut must count its 1 pairIds, got 2/);
+    writeFileSync(join(out, 'reward-card.json'), JSON.stringify({ ...card, labels: { ...card.labels, screened: { leftOut: 1, pairIds: [3] } } }));
+    expect(() => readExportedRewardModel(out)).toThrow(/labels\.screened must hold the pair ids the screen left out/);
   });
 });

@@ -2,6 +2,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readRewardCard } from '../../src/export/card.js';
+import { exportRewardModel } from '../../src/export/run-export.js';
 import { A2C_DEFAULTS } from '../../src/learning/a2c.js';
 import { PREFERENCE_DEFAULTS, resolvePreferenceConfig } from '../../src/session/preferences.js';
 import { loadCheckpoint, type RunConfig, Trainer } from '../../src/session/trainer.js';
@@ -76,6 +78,11 @@ describe('preference run, end to end (oracle teacher, small budget)', () => {
     expect(data.trainable.map((c) => c.pairId).sort()).toEqual(data.train.map((c) => c.pairId).filter((id) => !screen.distrusted.includes(id)).sort());
     expect(data.trainable.length).toBe(trainLabels - screen.distrusted.length);
     resumed.dispose();
+    // The exported model's card names the labels the screen left out; a run without the screen has none.
+    const { card } = await exportRewardModel(dir, join(dir, '..', 'export'));
+    expect(card.labels.screened!.leftOut).toBe(screen.distrusted.length);
+    expect([...card.labels.screened!.pairIds].sort()).toEqual([...screen.distrusted].sort());
+    expect(readRewardCard(join(dir, '..', 'export', 'reward-card.json')).labels.screened).toEqual(card.labels.screened);
   });
 
   it('rejects bad preference settings, naming them', () => {
