@@ -12,6 +12,7 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, s
 import { join } from 'node:path';
 import { replayClip } from '../env/clip.js';
 import { A2C_DEFAULTS } from '../learning/a2c.js';
+import type { PreferenceDataset } from '../learning/preferences/dataset.js';
 import { SyntheticTeacher } from '../learning/preferences/teachers.js';
 import type { RewardSource, RolloutBatch } from '../learning/reward-source.js';
 import { LabelingError } from '../session/labeling.js';
@@ -344,8 +345,8 @@ function configOf(spec: CreateRunSpec): RunConfig {
   };
 }
 
-function toLabelView(l: LabelView): LabelView {
-  return { pairId: l.pairId, left: l.left, right: l.right, answer: l.answer, labeler: l.labeler, time: l.time, step: l.step };
+function toLabelView(l: LabelView, dataset: PreferenceDataset): LabelView {
+  return { pairId: l.pairId, left: l.left, right: l.right, answer: l.answer, labeler: l.labeler, time: l.time, step: l.step, ...(dataset.isDistrusted(l.pairId) && { screenedOut: true }) };
 }
 
 /**
@@ -417,23 +418,28 @@ export class RunService {
         return this.session().next(labeler, (args as { exclude?: string[] } | undefined)?.exclude ?? []);
       case 'answer': {
         const { pairId, answer } = args as { pairId: string; answer: LabelView['answer'] };
-        const label = this.session().answer(pairId, answer, labeler);
+        const session = this.session();
+        const label = session.answer(pairId, answer, labeler);
         this.afterLabel(pairId);
-        return toLabelView(label);
+        return toLabelView(label, session.dataset);
       }
       case 'undo': {
-        const label = this.session().undo(labeler);
+        const session = this.session();
+        const label = session.undo(labeler);
         this.afterLabel(label.pairId);
-        return toLabelView(label);
+        return toLabelView(label, session.dataset);
       }
       case 'change': {
         const { pairId, answer } = args as { pairId: string; answer: LabelView['answer'] };
-        const label = this.session().change(pairId, answer, labeler);
+        const session = this.session();
+        const label = session.change(pairId, answer, labeler);
         this.afterLabel(pairId);
-        return toLabelView(label);
+        return toLabelView(label, session.dataset);
       }
-      case 'history':
-        return this.session().labels().map(toLabelView);
+      case 'history': {
+        const session = this.session();
+        return session.labels().map((l) => toLabelView(l, session.dataset));
+      }
       case 'clip': {
         const { record } = this.session().clip((args as { id: string }).id);
         return { id: record.id, env: record.env, options: record.options, state: record.state, actions: record.actions };

@@ -172,6 +172,12 @@ export interface LabelView {
   labeler: string;
   time: string;
   step: number;
+  /**
+   * true: a run with the label screen (screenLabels) left this training label out of training at its last
+   * screening, the ensemble judging it likely mistaken; the next screening judges it again, a changed answer
+   * included. Absent otherwise.
+   */
+  screenedOut?: true;
 }
 
 /** How far a run's feedback has come, per channel (null: the run does not take that channel). */

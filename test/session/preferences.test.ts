@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readRewardCard } from '../../src/export/card.js';
 import { exportRewardModel } from '../../src/export/run-export.js';
+import { RunService } from '../../src/host/service.js';
 import { A2C_DEFAULTS } from '../../src/learning/a2c.js';
 import { PREFERENCE_DEFAULTS, resolvePreferenceConfig } from '../../src/session/preferences.js';
 import { loadCheckpoint, type RunConfig, Trainer } from '../../src/session/trainer.js';
@@ -83,6 +84,23 @@ describe('preference run, end to end (oracle teacher, small budget)', () => {
     expect(card.labels.screened!.leftOut).toBe(screen.distrusted.length);
     expect([...card.labels.screened!.pairIds].sort()).toEqual([...screen.distrusted].sort());
     expect(readRewardCard(join(dir, '..', 'export', 'reward-card.json')).labels.screened).toEqual(card.labels.screened);
+
+    // Opened in the app, the History view's list marks exactly those labels; a changed answer stays marked until the next screening judges it.
+    const service = new RunService(join(dir, '..'), () => {});
+    try {
+      await service.call('openRun', { name: 'run' }, 'alice');
+      const history = await service.call('history', undefined, 'alice');
+      expect(history.filter((l) => l.screenedOut === true).map((l) => l.pairId).sort()).toEqual([...screen.distrusted].sort());
+      expect(history.filter((l) => l.screenedOut !== true).every((l) => !('screenedOut' in l))).toBe(true);
+      const [flagged, other] = history.filter((l) => l.screenedOut === true);
+      expect(other).toBeDefined();
+      const flipped = flagged.answer === 'left' ? 'right' : 'left';
+      expect(await service.call('change', { pairId: flagged.pairId, answer: flipped }, 'alice')).toMatchObject({ pairId: flagged.pairId, answer: flipped, screenedOut: true });
+      // Undone or made "can't tell", a label is no longer in training, so no longer marked.
+      expect(await service.call('change', { pairId: other.pairId, answer: 'cant-tell' }, 'alice')).not.toHaveProperty('screenedOut');
+    } finally {
+      await service.close();
+    }
   });
 
   it('rejects bad preference settings, naming them', () => {

@@ -168,6 +168,11 @@ export class PreferenceDataset {
     this.activeCache = null;
   }
 
+  /** Whether a label screen left this pair's label out (setDistrusted) and the pair still has one here. */
+  isDistrusted(pairId: string): boolean {
+    return this.distrusted.has(pairId) && this.items.has(pairId);
+  }
+
   /** Training labels sampled from: `train` less the distrusted ones. */
   get trainable(): readonly Comparison[] {
     return this.active().trainable;

@@ -1,4 +1,8 @@
-/** History: the labels in effect, newest first; each can be replayed in the pair player and changed. */
+/**
+ * History: the labels in effect, newest first; each can be replayed in the pair player and changed. In a run
+ * with the label screen, the labels it left out of training are marked, and the list can show them alone, so
+ * that a person can look at those again and change the ones they got wrong.
+ */
 import { ANSWER_VALUES, type AnswerValue, type Bridge, type LabelView } from '../../../shared/api';
 import { button, el, toast } from '../dom';
 import { PairPlayer } from '../player/pair-player';
@@ -14,6 +18,8 @@ export class HistoryView implements View {
   private readonly caption: HTMLElement;
   private readonly table: HTMLTableSectionElement;
   private readonly count: HTMLElement;
+  private readonly onlyScreened: HTMLInputElement;
+  private readonly onlyScreenedBox: HTMLElement;
   private replaying: string | null = null;
   private shown = false;
   private stale = true;
@@ -31,6 +37,12 @@ export class HistoryView implements View {
     const header = el('div', 'list-header', list);
     el('h2', '', header, 'Labels');
     this.count = el('span', 'muted', header, '');
+    this.onlyScreenedBox = el('label', 'check history-filter', header);
+    this.onlyScreened = el('input', '', this.onlyScreenedBox);
+    this.onlyScreened.type = 'checkbox';
+    this.onlyScreenedBox.append(' Only screened out');
+    this.onlyScreenedBox.hidden = true;
+    this.onlyScreened.addEventListener('change', () => void this.refresh());
     const table = el('table', 'table', el('div', 'scroll', list));
     const head = el('tr', '', el('thead', '', table));
     for (const h of ['Pair', 'Answer', 'By', 'When', '']) el('th', '', head, h);
@@ -66,12 +78,20 @@ export class HistoryView implements View {
     } catch {
       labels = [];
     }
-    this.count.textContent = `${labels.length} in effect`;
+    const screened = labels.filter((l) => l.screenedOut === true).length;
+    this.count.textContent = `${labels.length} in effect${screened > 0 ? `, ${screened} screened out` : ''}`;
+    this.onlyScreenedBox.hidden = screened === 0;
+    const only = screened > 0 && this.onlyScreened.checked;
     this.table.replaceChildren();
     for (const l of labels.slice().reverse()) {
-      const tr = el('tr', l.pairId === this.replaying ? 'active' : '', this.table);
+      if (only && l.screenedOut !== true) continue;
+      const tr = el('tr', `${l.pairId === this.replaying ? 'active' : ''}${l.screenedOut === true ? ' screened' : ''}`.trim(), this.table);
       tr.dataset.pair = l.pairId;
-      el('td', 'name', tr, l.pairId);
+      const name = el('td', 'name', tr, l.pairId);
+      if (l.screenedOut === true) {
+        const tag = el('span', 'tag tag-warn', name, 'screened out');
+        tag.title = 'The label screen left this answer out of training: the reward model is confident it is a slip. Replay the pair; change the answer if it is wrong. The next screening judges it again.';
+      }
       const answer = el('select', 'answer-select');
       answer.setAttribute('aria-label', `answer to ${l.pairId}`);
       for (const a of ANSWER_VALUES) {
@@ -92,7 +112,9 @@ export class HistoryView implements View {
       const [left, right] = await Promise.all([this.bridge.api.clip({ id: l.left }), this.bridge.api.clip({ id: l.right })]);
       this.player?.load(left, right);
       this.replaying = l.pairId;
-      this.caption.textContent = `Pair ${l.pairId}: clips ${l.left} and ${l.right}, answered “${ANSWER_WORDS[l.answer]}” by ${l.labeler}.`;
+      this.caption.textContent =
+        `Pair ${l.pairId}: clips ${l.left} and ${l.right}, answered “${ANSWER_WORDS[l.answer]}” by ${l.labeler}.` +
+        (l.screenedOut === true ? ' The label screen left this answer out of training: the reward model thinks it a slip.' : '');
       for (const tr of this.table.querySelectorAll('tr')) tr.classList.toggle('active', tr.dataset.pair === l.pairId);
     } catch (err) {
       toast((err as Error).message);
