@@ -345,8 +345,19 @@ function configOf(spec: CreateRunSpec): RunConfig {
   };
 }
 
-function toLabelView(l: LabelView, dataset: PreferenceDataset): LabelView {
-  return { pairId: l.pairId, left: l.left, right: l.right, answer: l.answer, labeler: l.labeler, time: l.time, step: l.step, ...(dataset.isDistrusted(l.pairId) && { screenedOut: true }) };
+/** A label as the UIs get it; `dataset`: the run's, for a run with the label screen (null otherwise). */
+function toLabelView(l: LabelView, dataset: PreferenceDataset | null): LabelView {
+  return {
+    pairId: l.pairId,
+    left: l.left,
+    right: l.right,
+    answer: l.answer,
+    labeler: l.labeler,
+    time: l.time,
+    step: l.step,
+    ...(dataset?.isDistrusted(l.pairId) === true && { screenedOut: true }),
+    ...(dataset?.isReviewed(l.pairId) === true && { reviewed: true }),
+  };
 }
 
 /**
@@ -421,24 +432,24 @@ export class RunService {
         const session = this.session();
         const label = session.answer(pairId, answer, labeler);
         this.afterLabel(pairId);
-        return toLabelView(label, session.dataset);
+        return toLabelView(label, this.screenedDataset(session));
       }
       case 'undo': {
         const session = this.session();
         const label = session.undo(labeler);
         this.afterLabel(label.pairId);
-        return toLabelView(label, session.dataset);
+        return toLabelView(label, this.screenedDataset(session));
       }
       case 'change': {
         const { pairId, answer } = args as { pairId: string; answer: LabelView['answer'] };
         const session = this.session();
         const label = session.change(pairId, answer, labeler);
         this.afterLabel(pairId);
-        return toLabelView(label, session.dataset);
+        return toLabelView(label, this.screenedDataset(session));
       }
       case 'history': {
         const session = this.session();
-        return session.labels().map((l) => toLabelView(l, session.dataset));
+        return session.labels().map((l) => toLabelView(l, this.screenedDataset(session)));
       }
       case 'clip': {
         const { record } = this.session().clip((args as { id: string }).id);
@@ -477,6 +488,11 @@ export class RunService {
     const session = run.session;
     if (session === null) throw new ApiError(`run ${run.name} learns from the ${run.trainer.config.reward} reward: it has no pairs to compare`);
     return session;
+  }
+
+  /** The session's dataset when the open run screens its labels (LabelView's screenedOut and reviewed), else null. */
+  private screenedDataset(session: ReturnType<RunService['session']>): PreferenceDataset | null {
+    return this.requireRun().trainer.config.preferences?.screenLabels === true ? session.dataset : null;
   }
 
   private afterLabel(pairId: string): void {

@@ -17,7 +17,7 @@ import { type ClipData, PreferenceDataset, type DatasetOptions } from '../learni
 import { pairKey } from '../learning/preferences/query.js';
 import { ANSWERS, type Answer } from '../learning/preferences/teachers.js';
 import { JsonlLog } from '../store/jsonl.js';
-import { CLIPS_FORMAT, currentLabels, type Label, type LabelEvent, LABELS_FORMAT, nextIndex, type StoredClip } from '../store/labels.js';
+import { CLIPS_FORMAT, currentLabels, type Label, type LabelEvent, labelerKind, LABELS_FORMAT, nextIndex, reviewedPairs, type StoredClip } from '../store/labels.js';
 
 export interface PairView {
   pairId: string;
@@ -92,6 +92,8 @@ export class LabelingSession {
   /** Every clip record in the clip log. */
   private readonly records: Map<string, StoredClip>;
   private readonly labelsInEffect: Map<string, Label>;
+  /** Pairs whose answer in effect a person set from the history (store/labels.ts reviewedPairs). */
+  private readonly reviewed: Set<string>;
   private readonly pending: PendingPair[] = [];
   private readonly asked = new Set<string>();
   /** Per labeler, their answers still in effect, most recent last (what undo takes back). */
@@ -112,6 +114,7 @@ export class LabelingSession {
     this.now = options.now ?? Date.now;
     this.dataset = new PreferenceDataset(options);
     this.labelsInEffect = currentLabels(events, labelsLog.path);
+    this.reviewed = reviewedPairs(events);
     this.records = new Map(storedClips.map((c) => [c.id, c]));
     const clipOf = (pairId: string, id: string) => {
       const record = this.records.get(id);
@@ -119,7 +122,7 @@ export class LabelingSession {
       return this.replayed(record);
     };
     for (const label of this.labelsInEffect.values()) {
-      this.dataset.add(label.pairId, clipOf(label.pairId, label.left), clipOf(label.pairId, label.right), label.answer);
+      this.dataset.add(label.pairId, clipOf(label.pairId, label.left), clipOf(label.pairId, label.right), label.answer, this.reviewed.has(label.pairId));
     }
     const answered = new Set([...this.labelsInEffect.values()].map((l) => pairKey(l.left, l.right)));
     for (const e of events) {
@@ -248,6 +251,7 @@ export class LabelingSession {
     const label = this.labelsInEffect.get(pairId)!;
     this.labelsLog.append({ type: 'undo', pairId, labeler, time: new Date(this.now()).toISOString() });
     this.labelsInEffect.delete(pairId);
+    this.reviewed.delete(pairId);
     this.dataset.remove(pairId);
     const [left, right] = [this.clips.get(label.left)!, this.clips.get(label.right)!];
     this.pending.unshift({ pairId, left, right, uncertainty: null, lock: { labeler, until: this.now() + this.options.lockMs } });
@@ -255,7 +259,10 @@ export class LabelingSession {
     return label;
   }
 
-  /** Changes an answer in effect (from the history). */
+  /**
+   * Changes an answer in effect (from the history), or keeps it (the same answer): either way a person's
+   * change marks the answer reviewed, which the label screen trusts.
+   */
   change(pairId: string, answer: Answer, labeler: string): Label {
     checkLabeler(labeler);
     checkAnswer(answer);
@@ -265,7 +272,10 @@ export class LabelingSession {
     this.labelsLog.append({ type: 'change', pairId, answer, labeler, time });
     const changed: Label = { ...label, answer, labeler, time };
     this.labelsInEffect.set(pairId, changed);
-    this.dataset.add(pairId, this.clips.get(label.left)!, this.clips.get(label.right)!, answer);
+    const reviewed = labelerKind(labeler) === 'person';
+    if (reviewed) this.reviewed.add(pairId);
+    else this.reviewed.delete(pairId);
+    this.dataset.add(pairId, this.clips.get(label.left)!, this.clips.get(label.right)!, answer, reviewed);
     return changed;
   }
 

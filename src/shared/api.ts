@@ -178,6 +178,11 @@ export interface LabelView {
    * included. Absent otherwise.
    */
   screenedOut?: true;
+  /**
+   * true: in a run with the label screen, a person changed or kept this answer from the history, and the screen
+   * trusts it from then on. Absent otherwise.
+   */
+  reviewed?: true;
 }
 
 /** How far a run's feedback has come, per channel (null: the run does not take that channel). */

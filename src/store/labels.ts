@@ -123,6 +123,19 @@ export function currentLabels(events: readonly LabelEvent[], where = 'labels'): 
   return labels;
 }
 
+/**
+ * The pairs whose label in effect a person last set from the history (a change, to another answer or the same
+ * one): answers given a second look, which the label screen trusts. A later undo or new label ends it.
+ */
+export function reviewedPairs(events: readonly LabelEvent[]): Set<string> {
+  const reviewed = new Set<string>();
+  for (const e of events) {
+    if (e.type === 'change' && labelerKind(e.labeler) === 'person') reviewed.add(e.pairId);
+    else reviewed.delete(e.pairId);
+  }
+  return reviewed;
+}
+
 /** Who gave a label: synthetic teachers label as "teacher:<name>", people under their own name. */
 export function labelerKind(labeler: string): 'teacher' | 'person' {
   return labeler.startsWith('teacher:') ? 'teacher' : 'person';

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { readRewardCard } from '../../src/export/card.js';
 import { exportRewardModel } from '../../src/export/run-export.js';
 import { RunService } from '../../src/host/service.js';
+import { LabelScreen } from '../../src/learning/preferences/screen.js';
 import { A2C_DEFAULTS } from '../../src/learning/a2c.js';
 import { PREFERENCE_DEFAULTS, resolvePreferenceConfig } from '../../src/session/preferences.js';
 import { loadCheckpoint, type RunConfig, Trainer } from '../../src/session/trainer.js';
@@ -85,21 +86,43 @@ describe('preference run, end to end (oracle teacher, small budget)', () => {
     expect([...card.labels.screened!.pairIds].sort()).toEqual([...screen.distrusted].sort());
     expect(readRewardCard(join(dir, '..', 'export', 'reward-card.json')).labels.screened).toEqual(card.labels.screened);
 
-    // Opened in the app, the History view's list marks exactly those labels; a changed answer stays marked until the next screening judges it.
+    // Opened in the app, the History view's list marks exactly those labels. A person who changes one, or keeps
+    // it (the same answer), has given it a second look: it is trained on again, and the screen trusts it.
     const service = new RunService(join(dir, '..'), () => {});
+    let kept: string;
+    let changed: string;
     try {
       await service.call('openRun', { name: 'run' }, 'alice');
       const history = await service.call('history', undefined, 'alice');
       expect(history.filter((l) => l.screenedOut === true).map((l) => l.pairId).sort()).toEqual([...screen.distrusted].sort());
-      expect(history.filter((l) => l.screenedOut !== true).every((l) => !('screenedOut' in l))).toBe(true);
-      const [flagged, other] = history.filter((l) => l.screenedOut === true);
-      expect(other).toBeDefined();
-      const flipped = flagged.answer === 'left' ? 'right' : 'left';
-      expect(await service.call('change', { pairId: flagged.pairId, answer: flipped }, 'alice')).toMatchObject({ pairId: flagged.pairId, answer: flipped, screenedOut: true });
-      // Undone or made "can't tell", a label is no longer in training, so no longer marked.
-      expect(await service.call('change', { pairId: other.pairId, answer: 'cant-tell' }, 'alice')).not.toHaveProperty('screenedOut');
+      expect(history.filter((l) => l.screenedOut !== true).every((l) => !('screenedOut' in l) && !('reviewed' in l))).toBe(true);
+      const [a, b, c] = history.filter((l) => l.screenedOut === true);
+      expect(c).toBeDefined();
+      [kept, changed] = [a.pairId, b.pairId];
+      expect(await service.call('change', { pairId: kept, answer: a.answer }, 'alice')).toEqual({ ...a, labeler: 'alice', time: expect.any(String), reviewed: true, screenedOut: undefined });
+      const flipped = b.answer === 'left' ? 'right' : 'left';
+      expect(await service.call('change', { pairId: changed, answer: flipped }, 'alice')).toMatchObject({ pairId: changed, answer: flipped, reviewed: true });
+      // Made "can't tell", a label is no longer in training, so neither marked nor reviewed.
+      expect(await service.call('change', { pairId: c.pairId, answer: 'cant-tell' }, 'alice')).not.toHaveProperty('screenedOut');
+      const after = await service.call('history', undefined, 'alice');
+      expect(after.filter((l) => l.screenedOut === true)).toHaveLength(screen.distrusted.length - 3);
     } finally {
       await service.close();
+    }
+    // Resumed (from labels.jsonl), the reviewed answers stay in training, and a new screening never leaves them out.
+    const again = await Trainer.resume(dir);
+    try {
+      const d = again.learner!.session.dataset;
+      expect(d.trainable.map((x) => x.pairId)).toEqual(expect.arrayContaining([kept!, changed!]));
+      const rescreen = new LabelScreen(1);
+      rescreen.setState({ ...screen, screenings: 1000 }); // past pretraining: β = 1
+      // The kept answer's loss is still above the threshold: only the review keeps it in.
+      const keptLoss = again.learner!.model.labelLosses(d.train.filter((x) => x.pairId === kept!))[0];
+      expect(keptLoss).toBeGreaterThan(rescreen.threshold);
+      rescreen.screenDataset(again.learner!.model, d);
+      expect(rescreen.distrusted.has(kept!) || rescreen.distrusted.has(changed!)).toBe(false);
+    } finally {
+      again.dispose();
     }
   });
 

@@ -37,6 +37,8 @@ export interface Comparison {
   heldOut: boolean;
   /** Bootstrap copies per ensemble member. */
   counts: Uint8Array;
+  /** A person gave the answer a second look (changed or kept it from the history): a label screen trusts it. */
+  reviewed: boolean;
 }
 
 /**
@@ -124,9 +126,9 @@ export class PreferenceDataset {
 
   /**
    * Adds a label, or replaces the pair's previous one in its place (a changed answer keeps its age).
-   * "can't tell" is not trained on.
+   * "can't tell" is not trained on. `reviewed`: a person gave it a second look, so it is never distrusted.
    */
-  add(pairId: string, left: ClipData, right: ClipData, answer: Answer): Comparison | null {
+  add(pairId: string, left: ClipData, right: ClipData, answer: Answer, reviewed = false): Comparison | null {
     this.activeCache = null;
     const target = answerTarget(answer);
     if (target === null) {
@@ -141,7 +143,7 @@ export class PreferenceDataset {
     const heldOut = rng.next() < this.options.valFraction;
     const counts = new Uint8Array(this.options.members);
     for (let m = 0; m < counts.length; m++) counts[m] = poissonOne(rng.next());
-    const c: Comparison = { pairId, left, right, target, heldOut, counts };
+    const c: Comparison = { pairId, left, right, target, heldOut, counts, reviewed };
     this.items.set(pairId, c);
     return c;
   }
@@ -155,22 +157,30 @@ export class PreferenceDataset {
     if (this.activeCache === null) {
       const all = [...this.items.values()].slice(-this.options.maxLabels);
       const train = all.filter((c) => !c.heldOut);
-      const trainable = this.distrusted.size === 0 ? train : train.filter((c) => !this.distrusted.has(c.pairId));
+      const trainable = this.distrusted.size === 0 ? train : train.filter((c) => c.reviewed || !this.distrusted.has(c.pairId));
       const perMember = Array.from({ length: this.options.members }, (_, m) => trainable.flatMap((c) => Array<Comparison>(c.counts[m]).fill(c)));
       this.activeCache = { train, heldOut: all.filter((c) => c.heldOut), perMember, trainable };
     }
     return this.activeCache;
   }
 
-  /** Stops sampling the training labels of these pairs (and samples every other again); the labels stay in `train`. */
+  /**
+   * Stops sampling the training labels of these pairs (and samples every other again), except those a person
+   * reviewed; the labels stay in `train`.
+   */
   setDistrusted(pairIds: ReadonlySet<string>): void {
     this.distrusted = pairIds;
     this.activeCache = null;
   }
 
-  /** Whether a label screen left this pair's label out (setDistrusted) and the pair still has one here. */
+  /** Whether a label screen left this pair's label out (setDistrusted), the pair still has one here, and no person has reviewed it since. */
   isDistrusted(pairId: string): boolean {
-    return this.distrusted.has(pairId) && this.items.has(pairId);
+    return this.distrusted.has(pairId) && this.items.get(pairId)?.reviewed === false;
+  }
+
+  /** Whether the pair's label in training was reviewed by a person (add's `reviewed`). */
+  isReviewed(pairId: string): boolean {
+    return this.items.get(pairId)?.reviewed === true;
   }
 
   /** Training labels sampled from: `train` less the distrusted ones. */

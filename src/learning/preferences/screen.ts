@@ -87,7 +87,7 @@ export class LabelScreen {
   }
 
   /**
-   * Screens `data`'s training labels by their losses under `model` now ("equal" answers exempt) and has the
+   * Screens `data`'s training labels by their losses under `model` now ("equal" answers and those a person reviewed exempt) and has the
    * dataset stop sampling the distrusted ones until a later screening trusts them.
    */
   screenDataset(model: RewardModel, data: PreferenceDataset): void {
@@ -96,7 +96,7 @@ export class LabelScreen {
       this.screen(
         labels.map((c) => c.pairId),
         model.labelLosses(labels),
-        labels.map((c) => c.target === 0.5),
+        labels.map((c) => c.target === 0.5 || c.reviewed),
       ),
     );
   }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/env/rng.js';
 import { type ClipData, PreferenceDataset } from '../../../src/learning/preferences/dataset.js';
 import { LabelScreen } from '../../../src/learning/preferences/screen.js';
+import { type LabelEvent, reviewedPairs } from '../../../src/store/labels.js';
 
 const clip = (id: string): ClipData => ({ id, obs: new Float32Array(2), next: new Float32Array(2), actions: new Int32Array(1), trueReturn: 0 });
 
@@ -61,5 +62,31 @@ describe("label screen (RIME's denoising discriminator)", () => {
     d.setDistrusted(new Set());
     const seen = new Set(Array.from({ length: 3 }, (_, m) => d.sample(m, 2000, rng)).flat().map((c) => c.pairId));
     expect([...out].some((id) => seen.has(id))).toBe(true);
+  });
+
+  it('never leaves out an answer a person reviewed, and forgets the review when the label is undone or answered anew', () => {
+    const d = new PreferenceDataset({ members: 3, valFraction: 0, maxLabels: 100, seed: 1 });
+    for (let i = 0; i < 4; i++) d.add(`p${i}`, clip(`a${i}`), clip(`b${i}`), 'left');
+    d.add('p1', clip('a1'), clip('b1'), 'left', true); // kept from the history
+    d.setDistrusted(new Set(['p0', 'p1', 'p9']));
+    expect(d.trainable.map((c) => c.pairId)).toEqual(['p1', 'p2', 'p3']);
+    expect([d.isDistrusted('p0'), d.isDistrusted('p1'), d.isDistrusted('p9')]).toEqual([true, false, false]);
+    expect([d.isReviewed('p0'), d.isReviewed('p1')]).toEqual([false, true]);
+
+    const at = (type: 'label' | 'undo' | 'change', pairId: string, labeler: string, answer = 'left') =>
+      (type === 'label' ? { type, pairId, left: 'c0', right: 'c1', answer, labeler, time: 't', step: 0 } : type === 'undo' ? { type, pairId, labeler, time: 't' } : { type, pairId, answer, labeler, time: 't' }) as LabelEvent;
+    const events = [
+      at('label', 'p0', 'ann'),
+      at('label', 'p1', 'ann'),
+      at('label', 'p2', 'ann'),
+      at('label', 'p3', 'teacher:oracle'),
+      at('change', 'p0', 'bob', 'left'), // kept: the same answer
+      at('change', 'p1', 'ann', 'right'),
+      at('change', 'p2', 'ann', 'right'),
+      at('undo', 'p2', 'ann'),
+      at('label', 'p2', 'ann', 'left'),
+      at('change', 'p3', 'teacher:oracle', 'right'), // a teacher's change is no second look
+    ];
+    expect([...reviewedPairs(events)].sort()).toEqual(['p0', 'p1']);
   });
 });

@@ -90,7 +90,10 @@ export class HistoryView implements View {
       const name = el('td', 'name', tr, l.pairId);
       if (l.screenedOut === true) {
         const tag = el('span', 'tag tag-warn', name, 'screened out');
-        tag.title = 'The label screen left this answer out of training: the reward model is confident it is a slip. Replay the pair; change the answer if it is wrong. The next screening judges it again.';
+        tag.title = 'The label screen left this answer out of training: the reward model is confident it is a slip. Replay the pair; change the answer if it is wrong, or keep it: an answer you changed or kept is trusted.';
+      } else if (l.reviewed === true) {
+        const tag = el('span', 'tag tag-muted', name, 'reviewed');
+        tag.title = 'A person changed or kept this answer from the history: the label screen trusts it.';
       }
       const answer = el('select', 'answer-select');
       answer.setAttribute('aria-label', `answer to ${l.pairId}`);
@@ -103,7 +106,9 @@ export class HistoryView implements View {
       el('td', '', tr).append(answer);
       el('td', '', tr, l.labeler);
       el('td', 'muted', tr, new Date(l.time).toLocaleTimeString());
-      button(el('td', 'actions', tr), 'Replay', () => void this.replay(l), 'btn btn-small');
+      const actions = el('td', 'actions', tr);
+      if (l.screenedOut === true) button(actions, 'Keep', () => void this.change(l.pairId, l.answer, 'kept'), 'btn btn-small btn-keep');
+      button(actions, 'Replay', () => void this.replay(l), 'btn btn-small');
     }
   }
 
@@ -114,17 +119,17 @@ export class HistoryView implements View {
       this.replaying = l.pairId;
       this.caption.textContent =
         `Pair ${l.pairId}: clips ${l.left} and ${l.right}, answered “${ANSWER_WORDS[l.answer]}” by ${l.labeler}.` +
-        (l.screenedOut === true ? ' The label screen left this answer out of training: the reward model thinks it a slip.' : '');
+        (l.screenedOut === true ? ' The label screen left this answer out of training: the reward model thinks it a slip. Change it, or Keep it to have it trained on.' : '');
       for (const tr of this.table.querySelectorAll('tr')) tr.classList.toggle('active', tr.dataset.pair === l.pairId);
     } catch (err) {
       toast((err as Error).message);
     }
   }
 
-  private async change(pairId: string, answer: AnswerValue): Promise<void> {
+  private async change(pairId: string, answer: AnswerValue, done: 'changed' | 'kept' = 'changed'): Promise<void> {
     try {
       await this.bridge.api.change({ pairId, answer });
-      toast(`Pair ${pairId} changed to “${ANSWER_WORDS[answer]}”`, 'ok');
+      toast(done === 'kept' ? `Pair ${pairId} kept as “${ANSWER_WORDS[answer]}”: trained on again` : `Pair ${pairId} changed to “${ANSWER_WORDS[answer]}”`, 'ok');
     } catch (err) {
       toast((err as Error).message);
       this.stale = true;
