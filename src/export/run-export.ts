@@ -19,7 +19,7 @@ import { ANSWERS } from '../learning/preferences/teachers.js';
 import { initTf } from '../learning/tf.js';
 import { checkpointRewardModel, rewardModelConfigOf, trainedCheckpoint } from '../session/trainer.js';
 import { writeFileAtomic } from '../store/atomic.js';
-import { labelerKind } from '../store/labels.js';
+import { labelerKind, reviewedPairs } from '../store/labels.js';
 import { type AnswerCounts, CARD_FILE, CARD_FORMAT, CARD_VERSION, type RewardCard } from './card.js';
 import { toOnnx } from './onnx.js';
 import { rewardModelSpec } from './reward-model.js';
@@ -66,11 +66,12 @@ function countPresses(data: RunData): NonNullable<RewardCard['feedback']> {
 
 /**
  * The training labels the label screen had left out at the checkpoint, in the order of training's split. A pair
- * the screen distrusted that is no longer a training label (undone since) is not counted.
+ * the screen distrusted that is no longer a training label (undone since), or that a person has reviewed since,
+ * is not counted.
  */
 function screenedLabels(checkpoint: ReturnType<typeof trainedCheckpoint>, dataset: PreferenceDataset): NonNullable<RewardCard['labels']['screened']> {
   const out = new Set(checkpoint.preferences?.screen?.distrusted ?? []);
-  const pairIds = dataset.train.map((c) => c.pairId).filter((id) => out.has(id));
+  const pairIds = dataset.train.filter((c) => out.has(c.pairId) && !c.reviewed).map((c) => c.pairId);
   return { leftOut: pairIds.length, pairIds };
 }
 
@@ -132,7 +133,8 @@ export async function exportRewardModel(runDir: string, outDir: string, { onProg
   try {
     const clips = replayLabelledClips(data, onProgress);
     const dataset = new PreferenceDataset({ members: rm.members, valFraction: rm.valFraction, maxLabels: rm.maxLabels, seed: config.seed });
-    for (const l of data.labels) dataset.add(l.pairId, clips.get(l.left)!, clips.get(l.right)!, l.answer);
+    const reviewed = reviewedPairs(data.events);
+    for (const l of data.labels) dataset.add(l.pairId, clips.get(l.left)!, clips.get(l.right)!, l.answer, reviewed.has(l.pairId));
     const evaluation = model.evaluate(dataset);
     const spec = rewardModelSpec(model);
     const heads = model.heads;

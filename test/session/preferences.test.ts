@@ -109,6 +109,10 @@ describe('preference run, end to end (oracle teacher, small budget)', () => {
     } finally {
       await service.close();
     }
+    // Exported now, the card no longer counts them, nor the one made "can't tell".
+    const { card: after } = await exportRewardModel(dir, join(dir, '..', 'export-reviewed'));
+    expect(after.labels.screened!.leftOut).toBe(screen.distrusted.length - 3);
+    expect(after.labels.screened!.pairIds).not.toContain(kept!);
     // Resumed (from labels.jsonl), the reviewed answers stay in training, and a new screening never leaves them out.
     const again = await Trainer.resume(dir);
     try {
