@@ -33,13 +33,13 @@ import { writeFileAtomic } from '../store/atomic.js';
 import { JsonlLog, type JsonlFormat, readJsonl } from '../store/jsonl.js';
 import { creditedSteps, FEEDBACK_FORMAT, type FeedbackEvent } from '../store/feedback.js';
 import { RunLock } from '../store/lock.js';
-import { CLIPS_FORMAT, type LabelEvent, LABELS_FORMAT, nextIndex, originOf, type StoredClip } from '../store/labels.js';
+import { CLIPS_FORMAT, type LabelEvent, LABELS_FORMAT, nextIndex, originOf, reviewedPairs, type StoredClip } from '../store/labels.js';
 import { optionDifferences } from './card.js';
 import { type LongOperationOptions, readRunData } from './run-data.js';
 
 export type DatasetRecord =
   | ({ type: 'clip' } & StoredClip & { origin: string })
-  | (Extract<LabelEvent, { type: 'label' }> & { origin: string })
+  | (Extract<LabelEvent, { type: 'label' }> & { origin: string; reviewed?: true })
   | ({ type: 'feedback' } & FeedbackEvent & { origin: string });
 
 export interface DatasetSource {
@@ -63,6 +63,7 @@ export const DATASET_FORMAT: JsonlFormat<DatasetRecord> = {
       CLIPS_FORMAT.check(clip);
     } else if (r.type === 'label') {
       LABELS_FORMAT.check(r);
+      if (r.reviewed !== undefined && r.reviewed !== true) throw new Error(`a label's reviewed must be true when present, got ${describe(r.reviewed)}`);
     } else if (r.type === 'feedback') {
       const { type: _t, ...press } = r;
       FEEDBACK_FORMAT.check(press);
@@ -112,6 +113,7 @@ export function exportDataset(runDir: string, file: string, { onProgress, warn, 
   };
   const lines = [JSON.stringify({ format: DATASET_FORMAT.name, version: DATASET_FORMAT.version, source })];
   const written = new Set<string>();
+  const reviewed = reviewedPairs(data.events);
   data.labels.forEach((label, i) => {
     for (const id of [label.left, label.right]) {
       if (written.has(id)) continue;
@@ -120,7 +122,7 @@ export function exportDataset(runDir: string, file: string, { onProgress, warn, 
       lines.push(JSON.stringify({ type: 'clip', ...clip, origin: originOf(data.runId, clip, clip.id) }));
     }
     const { origin, ...rest } = label;
-    lines.push(JSON.stringify({ type: 'label', ...rest, origin: originOf(data.runId, { origin }, label.pairId) }));
+    lines.push(JSON.stringify({ type: 'label', ...rest, origin: originOf(data.runId, { origin }, label.pairId), ...(reviewed.has(label.pairId) && { reviewed: true }) }));
     if (i % 100 === 99 || i === data.labels.length - 1) onProgress?.({ stage: 'labels', done: i + 1, total: data.labels.length });
   });
   data.feedback.forEach((press, i) => {
@@ -237,7 +239,10 @@ function importLocked(file: string, runDir: string, { onProgress, warn, only }: 
         return local;
       });
       const { origin, answer, labeler, time, step } = l;
-      labelsLog!.append({ type: 'label', pairId: `p${nextPair++}`, left, right, answer, labeler, time, step, origin });
+      const pairId = `p${nextPair++}`;
+      labelsLog!.append({ type: 'label', pairId, left, right, answer, labeler, time, step, origin });
+      // A person's second look from the history goes with the label, as the change event that made it.
+      if (l.reviewed === true) labelsLog!.append({ type: 'change', pairId, answer, labeler, time });
       labelOrigins.add(origin);
       result.imported++;
     }

@@ -112,6 +112,32 @@ describe('preference dataset export and import', () => {
     expect(session.newClipId()).toBe(`c${clips.length}`);
   });
 
+  it("carries a person's second look (a change from the history) through export and import", async () => {
+    const from = await target('reviewed-from');
+    const opts = { members: 3, valFraction: 1 / Math.E, maxLabels: 3000, seed: 4, lockMs: 1000 };
+    const [kept, changed, untouched] = LabelingSession.open(from, opts).labels();
+    const s = LabelingSession.open(from, opts);
+    s.change(kept.pairId, kept.answer, 'ann');
+    s.change(changed.pairId, changed.answer === 'left' ? 'right' : 'left', 'ann');
+    const file = join(root, 'reviewed.jsonl');
+    exportDataset(from, file);
+    const exported = records(file).filter((r) => r.type === 'label');
+    expect(exported.filter((l) => l.reviewed === true).map((l) => l.pairId)).toEqual([kept.pairId, changed.pairId]);
+    expect(exported.find((l) => l.pairId === untouched.pairId)).not.toHaveProperty('reviewed');
+
+    const into = await target('reviewed-into', { seed: 6 });
+    importDataset(file, into);
+    const session = LabelingSession.open(into, opts);
+    const byOrigin = new Map(session.labels().map((l) => [l.origin, l.pairId]));
+    const runId = JSON.parse(readFileSync(join(from, 'config.json'), 'utf8')).id;
+    const reviewedThere = (id: string) => session.dataset.isReviewed(byOrigin.get(`${runId}/${id}`)!);
+    expect([reviewedThere(kept.pairId), reviewedThere(changed.pairId), reviewedThere(untouched.pairId)]).toEqual([true, true, false]);
+
+    const bad = join(root, 'reviewed-bad.jsonl');
+    writeFileSync(bad, readFileSync(file, 'utf8').replace('"reviewed":true', '"reviewed":"yes"'));
+    expect(() => importDataset(bad, into)).toThrow(/reviewed must be true when present, got "yes"/);
+  });
+
   it('refuses a dataset of another game or other env options, and a run that learns no reward from labels', async () => {
     const file = join(root, 'refuse.jsonl');
     exportDataset(source, file);
