@@ -202,6 +202,8 @@ export interface PreferenceProgress {
   scheduleDue: number;
   /** The reward model's training minibatches so far. */
   rewardModelSteps: number;
+  /** With the label screen: the training answers it leaves out now (listed in History); null without it. */
+  screenedOut: number | null;
 }
 
 export interface FeedbackProgress {

@@ -144,6 +144,9 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     for (let i = 0; i < 20; i++) await answerOne(keys[i % keys.length]);
     await page.screenshot({ path: join(runs, 'compare.png') });
     expect(distinctColours(await page.locator('.view-compare .pp-canvas').screenshot())).toBeGreaterThan(3);
+    // No label screen in this run: the progress shows labels given, and no "Screened out" row.
+    expect(await page.locator('.view-compare dd[data-stat=labels]').textContent()).toMatch(/ of 100$/);
+    expect(await page.locator('.view-compare dd[data-stat=screened]').isHidden()).toBe(true);
 
     // Undo the last answer: its pair comes back on screen; answer it again.
     const last = answered[answered.length - 1];

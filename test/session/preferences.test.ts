@@ -96,6 +96,7 @@ describe('preference run, end to end (oracle teacher, small budget)', () => {
       const history = await service.call('history', undefined, 'alice');
       expect(history.filter((l) => l.screenedOut === true).map((l) => l.pairId).sort()).toEqual([...screen.distrusted].sort());
       expect(history.filter((l) => l.screenedOut !== true).every((l) => !('screenedOut' in l) && !('reviewed' in l))).toBe(true);
+      expect((await service.call('progress', undefined, 'alice'))!.preferences!.screenedOut).toBe(screen.distrusted.length);
       const [a, b, c] = history.filter((l) => l.screenedOut === true);
       expect(c).toBeDefined();
       [kept, changed] = [a.pairId, b.pairId];
@@ -106,6 +107,7 @@ describe('preference run, end to end (oracle teacher, small budget)', () => {
       expect(await service.call('change', { pairId: c.pairId, answer: 'cant-tell' }, 'alice')).not.toHaveProperty('screenedOut');
       const after = await service.call('history', undefined, 'alice');
       expect(after.filter((l) => l.screenedOut === true)).toHaveLength(screen.distrusted.length - 3);
+      expect((await service.call('progress', undefined, 'alice'))!.preferences!.screenedOut).toBe(screen.distrusted.length - 3);
     } finally {
       await service.close();
     }

@@ -25,6 +25,8 @@ export class CompareView implements View {
   private fetching = false;
   private readonly empty: HTMLElement;
   private readonly stats: Record<string, HTMLElement> = {};
+  /** The "Screened out" row (its term and value), shown only for runs with the label screen. */
+  private screenedRow: HTMLElement[] = [];
   private readonly uncertainty: HTMLElement;
   private readonly phase: HTMLElement;
   private readonly buttons: HTMLButtonElement[] = [];
@@ -58,9 +60,15 @@ export class CompareView implements View {
       ['due', 'Schedule asks for'],
       ['pending', 'Pairs waiting'],
       ['rm', 'Model updates'],
+      ['screened', 'Screened out'],
     ] as const) {
-      el('dt', '', dl, label);
+      const dt = el('dt', '', dl, label);
       this.stats[key] = el('dd', '', dl, '–');
+      this.stats[key].dataset.stat = key;
+      if (key === 'screened') {
+        this.screenedRow = [dt, this.stats[key]];
+        dt.hidden = this.stats[key].hidden = true;
+      }
     }
     el('h2', '', side, 'This pair');
     this.uncertainty = el('p', 'uncertainty', side, '–');
@@ -216,6 +224,9 @@ export class CompareView implements View {
     this.stats.due.textContent = `${fmt(p.scheduleDue)} by now (${fmt(p.asked)} asked)`;
     this.stats.pending.textContent = fmt(p.pending);
     this.stats.rm.textContent = fmt(p.rewardModelSteps);
+    // Only in runs with the label screen: answers it leaves out, to look at again in History.
+    for (const e of this.screenedRow) e.hidden = p.screenedOut === null;
+    this.stats.screened.textContent = p.screenedOut === null ? '–' : `${fmt(p.screenedOut)} (see History)`;
   }
 
   private showPhase(): void {
