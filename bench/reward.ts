@@ -1,8 +1,9 @@
 /**
  * Reward-model speed, with `ram` (the 64-64 MLP) and `pixels` (Christiano et al.'s convolutional predictor):
  * one preference minibatch, as a run trains every 1,000 agent steps (every member on 32 labels of two 25-step
- * clips: 1,600 steps each), and scoring one A2C update's 80 agent steps (16 envs x 5 steps), as the agent's
- * reward needs. Then Deep TAMER's Ĥ(s, a) (one output per action) as live feedback uses it: the update on one
+ * clips: 1,600 steps each), scoring one A2C update's 80 agent steps (16 envs x 5 steps), as the agent's
+ * reward needs, and the label screen's pass over 80 training labels (`--screen-labels`: every label's loss under
+ * the ensemble, once a pretraining epoch and at each evaluation). Then Deep TAMER's Ĥ(s, a) (one output per action) as live feedback uses it: the update on one
  * press's credited steps (57: the 3.8 s delay window at 15 steps/s), a replay minibatch (16), one greedy action,
  * and a renormalisation over the reference steps for every action (2,000 for ram, 500 for pixels: tamer.ts).
  * Clips of a random policy on Pong; the answers and presses do not matter to the speed.
@@ -44,16 +45,20 @@ export async function benchReward(runs: number, log: (line: string) => void): Pr
     const score = () => model.predict(obs, actions, ROWS);
     model.trainStep(data); // warm up
     score();
+    model.labelLosses(data.train);
     const train: number[] = [];
     const scoring: number[] = [];
+    const screening: number[] = [];
     for (let r = 0; r < runs; r++) {
       train.push(timeMs(() => model.trainStep(data)));
       scoring.push(timeMs(() => { for (let i = 0; i < 10; i++) score(); }) / 10);
+      screening.push(timeMs(() => model.labelLosses(data.train)));
     }
     model.dispose();
     const { members, batchSize } = REWARD_MODEL_DEFAULTS;
     log(`| reward model, Pong ${what}: one preference minibatch (${members} members x ${batchSize} labels x 2 clips x 25 steps) | ${backend} | ${median(train).toFixed(0)} ms |`);
     log(`| reward model, Pong ${what}: the reward of one A2C update's ${ROWS} steps | ${backend} | ${median(scoring).toFixed(1)} ms |`);
+    log(`| reward model, Pong ${what}: screening ${data.train.length} labels (their losses, 2 clips x 25 steps each) | ${backend} | ${median(screening).toFixed(0)} ms |`);
 
     // Ĥ(s, a) of live feedback, on the clips' steps (cycled to the reference set's size).
     const h = new RewardModel(vec.observationSpace.shape, vec.actionSpace.n, { actionDependent: true, ...(obsType === 'pixels' && { hidden: PIXEL_REWARD_HIDDEN }) }, 1);
