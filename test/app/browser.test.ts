@@ -4,7 +4,8 @@
  * labelled with the keyboard, one undone, one changed from the history; every answer must reach labels.jsonl
  * exactly once and the reward model must train. A screenshot of each view is checked for a non-blank canvas. Then a run with
  * live feedback: Up / Down pressed in the Live view must reach feedback.jsonl exactly as pressed, with the
- * steps the UI said they credited; a bad press is refused with nothing stored.
+ * steps the UI said they credited; a bad press is refused with nothing stored. A run with the label screen shows
+ * the answers it left out in History, where Keep has one trained on again.
  */
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,10 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { A2C_DEFAULTS } from '../../src/learning/a2c';
+import { initTf } from '../../src/learning/tf';
+import { PREFERENCE_DEFAULTS } from '../../src/session/preferences';
+import { loadCheckpoint, type RunConfig, Trainer } from '../../src/session/trainer';
 import { buildApp, CHROMIUM, CHROMIUM_ARGS, hasChromium, startServer, type TestServer } from './server';
 import { distinctColours } from './png';
 
@@ -278,6 +283,51 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     expect(await live.locator('.toast-error').allTextContents()).toEqual([]);
     expect(errors).toEqual([]);
     await live.close();
+  }, 90_000);
+
+  it('marks in History the answers the label screen left out, and Keep has one trained on again', async () => {
+    // A run whose synthetic teacher flips 30% of its answers, screened, trained headless into the server's runs folder.
+    await initTf();
+    const config: RunConfig = {
+      env: 'Pong', obsType: 'ram', reward: 'preferences', seed: 1, steps: 6000, a2c: { ...A2C_DEFAULTS, numEnvs: 4 }, net: { kind: 'mlp', hidden: [16] },
+      logEvery: 2000, checkpointEvery: 2000, maskScore: true,
+      preferences: { ...PREFERENCE_DEFAULTS, teacher: 'mistake', teacherParams: { epsilon: 0.3 }, screenLabels: true, labels: 120, initialFraction: 0.8, pretrainEpochs: 30, clipLength: 25, clipEvery: 50, evalEvery: 2000, rewardUpdateEvery: 100 },
+    };
+    const trainer = await Trainer.create(join(runs, 'e2e-screened'), config);
+    await trainer.train();
+    trainer.dispose();
+    const distrusted = loadCheckpoint(join(runs, 'e2e-screened', 'checkpoints', 'latest.ckpt')).preferences!.screen!.distrusted;
+    expect(distrusted.length).toBeGreaterThan(1);
+
+    const { page, errors } = await openApp('e2e-review', 'runs');
+    await page.locator('.view-runs tr', { hasText: 'e2e-screened' }).getByRole('button', { name: 'Open' }).click();
+    await expect.poll(() => page.locator('#run').textContent(), { timeout: 10_000 }).toMatch(/e2e-screened/);
+    await page.keyboard.press('1');
+    await expect.poll(() => page.locator('.view-compare dd[data-stat=screened]').textContent(), { timeout: 10_000 }).toBe(`${distrusted.length} (see History)`);
+    await page.keyboard.press('4');
+    const screened = page.locator('.view-history tr.screened');
+    await expect.poll(() => screened.count(), { timeout: 10_000 }).toBe(distrusted.length);
+    expect((await screened.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-pair')))).sort()).toEqual([...distrusted].sort());
+    expect(await page.locator('.view-history .list-header').textContent()).toContain(`${distrusted.length} screened out`);
+    // Only screened out: the list shows those alone.
+    await page.locator('.history-filter input').check();
+    await expect.poll(() => page.locator('.view-history tbody tr').count()).toBe(distrusted.length);
+    // Keep the first: it is a person's second look, written as a change to the same answer, and trained on again.
+    const first = screened.first();
+    const pair = (await first.getAttribute('data-pair'))!;
+    const answer = await first.locator('select').inputValue();
+    await first.getByRole('button', { name: 'Keep' }).click();
+    await page.locator('.toast-ok', { hasText: `Pair ${pair} kept` }).waitFor();
+    await expect.poll(() => page.locator('.view-history tbody tr').count()).toBe(distrusted.length - 1);
+    await page.locator('.history-filter input').uncheck();
+    const kept = page.locator(`.view-history tr[data-pair="${pair}"]`);
+    await expect.poll(() => kept.locator('.tag').textContent()).toBe('reviewed');
+    const events = readFileSync(join(runs, 'e2e-screened', 'labels.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(events.at(-1)).toMatchObject({ type: 'change', pairId: pair, answer, labeler: 'e2e-review' });
+    await page.screenshot({ path: join(runs, 'history-screened.png') });
+    expect(await page.locator('.toast-error').allTextContents()).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
   }, 90_000);
 
   it('fits the Runs form to pixels: fewer pretraining epochs, and what they cost', async () => {
