@@ -10,6 +10,14 @@ import type { View } from './view';
 
 const ANSWER_WORDS: Record<AnswerValue, string> = { left: 'Left better', right: 'Right better', equal: 'Equal', 'cant-tell': "Can't tell" };
 
+/** What the replay panel says of the label whose pair it plays. */
+function captionOf(l: LabelView): string {
+  return (
+    `Pair ${l.pairId}: clips ${l.left} and ${l.right}, answered “${ANSWER_WORDS[l.answer]}” by ${l.labeler}.` +
+    (l.screenedOut === true ? ' The label screen left this answer out of training: the reward model thinks it a slip. Change it, or Keep it to have it trained on.' : '')
+  );
+}
+
 export class HistoryView implements View {
   readonly id = 'history';
   readonly title = 'History';
@@ -82,6 +90,9 @@ export class HistoryView implements View {
     this.count.textContent = `${labels.length} in effect${screened > 0 ? `, ${screened} screened out` : ''}`;
     this.onlyScreenedBox.hidden = screened === 0;
     const only = screened > 0 && this.onlyScreened.checked;
+    // The pair on replay may have been changed or kept since (here or by another labeler): say what it is now.
+    const onReplay = labels.find((l) => l.pairId === this.replaying);
+    if (onReplay !== undefined) this.caption.textContent = captionOf(onReplay);
     this.table.replaceChildren();
     for (const l of labels.slice().reverse()) {
       if (only && l.screenedOut !== true) continue;
@@ -117,9 +128,7 @@ export class HistoryView implements View {
       const [left, right] = await Promise.all([this.bridge.api.clip({ id: l.left }), this.bridge.api.clip({ id: l.right })]);
       this.player?.load(left, right);
       this.replaying = l.pairId;
-      this.caption.textContent =
-        `Pair ${l.pairId}: clips ${l.left} and ${l.right}, answered “${ANSWER_WORDS[l.answer]}” by ${l.labeler}.` +
-        (l.screenedOut === true ? ' The label screen left this answer out of training: the reward model thinks it a slip. Change it, or Keep it to have it trained on.' : '');
+      this.caption.textContent = captionOf(l);
       for (const tr of this.table.querySelectorAll('tr')) tr.classList.toggle('active', tr.dataset.pair === l.pairId);
     } catch (err) {
       toast((err as Error).message);
