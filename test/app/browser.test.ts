@@ -303,15 +303,17 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     await page.locator('.view-runs tr', { hasText: 'e2e-screened' }).getByRole('button', { name: 'Open' }).click();
     await expect.poll(() => page.locator('#run').textContent(), { timeout: 10_000 }).toMatch(/e2e-screened/);
     await page.keyboard.press('1');
-    await expect.poll(() => page.locator('.view-compare dd[data-stat=screened]').textContent(), { timeout: 10_000 }).toBe(`${distrusted.length} (see History)`);
-    await page.keyboard.press('4');
+    const count = page.locator('.view-compare dd[data-stat=screened]');
+    await expect.poll(() => count.textContent(), { timeout: 10_000 }).toBe(`${distrusted.length}Review`);
+    // Review opens History on those answers alone.
+    await count.getByRole('button', { name: 'Review' }).click();
+    await page.waitForURL(/#history$/);
     const screened = page.locator('.view-history tr.screened');
     await expect.poll(() => screened.count(), { timeout: 10_000 }).toBe(distrusted.length);
     expect((await screened.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-pair')))).sort()).toEqual([...distrusted].sort());
+    expect(await page.locator('.history-filter input').isChecked()).toBe(true);
+    expect(await page.locator('.view-history tbody tr').count()).toBe(distrusted.length);
     expect(await page.locator('.view-history .list-header').textContent()).toContain(`${distrusted.length} screened out`);
-    // Only screened out: the list shows those alone.
-    await page.locator('.history-filter input').check();
-    await expect.poll(() => page.locator('.view-history tbody tr').count()).toBe(distrusted.length);
     // Keep the first: it is a person's second look, written as a change to the same answer, and trained on again.
     const first = screened.first();
     const pair = (await first.getAttribute('data-pair'))!;

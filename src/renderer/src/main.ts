@@ -43,8 +43,12 @@ async function main(): Promise<void> {
     if (location.hash !== `#${view.id}`) history.replaceState(null, '', `${location.search}#${view.id}`);
   };
 
-  const compare = new CompareView(bridge);
-  views = [compare, new LiveView(bridge), new RunsView(bridge, (run) => select(run.feedback.includes('preferences') ? 'compare' : 'live')), new HistoryView(bridge)];
+  const historyView = new HistoryView(bridge);
+  const compare = new CompareView(bridge, () => {
+    historyView.showScreenedOut();
+    select('history');
+  });
+  views = [compare, new LiveView(bridge), new RunsView(bridge, (run) => select(run.feedback.includes('preferences') ? 'compare' : 'live')), historyView];
   views.forEach((v, i) => {
     container.append(v.root);
     v.root.hidden = true;

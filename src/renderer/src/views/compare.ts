@@ -32,7 +32,11 @@ export class CompareView implements View {
   private readonly buttons: HTMLButtonElement[] = [];
   private status: RunStatus | null = null;
 
-  constructor(private readonly bridge: Bridge) {
+  /** `review`: opens History on the answers the label screen leaves out (the "Screened out" row's button). */
+  constructor(
+    private readonly bridge: Bridge,
+    private readonly review: () => void = () => {},
+  ) {
     const main = el('div', 'compare-main', this.root);
     const stage = el('div', 'compare-stage', main);
     this.empty = el('div', 'empty', stage, 'Open or create a run in Runs to start comparing clips.');
@@ -226,7 +230,8 @@ export class CompareView implements View {
     this.stats.rm.textContent = fmt(p.rewardModelSteps);
     // Only in runs with the label screen: answers it leaves out, to look at again in History.
     for (const e of this.screenedRow) e.hidden = p.screenedOut === null;
-    this.stats.screened.textContent = p.screenedOut === null ? '–' : `${fmt(p.screenedOut)} (see History)`;
+    this.stats.screened.textContent = p.screenedOut === null ? '–' : fmt(p.screenedOut);
+    if (p.screenedOut !== null && p.screenedOut > 0) button(this.stats.screened, 'Review', this.review, 'btn btn-small btn-review');
   }
 
   private showPhase(): void {

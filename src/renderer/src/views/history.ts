@@ -63,6 +63,13 @@ export class HistoryView implements View {
     });
   }
 
+  /** Lists only the answers the label screen leaves out, from the next time the list is drawn. */
+  showScreenedOut(): void {
+    this.onlyScreened.checked = true;
+    this.stale = true;
+    if (this.shown) void this.refresh();
+  }
+
   show(): void {
     this.shown = true;
     if (this.replaying !== null) this.player?.resume();
