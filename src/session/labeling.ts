@@ -92,8 +92,6 @@ export class LabelingSession {
   /** Every clip record in the clip log. */
   private readonly records: Map<string, StoredClip>;
   private readonly labelsInEffect: Map<string, Label>;
-  /** Pairs whose answer in effect a person set from the history (store/labels.ts reviewedPairs). */
-  private readonly reviewed: Set<string>;
   private readonly pending: PendingPair[] = [];
   private readonly asked = new Set<string>();
   /** Per labeler, their answers still in effect, most recent last (what undo takes back). */
@@ -114,7 +112,8 @@ export class LabelingSession {
     this.now = options.now ?? Date.now;
     this.dataset = new PreferenceDataset(options);
     this.labelsInEffect = currentLabels(events, labelsLog.path);
-    this.reviewed = reviewedPairs(events);
+    // Answers a person set from the history (store/labels.ts reviewedPairs), which a label screen trusts.
+    const reviewed = reviewedPairs(events);
     this.records = new Map(storedClips.map((c) => [c.id, c]));
     const clipOf = (pairId: string, id: string) => {
       const record = this.records.get(id);
@@ -122,7 +121,7 @@ export class LabelingSession {
       return this.replayed(record);
     };
     for (const label of this.labelsInEffect.values()) {
-      this.dataset.add(label.pairId, clipOf(label.pairId, label.left), clipOf(label.pairId, label.right), label.answer, this.reviewed.has(label.pairId));
+      this.dataset.add(label.pairId, clipOf(label.pairId, label.left), clipOf(label.pairId, label.right), label.answer, reviewed.has(label.pairId));
     }
     const answered = new Set([...this.labelsInEffect.values()].map((l) => pairKey(l.left, l.right)));
     for (const e of events) {
@@ -251,7 +250,6 @@ export class LabelingSession {
     const label = this.labelsInEffect.get(pairId)!;
     this.labelsLog.append({ type: 'undo', pairId, labeler, time: new Date(this.now()).toISOString() });
     this.labelsInEffect.delete(pairId);
-    this.reviewed.delete(pairId);
     this.dataset.remove(pairId);
     const [left, right] = [this.clips.get(label.left)!, this.clips.get(label.right)!];
     this.pending.unshift({ pairId, left, right, uncertainty: null, lock: { labeler, until: this.now() + this.options.lockMs } });
@@ -272,10 +270,7 @@ export class LabelingSession {
     this.labelsLog.append({ type: 'change', pairId, answer, labeler, time });
     const changed: Label = { ...label, answer, labeler, time };
     this.labelsInEffect.set(pairId, changed);
-    const reviewed = labelerKind(labeler) === 'person';
-    if (reviewed) this.reviewed.add(pairId);
-    else this.reviewed.delete(pairId);
-    this.dataset.add(pairId, this.clips.get(label.left)!, this.clips.get(label.right)!, answer, reviewed);
+    this.dataset.add(pairId, this.clips.get(label.left)!, this.clips.get(label.right)!, answer, labelerKind(labeler) === 'person');
     return changed;
   }
 
