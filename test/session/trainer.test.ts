@@ -177,8 +177,7 @@ describe('Trainer learning a reward from preferences on pixels', () => {
     const fineTune = await Trainer.create(join(root, 'fine-tune'), { ...pixels, rewardModelInit: { from: join(root, 'export'), mode: 'fine-tune' } });
     expect(maxAbsDiff(fineTune.learner!.model.predict(obs, actions, steps), expected)).toBeLessThan(1e-5);
     fineTune.dispose();
-
-  });
+  }, 120_000); // a pixel reward model on wasm: 21-32 s on the 2-core build machine with two training jobs beside it
 
   /** Deep TAMER's agent on Pong's pixels, Ĥ a small CNN, for `steps` live steps. */
   const small = { hidden: [8], conv: [[8, 4, 4], [4, 2, 4]] as [number, number, number][] };
