@@ -65,13 +65,12 @@ function countPresses(data: RunData): NonNullable<RewardCard['feedback']> {
 }
 
 /**
- * The training labels the label screen had left out at the checkpoint, in the order of training's split. A pair
- * the screen distrusted that is no longer a training label (undone since), or that a person has reviewed since,
- * is not counted.
+ * The training labels the label screen had left out at the checkpoint, as the run's dataset leaves them out
+ * (PreferenceDataset.leftOut): a pair undone since, or reviewed by a person since, is not counted.
  */
 function screenedLabels(checkpoint: ReturnType<typeof trainedCheckpoint>, dataset: PreferenceDataset): NonNullable<RewardCard['labels']['screened']> {
-  const out = new Set(checkpoint.preferences?.screen?.distrusted ?? []);
-  const pairIds = dataset.train.filter((c) => out.has(c.pairId) && !c.reviewed).map((c) => c.pairId);
+  dataset.setDistrusted(new Set(checkpoint.preferences?.screen?.distrusted ?? []));
+  const pairIds = dataset.leftOut.map((c) => c.pairId);
   return { leftOut: pairIds.length, pairIds };
 }
 

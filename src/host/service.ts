@@ -211,7 +211,7 @@ class ActiveRun {
               budget: learner.config.labels,
               scheduleDue: learner.pretrained ? learner.schedule.due(this.trainer.a2c.steps) : learner.schedule.initial,
               rewardModelSteps: learner.model.trainSteps,
-              screenedOut: learner.config.screenLabels ? learner.session.dataset.train.length - learner.session.dataset.trainable.length : null,
+              screenedOut: learner.config.screenLabels ? learner.session.dataset.leftOut.length : null,
             },
       feedback:
         feedback === null

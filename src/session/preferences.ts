@@ -162,7 +162,8 @@ export interface PreferenceMetrics {
   rewardModelL2: number;
   rewardModelSteps: number;
   /**
-   * With screenLabels: the training labels the last screening did not trust, and how many of them, and of all
+   * With screenLabels: the training labels left out (the last screening did not trust them and no person has
+   * reviewed them since: PreferenceDataset.leftOut), and how many of them, and of all
    * the decided training labels, disagree with the game score (a diagnostic of the screen for synthetic
    * teachers; a person may rightly disagree with the score). Absent without screening.
    */
@@ -366,12 +367,12 @@ export class PreferenceLearner implements RewardSource {
   }
 
   private screenCounts(): Pick<PreferenceMetrics, 'labelsDistrusted' | 'distrustedAgainstScore' | 'labelsAgainstScore'> {
-    const distrusted = this.screen!.distrusted;
+    const data = this.session.dataset;
     // Decided labels whose answer the clips' true returns contradict (the score's own ties contradict neither).
-    const against = this.session.dataset.train.filter((c) => c.target !== 0.5 && c.left.trueReturn !== c.right.trueReturn && c.left.trueReturn > c.right.trueReturn !== c.target > 0.5);
+    const against = data.train.filter((c) => c.target !== 0.5 && c.left.trueReturn !== c.right.trueReturn && c.left.trueReturn > c.right.trueReturn !== c.target > 0.5);
     return {
-      labelsDistrusted: distrusted.size,
-      distrustedAgainstScore: against.filter((c) => distrusted.has(c.pairId)).length,
+      labelsDistrusted: data.leftOut.length,
+      distrustedAgainstScore: against.filter((c) => data.isDistrusted(c.pairId)).length,
       labelsAgainstScore: against.length,
     };
   }

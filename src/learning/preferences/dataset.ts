@@ -108,7 +108,7 @@ export interface DatasetOptions {
 
 export class PreferenceDataset {
   private readonly items = new Map<string, Comparison>();
-  private activeCache: { train: Comparison[]; heldOut: Comparison[]; perMember: Comparison[][]; trainable: Comparison[] } | null = null;
+  private activeCache: { train: Comparison[]; heldOut: Comparison[]; perMember: Comparison[][]; trainable: Comparison[]; leftOut: Comparison[] } | null = null;
   /** Training labels not sampled for now (screen.ts): the pair ids a label screen does not trust. */
   private distrusted: ReadonlySet<string> = new Set();
 
@@ -157,9 +157,10 @@ export class PreferenceDataset {
     if (this.activeCache === null) {
       const all = [...this.items.values()].slice(-this.options.maxLabels);
       const train = all.filter((c) => !c.heldOut);
-      const trainable = this.distrusted.size === 0 ? train : train.filter((c) => c.reviewed || !this.distrusted.has(c.pairId));
+      const leftOut = this.distrusted.size === 0 ? [] : train.filter((c) => this.leaves(c));
+      const trainable = leftOut.length === 0 ? train : train.filter((c) => !this.leaves(c));
       const perMember = Array.from({ length: this.options.members }, (_, m) => trainable.flatMap((c) => Array<Comparison>(c.counts[m]).fill(c)));
-      this.activeCache = { train, heldOut: all.filter((c) => c.heldOut), perMember, trainable };
+      this.activeCache = { train, heldOut: all.filter((c) => c.heldOut), perMember, trainable, leftOut };
     }
     return this.activeCache;
   }
@@ -173,9 +174,15 @@ export class PreferenceDataset {
     this.activeCache = null;
   }
 
-  /** Whether a label screen left this pair's label out (setDistrusted), the pair still has one here, and no person has reviewed it since. */
+  /** Whether the label is left out of training: distrusted by a label screen and not reviewed by a person since. */
+  private leaves(c: Comparison): boolean {
+    return !c.reviewed && this.distrusted.has(c.pairId);
+  }
+
+  /** Whether this pair's label is one of `leftOut`. */
   isDistrusted(pairId: string): boolean {
-    return this.distrusted.has(pairId) && this.items.get(pairId)?.reviewed === false;
+    const c = this.items.get(pairId);
+    return c !== undefined && !c.heldOut && this.leaves(c);
   }
 
   /** Whether the pair's label in training was reviewed by a person (add's `reviewed`). */
@@ -183,9 +190,14 @@ export class PreferenceDataset {
     return this.items.get(pairId)?.reviewed === true;
   }
 
-  /** Training labels sampled from: `train` less the distrusted ones. */
+  /** Training labels sampled from: `train` less `leftOut`. */
   get trainable(): readonly Comparison[] {
     return this.active().trainable;
+  }
+
+  /** Training labels a label screen distrusts (setDistrusted) and no person has reviewed since: not sampled. */
+  get leftOut(): readonly Comparison[] {
+    return this.active().leftOut;
   }
 
   get train(): readonly Comparison[] {
