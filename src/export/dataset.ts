@@ -33,7 +33,7 @@ import { writeFileAtomic } from '../store/atomic.js';
 import { JsonlLog, type JsonlFormat, readJsonl } from '../store/jsonl.js';
 import { creditedSteps, FEEDBACK_FORMAT, type FeedbackEvent } from '../store/feedback.js';
 import { RunLock } from '../store/lock.js';
-import { CLIPS_FORMAT, type LabelEvent, LABELS_FORMAT, nextIndex, originOf, reviewedPairs, type StoredClip } from '../store/labels.js';
+import { CLIPS_FORMAT, type LabelEvent, LABELS_FORMAT, nextIndex, originOf, type StoredClip } from '../store/labels.js';
 import { optionDifferences } from './card.js';
 import { type LongOperationOptions, readRunData } from './run-data.js';
 
@@ -113,7 +113,6 @@ export function exportDataset(runDir: string, file: string, { onProgress, warn, 
   };
   const lines = [JSON.stringify({ format: DATASET_FORMAT.name, version: DATASET_FORMAT.version, source })];
   const written = new Set<string>();
-  const reviewed = reviewedPairs(data.events);
   data.labels.forEach((label, i) => {
     for (const id of [label.left, label.right]) {
       if (written.has(id)) continue;
@@ -122,7 +121,7 @@ export function exportDataset(runDir: string, file: string, { onProgress, warn, 
       lines.push(JSON.stringify({ type: 'clip', ...clip, origin: originOf(data.runId, clip, clip.id) }));
     }
     const { origin, ...rest } = label;
-    lines.push(JSON.stringify({ type: 'label', ...rest, origin: originOf(data.runId, { origin }, label.pairId), ...(reviewed.has(label.pairId) && { reviewed: true }) }));
+    lines.push(JSON.stringify({ type: 'label', ...rest, origin: originOf(data.runId, { origin }, label.pairId), ...(data.reviewed.has(label.pairId) && { reviewed: true }) }));
     if (i % 100 === 99 || i === data.labels.length - 1) onProgress?.({ stage: 'labels', done: i + 1, total: data.labels.length });
   });
   data.feedback.forEach((press, i) => {

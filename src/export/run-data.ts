@@ -11,7 +11,7 @@ import { clipFromRecord } from '../session/labeling.js';
 import { envOptionsOf, type RunConfig, validateRunConfig, withLegacySettings } from '../session/trainer.js';
 import { FEEDBACK_FORMAT, type FeedbackEvent } from '../store/feedback.js';
 import { readJsonl } from '../store/jsonl.js';
-import { CLIPS_FORMAT, currentLabels, type Label, type LabelEvent, LABELS_FORMAT, type StoredClip } from '../store/labels.js';
+import { CLIPS_FORMAT, currentLabels, type Label, type LabelEvent, LABELS_FORMAT, reviewedPairs, type StoredClip } from '../store/labels.js';
 import { RunFolder } from '../store/run.js';
 import { describeEnv, type EnvDescription } from './card.js';
 import type { Clip } from '../learning/preferences/clips.js';
@@ -40,6 +40,8 @@ export interface RunData {
   events: LabelEvent[];
   /** The labels in effect, in the order they were first given. */
   labels: Label[];
+  /** The pairs among them whose answer a person reviewed from the history (store/labels.ts reviewedPairs). */
+  reviewed: Set<string>;
   /** The live feedback presses (feedback.jsonl), in the order they were given. */
   feedback: FeedbackEvent[];
 }
@@ -71,7 +73,7 @@ export function readRunData(dir: string, warn: (message: string) => void = conso
     }
   }
   const feedback = log<FeedbackEvent>('feedback.jsonl', FEEDBACK_FORMAT);
-  return { run, config, runId: run.id(), env, description: describeEnv(env), clips, events, labels, feedback };
+  return { run, config, runId: run.id(), env, description: describeEnv(env), clips, events, labels, reviewed: reviewedPairs(events), feedback };
 }
 
 /** The labelled clips re-simulated (observations and true returns), reporting progress per clip. */

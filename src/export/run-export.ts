@@ -19,7 +19,7 @@ import { ANSWERS } from '../learning/preferences/teachers.js';
 import { initTf } from '../learning/tf.js';
 import { checkpointRewardModel, rewardModelConfigOf, trainedCheckpoint } from '../session/trainer.js';
 import { writeFileAtomic } from '../store/atomic.js';
-import { labelerKind, reviewedPairs } from '../store/labels.js';
+import { labelerKind } from '../store/labels.js';
 import { type AnswerCounts, CARD_FILE, CARD_FORMAT, CARD_VERSION, type RewardCard } from './card.js';
 import { toOnnx } from './onnx.js';
 import { rewardModelSpec } from './reward-model.js';
@@ -132,8 +132,7 @@ export async function exportRewardModel(runDir: string, outDir: string, { onProg
   try {
     const clips = replayLabelledClips(data, onProgress);
     const dataset = new PreferenceDataset({ members: rm.members, valFraction: rm.valFraction, maxLabels: rm.maxLabels, seed: config.seed });
-    const reviewed = reviewedPairs(data.events);
-    for (const l of data.labels) dataset.add(l.pairId, clips.get(l.left)!, clips.get(l.right)!, l.answer, reviewed.has(l.pairId));
+    for (const l of data.labels) dataset.add(l.pairId, clips.get(l.left)!, clips.get(l.right)!, l.answer, data.reviewed.has(l.pairId));
     const evaluation = model.evaluate(dataset);
     const spec = rewardModelSpec(model);
     const heads = model.heads;

@@ -450,7 +450,8 @@ export class RunService {
       }
       case 'history': {
         const session = this.session();
-        return session.labels().map((l) => toLabelView(l, this.screenedDataset(session)));
+        const dataset = this.screenedDataset(session);
+        return session.labels().map((l) => toLabelView(l, dataset));
       }
       case 'clip': {
         const { record } = this.session().clip((args as { id: string }).id);

@@ -17,7 +17,7 @@ import { type ClipData, PreferenceDataset, type DatasetOptions } from '../learni
 import { pairKey } from '../learning/preferences/query.js';
 import { ANSWERS, type Answer } from '../learning/preferences/teachers.js';
 import { JsonlLog } from '../store/jsonl.js';
-import { CLIPS_FORMAT, currentLabels, type Label, type LabelEvent, labelerKind, LABELS_FORMAT, nextIndex, reviewedPairs, type StoredClip } from '../store/labels.js';
+import { CLIPS_FORMAT, currentLabels, isReview, type Label, type LabelEvent, LABELS_FORMAT, nextIndex, reviewedPairs, type StoredClip } from '../store/labels.js';
 
 export interface PairView {
   pairId: string;
@@ -267,10 +267,11 @@ export class LabelingSession {
     const label = this.labelsInEffect.get(pairId);
     if (label === undefined) throw new LabelingError(`pair "${pairId}" has no answer to change`);
     const time = new Date(this.now()).toISOString();
-    this.labelsLog.append({ type: 'change', pairId, answer, labeler, time });
+    const event: LabelEvent = { type: 'change', pairId, answer, labeler, time };
+    this.labelsLog.append(event);
     const changed: Label = { ...label, answer, labeler, time };
     this.labelsInEffect.set(pairId, changed);
-    this.dataset.add(pairId, this.clips.get(label.left)!, this.clips.get(label.right)!, answer, labelerKind(labeler) === 'person');
+    this.dataset.add(pairId, this.clips.get(label.left)!, this.clips.get(label.right)!, answer, isReview(event));
     return changed;
   }
 

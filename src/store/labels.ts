@@ -130,10 +130,15 @@ export function currentLabels(events: readonly LabelEvent[], where = 'labels'): 
 export function reviewedPairs(events: readonly LabelEvent[]): Set<string> {
   const reviewed = new Set<string>();
   for (const e of events) {
-    if (e.type === 'change' && labelerKind(e.labeler) === 'person') reviewed.add(e.pairId);
+    if (isReview(e)) reviewed.add(e.pairId);
     else reviewed.delete(e.pairId);
   }
   return reviewed;
+}
+
+/** Whether an event is a person's second look at an answer: a change from the history (a teacher's is not). */
+export function isReview(e: LabelEvent): boolean {
+  return e.type === 'change' && labelerKind(e.labeler) === 'person';
 }
 
 /** Who gave a label: synthetic teachers label as "teacher:<name>", people under their own name. */
