@@ -448,6 +448,14 @@ export class RunService {
         this.afterLabel(pairId);
         return toLabelView(label, this.screenedDataset(session));
       }
+      case 'unreview': {
+        const { pairId } = args as { pairId: string };
+        const session = this.session();
+        if (this.screenedDataset(session) === null) throw new ApiError(`run ${this.requireRun().name} does not screen its labels: no answer in it is reviewed`);
+        const label = session.unreview(pairId, labeler);
+        this.afterLabel(pairId);
+        return toLabelView(label, this.screenedDataset(session));
+      }
       case 'history': {
         const session = this.session();
         const dataset = this.screenedDataset(session);

@@ -275,6 +275,20 @@ export class LabelingSession {
     return changed;
   }
 
+  /**
+   * Withdraws a person's review of an answer in training (a Keep by mistake): the answer stays, and the label
+   * screen judges it again like any other. Refused for a pair with no answer, or one nobody reviewed.
+   */
+  unreview(pairId: string, labeler: string): Label {
+    checkLabeler(labeler);
+    const label = this.labelsInEffect.get(pairId);
+    if (label === undefined) throw new LabelingError(`pair "${pairId}" has no answer to withdraw a review of`);
+    if (!this.dataset.isReviewed(pairId)) throw new LabelingError(`pair ${pairId}'s answer was not reviewed: there is no review to withdraw`);
+    this.labelsLog.append({ type: 'unreview', pairId, labeler, time: new Date(this.now()).toISOString() });
+    this.dataset.unreview(pairId);
+    return label;
+  }
+
   /** The labels in effect, oldest first. */
   labels(): Label[] {
     return [...this.labelsInEffect.values()];

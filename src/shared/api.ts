@@ -99,6 +99,8 @@ export const REQUESTS = {
   answer: z.strictObject({ pairId: id, answer: z.enum(ANSWER_VALUES) }),
   undo: z.undefined(),
   change: z.strictObject({ pairId: id, answer: z.enum(ANSWER_VALUES) }),
+  /** Withdraws a person's review of an answer (a Keep by mistake): the label screen judges it again. */
+  unreview: z.strictObject({ pairId: id }),
   history: z.undefined(),
   clip: z.strictObject({ id }),
   progress: z.undefined(),
@@ -281,6 +283,7 @@ export interface Responses {
   answer: LabelView;
   undo: LabelView;
   change: LabelView;
+  unreview: LabelView;
   history: LabelView[];
   clip: ClipRecordView;
   progress: Progress | null;

@@ -13,6 +13,7 @@ export const OPS = [
   'answer',
   'undo',
   'change',
+  'unreview',
   'history',
   'clip',
   'progress',

@@ -3,8 +3,9 @@
  *
  *   clips.jsonl    one clip record per line (env, options, snapshot at the first step, actions), written
  *                  before any pair that shows it is handed out
- *   labels.jsonl   one event per line: a label given, undone, or changed from the history; with who gave it
- *                  (a person's name, or "teacher:<name>" for a synthetic teacher) and when
+ *   labels.jsonl   one event per line: a label given, undone, or changed from the history, or a person's review
+ *                  of it withdrawn; with who gave it (a person's name, or "teacher:<name>" for a synthetic
+ *                  teacher) and when
  *
  * Labels are never edited in place: undo and change are new events, and the labels in effect are what
  * replaying the events gives (`currentLabels`).
@@ -37,7 +38,9 @@ interface LabelGiven {
 export type LabelEvent =
   | ({ type: 'label' } & LabelGiven)
   | { type: 'undo'; pairId: string; labeler: string; time: string }
-  | { type: 'change'; pairId: string; answer: Answer; labeler: string; time: string };
+  | { type: 'change'; pairId: string; answer: Answer; labeler: string; time: string }
+  /** A person's review withdrawn (a Keep by mistake): the answer stays, and the label screen judges it again. */
+  | { type: 'unreview'; pairId: string; labeler: string; time: string };
 
 /** A label in effect: as given, with `labeler` and `time` those of its last change. */
 export type Label = LabelGiven;
@@ -90,9 +93,10 @@ export const LABELS_FORMAT: JsonlFormat<LabelEvent> = {
         checkAnswer(e.answer);
         break;
       case 'undo':
+      case 'unreview':
         break;
       default:
-        throw new Error(`unknown label event type ${describe(e.type)}; known: label, undo, change`);
+        throw new Error(`unknown label event type ${describe(e.type)}; known: label, undo, change, unreview`);
     }
     return r as LabelEvent;
   },
@@ -100,7 +104,7 @@ export const LABELS_FORMAT: JsonlFormat<LabelEvent> = {
 
 /**
  * Replays label events into the labels in effect, in the order they were first given. Throws on an event that
- * contradicts the ones before it (an undo or change of a pair with no label, a second label for a pair).
+ * contradicts the ones before it (an undo, change or unreview of a pair with no label, a second label for a pair).
  */
 export function currentLabels(events: readonly LabelEvent[], where = 'labels'): Map<string, Label> {
   const labels = new Map<string, Label>();
@@ -115,6 +119,8 @@ export function currentLabels(events: readonly LabelEvent[], where = 'labels'): 
     } else if (e.type === 'undo') {
       need(have !== undefined, `${at}: undo of pair ${e.pairId}, which has no label`);
       labels.delete(e.pairId);
+    } else if (e.type === 'unreview') {
+      need(have !== undefined, `${at}: unreview of pair ${e.pairId}, which has no label`);
     } else {
       need(have !== undefined, `${at}: change of pair ${e.pairId}, which has no label`);
       labels.set(e.pairId, { ...have!, answer: e.answer, labeler: e.labeler, time: e.time });
@@ -125,7 +131,7 @@ export function currentLabels(events: readonly LabelEvent[], where = 'labels'): 
 
 /**
  * The pairs whose label in effect a person last set from the history (a change, to another answer or the same
- * one): answers given a second look, which the label screen trusts. A later undo or new label ends it.
+ * one): answers given a second look, which the label screen trusts. A later undo, new label or unreview ends it.
  */
 export function reviewedPairs(events: readonly LabelEvent[]): Set<string> {
   const reviewed = new Set<string>();

@@ -285,7 +285,7 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     await live.close();
   }, 90_000);
 
-  it('marks in History the answers the label screen left out, and Keep has one trained on again', async () => {
+  it('marks in History the answers the label screen left out; Keep has one trained on again, and Unreview withdraws it', async () => {
     // A run whose synthetic teacher flips 30% of its answers, screened, trained headless into the server's runs folder.
     await initTf();
     const config: RunConfig = {
@@ -327,6 +327,13 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     const events = readFileSync(join(runs, 'e2e-screened', 'labels.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(events.at(-1)).toMatchObject({ type: 'change', pairId: pair, answer, labeler: 'e2e-review' });
     await page.screenshot({ path: join(runs, 'history-screened.png') });
+    // A Keep by mistake is withdrawn: the screen, which still distrusts the answer, leaves it out again.
+    await kept.getByRole('button', { name: 'Unreview' }).click();
+    await page.locator('.toast-ok', { hasText: `Pair ${pair}: review withdrawn; the label screen leaves it out again` }).waitFor();
+    await expect.poll(() => kept.locator('.tag').textContent()).toBe('screened out');
+    expect(await kept.getByRole('button', { name: 'Unreview' }).count()).toBe(0);
+    const withdrawn = readFileSync(join(runs, 'e2e-screened', 'labels.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(withdrawn.at(-1)).toMatchObject({ type: 'unreview', pairId: pair, labeler: 'e2e-review' });
     expect(await page.locator('.toast-error').allTextContents()).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();

@@ -91,21 +91,29 @@ describe('preference run, end to end (oracle teacher, small budget)', () => {
     const service = new RunService(join(dir, '..'), () => {});
     let kept: string;
     let changed: string;
+    let withdrawn: string;
     try {
       await service.call('openRun', { name: 'run' }, 'alice');
       const history = await service.call('history', undefined, 'alice');
       expect(history.filter((l) => l.screenedOut === true).map((l) => l.pairId).sort()).toEqual([...screen.distrusted].sort());
       expect(history.filter((l) => l.screenedOut !== true).every((l) => !('screenedOut' in l) && !('reviewed' in l))).toBe(true);
       expect((await service.call('progress', undefined, 'alice'))!.preferences!.screenedOut).toBe(screen.distrusted.length);
-      const [a, b, c] = history.filter((l) => l.screenedOut === true);
-      expect(c).toBeDefined();
-      [kept, changed] = [a.pairId, b.pairId];
+      const [a, b, c, d] = history.filter((l) => l.screenedOut === true);
+      expect(d).toBeDefined();
+      [kept, changed, withdrawn] = [a.pairId, b.pairId, d.pairId];
       expect(await service.call('change', { pairId: kept, answer: a.answer }, 'alice')).toEqual({ ...a, labeler: 'alice', time: expect.any(String), reviewed: true, screenedOut: undefined });
       const flipped = b.answer === 'left' ? 'right' : 'left';
       expect(await service.call('change', { pairId: changed, answer: flipped }, 'alice')).toMatchObject({ pairId: changed, answer: flipped, reviewed: true });
       // Made "can't tell", a label is no longer in training, so neither marked nor reviewed.
       expect(await service.call('change', { pairId: c.pairId, answer: 'cant-tell' }, 'alice')).not.toHaveProperty('screenedOut');
+      // A Keep by mistake is withdrawn: the answer stays, and is left out again (the screen still distrusts it).
+      expect(await service.call('change', { pairId: d.pairId, answer: d.answer }, 'bob')).toMatchObject({ reviewed: true });
+      expect(await service.call('unreview', { pairId: d.pairId }, 'bob')).toEqual({ ...d, labeler: 'bob', time: expect.any(String), screenedOut: true });
+      await expect(service.call('unreview', { pairId: d.pairId }, 'bob')).rejects.toThrow(`pair ${d.pairId}'s answer was not reviewed: there is no review to withdraw`);
+      await expect(service.call('unreview', { pairId: 'p99999' }, 'bob')).rejects.toThrow('pair "p99999" has no answer to withdraw a review of');
       const after = await service.call('history', undefined, 'alice');
+      expect(after.find((l) => l.pairId === d.pairId)).toMatchObject({ screenedOut: true, answer: d.answer });
+      expect(after.find((l) => l.pairId === d.pairId)).not.toHaveProperty('reviewed');
       expect(after.filter((l) => l.screenedOut === true)).toHaveLength(screen.distrusted.length - 3);
       expect((await service.call('progress', undefined, 'alice'))!.preferences!.screenedOut).toBe(screen.distrusted.length - 3);
     } finally {
@@ -120,6 +128,8 @@ describe('preference run, end to end (oracle teacher, small budget)', () => {
     try {
       const d = again.learner!.session.dataset;
       expect(d.trainable.map((x) => x.pairId)).toEqual(expect.arrayContaining([kept!, changed!]));
+      expect(d.isReviewed(withdrawn!)).toBe(false);
+      expect(d.isDistrusted(withdrawn!)).toBe(true);
       const rescreen = new LabelScreen(1);
       rescreen.setState({ ...screen, screenings: 1000 }); // past pretraining: β = 1
       // The kept answer's loss is still above the threshold: only the review keeps it in.

@@ -185,6 +185,18 @@ export class PreferenceDataset {
     return c !== undefined && !c.heldOut && this.leaves(c);
   }
 
+  /**
+   * Withdraws a person's review of the pair's label (a Keep by mistake): it is distrusted again if the last
+   * screening distrusted it, and the next one judges it. Returns whether it was reviewed.
+   */
+  unreview(pairId: string): boolean {
+    const c = this.items.get(pairId);
+    if (c === undefined || !c.reviewed) return false;
+    c.reviewed = false;
+    this.activeCache = null;
+    return true;
+  }
+
   /** Whether the pair's label in training was reviewed by a person (add's `reviewed`). */
   isReviewed(pairId: string): boolean {
     return this.items.get(pairId)?.reviewed === true;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/env/rng.js';
 import { type ClipData, PreferenceDataset } from '../../../src/learning/preferences/dataset.js';
 import { LabelScreen } from '../../../src/learning/preferences/screen.js';
-import { type LabelEvent, reviewedPairs } from '../../../src/store/labels.js';
+import { currentLabels, type LabelEvent, LABELS_FORMAT, reviewedPairs } from '../../../src/store/labels.js';
 
 const clip = (id: string): ClipData => ({ id, obs: new Float32Array(2), next: new Float32Array(2), actions: new Int32Array(1), trueReturn: 0 });
 
@@ -73,8 +73,19 @@ describe("label screen (RIME's denoising discriminator)", () => {
     expect([d.isDistrusted('p0'), d.isDistrusted('p1'), d.isDistrusted('p9')]).toEqual([true, false, false]);
     expect([d.isReviewed('p0'), d.isReviewed('p1')]).toEqual([false, true]);
 
-    const at = (type: 'label' | 'undo' | 'change', pairId: string, labeler: string, answer = 'left') =>
-      (type === 'label' ? { type, pairId, left: 'c0', right: 'c1', answer, labeler, time: 't', step: 0 } : type === 'undo' ? { type, pairId, labeler, time: 't' } : { type, pairId, answer, labeler, time: 't' }) as LabelEvent;
+    // Withdrawn, a review ends: p1 is distrusted again, and a second withdrawal has nothing to withdraw.
+    expect(d.unreview('p1')).toBe(true);
+    expect(d.unreview('p1')).toBe(false);
+    expect(d.unreview('p9')).toBe(false);
+    expect(d.trainable.map((c) => c.pairId)).toEqual(['p2', 'p3']);
+    expect(d.leftOut.map((c) => c.pairId)).toEqual(['p0', 'p1']);
+
+    const at = (type: LabelEvent['type'], pairId: string, labeler: string, answer = 'left') =>
+      (type === 'label'
+        ? { type, pairId, left: 'c0', right: 'c1', answer, labeler, time: 't', step: 0 }
+        : type === 'undo' || type === 'unreview'
+          ? { type, pairId, labeler, time: 't' }
+          : { type, pairId, answer, labeler, time: 't' }) as LabelEvent;
     const events = [
       at('label', 'p0', 'ann'),
       at('label', 'p1', 'ann'),
@@ -88,5 +99,13 @@ describe("label screen (RIME's denoising discriminator)", () => {
       at('change', 'p3', 'teacher:oracle', 'right'), // a teacher's change is no second look
     ];
     expect([...reviewedPairs(events)].sort()).toEqual(['p0', 'p1']);
+    // A withdrawn review ends it; the answer stays in effect, and a later change reviews it again.
+    expect([...reviewedPairs([...events, at('unreview', 'p0', 'bob')])]).toEqual(['p1']);
+    expect([...reviewedPairs([...events, at('unreview', 'p0', 'bob'), at('change', 'p0', 'bob')])].sort()).toEqual(['p0', 'p1']);
+    expect(currentLabels([...events, at('unreview', 'p0', 'bob')]).get('p0')).toMatchObject({ answer: 'left', labeler: 'bob' });
+    expect(() => currentLabels([at('unreview', 'p7', 'bob')])).toThrow('labels event 1: unreview of pair p7, which has no label');
+    const dated = { ...at('unreview', 'p0', 'bob'), time: '2026-12-06T12:00:00.000Z' };
+    expect(LABELS_FORMAT.check(dated)).toMatchObject({ type: 'unreview' });
+    expect(() => LABELS_FORMAT.check({ ...dated, type: 'forget' })).toThrow('unknown label event type "forget"; known: label, undo, change, unreview');
   });
 });

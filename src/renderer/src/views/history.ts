@@ -1,7 +1,8 @@
 /**
  * History: the labels in effect, newest first; each can be replayed in the pair player and changed. In a run
  * with the label screen, the labels it left out of training are marked, and the list can show them alone, so
- * that a person can look at those again and change the ones they got wrong.
+ * that a person can look at those again and change the ones they got wrong, or keep them (and withdraw a Keep
+ * given by mistake).
  */
 import { ANSWER_VALUES, type AnswerValue, type Bridge, type LabelView } from '../../../shared/api';
 import { button, el, toast } from '../dom';
@@ -126,6 +127,10 @@ export class HistoryView implements View {
       el('td', 'muted', tr, new Date(l.time).toLocaleTimeString());
       const actions = el('td', 'actions', tr);
       if (l.screenedOut === true) button(actions, 'Keep', () => void this.change(l.pairId, l.answer, 'kept'), 'btn btn-small btn-keep');
+      if (l.reviewed === true) {
+        const b = button(actions, 'Unreview', () => void this.unreview(l.pairId), 'btn btn-small btn-unreview');
+        b.title = 'Withdraw your review (a Keep by mistake): the answer stays, and the label screen judges it again like any other.';
+      }
       button(actions, 'Replay', () => void this.replay(l), 'btn btn-small');
     }
   }
@@ -139,6 +144,17 @@ export class HistoryView implements View {
       for (const tr of this.table.querySelectorAll('tr')) tr.classList.toggle('active', tr.dataset.pair === l.pairId);
     } catch (err) {
       toast((err as Error).message);
+    }
+  }
+
+  private async unreview(pairId: string): Promise<void> {
+    try {
+      const l = await this.bridge.api.unreview({ pairId });
+      toast(`Pair ${pairId}: review withdrawn${l.screenedOut === true ? '; the label screen leaves it out again' : '; the label screen judges it at its next screening'}`, 'ok');
+    } catch (err) {
+      toast((err as Error).message);
+      this.stale = true;
+      void this.refresh();
     }
   }
 
