@@ -34,8 +34,9 @@ program
     const r = importDataset(file, f.into, { onProgress: progress.onProgress, only: f.only });
     progress.stop();
     const there = [r.skipped > 0 ? `${r.skipped} labels` : '', r.feedbackSkipped > 0 ? `${r.feedbackSkipped} presses` : ''].filter((x) => x !== '');
+    const reviews = r.reviewsCompleted > 0 ? `; ${r.reviewsCompleted} of the labels there were reviewed in ${file} and are now reviewed there too` : '';
     console.log(
-      `imported ${r.imported} labels, ${r.clips} clips and ${r.feedbackImported} presses into ${f.into}${there.length > 0 ? `; ${there.join(' and ')} were there already` : ''}`,
+      `imported ${r.imported} labels, ${r.clips} clips and ${r.feedbackImported} presses into ${f.into}${there.length > 0 ? `; ${there.join(' and ')} were there already` : ''}${reviews}`,
     );
   });
 

@@ -18,7 +18,8 @@
  * Import appends to the target run's clips.jsonl, labels.jsonl and feedback.jsonl (fsynced, clips first), under
  * new ids that continue the run's own numbering, with their origin: nothing is overwritten, a label or press
  * whose origin the run already holds (or that the run made itself) is skipped, so importing twice changes
- * nothing, and an import cut short by a crash is completed by running it again. A dataset of another game or
+ * nothing, and an import cut short by a crash is completed by running it again (a label held already gets the
+ * file's review if nothing was done to it in the run since: the one a cut between the two lines lost). A dataset of another game or
  * other env options is refused, and so are labels for a run that learns nothing from clip preferences and
  * presses for one without live feedback. Imported labels and presses count toward the run's budgets like its
  * own. A run that is training (its trainer holds the run's lock, and reads the logs only when it starts or
@@ -137,6 +138,11 @@ export interface DatasetImport {
   imported: number;
   /** Labels the run already held (same origin): not appended again. */
   skipped: number;
+  /**
+   * Of those, reviewed in the file but not in the run, with nothing done to them there since they were imported
+   * (an import cut between a label and its review, or a review given in the source since): the review is added.
+   */
+  reviewsCompleted: number;
   /** Clips appended to the run (clips it already held are reused). */
   clips: number;
   /** Presses appended to the run's feedback.jsonl. */
@@ -212,7 +218,8 @@ function importLocked(file: string, runDir: string, { onProgress, warn, only }: 
   // What the run holds already, by origin (its own records count as originating in it).
   const clipByOrigin = new Map<string, string>();
   for (const c of target.clips.values()) clipByOrigin.set(originOf(target.runId, c, c.id), c.id);
-  const labelOrigins = new Set(target.events.flatMap((e) => (e.type === 'label' ? [originOf(target.runId, e, e.pairId)] : [])));
+  const labelOrigins = new Map(target.events.flatMap((e) => (e.type === 'label' ? [[originOf(target.runId, e, e.pairId), e.pairId] as const] : [])));
+  const lastEvent = new Map(target.events.map((e) => [e.pairId, e]));
   let nextClip = nextIndex(target.clips.keys(), 'c');
   let nextPair = nextIndex(target.events.map((e) => e.pairId), 'p');
 
@@ -221,10 +228,19 @@ function importLocked(file: string, runDir: string, { onProgress, warn, only }: 
   const open = <T>(name: string, format: JsonlFormat<T>) => (labels.length > 0 ? JsonlLog.open(join(runDir, name), format, warn).log : null);
   const clipsLog = open('clips.jsonl', CLIPS_FORMAT);
   const labelsLog = open('labels.jsonl', LABELS_FORMAT);
-  const result: DatasetImport = { imported: 0, skipped: 0, clips: 0, feedbackImported: 0, feedbackSkipped: 0 };
+  const result: DatasetImport = { imported: 0, skipped: 0, reviewsCompleted: 0, clips: 0, feedbackImported: 0, feedbackSkipped: 0 };
   labels.forEach((l, i) => {
-    if (labelOrigins.has(l.origin)) {
+    const there = labelOrigins.get(l.origin);
+    if (there !== undefined) {
       result.skipped++;
+      // Held already, as given (no later undo, change or unreview there) and with the same answer, but reviewed
+      // in the file: the review the import did not get to write, or one given in the source since.
+      const last = lastEvent.get(there);
+      if (l.reviewed === true && last?.type === 'label' && last.answer === l.answer) {
+        labelsLog!.append({ type: 'change', pairId: there, answer: l.answer, labeler: l.labeler, time: l.time });
+        lastEvent.delete(there);
+        result.reviewsCompleted++;
+      }
     } else {
       const [left, right] = [l.left, l.right].map((id) => {
         const clip = clips.get(id)!;
@@ -242,7 +258,7 @@ function importLocked(file: string, runDir: string, { onProgress, warn, only }: 
       labelsLog!.append({ type: 'label', pairId, left, right, answer, labeler, time, step, origin });
       // A person's second look from the history goes with the label, as the change event that made it.
       if (l.reviewed === true) labelsLog!.append({ type: 'change', pairId, answer, labeler, time });
-      labelOrigins.add(origin);
+      labelOrigins.set(origin, pairId);
       result.imported++;
     }
     if (i % 100 === 99 || i === labels.length - 1) onProgress?.({ stage: 'labels', done: i + 1, total: labels.length });

@@ -91,7 +91,7 @@ describe('preference dataset export and import', () => {
     expect(clips.length).toBe(clipsBefore.trim().split('\n').length - 1 + first.clips);
 
     const after = [readFileSync(labelsPath, 'utf8'), readFileSync(clipsPath, 'utf8')];
-    expect(importDataset(file, dir)).toEqual({ imported: 0, skipped: sourceLabels.length, clips: 0, feedbackImported: 0, feedbackSkipped: 0 });
+    expect(importDataset(file, dir)).toEqual({ imported: 0, skipped: sourceLabels.length, reviewsCompleted: 0, clips: 0, feedbackImported: 0, feedbackSkipped: 0 });
     expect([readFileSync(labelsPath, 'utf8'), readFileSync(clipsPath, 'utf8')]).toEqual(after);
 
     // Round trip: the target's export holds the same labels on the same clips (under its own ids).
@@ -132,6 +132,23 @@ describe('preference dataset export and import', () => {
     const runId = JSON.parse(readFileSync(join(from, 'config.json'), 'utf8')).id;
     const reviewedThere = (id: string) => session.dataset.isReviewed(byOrigin.get(`${runId}/${id}`)!);
     expect([reviewedThere(kept.pairId), reviewedThere(changed.pairId), reviewedThere(untouched.pairId)]).toEqual([true, true, false]);
+
+    // An import cut between a label and its review (here: the file without its reviews, imported first) is
+    // completed by importing again; a label changed in the run since keeps the run's own answer.
+    const cut = join(root, 'reviewed-cut.jsonl');
+    writeFileSync(cut, readFileSync(file, 'utf8').replaceAll(',"reviewed":true', ''));
+    expect(records(cut).some((r) => 'reviewed' in r)).toBe(false);
+    const resumed = await target('reviewed-resumed', { seed: 7 });
+    expect(importDataset(cut, resumed)).toMatchObject({ imported: exported.length, reviewsCompleted: 0 });
+    const there = new Map(LabelingSession.open(resumed, opts).labels().map((l) => [l.origin, l]));
+    LabelingSession.open(resumed, opts).change(there.get(`${runId}/${changed.pairId}`)!.pairId, 'equal', 'bob');
+    expect(importDataset(file, resumed)).toMatchObject({ imported: 0, skipped: exported.length, reviewsCompleted: 1 });
+    expect(importDataset(file, resumed)).toMatchObject({ imported: 0, reviewsCompleted: 0 });
+    const completed = LabelingSession.open(resumed, opts);
+    const at = (id: string) => there.get(`${runId}/${id}`)!.pairId;
+    expect([completed.dataset.isReviewed(at(kept.pairId)), completed.dataset.isReviewed(at(untouched.pairId))]).toEqual([true, false]);
+    expect(completed.labels().find((l) => l.pairId === at(changed.pairId))).toMatchObject({ answer: 'equal', labeler: 'bob' });
+    expect(records(join(resumed, 'labels.jsonl')).at(-1)).toMatchObject({ type: 'change', pairId: at(kept.pairId), answer: kept.answer });
 
     const bad = join(root, 'reviewed-bad.jsonl');
     writeFileSync(bad, readFileSync(file, 'utf8').replace('"reviewed":true', '"reviewed":"yes"'));
