@@ -14,7 +14,7 @@ import { A2C_DEFAULTS, EPISODE_ENDS, type EpisodeEnds } from '../learning/a2c.js
 import { SELECTIONS, type Selection } from '../learning/preferences/query.js';
 import { TEACHERS, type TeacherName, type TeacherParams } from '../learning/preferences/teachers.js';
 import { BACKENDS, type BackendName, describeBackend } from '../learning/tf.js';
-import { PREFERENCE_DEFAULTS, TRANSITION_GAMES } from '../session/preferences.js';
+import { GAME_PREFERENCE_DEFAULTS, PREFERENCE_DEFAULTS } from '../session/preferences.js';
 import { EXPERT_TEACHERS, SCALAR_TEACHERS, type ScalarTeacherName, TAMER_DEFAULTS } from '../session/tamer.js';
 import { AGENTS, episodeEndsFor, FEEDBACK_ALONE_REWARD_STD, REWARD_SOURCES, type RewardName, newRunConfig, type RunConfig, Trainer } from '../session/trainer.js';
 import { existsSync } from 'node:fs';
@@ -93,6 +93,13 @@ function teacherParam(value: string, previous: Partial<TeacherParams>): Partial<
   return { ...previous, [m[1]]: x };
 }
 
+/** A per-game default for --help: "X on Breakout, Y on Enduro". */
+function gameDefaults(setting: keyof (typeof GAME_PREFERENCE_DEFAULTS)[string]): string {
+  return Object.entries(GAME_PREFERENCE_DEFAULTS)
+    .flatMap(([game, d]) => (d[setting] === undefined ? [] : [`${d[setting]} on ${game}`]))
+    .join(', ');
+}
+
 const program = new Command('train')
   .description('Train an A2C agent on a game, headless, into a run folder.')
   .addOption(new Option('--env <id>', 'game').choices(listEnvs()))
@@ -111,7 +118,7 @@ const program = new Command('train')
   .addOption(
     new Option(
       '--episode-ends <how>',
-      "whether the agent's returns see a game over (hidden: they run on into the next episode, as Christiano et al.); by default hidden when live feedback teaches the reward (tamer, preferences+tamer), else shown",
+      `whether the agent's returns see a game over (hidden: they run on into the next episode, as Christiano et al.); by default hidden when live feedback teaches the reward (tamer, preferences+tamer) and ${gameDefaults('episodeEnds')} with preferences alone, else shown`,
     ).choices(EPISODE_ENDS),
   )
   .option('--hidden <sizes>', 'MLP hidden layer sizes, comma-separated', (v) => v.split(',').map((s) => positiveInt(s)), [64, 64])
@@ -150,7 +157,7 @@ const program = new Command('train')
   .option('--labels <n>', 'label budget of a preferences run', positiveInt, PREFERENCE_DEFAULTS.labels)
   .addOption(new Option('--selection <rule>', 'how pairs are chosen').choices(SELECTIONS).default(PREFERENCE_DEFAULTS.selection))
   .addOption(
-    new Option('--reward-input <what>', `what the reward model reads of a step: the state s, the transition [s, s' - s], or its change s' - s alone (default: the transition on ${TRANSITION_GAMES.join(', ')} without live feedback, else the state)`).choices(REWARD_INPUTS),
+    new Option('--reward-input <what>', `what the reward model reads of a step: the state s, the transition [s, s' - s], or its change s' - s alone (default without live feedback: ${gameDefaults('input')}, else the state; with it the state)`).choices(REWARD_INPUTS),
   )
   .option('--clip-length <n>', 'agent steps per clip', positiveInt, PREFERENCE_DEFAULTS.clipLength)
   .option('--initial-fraction <x>', 'fraction of the labels asked on random-policy clips before RL', positiveNumber, PREFERENCE_DEFAULTS.initialFraction)
@@ -161,7 +168,7 @@ const program = new Command('train')
   )
   .option('--pretrain-epochs <n>', 'reward-model epochs on the first labels before RL', integer, PREFERENCE_DEFAULTS.pretrainEpochs)
   .option('--label-decay-steps <n>', 'c of the label rate c/(T+c), agent steps (default: a third of --steps)', positiveInt)
-  .option('--reward-std <x>', `the standard deviation the learned reward is normalised to (default ${REWARD_MODEL_DEFAULTS.rewardStd}, Christiano et al.'s Atari setting; ${FEEDBACK_ALONE_REWARD_STD} with --reward tamer and the a2c agent)`, positiveNumber)
+  .option('--reward-std <x>', `the standard deviation the learned reward is normalised to (default ${REWARD_MODEL_DEFAULTS.rewardStd}, Christiano et al.'s Atari setting; ${gameDefaults('rewardStd')} with preferences alone; ${FEEDBACK_ALONE_REWARD_STD} with --reward tamer and the a2c agent)`, positiveNumber)
   .option('--reward-members <n>', `ensemble members of the reward model, each trained on a bootstrap resample of the labels (presses train them all alike) (default ${REWARD_MODEL_DEFAULTS.members}, as Christiano et al.; imitation uses 5)`, positiveInt)
   .option('--reward-dropout <p>', `dropout after each hidden layer of the reward model while it trains, in [0, 1) (default ${REWARD_MODEL_DEFAULTS.dropout}; rl-teacher uses 0.5)`, probability)
   .option('--screen-labels', "leave out of training the labels the reward model has good reason to think wrong (RIME's denoising discriminator, for teachers who sometimes click the wrong clip); screened once a pretraining epoch and at each evaluation")
@@ -252,7 +259,7 @@ async function main(): Promise<void> {
       reward: f.reward,
       seed: f.seed,
       steps: f.steps,
-      a2c: { ...A2C_DEFAULTS, numEnvs: f.numEnvs, nSteps: f.nSteps, lr: f.lr, entCoef: f.entCoef, episodeEnds: f.episodeEnds ?? episodeEndsFor(f.reward) },
+      a2c: { ...A2C_DEFAULTS, numEnvs: f.numEnvs, nSteps: f.nSteps, lr: f.lr, entCoef: f.entCoef, episodeEnds: f.episodeEnds ?? episodeEndsFor(f.reward, f.env) },
       net: f.obs === 'ram' ? { kind: 'mlp', hidden: f.hidden } : { kind: 'cnn' },
       logEvery: f.logEvery,
       checkpointEvery: f.checkpointEvery,

@@ -333,7 +333,7 @@ function configOf(spec: CreateRunSpec): RunConfig {
     reward,
     seed: spec.seed,
     steps: spec.steps,
-    a2c: { ...A2C_DEFAULTS, episodeEnds: episodeEndsFor(reward) },
+    a2c: { ...A2C_DEFAULTS, episodeEnds: episodeEndsFor(reward, spec.env) },
     net: spec.obsType === 'ram' ? { kind: 'mlp', hidden: [64, 64] } : { kind: 'cnn' },
     logEvery: liveAgent ? LIVE_AGENT_LOG_EVERY : APP_LOG_EVERY,
     checkpointEvery: liveAgent ? LIVE_AGENT_CHECKPOINT_EVERY : APP_CHECKPOINT_EVERY,

@@ -22,7 +22,7 @@ import { RunLock, removeStaleTempFiles } from '../store/lock.js';
 import { RUN_VERSION, RunFolder } from '../store/run.js';
 import { RewardModel, type RewardModelConfig, type RewardModelState, resolveRewardModelConfig } from '../learning/preferences/reward-model.js';
 import { netAction } from '../learning/policy.js';
-import { defaultDecaySteps, defaultRewardInput, legacyDecaySteps, type PreferenceConfig, PreferenceLearner, type PreferenceMetrics, type PreferenceState, resolvePreferenceConfig } from './preferences.js';
+import { defaultDecaySteps, defaultPreferenceRewardStd, defaultRewardInput, GAME_PREFERENCE_DEFAULTS, legacyDecaySteps, type PreferenceConfig, PreferenceLearner, type PreferenceMetrics, type PreferenceState, resolvePreferenceConfig } from './preferences.js';
 import {
   type ExpertView,
   FeedbackChannel,
@@ -62,11 +62,13 @@ export type RewardName = (typeof REWARD_SOURCES)[number];
  * Whether a new run's agent sees its episodes end, unless told (`a2c.episodeEnds`; runs record it). Hidden
  * where live feedback teaches the reward: Ĥ is normalised over the live steps and averages below zero where
  * many presses were "bad", so a game over that ends all reward paid, and agents learned to die early (Space
- * Invaders, A2C on Ĥ from 1,000 presses: 7% normalised with ends shown, 50% hidden; README). Shown otherwise,
- * the default A2C was tuned with.
+ * Invaders, A2C on Ĥ from 1,000 presses: 7% normalised with ends shown, 50% hidden; README); and where a game's
+ * preference runs do better with them hidden (GAME_PREFERENCE_DEFAULTS: Breakout). Shown otherwise, the default
+ * A2C was tuned with.
  */
-export function episodeEndsFor(reward: RewardName): EpisodeEnds {
-  return reward === 'tamer' || reward === 'preferences+tamer' ? 'hidden' : 'shown';
+export function episodeEndsFor(reward: RewardName, env: string): EpisodeEnds {
+  if (reward === 'tamer' || reward === 'preferences+tamer') return 'hidden';
+  return (reward === 'preferences' && GAME_PREFERENCE_DEFAULTS[env]?.episodeEnds) || 'shown';
 }
 
 /** What a run is; stored in its config.json. */
@@ -224,6 +226,7 @@ export const PIXEL_REWARD_HIDDEN = [64];
 export function newRunConfig(given: RunConfig): RunConfig {
   validateRunConfig(given);
   const model = rewardModelConfigOf(given);
+  const rewardStd = defaultPreferenceRewardStd(given.env, model.actionDependent);
   // What only a new run defaults to; effectiveRunConfig resolves the rest as a stored run is read.
   return effectiveRunConfig({
     ...given,
@@ -252,6 +255,7 @@ export function newRunConfig(given: RunConfig): RunConfig {
           ...given.preferences.rewardModel,
           // A fine-tuned export reads what its card says (the CLI passes it); a new model the game's default.
           input: given.preferences.rewardModel?.input ?? (given.rewardModelInit === undefined ? defaultRewardInput(given.env, model.actionDependent) : model.input),
+          ...(given.rewardModelInit === undefined && rewardStd !== undefined && { rewardStd: given.preferences.rewardModel?.rewardStd ?? rewardStd }),
           // Christiano et al.'s Atari predictor has one dense layer of 64 after its convolutions.
           ...(given.obsType === 'pixels' && { hidden: given.preferences.rewardModel?.hidden ?? PIXEL_REWARD_HIDDEN }),
           ...(given.tamer !== undefined && { actionDependent: true, statePreferences: given.preferences.rewardModel?.statePreferences ?? true }),

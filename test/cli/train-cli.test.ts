@@ -190,6 +190,28 @@ describe('npm run train: the reward input', () => {
   });
 });
 
+describe('npm run train: per-game preference defaults', () => {
+  it('gives Breakout the delta model at the score\'s scale with episode ends hidden, unless told; its true-reward and live-feedback runs keep theirs', () => {
+    const root = mkdtempSync(join(tmpdir(), 'arcade-cli-'));
+    const dry = (...args: string[]) => {
+      const r = train(...args, '--steps', '200', '--out', join(root, 'never'), '--dry-run');
+      expect(r.code, r.err).toBe(0);
+      const c = JSON.parse(r.out);
+      const model = c.preferences?.rewardModel ?? c.tamer?.rewardModel;
+      return [model?.input, model?.rewardStd, c.a2c.episodeEnds];
+    };
+    const prefs = ['--reward', 'preferences', '--teacher', 'oracle'];
+    expect(dry('--env', 'Breakout', ...prefs)).toEqual(['delta', 0.2, 'hidden']);
+    expect(dry('--env', 'Breakout', ...prefs, '--reward-input', 'transition', '--reward-std', '0.05', '--episode-ends', 'shown')).toEqual(['transition', 0.05, 'shown']);
+    expect(dry('--env', 'Enduro', ...prefs)).toEqual(['transition', 0.05, 'shown']);
+    expect(dry('--env', 'Pong', ...prefs)).toEqual(['state', 0.05, 'shown']);
+    expect(dry('--env', 'Breakout')).toEqual([undefined, undefined, 'shown']);
+    // Ĥ(s, a) reads the state, at the scale of the rest.
+    expect(dry('--env', 'Breakout', '--reward', 'preferences+tamer', '--teacher', 'oracle', '--teacher', 'scalar-oracle')).toEqual(['state', 0.05, 'hidden']);
+    expect(existsSync(join(root, 'never'))).toBe(false);
+  });
+});
+
 describe('npm run train: episode ends', () => {
   it('hides them from agents on a reward taught by live feedback unless told, shows them otherwise, and records which', () => {
     const root = mkdtempSync(join(tmpdir(), 'arcade-cli-'));

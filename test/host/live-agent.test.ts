@@ -116,5 +116,9 @@ describe('the greedy-h agent in the app', () => {
     expect(JSON.parse(readFileSync(join(runs, 'epochs', 'config.json'), 'utf8')).preferences).toMatchObject({ pretrainEpochs: 7, screenLabels: false });
     await service.call('createRun', { ...prefs, name: 'screened', labels: 40, screenLabels: true }, 'alice');
     expect(JSON.parse(readFileSync(join(runs, 'screened', 'config.json'), 'utf8')).preferences.screenLabels).toBe(true);
+    // A Breakout run from the form gets Breakout's preference defaults (GAME_PREFERENCE_DEFAULTS), as headless.
+    await service.call('createRun', { ...prefs, env: 'Breakout', name: 'breakout', labels: 40 }, 'alice');
+    const breakout = JSON.parse(readFileSync(join(runs, 'breakout', 'config.json'), 'utf8'));
+    expect([breakout.preferences.rewardModel.input, breakout.preferences.rewardModel.rewardStd, breakout.a2c.episodeEnds]).toEqual(['delta', 0.2, 'hidden']);
   });
 });
