@@ -193,6 +193,10 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     await page.screenshot({ path: join(runs, 'live.png') });
     expect(distinctColours(await page.locator('.live-canvas').screenshot())).toBeGreaterThan(3);
     expect(Number((await page.locator('.live-stats dd[data-stat=steps]').textContent())?.replace(/,/g, ''))).toBeGreaterThan(0);
+    // A run without the good / bad channel: its buttons are off, and the note under them says why.
+    expect(await page.locator('.live-controls .btn-good').isDisabled()).toBe(true);
+    expect(await page.locator('.live-controls .btn-bad').isDisabled()).toBe(true);
+    expect(await page.locator('.feedback-note').textContent()).toMatch(/^This run takes no good \/ bad feedback/);
     await page.keyboard.press('3');
     await page.locator('.view-runs td.name', { hasText: RUN }).waitFor();
     await page.screenshot({ path: join(runs, 'runs.png') });
@@ -227,6 +231,7 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     // Let a second of play pass: a press is about what was on screen 0.2-4 s before it.
     await expect.poll(() => live.locator('.live-stats dd[data-stat=episode]').textContent(), { timeout: 20_000 }).not.toBe('–');
     await live.waitForTimeout(1000);
+    expect(await live.locator('.live-controls .btn-good').isEnabled()).toBe(true);
     const note = live.locator('.feedback-note');
     const shown: { value: number; steps: number }[] = [];
     for (const key of ['ArrowUp', 'ArrowDown', 'ArrowUp']) {

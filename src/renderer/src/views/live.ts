@@ -10,6 +10,8 @@ import { button, el, fmt, toast } from '../dom';
 import { LiveScreen } from '../live-screen';
 import type { View } from './view';
 
+const FEEDBACK_HINT = 'Up / Down: tell the agent that what it is doing now is good or bad.';
+const NO_FEEDBACK = 'This run takes no good / bad feedback: create one with the "good / bad while watching" channel to give it.';
 const CHART_W = 400;
 const CHART_H = 170;
 
@@ -22,6 +24,8 @@ export class LiveView implements View {
   private readonly labels: Record<string, HTMLElement> = {};
   private readonly pauseButton: HTMLButtonElement;
   private readonly feedbackNote: HTMLElement;
+  private readonly feedbackButtons: HTMLButtonElement[];
+  private noteFor = '';
   private readonly charts: { ret: Chart; acc: Chart; labels: Chart; sps: Chart };
   private status: RunStatus | null = null;
   private shown = false;
@@ -46,9 +50,11 @@ export class LiveView implements View {
     // The keys' buttons and the result of each press right under the game, where the eye is; the numbers below.
     const controls = el('div', 'live-controls', left);
     this.pauseButton = button(controls, 'Pause training', () => void this.togglePause(), 'btn', 'P');
-    button(controls, 'Good', () => void this.feedback(1), 'btn btn-good', '↑');
-    button(controls, 'Bad', () => void this.feedback(-1), 'btn btn-bad', '↓');
-    this.feedbackNote = el('p', 'feedback-note', left, 'Up / Down: tell the agent that what it is doing now is good or bad.');
+    this.feedbackButtons = [
+      button(controls, 'Good', () => void this.feedback(1), 'btn btn-good', '↑'),
+      button(controls, 'Bad', () => void this.feedback(-1), 'btn btn-bad', '↓'),
+    ];
+    this.feedbackNote = el('p', 'feedback-note', left, FEEDBACK_HINT);
 
     const dl = el('dl', 'stats live-stats', left);
     for (const [k, label] of [
@@ -125,6 +131,19 @@ export class LiveView implements View {
     const scalar = s?.feedback.includes('scalar') ?? false;
     this.labels.predicted.textContent = scalar ? 'Predicted Ĥ(s, a) (this step)' : 'Predicted reward r̂ (this step)';
     if (!scalar) this.readout.feedback.textContent = s === null ? '–' : 'not taken by this run';
+    // A run without the channel takes no presses: say so where the buttons are (a key press still says why).
+    const refused = s !== null && !scalar;
+    for (const b of this.feedbackButtons) {
+      b.disabled = refused;
+      b.title = refused ? NO_FEEDBACK : '';
+    }
+    // The hint starts over for another run (not on every status, which would wipe a press's flash).
+    const noteFor = `${s?.name ?? ''}:${refused}`;
+    if (noteFor !== this.noteFor) {
+      this.noteFor = noteFor;
+      this.feedbackNote.textContent = refused ? NO_FEEDBACK : FEEDBACK_HINT;
+      this.feedbackNote.className = 'feedback-note';
+    }
     if (s === null || s.name !== this.chartsRun) void this.loadCharts();
   }
 
