@@ -18,12 +18,12 @@ import type { RewardSource, RolloutBatch } from '../learning/reward-source.js';
 import { LabelingError } from '../session/labeling.js';
 import { PREFERENCE_DEFAULTS } from '../session/preferences.js';
 import { TAMER_DEFAULTS } from '../session/tamer.js';
-import { episodeEndsFor, type RunConfig, Trainer, type TrainerOptions } from '../session/trainer.js';
+import { effectiveRunConfig, episodeEndsFor, type RunConfig, Trainer, type TrainerOptions } from '../session/trainer.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { currentLabels, LABELS_FORMAT } from '../store/labels.js';
 import { readJsonl } from '../store/jsonl.js';
 import { RunFolder } from '../store/run.js';
-import { ApiError, type Args, type CreateRunSpec, type ExportResult, type FeedbackReceipt, type HostEvent, type LabelView, type MetricsPoint, type Op, type Progress, type Responses, type RunPhase, type RunStatus, type RunSummary } from '../shared/api.js';
+import { ApiError, type Args, type CreateRunSpec, EXPERT_TEACHER_NAMES, type ExportResult, type FeedbackReceipt, type HostEvent, type LabelView, type MetricsPoint, type Op, type Progress, type Responses, type RunPhase, type RunStatus, type RunSummary } from '../shared/api.js';
 import { exportDataset } from '../export/dataset.js';
 import { readRunData } from '../export/run-data.js';
 import { exportRewardModel } from '../export/run-export.js';
@@ -310,7 +310,14 @@ function channelsOf(config: RunConfig): string[] {
   return [...(config.preferences === undefined ? [] : ['preferences']), ...(config.tamer === undefined ? [] : ['scalar'])];
 }
 
-function configOf(spec: CreateRunSpec): RunConfig {
+/** An expert run for a live teacher that judges by one: its folder, and what it observes. */
+interface ExpertRun {
+  dir: string;
+  obsType: RunConfig['obsType'];
+  maskScore: boolean;
+}
+
+function configOf(spec: CreateRunSpec, expert: ExpertRun | null): RunConfig {
   const preferences = spec.feedback.includes('preferences');
   const scalar = spec.feedback.includes('scalar');
   if (!preferences && spec.teacher !== null) throw new ApiError(`the synthetic teacher "${spec.teacher}" answers clip comparisons: it needs the preferences channel (or choose no teacher)`);
@@ -321,6 +328,14 @@ function configOf(spec: CreateRunSpec): RunConfig {
   if (!preferences && spec.pretrainEpochs !== undefined) throw new ApiError('pretraining epochs (pretrainEpochs) train the reward model on clip comparisons: they need the preferences channel (or leave them out)');
   if (!preferences && spec.screenLabels === true) throw new ApiError('screening labels (screenLabels) is about clip comparisons: it needs the preferences channel');
   if (!scalar && spec.feedbackBudget !== undefined) throw new ApiError('a feedback budget (feedbackBudget) is for the synthetic live teacher: it needs the live feedback channel (or leave it out)');
+  const byExpert = spec.scalarTeacher != null && EXPERT_TEACHER_NAMES.includes(spec.scalarTeacher);
+  if (byExpert && expert === null) {
+    throw new ApiError(
+      `the synthetic teacher "${spec.scalarTeacher}" judges actions by an expert run: choose one (a run of ${spec.env} trained on the true score, ` +
+        `made headless into this runs folder: npm run train -- --env ${spec.env} --reward true --out <runs folder>/<name>)`,
+    );
+  }
+  if (!byExpert && expert !== null) throw new ApiError(`an expert run (expert) is for the live teachers ${EXPERT_TEACHER_NAMES.join(' and ')}, not ${spec.scalarTeacher ?? 'people'}`);
   const reward = preferences && scalar ? 'preferences+tamer' : scalar ? 'tamer' : 'preferences';
   const agent = spec.agent ?? 'a2c';
   if (agent === 'greedy-h' && reward !== 'tamer') {
@@ -337,12 +352,13 @@ function configOf(spec: CreateRunSpec): RunConfig {
     net: spec.obsType === 'ram' ? { kind: 'mlp', hidden: [64, 64] } : { kind: 'cnn' },
     logEvery: liveAgent ? LIVE_AGENT_LOG_EVERY : APP_LOG_EVERY,
     checkpointEvery: liveAgent ? LIVE_AGENT_CHECKPOINT_EVERY : APP_CHECKPOINT_EVERY,
-    maskScore: true,
+    // The run sees what its expert saw (a ram expert of a pixel run reads the game's ram whatever the run sees).
+    maskScore: expert !== null && expert.obsType === spec.obsType ? expert.maskScore : true,
     agent,
     ...(preferences && {
       preferences: { ...PREFERENCE_DEFAULTS, teacher: spec.teacher, labels: spec.labels as number, ...(spec.pretrainEpochs !== undefined && { pretrainEpochs: spec.pretrainEpochs }), ...(spec.screenLabels === true && { screenLabels: true }) },
     }),
-    ...(scalar && { tamer: { ...TAMER_DEFAULTS, teacher: spec.scalarTeacher ?? null, feedback: spec.feedbackBudget ?? TAMER_DEFAULTS.feedback } }),
+    ...(scalar && { tamer: { ...TAMER_DEFAULTS, teacher: spec.scalarTeacher ?? null, feedback: spec.feedbackBudget ?? TAMER_DEFAULTS.feedback, expert: expert?.dir ?? null } }),
   };
 }
 
@@ -582,7 +598,7 @@ export class RunService {
   private async createRun(spec: CreateRunSpec): Promise<RunStatus> {
     const dir = this.runDir(spec.name);
     if (existsSync(dir)) throw new ApiError(`a run named "${spec.name}" already exists; open it, or choose another name`);
-    const config = configOf(spec);
+    const config = configOf(spec, spec.expert === undefined ? null : this.expertRun(spec.expert, spec.env));
     await this.closeRun();
     let trainer: Trainer;
     try {
@@ -593,6 +609,16 @@ export class RunService {
     const settings: AppSettings = { prefill: spec.prefill ?? 0 };
     writeFileAtomic(join(dir, 'app.json'), `${JSON.stringify(settings)}\n`);
     return this.start(spec.name, trainer, settings);
+  }
+
+  /** The run `name` as an expert of a new `env` run: it must exist, play `env` and have learned from the true score. */
+  private expertRun(name: string, env: string): ExpertRun {
+    const dir = this.runDir(name);
+    if (!existsSync(join(dir, 'config.json'))) throw new ApiError(`unknown expert run "${name}": no run of that name in the runs folder`);
+    const config = effectiveRunConfig(new RunFolder(dir).config() as unknown as RunConfig);
+    if (config.reward !== 'true') throw new ApiError(`the expert run "${name}" learned from the ${config.reward} reward: an expert must be trained on the true score (--reward true)`);
+    if (config.env !== env) throw new ApiError(`the expert run "${name}" plays ${config.env}, not ${env}`);
+    return { dir, obsType: config.obsType, maskScore: config.maskScore ?? false };
   }
 
   private async openRun(name: string): Promise<RunStatus> {

@@ -23,8 +23,10 @@ export const TEACHER_NAMES = ['oracle', 'stochastic', 'myopic', 'mistake', 'skip
 export const FEEDBACK_CHANNELS = ['preferences', 'scalar'] as const;
 /** Who acts: the A2C learner on the learned reward, or Deep TAMER's own agent, greedy on Ĥ (live feedback alone). */
 export const AGENT_NAMES = ['a2c', 'greedy-h'] as const;
-/** Synthetic teachers of the live feedback channel the app offers (scalar-expert and scalar-policy need an expert run: CLI only). */
-export const SCALAR_TEACHER_NAMES = ['scalar-oracle'] as const;
+/** Synthetic teachers of the live feedback channel (scalar-expert and scalar-policy judge by an expert run: CreateRunSpec.expert). */
+export const SCALAR_TEACHER_NAMES = ['scalar-oracle', 'scalar-expert', 'scalar-policy'] as const;
+/** The live teachers that judge by an expert run (EXPERT_TEACHERS in session/tamer.ts). */
+export const EXPERT_TEACHER_NAMES: readonly (typeof SCALAR_TEACHER_NAMES)[number][] = ['scalar-expert', 'scalar-policy'];
 
 const id = z.string().min(1).max(100);
 /** A run's folder name under the runs directory: no path separators, no dot-files. */
@@ -41,6 +43,11 @@ export const CreateRunSpec = z.strictObject({
   teacher: z.enum(TEACHER_NAMES).nullable(),
   /** A synthetic teacher presses good/bad on the live play too (tests, a warm start); null: only people press. */
   scalarTeacher: z.enum(SCALAR_TEACHER_NAMES).nullable().default(null),
+  /**
+   * The run (by name, in the same runs folder) whose agent, trained on the true score of the same game, judges
+   * the actions for scalar-expert and scalar-policy; only with those. The new run sees what it saw (maskScore).
+   */
+  expert: RUN_NAME.optional(),
   /** Presses the synthetic scalar teacher may give; people are not limited. Only with the live feedback channel. */
   feedbackBudget: z.int().min(1).max(100_000).optional(),
   /**

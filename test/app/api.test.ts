@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { listEnvs } from '../../src/env/index';
 import { ANSWERS, TEACHERS } from '../../src/learning/preferences/teachers';
-import { SCALAR_TEACHERS } from '../../src/session/tamer';
+import { EXPERT_TEACHERS, SCALAR_TEACHERS } from '../../src/session/tamer';
 import { REWARD_MODEL_DEFAULTS } from '../../src/learning/preferences/reward-model';
 import { PREFERENCE_DEFAULTS } from '../../src/session/preferences';
 import { AGENTS } from '../../src/session/trainer';
 import {
   AGENT_NAMES,
   ANSWER_VALUES,
+  EXPERT_TEACHER_NAMES,
   GAMES,
   INITIAL_LABEL_FRACTION,
   OPS,
@@ -26,7 +27,8 @@ describe('the API contract', () => {
     expect([...TEACHER_NAMES].sort()).toEqual(Object.keys(TEACHERS).sort());
     expect([...ANSWER_VALUES]).toEqual([...ANSWERS]);
     expect(Object.keys(REQUESTS).sort()).toEqual([...OPS].sort());
-    for (const t of SCALAR_TEACHER_NAMES) expect(SCALAR_TEACHERS).toContain(t);
+    expect([...SCALAR_TEACHER_NAMES]).toEqual([...SCALAR_TEACHERS]);
+    expect([...EXPERT_TEACHER_NAMES]).toEqual([...EXPERT_TEACHERS]);
     expect([...AGENT_NAMES]).toEqual([...AGENTS]);
   });
 

@@ -344,6 +344,40 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     await page.close();
   }, 90_000);
 
+  it('offers the expert live teachers the true-reward runs of the chosen game, and creates a run judged by one', async () => {
+    await initTf();
+    const trained = await Trainer.create(join(runs, 'e2e-expert'), {
+      env: 'Pong', obsType: 'ram', reward: 'true', seed: 1, steps: 1600, a2c: { ...A2C_DEFAULTS, numEnvs: 4 }, net: { kind: 'mlp', hidden: [16] },
+      logEvery: 800, checkpointEvery: 800, maskScore: false,
+    });
+    await trained.train();
+    trained.dispose();
+    const { page, errors } = await openApp('e2e-expert', 'runs');
+    await page.locator('.view-runs td.name', { hasText: 'e2e-expert' }).waitFor();
+    const expert = page.locator('select[name=expert]');
+    const hint = page.locator('.field', { has: expert }).locator('.field-hint');
+    expect(await expert.isDisabled()).toBe(true);
+    await page.fill('input[name=name]', 'e2e-judged');
+    await page.locator('input[name=feedback][value=preferences]').uncheck();
+    await page.locator('input[name=feedback][value=scalar]').check();
+    await page.selectOption('select[name=scalarTeacher]', 'scalar-policy');
+    expect(await expert.isEnabled()).toBe(true);
+    expect(await expert.locator('option').allTextContents()).toEqual(['e2e-expert (ram, 1,600 steps)']);
+    // No Breakout expert here: the form says how to make one.
+    await page.selectOption('select[name=env]', 'Breakout');
+    expect(await expert.isDisabled()).toBe(true);
+    expect(await hint.textContent()).toMatch(/^No run of Breakout trained on the true score here yet: make one headless, npm run train -- --env Breakout --reward true/);
+    await page.selectOption('select[name=env]', 'Pong');
+    await page.fill('input[name=steps]', '100000');
+    await page.click('button[type=submit]');
+    await page.locator('.toast-ok', { hasText: 'Run e2e-judged created' }).waitFor();
+    const config = JSON.parse(readFileSync(join(runs, 'e2e-judged', 'config.json'), 'utf8'));
+    expect(config).toMatchObject({ maskScore: false, tamer: { teacher: 'scalar-policy', expert: join(runs, 'e2e-expert') } });
+    expect(await page.locator('.toast-error').allTextContents()).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
   it('fits the Runs form to pixels: fewer pretraining epochs, and what they cost', async () => {
     const { page, errors } = await openApp('e2e-form', 'runs');
     const epochs = page.locator('input[name=pretrainEpochs]');

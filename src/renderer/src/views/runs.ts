@@ -2,6 +2,7 @@
 import {
   AGENT_NAMES,
   type Bridge,
+  EXPERT_TEACHER_NAMES,
   FEEDBACK_CHANNELS,
   GAMES,
   PIXEL_UPDATE_SECONDS_WASM,
@@ -56,6 +57,9 @@ export class RunsView implements View {
   private readonly table: HTMLTableSectionElement;
   private readonly form: HTMLFormElement;
   private readonly pretrainHint: HTMLSpanElement;
+  private readonly expertHint: HTMLSpanElement;
+  /** The runs as last listed: the expert runs the form offers are among them. */
+  private runs: RunSummary[] = [];
   private shown = false;
 
   constructor(
@@ -107,8 +111,9 @@ export class RunsView implements View {
       form,
       'Live teacher',
       select('scalarTeacher', [['', 'People (↑ / ↓ in Live)'], ...SCALAR_TEACHER_NAMES.map((t) => [t, `Synthetic: ${t}`] as const)]),
-      'Good / bad channel: a synthetic teacher also presses, from the true reward.',
+      'Good / bad channel: a synthetic teacher also presses: scalar-oracle from the true reward; scalar-expert and scalar-policy as an expert run judges the actions.',
     );
+    this.expertHint = field(form, 'Expert run', select('expert', []), '')!;
     field(form, 'Feedback budget', number('feedbackBudget', 1000, 1), "The synthetic live teacher's presses.");
     const agent = select('agent', [['a2c', 'A2C on the learned reward'], ['greedy-h', 'Greedy on Ĥ (Deep TAMER)']]);
     field(form, 'Agent', agent, 'Greedy on Ĥ: Deep TAMER\'s own agent, which learns as you press; good / bad channel alone.');
@@ -139,7 +144,9 @@ export class RunsView implements View {
       this.syncPretrainHint();
     });
     form.addEventListener('change', (e) => {
-      if ((e.target as HTMLInputElement).name === 'feedback') this.syncChannels();
+      const changed = (e.target as HTMLInputElement).name;
+      if (changed === 'feedback') this.syncChannels();
+      if (changed === 'env' || changed === 'scalarTeacher') this.syncExperts();
     });
     form.addEventListener('input', () => this.syncPretrainHint());
     field(form, 'Seed', number('seed', 1, 0));
@@ -172,6 +179,29 @@ export class RunsView implements View {
     for (const name of ['teacher', 'labels', 'prefill', 'pretrainEpochs', 'screenLabels']) this.input(name).disabled = !channels.includes('preferences');
     for (const name of ['scalarTeacher', 'feedbackBudget']) this.input(name).disabled = !channels.includes('scalar');
     this.syncPretrainHint();
+    this.syncExperts();
+  }
+
+  /** Whether the live teacher chosen judges by an expert run (and the channel is ticked). */
+  private byExpert(): boolean {
+    const teacher = this.input('scalarTeacher');
+    return !teacher.disabled && (EXPERT_TEACHER_NAMES as readonly string[]).includes(teacher.value);
+  }
+
+  /** The expert runs on offer: the runs of the chosen game trained on the true score (made headless). */
+  private syncExperts(): void {
+    const expert = this.input('expert') as HTMLSelectElement;
+    const env = this.input('env').value;
+    const had = expert.value;
+    const candidates = this.runs.filter((r) => r.reward === 'true' && r.env === env);
+    expert.replaceChildren(...candidates.map((r) => Object.assign(el('option', '', undefined, `${r.name} (${r.obsType}, ${fmt(r.steps)} steps)`), { value: r.name })));
+    if (candidates.some((r) => r.name === had)) expert.value = had;
+    expert.disabled = !this.byExpert() || candidates.length === 0;
+    this.expertHint.textContent = !this.byExpert()
+      ? 'For the live teachers scalar-expert and scalar-policy.'
+      : candidates.length === 0
+        ? `No run of ${env} trained on the true score here yet: make one headless, npm run train -- --env ${env} --reward true --out <runs folder>/<name>.`
+        : 'Its agent, trained on the true score, judges the actions; the new run sees what it saw.';
   }
 
   /** What pretraining will cost: on pixels, minutes to hours on wasm before the agent takes a step. */
@@ -210,6 +240,8 @@ export class RunsView implements View {
       toast((err as Error).message);
       return;
     }
+    this.runs = runs;
+    this.syncExperts();
     this.table.replaceChildren();
     if (runs.length === 0) {
       const td = el('td', 'muted', el('tr', '', this.table), 'No runs yet: create one.');
@@ -249,6 +281,7 @@ export class RunsView implements View {
         ...(prefs && { labels: Number(value('labels')) }),
         scalarTeacher: !scalar || scalarTeacher === '' ? null : (scalarTeacher as (typeof SCALAR_TEACHER_NAMES)[number]),
         ...(scalar && { feedbackBudget: Number(value('feedbackBudget')) }),
+        ...(this.byExpert() && value('expert') !== '' && { expert: value('expert') }),
         prefill: prefs ? Number(value('prefill')) : 0,
         ...(prefs && { pretrainEpochs: Number(value('pretrainEpochs')) }),
         ...(prefs && (this.input('screenLabels') as HTMLInputElement).checked && { screenLabels: true }),
