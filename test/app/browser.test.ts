@@ -19,6 +19,7 @@ import { PREFERENCE_DEFAULTS } from '../../src/session/preferences';
 import { loadCheckpoint, type RunConfig, Trainer } from '../../src/session/trainer';
 import { buildApp, CHROMIUM, CHROMIUM_ARGS, hasChromium, startServer, type TestServer } from './server';
 import { distinctColours } from './png';
+import { trainRun, trueRewardConfig } from '../export/runs';
 
 const TOKEN = 'e2e-token-0123456789abcdef';
 const RUN = 'e2e';
@@ -346,12 +347,7 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
 
   it('offers the expert live teachers the true-reward runs of the chosen game, and creates a run judged by one', async () => {
     await initTf();
-    const trained = await Trainer.create(join(runs, 'e2e-expert'), {
-      env: 'Pong', obsType: 'ram', reward: 'true', seed: 1, steps: 1600, a2c: { ...A2C_DEFAULTS, numEnvs: 4 }, net: { kind: 'mlp', hidden: [16] },
-      logEvery: 800, checkpointEvery: 800, maskScore: false,
-    });
-    await trained.train();
-    trained.dispose();
+    await trainRun(join(runs, 'e2e-expert'), trueRewardConfig());
     const { page, errors } = await openApp('e2e-expert', 'runs');
     await page.locator('.view-runs td.name', { hasText: 'e2e-expert' }).waitFor();
     const expert = page.locator('select[name=expert]');

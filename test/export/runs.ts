@@ -1,4 +1,4 @@
-/** Small preference runs for the export and import tests: a few seconds each on wasm. */
+/** Small runs for the export, import and app tests: a few seconds each on wasm. */
 import { A2C_DEFAULTS } from '../../src/learning/a2c.js';
 import type { RewardModelConfig } from '../../src/learning/preferences/reward-model.js';
 import { PREFERENCE_DEFAULTS } from '../../src/session/preferences.js';
@@ -36,4 +36,12 @@ export async function trainRun(dir: string, config: RunConfig): Promise<void> {
   const trainer = await Trainer.create(dir, config);
   await trainer.train();
   trainer.dispose();
+}
+
+/** A small Pong run on the true score (an expert for the expert live teachers), seeing the score as such runs do. */
+export function trueRewardConfig(): RunConfig {
+  return {
+    env: 'Pong', obsType: 'ram', reward: 'true', seed: 1, steps: 1600, a2c: { ...A2C_DEFAULTS, numEnvs: 4 }, net: { kind: 'mlp', hidden: [16] },
+    logEvery: 800, checkpointEvery: 800, maskScore: false,
+  };
 }

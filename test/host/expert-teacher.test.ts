@@ -9,10 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RunService } from '../../src/host/service';
-import { A2C_DEFAULTS } from '../../src/learning/a2c';
 import { initTf } from '../../src/learning/tf';
-import { Trainer } from '../../src/session/trainer';
 import type { CreateRunSpec } from '../../src/shared/api';
+import { trainRun, trueRewardConfig } from '../export/runs';
 
 const SPEC: Omit<CreateRunSpec, 'name'> = { env: 'Pong', obsType: 'ram', feedback: ['scalar'], teacher: null, seed: 2, agent: 'a2c', scalarTeacher: 'scalar-policy', feedbackBudget: 50, prefill: 0, steps: 1_000_000 };
 
@@ -26,12 +25,7 @@ describe('expert live teachers in the app', () => {
   it('takes an expert run of the same game trained on the true score, refuses any other, and its teacher presses', async () => {
     const runs = mkdtempSync(join(tmpdir(), 'expert-teacher-'));
     await initTf();
-    const expert = await Trainer.create(join(runs, 'pong-true'), {
-      env: 'Pong', obsType: 'ram', reward: 'true', seed: 1, steps: 1600, a2c: { ...A2C_DEFAULTS, numEnvs: 4 }, net: { kind: 'mlp', hidden: [16] },
-      logEvery: 800, checkpointEvery: 800, maskScore: false,
-    });
-    await expert.train();
-    expert.dispose();
+    await trainRun(join(runs, 'pong-true'), trueRewardConfig());
     service = new RunService(runs, () => {});
     // A run that learned from presses is no expert.
     await service.call('createRun', { ...SPEC, name: 'presses', scalarTeacher: null, agent: 'greedy-h', steps: 1000 }, 'alice');
