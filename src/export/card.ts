@@ -12,6 +12,7 @@ import type { EnvOptions, ObsType } from '../env/core.js';
 import { describe, isRecord } from '../env/snapshot.js';
 import { REWARD_INPUTS, type RewardInput } from '../learning/preferences/reward-model.js';
 import type { Answer } from '../learning/preferences/teachers.js';
+import type { LabelerAgreement } from '../shared/api.js';
 
 export const CARD_FILE = 'reward-card.json';
 export const CARD_FORMAT = 'rlhf-arcade/reward-card';
@@ -125,6 +126,11 @@ export interface RewardCard {
     predTrueCorrelation: number | null;
     trainLoss: number | null;
     valLoss: number | null;
+    /**
+     * Per labeler, the share of their decided held-out labels whose preferred clip the model predicts
+     * (valAccuracy by labeler), most labels first. Absent in cards written before it was added.
+     */
+    labelers?: LabelerAgreement[];
     note: string;
   };
   files: { tfjs: string; weights: string; onnx: string };
@@ -173,6 +179,13 @@ export function readRewardCard(path: string): RewardCard {
       throw bad('labels.screened must hold the pair ids the screen left out (pairIds, strings)', screened);
     }
     if (screened.leftOut !== screened.pairIds.length) throw bad(`labels.screened.leftOut must count its ${screened.pairIds.length} pairIds`, screened.leftOut);
+  }
+  const labelers = c.evaluation.labelers;
+  if (
+    labelers !== undefined &&
+    !(Array.isArray(labelers) && labelers.every((l) => isRecord(l) && typeof l.labeler === 'string' && Number.isInteger(l.heldOut) && l.heldOut > 0 && typeof l.agreement === 'number' && l.agreement >= 0 && l.agreement <= 1))
+  ) {
+    throw bad('evaluation.labelers must list { labeler, heldOut (a positive integer), agreement (0-1) }', labelers);
   }
   if (!Number.isInteger(c.observation.size) || c.observation.size < 1) throw bad('observation.size must be a positive integer', c.observation.size);
   const norm = c.normalisation.members;

@@ -17,6 +17,7 @@ import { PreferenceDataset } from '../learning/preferences/dataset.js';
 import type { RewardInput } from '../learning/preferences/reward-model.js';
 import { ANSWERS } from '../learning/preferences/teachers.js';
 import { initTf } from '../learning/tf.js';
+import { agreementByLabeler } from '../session/preferences.js';
 import { checkpointRewardModel, rewardModelConfigOf, trainedCheckpoint } from '../session/trainer.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { labelerKind } from '../store/labels.js';
@@ -190,6 +191,7 @@ export async function exportRewardModel(runDir: string, outDir: string, { onProg
         predTrueCorrelation: finiteOrNull(evaluation.predTrueCorrelation),
         trainLoss: finiteOrNull(evaluation.trainLoss),
         valLoss: finiteOrNull(evaluation.valLoss),
+        labelers: agreementByLabeler(data.labels, evaluation.heldOutRight),
         note: 'computed at export on the labels on disk, with the held-out split of training (1/e of the labels, by pair id and seed); the true return is the game score the model never saw',
       },
       files: { tfjs: 'model.json', weights: 'weights.bin', onnx: ONNX_FILE },

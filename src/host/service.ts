@@ -212,6 +212,7 @@ class ActiveRun {
               scheduleDue: learner.pretrained ? learner.schedule.due(this.trainer.a2c.steps) : learner.schedule.initial,
               rewardModelSteps: learner.model.trainSteps,
               screenedOut: learner.config.screenLabels ? learner.session.dataset.leftOut.length : null,
+              labelers: learner.labelerAgreement(),
             },
       feedback:
         feedback === null

@@ -26,6 +26,8 @@ import { SyntheticTeacher, TEACHERS, type TeacherName, type TeacherParams, valid
 import type { RewardSource, RolloutBatch } from '../learning/reward-source.js';
 import { mean } from '../learning/stats.js';
 import { LabelingSession } from './labeling.js';
+import type { Label } from '../store/labels.js';
+import type { LabelerAgreement } from '../shared/api.js';
 import { eventLoopTurns } from './turns.js';
 import { pretrainSteps } from '../shared/label-math.js';
 
@@ -84,6 +86,22 @@ export function defaultDecaySteps(totalSteps: number): number {
 /** c of the label rate of runs made before it was recorded (decaySteps null): a tenth of their steps. */
 export function legacyDecaySteps(totalSteps: number): number {
   return Math.max(1, totalSteps / 10);
+}
+
+/** Groups the held-out verdicts (RewardEvaluation.heldOutRight) by who gave each label, most answers first. */
+export function agreementByLabeler(labels: readonly Pick<Label, 'pairId' | 'labeler'>[], heldOutRight: ReadonlyMap<string, boolean>): LabelerAgreement[] {
+  const by = new Map<string, { heldOut: number; right: number }>();
+  for (const l of labels) {
+    const right = heldOutRight.get(l.pairId);
+    if (right === undefined) continue;
+    const t = by.get(l.labeler) ?? { heldOut: 0, right: 0 };
+    t.heldOut++;
+    if (right) t.right++;
+    by.set(l.labeler, t);
+  }
+  return [...by]
+    .map(([labeler, t]) => ({ labeler, heldOut: t.heldOut, agreement: t.right / t.heldOut }))
+    .sort((a, b) => b.heldOut - a.heldOut || a.labeler.localeCompare(b.labeler));
 }
 
 /** What a game's new preference runs (without live feedback) default to where it differs from the rest's. */
@@ -391,6 +409,14 @@ export class PreferenceLearner implements RewardSource {
       rewardModelSteps: this.model.trainSteps,
       ...(this.screen !== null && this.screenCounts()),
     };
+  }
+
+  /**
+   * Per labeler, the share of their decided held-out answers the reward model predicted at its last evaluation,
+   * most answers first; null before the first evaluation.
+   */
+  labelerAgreement(): LabelerAgreement[] | null {
+    return this.lastEval === null ? null : agreementByLabeler(this.session.labels(), this.lastEval.heldOutRight);
   }
 
   private screenCounts(): Pick<PreferenceMetrics, 'labelsDistrusted' | 'distrustedAgainstScore' | 'labelsAgainstScore'> {

@@ -213,6 +213,20 @@ export interface PreferenceProgress {
   rewardModelSteps: number;
   /** With the label screen: the training answers it leaves out now (listed in History); null without it. */
   screenedOut: number | null;
+  /**
+   * Per labeler, how often the reward model, at its last evaluation, predicts their held-out answers (decided
+   * ones: never trained on, so a fair check of each person against what everyone else taught it); null before
+   * the first evaluation of this session.
+   */
+  labelers: LabelerAgreement[] | null;
+}
+
+export interface LabelerAgreement {
+  labeler: string;
+  /** Their decided held-out answers at the last evaluation. */
+  heldOut: number;
+  /** The share of those whose preferred clip the reward model predicts. */
+  agreement: number;
 }
 
 export interface FeedbackProgress {

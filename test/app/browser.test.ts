@@ -188,6 +188,20 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
       .poll(() => (existsSync(metrics) ? readFileSync(metrics, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { rewardModelSteps?: number; labelsUsed?: number }) : []), { timeout: 30_000, interval: 500 })
       .toSatisfy((lines: { rewardModelSteps?: number; labelsUsed?: number }[]) => lines.some((l) => (l.rewardModelSteps ?? 0) > 0 && (l.labelsUsed ?? 0) >= 31));
 
+    // Compare: after the reward model's evaluation, each labeler's agreement on their held-out answers.
+    await page.keyboard.press('1');
+    const agreement = page.locator('.view-compare .labelers dd[data-labeler]');
+    await expect.poll(() => agreement.count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    const shown = await page.locator('.view-compare .labelers dt').allTextContents();
+    const labelers = new Set(labelEvents(runs).map((e) => e.labeler));
+    expect(shown.length).toBeGreaterThan(0);
+    expect(shown.filter((name) => !labelers.has(name))).toEqual([]);
+    const parts = (await agreement.allTextContents()).map((t) => /^(\d+)% of (\d+)$/.exec(t));
+    expect(parts.every((m) => m !== null && Number(m[1]) <= 100 && Number(m[2]) > 0)).toBe(true);
+    // Held-out answers are a part of those in effect (about 1/e).
+    const given = Number(/^(\d+) of/.exec((await page.locator('.view-compare dd[data-stat=labels]').textContent())!)![1]);
+    expect(parts.reduce((n, m) => n + Number(m![2]), 0)).toBeLessThan(given);
+
     // Live: the policy plays; Runs lists the run.
     await page.keyboard.press('2');
     await page.waitForTimeout(2500);

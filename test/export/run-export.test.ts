@@ -218,6 +218,11 @@ describe('npm run export: a run\'s reward model as tfjs, ONNX and a reward card'
     expect(card.evaluation.valAccuracy).toBeGreaterThanOrEqual(0);
     expect(card.evaluation.valAccuracy).toBeLessThanOrEqual(1);
     expect(card.evaluation.predTrueCorrelation).toEqual(expect.any(Number));
+    // By labeler (one here): its decided held-out labels, and valAccuracy itself.
+    const decided = events.filter((e) => e.answer === 'left' || e.answer === 'right').length;
+    expect(card.evaluation.labelers).toEqual([{ labeler: 'teacher:oracle', heldOut: expect.any(Number), agreement: card.evaluation.valAccuracy }]);
+    expect(card.evaluation.labelers![0].heldOut).toBeGreaterThan(0);
+    expect(card.evaluation.labelers![0].heldOut).toBeLessThan(decided);
   });
 
   it('describes the live feedback presses a tamer run learned from, and its updates on them', async () => {
@@ -327,5 +332,7 @@ describe('npm run export: a run\'s reward model as tfjs, ONNX and a reward card'
     expect(() => readExportedRewardModel(out)).toThrow(/labels\.screened\.leftOut must count its 1 pairIds, got 2/);
     writeFileSync(join(out, 'reward-card.json'), JSON.stringify({ ...card, labels: { ...card.labels, screened: { leftOut: 1, pairIds: [3] } } }));
     expect(() => readExportedRewardModel(out)).toThrow(/labels\.screened must hold the pair ids the screen left out/);
+    writeFileSync(join(out, 'reward-card.json'), JSON.stringify({ ...card, evaluation: { ...card.evaluation, labelers: [{ labeler: 'ann', heldOut: 3, agreement: 1.5 }] } }));
+    expect(() => readExportedRewardModel(out)).toThrow(/evaluation\.labelers must list \{ labeler, heldOut \(a positive integer\), agreement \(0-1\) \}, got \[\{"labeler":"ann"/);
   });
 });

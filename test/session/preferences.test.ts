@@ -7,7 +7,7 @@ import { exportRewardModel } from '../../src/export/run-export.js';
 import { RunService } from '../../src/host/service.js';
 import { LabelScreen } from '../../src/learning/preferences/screen.js';
 import { A2C_DEFAULTS } from '../../src/learning/a2c.js';
-import { PREFERENCE_DEFAULTS, resolvePreferenceConfig } from '../../src/session/preferences.js';
+import { agreementByLabeler, PREFERENCE_DEFAULTS, resolvePreferenceConfig } from '../../src/session/preferences.js';
 import { loadCheckpoint, type RunConfig, Trainer } from '../../src/session/trainer.js';
 
 const config = (steps: number, labels: number): RunConfig => ({
@@ -149,5 +149,17 @@ describe('preference run, end to end (oracle teacher, small budget)', () => {
     expect(() => resolvePreferenceConfig({ selection: 'entropy' as never })).toThrow(/selection must be uniform or disagreement/);
     expect(() => resolvePreferenceConfig({ labelz: 3 } as never)).toThrow(/unknown preference setting "labelz"/);
     expect(() => resolvePreferenceConfig({ screenLabels: 'yes' as never })).toThrow(/preference setting screenLabels must be true or false, got "yes"/);
+  });
+});
+
+describe('agreement per labeler', () => {
+  it("groups the held-out verdicts by who gave each label, most answers first, and leaves out labels not held out", () => {
+    const labels = ['ann', 'bob', 'ann', 'bob', 'ann', 'cy', 'bob'].map((labeler, i) => ({ pairId: `p${i}`, labeler }));
+    const verdicts = new Map([['p0', true], ['p1', false], ['p2', true], ['p3', true], ['p4', false], ['p6', false]]);
+    expect(agreementByLabeler(labels, verdicts)).toEqual([
+      { labeler: 'ann', heldOut: 3, agreement: 2 / 3 },
+      { labeler: 'bob', heldOut: 3, agreement: 1 / 3 },
+    ]);
+    expect(agreementByLabeler(labels, new Map())).toEqual([]);
   });
 });

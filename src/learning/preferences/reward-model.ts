@@ -187,6 +187,8 @@ export interface RewardEvaluation {
   /** Pearson correlation of predicted and true returns over the held-out clips; NaN if too few. */
   predTrueCorrelation: number;
   l2: number;
+  /** Each decided held-out label (by pair id): whether the ensemble predicts its preferred clip (valAccuracy's parts). */
+  heldOutRight: ReadonlyMap<string, boolean>;
 }
 
 /** One member's weights, as `RewardModel.memberWeights` gives them; a member's variables are these in order. */
@@ -697,13 +699,12 @@ export class RewardModel {
     // The ensemble's prediction: normalised members averaged (shifts cancel between equal-length clips).
     const predicted = new Float64Array(clips.length);
     sums.forEach((s, m) => s.forEach((v, i) => (predicted[i] += (v * this.scale[m]) / sums.length)));
-    let right = 0;
-    let decided = 0;
+    const heldOutRight = new Map<string, boolean>();
     for (const c of data.heldOut) {
-      if (c.target === 0.5) continue;
-      decided++;
-      if (predicted[index.get(c.left)!] > predicted[index.get(c.right)!] === c.target > 0.5) right++;
+      if (c.target !== 0.5) heldOutRight.set(c.pairId, predicted[index.get(c.left)!] > predicted[index.get(c.right)!] === c.target > 0.5);
     }
+    const decided = heldOutRight.size;
+    const right = [...heldOutRight.values()].filter((r) => r).length;
     const heldOutClips = [...new Set(data.heldOut.flatMap((c) => [c.left, c.right]))];
     const predTrueCorrelation = pearson(
       heldOutClips.map((c) => predicted[index.get(c)!]),
@@ -715,7 +716,7 @@ export class RewardModel {
       else if (valLoss < low * trainLoss) this.l2 /= L2_STEP;
       this.l2 = Math.min(Math.max(this.l2, 1e-8), 10);
     }
-    return { trainLoss, valLoss, valAccuracy: decided > 0 ? right / decided : Number.NaN, predTrueCorrelation, l2: this.l2 };
+    return { trainLoss, valLoss, valAccuracy: decided > 0 ? right / decided : Number.NaN, predTrueCorrelation, l2: this.l2, heldOutRight };
   }
 
   /**

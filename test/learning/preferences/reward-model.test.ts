@@ -64,6 +64,9 @@ describe('reward model', () => {
     expect(tf.memory().numTensors).toBe(tensors);
     const after = model.evaluate(data);
     expect(after.valAccuracy).toBeGreaterThan(0.85);
+    // Its parts: one verdict per decided held-out label.
+    expect([...after.heldOutRight.keys()].sort()).toEqual(data.heldOut.filter((c) => c.target !== 0.5).map((c) => c.pairId).sort());
+    expect([...after.heldOutRight.values()].filter((r) => r).length / after.heldOutRight.size).toBe(after.valAccuracy);
     expect(after.predTrueCorrelation).toBeGreaterThan(0.85);
     expect(after.valLoss).toBeLessThan(before.valLoss);
     model.dispose();

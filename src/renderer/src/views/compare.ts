@@ -28,6 +28,8 @@ export class CompareView implements View {
   /** The "Screened out" row (its term and value), shown only for runs with the label screen. */
   private screenedRow: HTMLElement[] = [];
   private readonly uncertainty: HTMLElement;
+  /** Per labeler: the reward model's agreement with their held-out answers. */
+  private readonly labelers: HTMLElement;
   private readonly phase: HTMLElement;
   private readonly buttons: HTMLButtonElement[] = [];
   private status: RunStatus | null = null;
@@ -74,6 +76,10 @@ export class CompareView implements View {
         dt.hidden = this.stats[key].hidden = true;
       }
     }
+    el('h2', '', side, 'Labelers');
+    this.labelers = el('dl', 'stats labelers', side);
+    this.labelers.title =
+      "How often the reward model predicts each labeler's held-out answers (never trained on) at its last evaluation: a labeler far below the rest answers unlike everyone else, or carelessly.";
     el('h2', '', side, 'This pair');
     this.uncertainty = el('p', 'uncertainty', side, '–');
     el('h2', '', side, 'Keys');
@@ -232,6 +238,17 @@ export class CompareView implements View {
     for (const e of this.screenedRow) e.hidden = p.screenedOut === null;
     this.stats.screened.textContent = p.screenedOut === null ? '–' : fmt(p.screenedOut);
     if (p.screenedOut !== null && p.screenedOut > 0) button(this.stats.screened, 'Review', this.review, 'btn btn-small btn-review');
+    // Each labeler's agreement with the reward model on their held-out answers.
+    this.labelers.replaceChildren();
+    if (p.labelers === null || p.labelers.length === 0) {
+      el('dd', 'muted', this.labelers, p.labelers === null ? 'after the reward model’s next evaluation' : 'no held-out answers yet');
+      return;
+    }
+    for (const l of p.labelers) {
+      el('dt', '', this.labelers, l.labeler);
+      const dd = el('dd', '', this.labelers, `${fmt(100 * l.agreement, 0)}% of ${fmt(l.heldOut)}`);
+      dd.dataset.labeler = l.labeler;
+    }
   }
 
   private showPhase(): void {
