@@ -201,6 +201,17 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     // Held-out answers are a part of those in effect (about 1/e).
     const given = Number(/^(\d+) of/.exec((await page.locator('.view-compare dd[data-stat=labels]').textContent())!)![1]);
     expect(parts.reduce((n, m) => n + Number(m![2]), 0)).toBeLessThan(given);
+    // A labeler's name opens History on their answers alone.
+    const name = page.locator('.view-compare .labelers dt button').first();
+    const who = (await name.textContent())!;
+    await name.click();
+    await page.waitForURL(/#history$/);
+    await expect.poll(() => page.locator('.history-labeler').inputValue()).toBe(who);
+    await expect.poll(() => page.locator('.view-history tbody tr').count()).toBeGreaterThan(0);
+    const theirs = await page.locator('.view-history tbody tr').count();
+    expect(new Set(await page.locator('.view-history tbody tr td:nth-child(3)').allTextContents())).toEqual(new Set([who]));
+    await page.selectOption('.history-labeler', '');
+    await expect.poll(() => page.locator('.view-history tbody tr').count()).toBeGreaterThan(theirs);
 
     // Live: the policy plays; Runs lists the run.
     await page.keyboard.press('2');

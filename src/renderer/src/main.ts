@@ -44,8 +44,8 @@ async function main(): Promise<void> {
   };
 
   const historyView = new HistoryView(bridge);
-  const compare = new CompareView(bridge, () => {
-    historyView.showScreenedOut();
+  const compare = new CompareView(bridge, (filter) => {
+    historyView.showOnly(filter);
     select('history');
   });
   views = [compare, new LiveView(bridge), new RunsView(bridge, (run) => select(run.feedback.includes('preferences') ? 'compare' : 'live')), historyView];

@@ -8,7 +8,7 @@ import type { AnswerValue, Bridge, PairView, Progress, RunStatus } from '../../.
 import { button, el, fmt, toast } from '../dom';
 import { PairPlayer } from '../player/pair-player';
 import type { PlaybackCounters } from '../player/playback';
-import type { View } from './view';
+import type { HistoryFilter, View } from './view';
 
 const ANSWER_KEYS: Record<string, AnswerValue> = { ArrowLeft: 'left', ArrowRight: 'right', ArrowDown: 'equal', ' ': 'cant-tell' };
 
@@ -34,10 +34,13 @@ export class CompareView implements View {
   private readonly buttons: HTMLButtonElement[] = [];
   private status: RunStatus | null = null;
 
-  /** `review`: opens History on the answers the label screen leaves out (the "Screened out" row's button). */
+  /**
+   * `review`: opens History on the answers the label screen leaves out (the "Screened out" row's button), or on
+   * one labeler's (their name under Labelers).
+   */
   constructor(
     private readonly bridge: Bridge,
-    private readonly review: () => void = () => {},
+    private readonly review: (filter: HistoryFilter) => void = () => {},
   ) {
     const main = el('div', 'compare-main', this.root);
     const stage = el('div', 'compare-stage', main);
@@ -237,7 +240,7 @@ export class CompareView implements View {
     // Only in runs with the label screen: answers it leaves out, to look at again in History.
     for (const e of this.screenedRow) e.hidden = p.screenedOut === null;
     this.stats.screened.textContent = p.screenedOut === null ? '–' : fmt(p.screenedOut);
-    if (p.screenedOut !== null && p.screenedOut > 0) button(this.stats.screened, 'Review', this.review, 'btn btn-small btn-review');
+    if (p.screenedOut !== null && p.screenedOut > 0) button(this.stats.screened, 'Review', () => this.review({ screenedOut: true }), 'btn btn-small btn-review');
     // Each labeler's agreement with the reward model on their held-out answers.
     this.labelers.replaceChildren();
     if (p.labelers === null || p.labelers.length === 0) {
@@ -245,7 +248,8 @@ export class CompareView implements View {
       return;
     }
     for (const l of p.labelers) {
-      el('dt', '', this.labelers, l.labeler);
+      const name = button(el('dt', '', this.labelers), l.labeler, () => this.review({ labeler: l.labeler }), 'link');
+      name.title = `List ${l.labeler}'s answers in History`;
       const dd = el('dd', '', this.labelers, `${fmt(100 * l.agreement, 0)}% of ${fmt(l.heldOut)}`);
       dd.dataset.labeler = l.labeler;
     }

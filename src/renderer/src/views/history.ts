@@ -7,7 +7,7 @@
 import { ANSWER_VALUES, type AnswerValue, type Bridge, type LabelView } from '../../../shared/api';
 import { button, el, toast } from '../dom';
 import { PairPlayer } from '../player/pair-player';
-import type { View } from './view';
+import type { HistoryFilter, View } from './view';
 
 const ANSWER_WORDS: Record<AnswerValue, string> = { left: 'Left better', right: 'Right better', equal: 'Equal', 'cant-tell': "Can't tell" };
 
@@ -29,7 +29,11 @@ export class HistoryView implements View {
   private readonly count: HTMLElement;
   private readonly onlyScreened: HTMLInputElement;
   private readonly onlyScreenedBox: HTMLElement;
+  /** Whose answers are listed: "" for everyone's. */
+  private readonly byLabeler: HTMLSelectElement;
   private replaying: string | null = null;
+  /** A labeler to list once the list is next drawn (their option may not exist yet). */
+  private wantLabeler: string | null = null;
   private shown = false;
   private stale = true;
 
@@ -52,6 +56,9 @@ export class HistoryView implements View {
     this.onlyScreenedBox.append(' Only screened out');
     this.onlyScreenedBox.hidden = true;
     this.onlyScreened.addEventListener('change', () => void this.refresh());
+    this.byLabeler = el('select', 'history-labeler', header);
+    this.byLabeler.setAttribute('aria-label', 'labeler');
+    this.byLabeler.addEventListener('change', () => void this.refresh());
     const table = el('table', 'table', el('div', 'scroll', list));
     const head = el('tr', '', el('thead', '', table));
     for (const h of ['Pair', 'Answer', 'By', 'When', '']) el('th', '', head, h);
@@ -64,9 +71,13 @@ export class HistoryView implements View {
     });
   }
 
-  /** Lists only the answers the label screen leaves out, from the next time the list is drawn. */
-  showScreenedOut(): void {
-    this.onlyScreened.checked = true;
+  /** Lists only the answers the label screen leaves out, or one labeler's, from the next time the list is drawn. */
+  showOnly(filter: HistoryFilter): void {
+    if ('screenedOut' in filter) this.onlyScreened.checked = true;
+    else {
+      this.onlyScreened.checked = false;
+      this.wantLabeler = filter.labeler;
+    }
     this.stale = true;
     if (this.shown) void this.refresh();
   }
@@ -98,12 +109,22 @@ export class HistoryView implements View {
     this.count.textContent = `${labels.length} in effect${screened > 0 ? `, ${screened} screened out` : ''}`;
     this.onlyScreenedBox.hidden = screened === 0;
     const only = screened > 0 && this.onlyScreened.checked;
+    // Everyone who has an answer in effect, to list one's alone.
+    const chosen = this.wantLabeler ?? this.byLabeler.value;
+    this.wantLabeler = null;
+    const names = [...new Set(labels.map((l) => l.labeler))].sort();
+    this.byLabeler.replaceChildren(
+      Object.assign(el('option', '', undefined, 'All labelers'), { value: '' }),
+      ...names.map((n) => Object.assign(el('option', '', undefined, n), { value: n })),
+    );
+    this.byLabeler.value = names.includes(chosen) ? chosen : '';
+    const who = this.byLabeler.value;
     // The pair on replay may have been changed or kept since (here or by another labeler): say what it is now.
     const onReplay = labels.find((l) => l.pairId === this.replaying);
     if (onReplay !== undefined) this.caption.textContent = captionOf(onReplay);
     this.table.replaceChildren();
     for (const l of labels.slice().reverse()) {
-      if (only && l.screenedOut !== true) continue;
+      if ((only && l.screenedOut !== true) || (who !== '' && l.labeler !== who)) continue;
       const tr = el('tr', `${l.pairId === this.replaying ? 'active' : ''}${l.screenedOut === true ? ' screened' : ''}`.trim(), this.table);
       tr.dataset.pair = l.pairId;
       const name = el('td', 'name', tr, l.pairId);

@@ -9,3 +9,6 @@ export interface View {
   /** A key press while this view is shown; true if it was used. */
   key(e: KeyboardEvent): boolean;
 }
+
+/** What History lists alone when another view sends a person there: the answers the label screen leaves out, or one labeler's. */
+export type HistoryFilter = { screenedOut: true } | { labeler: string };
