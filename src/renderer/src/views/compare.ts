@@ -231,7 +231,10 @@ export class CompareView implements View {
 
   private showProgress(progress: Progress): void {
     const p = progress.preferences;
-    if (p === null) return;
+    if (p === null) {
+      this.labelers.replaceChildren();
+      return;
+    }
     this.stats.labels.textContent = `${fmt(p.labels)} of ${fmt(p.budget)}`;
     this.stats.rate.textContent = fmt(p.labelsPerMinute, 1);
     this.stats.due.textContent = `${fmt(p.scheduleDue)} by now (${fmt(p.asked)} asked)`;
