@@ -459,7 +459,9 @@ function judgesByRam(theirs: RunConfig, ours: RunConfig): boolean {
  * The expert's checkpoint, if it plays this run's game and sees what this run sees (or, for a pixel run, the
  * game's ram); else a clear error.
  */
-function loadExpert(dir: string, config: RunConfig): ReturnType<typeof loadCheckpoint> {
+type ExpertCheckpoint = ReturnType<typeof loadCheckpoint>;
+
+function loadExpert(dir: string, config: RunConfig): ExpertCheckpoint {
   const path = join(dir, 'checkpoints', 'latest.ckpt');
   if (!existsSync(path)) throw new Error(`the expert ${dir} has no checkpoint (${path}); train one with --reward true first`);
   const checkpoint = loadCheckpoint(path);
@@ -481,8 +483,8 @@ function loadExpert(dir: string, config: RunConfig): ReturnType<typeof loadCheck
  * the same game with the same observations, or be a ram expert of a pixel run's game: then `view` is how it
  * sees the live env.
  */
-function expertJudge(dir: string, config: RunConfig, teacher: ScalarTeacherName): { judge: StepJudge; view: ExpertView | null } {
-  const { meta, weights } = loadExpert(dir, config);
+function expertJudge(dir: string, config: RunConfig, teacher: ScalarTeacherName, loaded?: ExpertCheckpoint): { judge: StepJudge; view: ExpertView | null } {
+  const { meta, weights } = loaded ?? loadExpert(dir, config);
   const byRam = judgesByRam(meta.config, config);
   const theirs = envOptionsOf(byRam ? meta.config : config);
   const env = VectorEnv.make(config.env, 1, theirs);
@@ -544,6 +546,8 @@ export class Trainer {
     readonly config: RunConfig,
     readonly backend: BackendInfo,
     readonly options: TrainerOptions = {},
+    /** A new run's expert, as create checked it (not read a second time). */
+    expertCheckpoint?: ExpertCheckpoint,
   ) {
     this.vec = VectorEnv.make(config.env, config.a2c.numEnvs, envOptionsOf(config));
     const net = createNet(config, this.vec.observationSpace.shape, this.vec.obsSize, this.vec.actionSpace.n);
@@ -568,7 +572,7 @@ export class Trainer {
     if (this.learner !== null) this.a2c.observer = this.learner.recorder;
     if (tamer !== null && this.rewardModel !== null) {
       const policy = config.agent === 'greedy-h' ? greedyOnH(this.rewardModel, config.seed) : this.livePolicy(config.seed);
-      const expert = tamer.expert === null || tamer.teacher === null ? null : expertJudge(tamer.expert, config, tamer.teacher);
+      const expert = tamer.expert === null || tamer.teacher === null ? null : expertJudge(tamer.expert, config, tamer.teacher, expertCheckpoint);
       this.feedback = new FeedbackChannel(run.dir, tamer, this.rewardModel, config.env, envOptionsOf(config), config.seed, policy, expert?.judge ?? null, expert?.view ?? null);
     } else {
       this.feedback = null;
@@ -612,19 +616,21 @@ export class Trainer {
     const from = config.rewardModelInit?.from;
     if (from !== undefined) checkExportFits(from, config.env, envOptionsOf(config));
     // Checked before the run folder exists, so that a wrong expert leaves nothing behind to retry around.
-    if (config.tamer?.expert != null) {
+    const expertDir = config.tamer?.expert ?? null;
+    const expertCheckpoint = expertDir !== null ? loadExpert(expertDir, config) : undefined;
+    if (expertCheckpoint !== undefined) {
       // An expert judges by the true score: its critic's advantage or its policy, trained on that score. (Checked
       // for new runs only: runs made before the check resume with the expert they were made with.)
-      const expert = loadExpert(config.tamer.expert, config).meta.config.reward;
+      const expert = expertCheckpoint.meta.config.reward;
       if (expert !== 'true') {
-        throw new Error(`the expert ${config.tamer.expert} was trained on reward "${expert}", not the true score: an expert teacher needs a run made with --reward true`);
+        throw new Error(`the expert ${expertDir} was trained on reward "${expert}", not the true score: an expert teacher needs a run made with --reward true`);
       }
     }
     const run = RunFolder.create(dir, { kind: 'train', ...config });
     const lock = RunLock.acquire(run.dir, 'training');
     try {
       if (from !== undefined) copyExportInto(from, run.dir);
-      const trainer = new Trainer(run, lock, config, info, options);
+      const trainer = new Trainer(run, lock, config, info, options, expertCheckpoint);
       if (config.tamer?.pretrainEncoder !== undefined) trainer.pretrainEncoder();
       return trainer;
     } catch (err) {
