@@ -233,10 +233,11 @@ function importLocked(file: string, runDir: string, { onProgress, warn, only }: 
     const there = labelOrigins.get(l.origin);
     if (there !== undefined) {
       result.skipped++;
-      // Held already, as given (no later undo, change or unreview there) and with the same answer, but reviewed
-      // in the file: the review the import did not get to write, or one given in the source since.
+      // Held already, as given (its own label event is the pair's last: no later undo, change, unreview or new
+      // label there) and with the same answer, but reviewed in the file: the review the import did not get to
+      // write, or one given in the source since.
       const last = lastEvent.get(there);
-      if (l.reviewed === true && last?.type === 'label' && last.answer === l.answer) {
+      if (l.reviewed === true && last?.type === 'label' && originOf(target.runId, last, last.pairId) === l.origin && last.answer === l.answer) {
         labelsLog!.append({ type: 'change', pairId: there, answer: l.answer, labeler: l.labeler, time: l.time });
         lastEvent.delete(there);
         result.reviewsCompleted++;
