@@ -468,10 +468,11 @@ export class RunService {
       case 'unreview': {
         const { pairId } = args as { pairId: string };
         const session = this.session();
-        if (this.screenedDataset(session) === null) throw new ApiError(`run ${this.requireRun().name} does not screen its labels: no answer in it is reviewed`);
+        const dataset = this.screenedDataset(session);
+        if (dataset === null) throw new ApiError(`run ${this.requireRun().name} does not screen its labels: no answer in it is reviewed`);
         const label = session.unreview(pairId, labeler);
         this.afterLabel(pairId);
-        return toLabelView(label, this.screenedDataset(session));
+        return toLabelView(label, dataset);
       }
       case 'history': {
         const session = this.session();

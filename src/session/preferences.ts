@@ -242,6 +242,8 @@ export class PreferenceLearner implements RewardSource {
   private readonly rng = new Rng();
   private readonly recentEpisodes: FinishedEpisode[] = [];
   private lastEval: RewardEvaluation | null = null;
+  /** Per labeler, the last evaluation's held-out verdicts (labelerAgreement); grouped once an evaluation. */
+  private lastAgreement: LabelerAgreement[] | null = null;
   private nextUpdate = 0;
   private nextEval = 0;
   /** RIME's label screen, with screenLabels; β falls from 3 to 1 over the pretraining epochs' screenings. */
@@ -390,6 +392,7 @@ export class PreferenceLearner implements RewardSource {
   private evaluate(clips: readonly ClipData[]): void {
     this.normaliseOn(clips);
     this.lastEval = this.model.evaluate(this.session.dataset);
+    this.lastAgreement = agreementByLabeler(this.session.labels(), this.lastEval.heldOutRight);
   }
 
   private normaliseOn(clips: readonly ClipData[]): void {
@@ -416,7 +419,7 @@ export class PreferenceLearner implements RewardSource {
    * most answers first; null before the first evaluation.
    */
   labelerAgreement(): LabelerAgreement[] | null {
-    return this.lastEval === null ? null : agreementByLabeler(this.session.labels(), this.lastEval.heldOutRight);
+    return this.lastAgreement;
   }
 
   private screenCounts(): Pick<PreferenceMetrics, 'labelsDistrusted' | 'distrustedAgainstScore' | 'labelsAgainstScore'> {
