@@ -7,6 +7,11 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className = ''
   return e;
 }
 
+/** Replaces a select's options with these [value, text] pairs. */
+export function setOptions(s: HTMLSelectElement, options: readonly (readonly [string, string])[]): void {
+  s.replaceChildren(...options.map(([value, text]) => Object.assign(el('option', '', undefined, text), { value })));
+}
+
 export function button(parent: HTMLElement, text: string, onClick: () => void, className = 'btn', key?: string): HTMLButtonElement {
   const b = el('button', className, parent);
   b.type = 'button';

@@ -5,7 +5,7 @@
  * given by mistake).
  */
 import { ANSWER_VALUES, type AnswerValue, type Bridge, type LabelView } from '../../../shared/api';
-import { button, el, toast } from '../dom';
+import { button, el, setOptions, toast } from '../dom';
 import { PairPlayer } from '../player/pair-player';
 import type { HistoryFilter, View } from './view';
 
@@ -113,10 +113,7 @@ export class HistoryView implements View {
     const chosen = this.wantLabeler ?? this.byLabeler.value;
     this.wantLabeler = null;
     const names = [...new Set(labels.map((l) => l.labeler))].sort();
-    this.byLabeler.replaceChildren(
-      Object.assign(el('option', '', undefined, 'All labelers'), { value: '' }),
-      ...names.map((n) => Object.assign(el('option', '', undefined, n), { value: n })),
-    );
+    setOptions(this.byLabeler, [['', 'All labelers'], ...names.map((n) => [n, n] as const)]);
     this.byLabeler.value = names.includes(chosen) ? chosen : '';
     const who = this.byLabeler.value;
     // The pair on replay may have been changed or kept since (here or by another labeler): say what it is now.

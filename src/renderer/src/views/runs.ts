@@ -13,7 +13,7 @@ import {
   SCALAR_TEACHER_NAMES,
   TEACHER_NAMES,
 } from '../../../shared/api';
-import { button, el, fmt, toast } from '../dom';
+import { button, el, fmt, setOptions, toast } from '../dom';
 import type { View } from './view';
 
 /** The form's default steps: A2C's agent steps, and greedy-h's live steps (about 22 minutes at 15 a second). */
@@ -33,10 +33,7 @@ function field(form: HTMLElement, label: string, input: HTMLElement, hint?: stri
 function select(name: string, options: readonly (readonly [string, string])[]): HTMLSelectElement {
   const s = el('select');
   s.name = name;
-  for (const [value, text] of options) {
-    const o = el('option', '', s, text);
-    o.value = value;
-  }
+  setOptions(s, options);
   return s;
 }
 
@@ -194,7 +191,7 @@ export class RunsView implements View {
     const env = this.input('env').value;
     const had = expert.value;
     const candidates = this.runs.filter((r) => r.reward === 'true' && r.env === env);
-    expert.replaceChildren(...candidates.map((r) => Object.assign(el('option', '', undefined, `${r.name} (${r.obsType}, ${fmt(r.steps)} steps)`), { value: r.name })));
+    setOptions(expert, candidates.map((r) => [r.name, `${r.name} (${r.obsType}, ${fmt(r.steps)} steps)`] as const));
     if (candidates.some((r) => r.name === had)) expert.value = had;
     expert.disabled = !this.byExpert() || candidates.length === 0;
     this.expertHint.textContent = !this.byExpert()
