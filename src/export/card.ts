@@ -12,7 +12,7 @@ import type { EnvOptions, ObsType } from '../env/core.js';
 import { describe, isRecord } from '../env/snapshot.js';
 import { REWARD_INPUTS, type RewardInput } from '../learning/preferences/reward-model.js';
 import type { Answer } from '../learning/preferences/teachers.js';
-import type { LabelerAgreement } from '../shared/api.js';
+import { isLabelerAgreementList, type LabelerAgreement } from '../shared/api.js';
 
 export const CARD_FILE = 'reward-card.json';
 export const CARD_FORMAT = 'rlhf-arcade/reward-card';
@@ -181,10 +181,7 @@ export function readRewardCard(path: string): RewardCard {
     if (screened.leftOut !== screened.pairIds.length) throw bad(`labels.screened.leftOut must count its ${screened.pairIds.length} pairIds`, screened.leftOut);
   }
   const labelers = c.evaluation.labelers;
-  if (
-    labelers !== undefined &&
-    !(Array.isArray(labelers) && labelers.every((l) => isRecord(l) && typeof l.labeler === 'string' && Number.isInteger(l.heldOut) && l.heldOut > 0 && typeof l.agreement === 'number' && l.agreement >= 0 && l.agreement <= 1))
-  ) {
+  if (labelers !== undefined && !isLabelerAgreementList(labelers)) {
     throw bad('evaluation.labelers must list { labeler, heldOut (a positive integer), agreement (0-1) }', labelers);
   }
   if (!Number.isInteger(c.observation.size) || c.observation.size < 1) throw bad('observation.size must be a positive integer', c.observation.size);

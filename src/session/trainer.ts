@@ -815,6 +815,9 @@ export class Trainer {
         meanEpisodeLength: lengths.length > 0 ? mean(lengths) : null,
         ...stats,
         ...this.learner?.metrics(),
+        // Per labeler, how often the reward model predicted their held-out answers at its last evaluation: the
+        // app shows a reopened run's from here, before the model is evaluated again (or ever, if finished).
+        ...(this.learner?.labelerAgreement() != null && { labelers: this.learner.labelerAgreement() }),
         ...(this.feedback && { feedbackUsed: this.feedback.feedbackUsed, feedbackLoss: this.feedback.lastLoss, liveSteps: this.feedback.liveSteps }),
         numTensors: tf.memory().numTensors,
       });

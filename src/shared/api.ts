@@ -229,6 +229,17 @@ export interface LabelerAgreement {
   agreement: number;
 }
 
+/** Whether `x` is a list of LabelerAgreement, as a reward card or a metrics.jsonl line holds one. */
+export function isLabelerAgreementList(x: unknown): x is LabelerAgreement[] {
+  return (
+    Array.isArray(x) &&
+    x.every(
+      (l) =>
+        typeof l === 'object' && l !== null && typeof l.labeler === 'string' && Number.isInteger(l.heldOut) && l.heldOut > 0 && typeof l.agreement === 'number' && l.agreement >= 0 && l.agreement <= 1,
+    )
+  );
+}
+
 export interface FeedbackProgress {
   /** Presses taken, from people and the synthetic teacher. */
   given: number;
