@@ -24,7 +24,7 @@ import { architectureOf, inputOf } from '../export/reward-model.js';
 import { INITIAL_POLICIES, type InitialPolicy } from '../learning/preferences/clips.js';
 import { REWARD_INPUTS, REWARD_MODEL_DEFAULTS, type RewardInput } from '../learning/preferences/reward-model.js';
 import { REWARD_MODEL_MODES, type RewardModelMode } from '../session/imported-reward.js';
-import { fail, integer, nonNegativeNumber, positiveInt, positiveNumber, probability } from './args.js';
+import { fail, integer, nonNegativeNumber, positiveInt, positiveNumber, probability, unitInterval } from './args.js';
 
 interface Flags {
   env?: string;
@@ -40,6 +40,7 @@ interface Flags {
   nSteps: number;
   lr: number;
   entCoef: number;
+  gamma: number;
   episodeEnds?: EpisodeEnds;
   hidden: number[];
   logEvery: number;
@@ -115,6 +116,7 @@ const program = new Command('train')
   .option('--n-steps <n>', 'steps per env per update', positiveInt, A2C_DEFAULTS.nSteps)
   .option('--lr <x>', 'initial learning rate (decays linearly to 0)', positiveNumber, A2C_DEFAULTS.lr)
   .option('--ent-coef <x>', 'entropy coefficient', nonNegativeNumber, A2C_DEFAULTS.entCoef)
+  .option('--gamma <x>', 'discount factor of the returns A2C learns, in [0, 1] (0: each step\'s reward alone, as TAMER\'s agent)', unitInterval, A2C_DEFAULTS.gamma)
   .addOption(
     new Option(
       '--episode-ends <how>',
@@ -259,7 +261,7 @@ async function main(): Promise<void> {
       reward: f.reward,
       seed: f.seed,
       steps: f.steps,
-      a2c: { ...A2C_DEFAULTS, numEnvs: f.numEnvs, nSteps: f.nSteps, lr: f.lr, entCoef: f.entCoef, episodeEnds: f.episodeEnds ?? episodeEndsFor(f.reward, f.env) },
+      a2c: { ...A2C_DEFAULTS, numEnvs: f.numEnvs, nSteps: f.nSteps, lr: f.lr, entCoef: f.entCoef, gamma: f.gamma, episodeEnds: f.episodeEnds ?? episodeEndsFor(f.reward, f.env) },
       net: f.obs === 'ram' ? { kind: 'mlp', hidden: f.hidden } : { kind: 'cnn' },
       logEvery: f.logEvery,
       checkpointEvery: f.checkpointEvery,

@@ -21,6 +21,7 @@ describe('npm run train: bad input gets one clear line and a non-zero exit', () 
     [['--env', 'Pongg', '--steps', '10', '--out', out], /argument 'Pongg' is invalid.*Pong, Breakout/],
     [['--env', 'Pong', '--steps', '-5', '--out', out], /--steps.*expected a positive whole number, got "-5"/],
     [['--env', 'Pong', '--steps', '10', '--out', out, '--num-envs', '0'], /--num-envs.*got "0"/],
+    [['--env', 'Pong', '--steps', '10', '--out', out, '--gamma', '1.5'], /--gamma.*expected a number in \[0, 1\], got "1\.5"/],
     [['--env', 'Pong', '--steps', '10', '--out', out, '--frob'], /unknown option '--frob'/],
     [['--env', 'Pong', '--out', out], /--steps is required/],
     [['--env', 'Pong', '--steps', '10', '--out', 'package.json'], /package\.json is a file, not a folder: choose another --out/],
@@ -248,7 +249,7 @@ describe('npm run train --resume', () => {
 describe('npm run train --dry-run', () => {
   it('prints the settings a new run records in config.json and creates nothing', () => {
     const root = mkdtempSync(join(tmpdir(), 'arcade-cli-'));
-    const args = ['--env', 'Pong', '--reward', 'preferences', '--teacher', 'mistake', '--labels', '10', '--pretrain-epochs', '2', '--steps', '200', '--num-envs', '4', '--reward-dropout', '0.25'];
+    const args = ['--env', 'Pong', '--reward', 'preferences', '--teacher', 'mistake', '--labels', '10', '--pretrain-epochs', '2', '--steps', '200', '--num-envs', '4', '--reward-dropout', '0.25', '--gamma', '0.9'];
     const dry = train(...args, '--out', join(root, 'dry'), '--dry-run');
     expect(dry.code, dry.err).toBe(0);
     expect(existsSync(join(root, 'dry'))).toBe(false);
@@ -258,6 +259,7 @@ describe('npm run train --dry-run', () => {
     expect([version, kind]).toEqual([expect.any(Number), 'train']);
     expect(JSON.parse(dry.out)).toEqual(recorded);
     expect(recorded.preferences).toMatchObject({ teacher: 'mistake', decaySteps: 67, rewardModel: { input: 'state', dropout: 0.25 } });
+    expect(recorded.a2c.gamma).toBe(0.9);
     const resumed = train('--out', join(root, 'real'), '--resume', '--dry-run');
     expect(resumed.code).not.toBe(0);
     expect(resumed.err).toMatch(/--dry-run shows a new run's settings; a resumed run keeps those in .*real\/config\.json/);
