@@ -568,6 +568,7 @@ export class RunService {
           agent: config.agent ?? 'a2c',
           teacher: config.preferences?.teacher ?? config.tamer?.teacher ?? null,
           labelBudget: config.preferences?.labels ?? null,
+          maskScore: config.maskScore ?? false,
           steps,
           totalSteps: config.steps,
           labels,

@@ -139,6 +139,8 @@ export interface RunSummary {
   agent: (typeof AGENT_NAMES)[number];
   teacher: string | null;
   labelBudget: number | null;
+  /** Whether its observations hide the score (an expert's decide whether a run it judges sees it). */
+  maskScore: boolean;
   steps: number;
   totalSteps: number;
   labels: number;

@@ -384,6 +384,8 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     await page.selectOption('select[name=scalarTeacher]', 'scalar-policy');
     expect(await expert.isEnabled()).toBe(true);
     expect(await expert.locator('option').allTextContents()).toEqual(['e2e-expert (ram, 1,600 steps)']);
+    // The expert saw the score (trueRewardConfig), so the run it judges will: the form says so.
+    expect(await hint.textContent()).toMatch(/the new run sees what it saw: the score too, where the game shows it/);
     // No Breakout expert here: the form says how to make one.
     await page.selectOption('select[name=env]', 'Breakout');
     expect(await expert.isDisabled()).toBe(true);

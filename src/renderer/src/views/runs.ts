@@ -143,7 +143,7 @@ export class RunsView implements View {
     form.addEventListener('change', (e) => {
       const changed = (e.target as HTMLInputElement).name;
       if (changed === 'feedback') this.syncChannels();
-      if (changed === 'env' || changed === 'scalarTeacher') this.syncExperts();
+      if (changed === 'env' || changed === 'scalarTeacher' || changed === 'expert') this.syncExperts();
     });
     form.addEventListener('input', () => this.syncPretrainHint());
     field(form, 'Seed', number('seed', 1, 0));
@@ -198,7 +198,9 @@ export class RunsView implements View {
       ? 'For the live teachers scalar-expert and scalar-policy.'
       : candidates.length === 0
         ? `No run of ${env} trained on the true score here yet: make one headless, npm run train -- --env ${env} --reward true --out <runs folder>/<name>.`
-        : 'Its agent, trained on the true score, judges the actions; the new run sees what it saw.';
+        : candidates.find((r) => r.name === expert.value)?.maskScore === false
+          ? 'Its agent, trained on the true score, judges the actions; the new run sees what it saw: the score too, where the game shows it.'
+          : 'Its agent, trained on the true score, judges the actions; the new run sees what it saw (the score hidden).';
   }
 
   /** What pretraining will cost: on pixels, minutes to hours on wasm before the agent takes a step. */
