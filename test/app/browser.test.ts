@@ -334,6 +334,9 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     await page.locator('.view-runs tr', { hasText: 'e2e-screened' }).getByRole('button', { name: 'Open' }).click();
     await expect.poll(() => page.locator('#run').textContent(), { timeout: 10_000 }).toMatch(/e2e-screened/);
     await page.keyboard.press('1');
+    // A finished run asks for no more pairs, and shows the per-labeler agreement its metrics last logged.
+    await expect.poll(() => page.locator('.view-compare .empty').textContent()).toMatch(/^Run e2e-screened has finished training: it asks for no more pairs/);
+    await expect.poll(() => page.locator('.view-compare .labelers dt').allTextContents()).toEqual(['teacher:mistake']);
     const count = page.locator('.view-compare dd[data-stat=screened]');
     await expect.poll(() => count.textContent(), { timeout: 10_000 }).toBe(`${distrusted.length}Review`);
     // Review opens History on those answers alone.

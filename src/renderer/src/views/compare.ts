@@ -225,7 +225,9 @@ export class CompareView implements View {
           ? 'Open or create a run in Runs to start comparing clips.'
           : !this.status.feedback.includes('preferences')
             ? `Run ${this.status.name} learns from the ${this.status.reward} reward: it has no pairs to compare.`
-            : 'No pair is waiting. Training asks for more as its label schedule comes due; they appear here.';
+            : this.status.phase === 'finished' || this.status.phase === 'stopped' || this.status.phase === 'failed'
+              ? `Run ${this.status.name} has ${this.status.phase === 'finished' ? 'finished training' : this.status.phase === 'stopped' ? 'stopped' : 'failed'}: it asks for no more pairs. History lists its answers, to replay and change.`
+              : 'No pair is waiting. Training asks for more as its label schedule comes due; they appear here.';
     }
   }
 
