@@ -806,6 +806,7 @@ export class Trainer {
     const log = () => {
       const recent = sps(lastLog.steps, lastLog.time);
       lastLog = { steps: this.a2c.steps, time: performance.now() };
+      const labelers = this.learner?.labelerAgreement();
       this.run.appendMetrics({
         steps: this.a2c.steps,
         time: this.wallSeconds + (performance.now() - start) / 1000,
@@ -817,7 +818,7 @@ export class Trainer {
         ...this.learner?.metrics(),
         // Per labeler, how often the reward model predicted their held-out answers at its last evaluation: the
         // app shows a reopened run's from here, before the model is evaluated again (or ever, if finished).
-        ...(this.learner?.labelerAgreement() != null && { labelers: this.learner.labelerAgreement() }),
+        ...(labelers != null && { labelers }),
         ...(this.feedback && { feedbackUsed: this.feedback.feedbackUsed, feedbackLoss: this.feedback.lastLoss, liveSteps: this.feedback.liveSteps }),
         numTensors: tf.memory().numTensors,
       });
