@@ -16,7 +16,7 @@ import { TEACHERS, type TeacherName, type TeacherParams } from '../learning/pref
 import { BACKENDS, type BackendName, describeBackend } from '../learning/tf.js';
 import { GAME_PREFERENCE_DEFAULTS, PREFERENCE_DEFAULTS } from '../session/preferences.js';
 import { EXPERT_TEACHERS, SCALAR_TEACHERS, type ScalarTeacherName, TAMER_DEFAULTS } from '../session/tamer.js';
-import { AGENTS, episodeEndsFor, FEEDBACK_ALONE_REWARD_STD, REWARD_SOURCES, type RewardName, newRunConfig, type RunConfig, Trainer } from '../session/trainer.js';
+import { AGENTS, episodeEndsFor, FEEDBACK_ALONE_GAMMA, FEEDBACK_ALONE_REWARD_STD, gammaFor, REWARD_SOURCES, type RewardName, newRunConfig, type RunConfig, Trainer } from '../session/trainer.js';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CARD_FILE, readRewardCard } from '../export/card.js';
@@ -40,7 +40,7 @@ interface Flags {
   nSteps: number;
   lr: number;
   entCoef: number;
-  gamma: number;
+  gamma?: number;
   episodeEnds?: EpisodeEnds;
   hidden: number[];
   logEvery: number;
@@ -116,7 +116,7 @@ const program = new Command('train')
   .option('--n-steps <n>', 'steps per env per update', positiveInt, A2C_DEFAULTS.nSteps)
   .option('--lr <x>', 'initial learning rate (decays linearly to 0)', positiveNumber, A2C_DEFAULTS.lr)
   .option('--ent-coef <x>', 'entropy coefficient', nonNegativeNumber, A2C_DEFAULTS.entCoef)
-  .option('--gamma <x>', 'discount factor of the returns A2C learns, in [0, 1] (0: each step\'s reward alone, as TAMER\'s agent)', unitInterval, A2C_DEFAULTS.gamma)
+  .option('--gamma <x>', `discount factor of the returns A2C learns, in [0, 1] (default ${A2C_DEFAULTS.gamma}; ${FEEDBACK_ALONE_GAMMA} with --reward tamer: each step's Ĥ alone, as TAMER's myopic agent)`, unitInterval)
   .addOption(
     new Option(
       '--episode-ends <how>',
@@ -261,7 +261,7 @@ async function main(): Promise<void> {
       reward: f.reward,
       seed: f.seed,
       steps: f.steps,
-      a2c: { ...A2C_DEFAULTS, numEnvs: f.numEnvs, nSteps: f.nSteps, lr: f.lr, entCoef: f.entCoef, gamma: f.gamma, episodeEnds: f.episodeEnds ?? episodeEndsFor(f.reward, f.env) },
+      a2c: { ...A2C_DEFAULTS, numEnvs: f.numEnvs, nSteps: f.nSteps, lr: f.lr, entCoef: f.entCoef, gamma: f.gamma ?? gammaFor(f.reward, f.agent), episodeEnds: f.episodeEnds ?? episodeEndsFor(f.reward, f.env) },
       net: f.obs === 'ram' ? { kind: 'mlp', hidden: f.hidden } : { kind: 'cnn' },
       logEvery: f.logEvery,
       checkpointEvery: f.checkpointEvery,

@@ -18,7 +18,7 @@ import type { RewardSource, RolloutBatch } from '../learning/reward-source.js';
 import { LabelingError } from '../session/labeling.js';
 import { PREFERENCE_DEFAULTS } from '../session/preferences.js';
 import { TAMER_DEFAULTS } from '../session/tamer.js';
-import { effectiveRunConfig, episodeEndsFor, type RunConfig, Trainer, type TrainerOptions } from '../session/trainer.js';
+import { effectiveRunConfig, episodeEndsFor, gammaFor, type RunConfig, Trainer, type TrainerOptions } from '../session/trainer.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { currentLabels, LABELS_FORMAT } from '../store/labels.js';
 import { readJsonl } from '../store/jsonl.js';
@@ -352,7 +352,7 @@ function configOf(spec: CreateRunSpec, expert: ExpertRun | null): RunConfig {
     reward,
     seed: spec.seed,
     steps: spec.steps,
-    a2c: { ...A2C_DEFAULTS, episodeEnds: episodeEndsFor(reward, spec.env) },
+    a2c: { ...A2C_DEFAULTS, gamma: gammaFor(reward, agent), episodeEnds: episodeEndsFor(reward, spec.env) },
     net: spec.obsType === 'ram' ? { kind: 'mlp', hidden: [64, 64] } : { kind: 'cnn' },
     logEvery: liveAgent ? LIVE_AGENT_LOG_EVERY : APP_LOG_EVERY,
     checkpointEvery: liveAgent ? LIVE_AGENT_CHECKPOINT_EVERY : APP_CHECKPOINT_EVERY,

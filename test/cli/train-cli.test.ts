@@ -213,6 +213,25 @@ describe('npm run train: per-game preference defaults', () => {
   });
 });
 
+describe('npm run train: the discount', () => {
+  it("is 0 for A2C on live feedback alone (TAMER's myopic agent), baselines' 0.99 for every other run, unless told", () => {
+    const root = mkdtempSync(join(tmpdir(), 'arcade-cli-'));
+    const gamma = (...args: string[]) => {
+      const r = train('--env', 'Pong', ...args, '--steps', '200', '--out', join(root, 'never'), '--dry-run');
+      expect(r.code, r.err).toBe(0);
+      return JSON.parse(r.out).a2c.gamma;
+    };
+    const tamer = ['--reward', 'tamer', '--teacher', 'scalar-oracle'];
+    expect(gamma(...tamer)).toBe(0);
+    expect(gamma(...tamer, '--gamma', '0.9')).toBe(0.9);
+    expect(gamma(...tamer, '--agent', 'greedy-h')).toBe(0.99);
+    expect(gamma('--reward', 'preferences+tamer', '--teacher', 'oracle', '--teacher', 'scalar-oracle')).toBe(0.99);
+    expect(gamma('--reward', 'preferences', '--teacher', 'oracle')).toBe(0.99);
+    expect(gamma()).toBe(0.99);
+    expect(existsSync(join(root, 'never'))).toBe(false);
+  });
+});
+
 describe('npm run train: episode ends', () => {
   it('hides them from agents on a reward taught by live feedback unless told, shows them otherwise, and records which', () => {
     const root = mkdtempSync(join(tmpdir(), 'arcade-cli-'));

@@ -45,6 +45,8 @@ describe('expert live teachers in the app', () => {
     const config = JSON.parse(readFileSync(join(runs, 'judged', 'config.json'), 'utf8'));
     // It sees the score as its expert did, and names the expert's folder.
     expect(config).toMatchObject({ maskScore: false, tamer: { teacher: 'scalar-policy', expert: join(runs, 'pong-true'), feedback: 50 } });
+    // A2C on the presses alone is myopic, as TAMER's agent (gammaFor), as headless runs are.
+    expect(config.a2c.gamma).toBe(0);
     const end = performance.now() + 60_000;
     let given = 0;
     while (given === 0 && performance.now() < end) {
