@@ -4,7 +4,7 @@
  * pair after this one is fetched while this one plays, so an answer shows the next pair at once; the answer
  * itself is stored (fsynced) by the session and confirmed in the background.
  */
-import type { AnswerValue, Bridge, PairView, Progress, RunStatus } from '../../../shared/api';
+import type { AnswerValue, Bridge, PairView, Progress, RunPhase, RunStatus } from '../../../shared/api';
 import { button, el, fmt, toast } from '../dom';
 import { PairPlayer } from '../player/pair-player';
 import type { PlaybackCounters } from '../player/playback';
@@ -14,6 +14,9 @@ const ANSWER_KEYS: Record<string, AnswerValue> = { ArrowLeft: 'left', ArrowRight
 
 /** Key press to next pair on screen, ms, for the benchmark (read by bench/app.ts through the page). */
 export const answerLatencies: number[] = [];
+
+/** Phases in which a run asks for no more pairs, as the empty stage says them. */
+const ENDED: Partial<Record<RunPhase, string>> = { finished: 'finished training', stopped: 'stopped', failed: 'failed' };
 
 export class CompareView implements View {
   readonly id = 'compare';
@@ -225,8 +228,8 @@ export class CompareView implements View {
           ? 'Open or create a run in Runs to start comparing clips.'
           : !this.status.feedback.includes('preferences')
             ? `Run ${this.status.name} learns from the ${this.status.reward} reward: it has no pairs to compare.`
-            : this.status.phase === 'finished' || this.status.phase === 'stopped' || this.status.phase === 'failed'
-              ? `Run ${this.status.name} has ${this.status.phase === 'finished' ? 'finished training' : this.status.phase === 'stopped' ? 'stopped' : 'failed'}: it asks for no more pairs. History lists its answers, to replay and change.`
+            : this.status.phase in ENDED
+              ? `Run ${this.status.name} has ${ENDED[this.status.phase]}: it asks for no more pairs. History lists its answers, to replay and change.`
               : 'No pair is waiting. Training asks for more as its label schedule comes due; they appear here.';
     }
   }
