@@ -23,7 +23,7 @@ import { writeFileAtomic } from '../store/atomic.js';
 import { currentLabels, LABELS_FORMAT } from '../store/labels.js';
 import { readJsonl } from '../store/jsonl.js';
 import { RunFolder } from '../store/run.js';
-import { ApiError, type Args, type CreateRunSpec, EXPERT_TEACHER_NAMES, type ExportResult, type FeedbackReceipt, type HostEvent, isLabelerAgreementList, type LabelerAgreement, type LabelView, type MetricsPoint, type Op, type Progress, type Responses, type RunPhase, type RunStatus, type RunSummary } from '../shared/api.js';
+import { ApiError, type Args, type CreateRunSpec, EXPERT_TEACHER_NAMES, type ExportResult, type FeedbackReceipt, type HostEvent, type LabelView, type MetricsPoint, type Op, type Progress, type Responses, type RunPhase, type RunStatus, type RunSummary } from '../shared/api.js';
 import { exportDataset } from '../export/dataset.js';
 import { readRunData } from '../export/run-data.js';
 import { exportRewardModel } from '../export/run-export.js';
@@ -98,8 +98,6 @@ class ActiveRun {
   readonly training: Promise<void>;
   private resumeTraining: (() => void) | null = null;
   private metricsRead = 0;
-  /** The per-labeler agreement of metrics.jsonl's last line with one: what a reopened run shows until its learner evaluates. */
-  private loggedLabelers: LabelerAgreement[] | null = null;
   private readonly source: HostedRewardSource;
   private readonly teacher = new SyntheticTeacher('oracle', {}, 0);
 
@@ -214,7 +212,7 @@ class ActiveRun {
               scheduleDue: learner.pretrained ? learner.schedule.due(this.trainer.a2c.steps) : learner.schedule.initial,
               rewardModelSteps: learner.model.trainSteps,
               screenedOut: learner.config.screenLabels ? learner.session.dataset.leftOut.length : null,
-              labelers: learner.labelerAgreement() ?? this.loggedLabelers,
+              labelers: learner.labelerAgreement(),
             },
       feedback:
         feedback === null
@@ -289,7 +287,6 @@ class ActiveRun {
       } catch {
         continue;
       }
-      if (isLabelerAgreementList(m.labelers)) this.loggedLabelers = m.labelers;
       const num = (k: string) => (typeof m[k] === 'number' && Number.isFinite(m[k]) ? (m[k] as number) : null);
       points.push({
         steps: num('steps') ?? 0,

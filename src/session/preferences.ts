@@ -27,7 +27,7 @@ import type { RewardSource, RolloutBatch } from '../learning/reward-source.js';
 import { mean } from '../learning/stats.js';
 import { LabelingSession } from './labeling.js';
 import type { Label } from '../store/labels.js';
-import type { LabelerAgreement } from '../shared/api.js';
+import { isLabelerAgreementList, type LabelerAgreement } from '../shared/api.js';
 import { eventLoopTurns } from './turns.js';
 import { pretrainSteps } from '../shared/label-math.js';
 
@@ -223,6 +223,8 @@ export interface PreferenceState {
   rng: RngState;
   /** The label screen's statistics and distrusted labels (with screenLabels). */
   screen?: LabelScreenState;
+  /** The last evaluation's per-labeler agreement (absent before it, and in checkpoints made before 6 Dec). */
+  agreement?: LabelerAgreement[];
 }
 
 /** Episodes whose true returns set the synthetic teacher's B-Pref thresholds (the last 10). */
@@ -434,12 +436,22 @@ export class PreferenceLearner implements RewardSource {
   }
 
   getState(): PreferenceState {
-    return { pretrained: this.pretrained, rng: this.rng.getState(), ...(this.screen !== null && { screen: this.screen.getState() }) };
+    return {
+      pretrained: this.pretrained,
+      rng: this.rng.getState(),
+      ...(this.screen !== null && { screen: this.screen.getState() }),
+      // A reopened run shows it before its model is evaluated again (a finished one never is).
+      ...(this.lastAgreement !== null && { agreement: this.lastAgreement }),
+    };
   }
 
   setState(state: PreferenceState): void {
     this.rng.setState(state.rng, 'preference learner rng state');
     this.pretrained = state.pretrained;
+    if (state.agreement !== undefined) {
+      if (!isLabelerAgreementList(state.agreement)) throw new Error(`preference learner state: agreement must list { labeler, heldOut, agreement }, got ${JSON.stringify(state.agreement)}`);
+      this.lastAgreement = state.agreement;
+    }
     if (this.screen !== null && state.screen !== undefined) {
       this.screen.setState(state.screen);
       this.session.dataset.setDistrusted(this.screen.distrusted);

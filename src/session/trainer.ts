@@ -830,8 +830,7 @@ export class Trainer {
         meanEpisodeLength: lengths.length > 0 ? mean(lengths) : null,
         ...stats,
         ...this.learner?.metrics(),
-        // Per labeler, how often the reward model predicted their held-out answers at its last evaluation: the
-        // app shows a reopened run's from here, before the model is evaluated again (or ever, if finished).
+        // Per labeler, how often the reward model predicted their held-out answers at its last evaluation.
         ...(labelers != null && { labelers }),
         ...(this.feedback && { feedbackUsed: this.feedback.feedbackUsed, feedbackLoss: this.feedback.lastLoss, liveSteps: this.feedback.liveSteps }),
         numTensors: tf.memory().numTensors,

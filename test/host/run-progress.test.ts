@@ -1,7 +1,8 @@
 /**
- * What the app shows of a run it reopens: the per-labeler agreement is logged with each metrics line, so a run
- * opened after it trained (here, a finished one, which never evaluates its reward model again) shows the last
- * one logged rather than nothing. The host runs in this process (RunService), on a real run folder.
+ * What the app shows of a run it reopens: the per-labeler agreement is logged with each metrics line and kept in
+ * the checkpoint with the learner's state, so a run opened after it trained (here, a finished one, which never
+ * evaluates its reward model again) shows its last rather than nothing. The host runs in this process
+ * (RunService), on a real run folder.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,7 @@ afterEach(async () => {
 });
 
 describe('a reopened preference run', () => {
-  it("shows the per-labeler agreement its metrics last logged, before (or without) another evaluation", async () => {
+  it("shows the per-labeler agreement of its last evaluation, the one its metrics last logged, before (or without) another", async () => {
     const runs = mkdtempSync(join(tmpdir(), 'run-progress-'));
     await initTf();
     await trainRun(join(runs, 'pref'), preferenceConfig({ labels: 30 }));
