@@ -81,7 +81,7 @@ export function episodeEndsFor(reward: RewardName, env: string): EpisodeEnds {
  */
 export const FEEDBACK_ALONE_GAMMA = 0;
 
-export function gammaFor(reward: RewardName, agent: (typeof AGENTS)[number] = 'a2c'): number {
+export function gammaFor(reward: RewardName, agent: (typeof AGENTS)[number]): number {
   return reward === 'tamer' && agent === 'a2c' ? FEEDBACK_ALONE_GAMMA : A2C_DEFAULTS.gamma;
 }
 
