@@ -15,30 +15,29 @@ export function integer(value: string): number {
   return n;
 }
 
-export function positiveNumber(value: string): number {
+/** `value` as a finite number for which `ok` holds, else an error saying it expected `want`. */
+function numberWhere(value: string, ok: (n: number) => boolean, want: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a positive number, got "${value}"`);
+  if (value.trim() === '' || !Number.isFinite(n) || !ok(n)) throw new InvalidArgumentError(`expected ${want}, got "${value}"`);
   return n;
 }
 
+export function positiveNumber(value: string): number {
+  return numberWhere(value, (n) => n > 0, 'a positive number');
+}
+
 export function nonNegativeNumber(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a number >= 0, got "${value}"`);
-  return n;
+  return numberWhere(value, (n) => n >= 0, 'a number >= 0');
 }
 
 /** A probability that cannot be certain: a number in [0, 1). */
 export function probability(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n >= 1) throw new InvalidArgumentError(`expected a number in [0, 1), got "${value}"`);
-  return n;
+  return numberWhere(value, (n) => n >= 0 && n < 1, 'a number in [0, 1)');
 }
 
 /** A number in [0, 1] (a discount factor). */
 export function unitInterval(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError(`expected a number in [0, 1], got "${value}"`);
-  return n;
+  return numberWhere(value, (n) => n >= 0 && n <= 1, 'a number in [0, 1]');
 }
 
 export function oneOf<T extends string>(choices: readonly T[]) {
