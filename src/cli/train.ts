@@ -72,7 +72,12 @@ interface Flags {
   answerNoise?: number;
   screenLabels?: boolean;
   rewardDropout?: number;
+  agentReward?: AgentReward;
 }
+
+/** With both channels, what A2C is paid (RewardModelConfig.stateReward): the state's mean of Ĥ(s, ·), or Ĥ(s, a). */
+const AGENT_REWARDS = ['state', 'action'] as const;
+type AgentReward = (typeof AGENT_REWARDS)[number];
 
 const TEACHER_PARAMS = ['beta', 'gamma', 'epsilon', 'skipRatio', 'equalRatio'];
 
@@ -175,6 +180,12 @@ const program = new Command('train')
   .option('--reward-dropout <p>', `dropout after each hidden layer of the reward model while it trains, in [0, 1) (default ${REWARD_MODEL_DEFAULTS.dropout}; rl-teacher uses 0.5)`, probability)
   .option('--screen-labels', "leave out of training the labels the reward model has good reason to think wrong (RIME's denoising discriminator, for teachers who sometimes click the wrong clip); screened once a pretraining epoch and at each evaluation")
   .option('--answer-noise <p>', `the chance of a uniformly random answer the preference model allows for, in [0, 1) (default ${REWARD_MODEL_DEFAULTS.answerNoise})`, probability)
+  .addOption(
+    new Option(
+      '--agent-reward <what>',
+      "with both channels (--reward preferences+tamer), what A2C is paid: the state's mean of Ĥ(s, ·) over the actions, what clips rate (default), or Ĥ(s, a) of the action taken (as runs made before 6 Dec)",
+    ).choices(AGENT_REWARDS),
+  )
   .option('--reward-update-every <n>', 'agent steps between reward-model minibatches while the agent trains', positiveInt, PREFERENCE_DEFAULTS.rewardUpdateEvery)
   .option('--reward-model <dir>', 'start from a reward model exported by npm run export (it must match the game and observations)')
   .addOption(
@@ -249,6 +260,7 @@ async function main(): Promise<void> {
       refuseGiven(['teacherParam', 'labels', 'selection', 'clipLength', 'initialFraction', 'initialPolicy', 'pretrainEpochs', 'labelDecaySteps', 'rewardUpdateEvery', 'rewardInput', 'answerNoise', 'screenLabels'], 'only apply to --reward preferences or preferences+tamer');
       if (!tamer) refuseGiven(['rewardStd', 'rewardMembers', 'rewardDropout'], 'only apply to a learned reward: --reward preferences, tamer or preferences+tamer');
     }
+    if (!(preferences && tamer)) refuseGiven(['agentReward'], 'only applies to --reward preferences+tamer (with one channel the agent is paid the reward net as it is)');
     // The reward net's settings that either channel's net takes (Ĥ reads the state, and answer noise is the Bradley-Terry model's).
     const netSettings = {
       ...(f.rewardStd !== undefined && { rewardStd: f.rewardStd }),
@@ -301,6 +313,8 @@ async function main(): Promise<void> {
             ...(card !== null ? architectureOf(card) : f.rewardInput !== undefined && { input: f.rewardInput }),
             ...netSettings,
             ...(f.answerNoise !== undefined && { answerNoise: f.answerNoise }),
+            // Ĥ(s, a), as every run with both channels has (checked before the run's defaults are filled in).
+            ...(f.agentReward !== undefined && { actionDependent: true, stateReward: f.agentReward === 'state' }),
           },
         },
       }),

@@ -79,6 +79,12 @@ export interface RewardCard {
      * fine-tunes the model with preferences keeps it.
      */
     statePreferences?: boolean;
+    /**
+     * What the run's agent was paid: true, the mean of r̂(s, ·) over the actions, what state preferences rate (a
+     * run with both channels since 6 Dec); absent or false, r̂(s, a) of the action taken. A frozen run from
+     * this model pays the same; a run that fine-tunes it keeps it. Only for action-dependent models.
+     */
+    stateReward?: boolean;
     /** Output columns: actions.n when actionDependent, else 1. */
     outputs: number;
     rewardStd: number;
@@ -172,6 +178,8 @@ export function readRewardCard(path: string): RewardCard {
   if (model.input !== undefined && !REWARD_INPUTS.includes(model.input)) throw bad(`model.input must be ${REWARD_INPUTS.join(' or ')}`, model.input);
   if (model.statePreferences !== undefined && typeof model.statePreferences !== 'boolean') throw bad('model.statePreferences must be true or false', model.statePreferences);
   if (model.statePreferences === true && !model.actionDependent) throw bad('model.statePreferences can only be true for an action-dependent model (model.actionDependent)', model.statePreferences);
+  if (model.stateReward !== undefined && typeof model.stateReward !== 'boolean') throw bad('model.stateReward must be true or false', model.stateReward);
+  if (model.stateReward === true && !model.actionDependent) throw bad('model.stateReward can only be true for an action-dependent model (model.actionDependent)', model.stateReward);
   if (model.outputs !== (model.actionDependent ? c.actions.n : 1)) throw bad(`model.outputs must be ${model.actionDependent ? 'actions.n' : '1'}`, model.outputs);
   const screened = c.labels.screened;
   if (screened !== undefined) {

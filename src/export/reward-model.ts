@@ -122,13 +122,14 @@ export function inputOf(card: RewardCard): RewardInput {
 }
 
 /**
- * The settings a RewardModel needs to hold an exported model's weights, and how preferences rated its actions
- * where the card says (statePreferences; absent, the run that fine-tunes it decides).
+ * The settings a RewardModel needs to hold an exported model's weights, how preferences rated its actions and
+ * what its agent was paid where the card says (statePreferences, stateReward; absent, the run that fine-tunes it
+ * decides).
  */
 export function architectureOf(
   card: RewardCard,
-): Pick<RewardModelConfig, 'members' | 'hidden' | 'leakyAlpha' | 'actionDependent' | 'input'> & Partial<Pick<RewardModelConfig, 'statePreferences' | 'conv' | 'frozenEncoder'>> {
-  const { members, hidden, leakyAlpha, actionDependent, statePreferences, conv, frozenEncoder } = card.model;
+): Pick<RewardModelConfig, 'members' | 'hidden' | 'leakyAlpha' | 'actionDependent' | 'input'> & Partial<Pick<RewardModelConfig, 'statePreferences' | 'stateReward' | 'conv' | 'frozenEncoder'>> {
+  const { members, hidden, leakyAlpha, actionDependent, statePreferences, stateReward, conv, frozenEncoder } = card.model;
   return {
     members,
     hidden,
@@ -136,6 +137,7 @@ export function architectureOf(
     actionDependent,
     input: inputOf(card),
     ...(statePreferences !== undefined && { statePreferences }),
+    ...(stateReward !== undefined && { stateReward }),
     ...(conv !== undefined && { conv: conv.map(([k, s, f]) => [k, s, f] as [number, number, number]) }),
     ...(frozenEncoder === true && { frozenEncoder }),
   };

@@ -159,6 +159,7 @@ export async function exportRewardModel(runDir: string, outDir: string, { onProg
         actionDependent: rm.actionDependent,
         input: rm.input,
         ...(rm.actionDependent && config.preferences !== undefined && { statePreferences: rm.statePreferences }),
+        ...(rm.stateReward && { stateReward: true }),
         outputs: heads,
         rewardStd: rm.rewardStd,
         trainSteps: model.trainSteps,
@@ -172,7 +173,9 @@ export async function exportRewardModel(runDir: string, outDir: string, { onProg
         rewardOfAction:
           heads === 1
             ? 'r(s, a) = reward[b, 0] for every action a: this model rewards states and ignores the action (model.actionDependent is false)'
-            : 'r(s, a) = reward[b, a], a being the index of the action in actions.meanings',
+            : rm.stateReward
+              ? 'r(s, a) = the mean of reward[b, ·] over the actions, for every action a: the run paid its agent this (model.stateReward); reward[b, a] is Ĥ(s, a), which presses trained to tell actions apart'
+              : 'r(s, a) = reward[b, a], a being the index of the action in actions.meanings',
       },
       normalisation: {
         members: spec.members.map((m) => ({ shift: m.shift, scale: m.scale })),

@@ -234,7 +234,8 @@ export const PIXEL_REWARD_HIDDEN = [64];
  * config), so that a later change of a default cannot change the run on resume. What a new run defaults to
  * differs from what older runs were made under in four places, filled in here first: the label rate's c (a
  * third of the steps; null, a tenth, in runs made before it was recorded), the first clips' policy, with
- * both channels, preferences that rate states (statePreferences) and Ĥ normalised over every action, and for
+ * both channels, preferences that rate states (statePreferences), the agent paid what they rate (stateReward)
+ * and Ĥ normalised over every action, and for
  * A2C with live feedback alone, Ĥ's scale (FEEDBACK_ALONE_REWARD_STD).
  */
 export function newRunConfig(given: RunConfig): RunConfig {
@@ -272,7 +273,11 @@ export function newRunConfig(given: RunConfig): RunConfig {
           ...(given.rewardModelInit === undefined && rewardStd !== undefined && { rewardStd: given.preferences.rewardModel?.rewardStd ?? rewardStd }),
           // Christiano et al.'s Atari predictor has one dense layer of 64 after its convolutions.
           ...(given.obsType === 'pixels' && { hidden: given.preferences.rewardModel?.hidden ?? PIXEL_REWARD_HIDDEN }),
-          ...(given.tamer !== undefined && { actionDependent: true, statePreferences: given.preferences.rewardModel?.statePreferences ?? true }),
+          ...(given.tamer !== undefined && {
+            actionDependent: true,
+            statePreferences: given.preferences.rewardModel?.statePreferences ?? true,
+            stateReward: given.preferences.rewardModel?.stateReward ?? true,
+          }),
         },
       },
     }),

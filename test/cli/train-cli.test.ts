@@ -232,6 +232,28 @@ describe('npm run train: the discount', () => {
   });
 });
 
+describe('npm run train: what the agent is paid with both channels', () => {
+  it("is the state's mean of Ĥ over actions unless told --agent-reward action, and --agent-reward is refused with one channel", () => {
+    const root = mkdtempSync(join(tmpdir(), 'arcade-cli-'));
+    const both = ['--env', 'Pong', '--reward', 'preferences+tamer', '--teacher', 'oracle', '--teacher', 'scalar-oracle', '--steps', '200', '--out', join(root, 'never'), '--dry-run'];
+    const paid = (...args: string[]) => {
+      const r = train(...both, ...args);
+      expect(r.code, r.err).toBe(0);
+      return JSON.parse(r.out).preferences.rewardModel.stateReward;
+    };
+    expect(paid()).toBe(true);
+    expect(paid('--agent-reward', 'state')).toBe(true);
+    expect(paid('--agent-reward', 'action')).toBe(false);
+    const alone = train('--env', 'Pong', '--reward', 'preferences', '--teacher', 'oracle', '--steps', '200', '--out', join(root, 'never'), '--agent-reward', 'state');
+    expect(alone.code).not.toBe(0);
+    expect(alone.err).toMatch(/--agent-reward only applies to --reward preferences\+tamer/);
+    const wrong = train(...both, '--agent-reward', 'taken');
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.err).toMatch(/--agent-reward.*taken.*state, action/s);
+    expect(existsSync(join(root, 'never'))).toBe(false);
+  });
+});
+
 describe('npm run train: episode ends', () => {
   it('hides them from agents on a reward taught by live feedback unless told, shows them otherwise, and records which', () => {
     const root = mkdtempSync(join(tmpdir(), 'arcade-cli-'));

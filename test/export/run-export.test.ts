@@ -12,6 +12,7 @@ import type { Progress } from '../../src/export/run-data.js';
 import { exportRewardModel } from '../../src/export/run-export.js';
 import { RewardModel, type RewardModelConfig } from '../../src/learning/preferences/reward-model.js';
 import { initTf, tf } from '../../src/learning/tf.js';
+import { frozenRewardModel } from '../../src/session/imported-reward.js';
 import { TAMER_DEFAULTS } from '../../src/session/tamer.js';
 import { envOptionsOf, loadCheckpoint, rewardModelConfigOf, type RunConfig, Trainer } from '../../src/session/trainer.js';
 import { fileLoader, maxAbsDiff } from './reference.js';
@@ -33,8 +34,8 @@ const pixelRun = {
     return { ...c, obsType: 'pixels', net: { kind: 'cnn' }, preferences: { ...c.preferences!, pretrainEpochs: 5, clipEvery: 20 } };
   })(),
 };
-/** r̂(s, a) whose preferences rate states, as in a run with both channels: one output per action. */
-const perAction = { dir: join(root, 'breakout'), config: preferenceConfig({ env: 'Breakout', seed: 2, rewardModel: { actionDependent: true, statePreferences: true } }) };
+/** r̂(s, a) whose preferences rate states and whose agent is paid the state's mean, as in a run with both channels: one output per action. */
+const perAction = { dir: join(root, 'breakout'), config: preferenceConfig({ env: 'Breakout', seed: 2, rewardModel: { actionDependent: true, statePreferences: true, stateReward: true } }) };
 
 beforeAll(async () => {
   await initTf();
@@ -261,24 +262,33 @@ describe('npm run export: a run\'s reward model as tfjs, ONNX and a reward card'
   it('exports r(s, a) of an action-dependent model as one column per action', async () => {
     const out = join(root, 'export-breakout');
     const { card } = await exportRewardModel(perAction.dir, out);
-    expect(card.model).toMatchObject({ actionDependent: true, statePreferences: true, outputs: 4 });
-    // A run that fine-tunes it keeps rating states by preferences (a both-channel run's export lost this once).
-    expect(architectureOf(card)).toMatchObject({ actionDependent: true, statePreferences: true });
-    expect(card.output.rewardOfAction).toMatch(/reward\[b, a\]/);
+    expect(card.model).toMatchObject({ actionDependent: true, statePreferences: true, stateReward: true, outputs: 4 });
+    // A run that fine-tunes it, or is paid by it frozen, keeps rating states by preferences and paying their
+    // mean (a both-channel run's export lost the first once).
+    expect(architectureOf(card)).toMatchObject({ actionDependent: true, statePreferences: true, stateReward: true });
+    expect(card.output.rewardOfAction).toMatch(/the mean of reward\[b, ·\] over the actions.*reward\[b, a\] is Ĥ\(s, a\)/);
     expect(card.observation.features).toHaveLength(121);
-    const model = checkpointModel(perAction.dir, perAction.config);
+    const paid = checkpointModel(perAction.dir, perAction.config);
+    const heads = checkpointModel(perAction.dir, { ...perAction.config, preferences: { ...perAction.config.preferences!, rewardModel: { ...perAction.config.preferences!.rewardModel, stateReward: false } } });
     const rows = 16;
-    const { obs, actions, dims } = randomSteps(8, rows, model);
-    expect(model.config.input).toBe('state'); // Deep TAMER's Ĥ(s, a) reads the state
+    const { obs, actions, dims } = randomSteps(8, rows, paid);
+    expect(paid.config.input).toBe('state'); // Deep TAMER's Ĥ(s, a) reads the state
     const onnx = await onnxRewards(join(out, 'reward.onnx'), obs, dims);
     expect(onnx.dims).toEqual([rows, 4]);
-    expect(maxAbsDiff(column(onnx.data, 4, actions), model.predict(obs, actions, rows))).toBeLessThan(1e-5);
-    // Every column is that action's reward, not only the taken one.
+    // Every column is that action's Ĥ(s, a), not only the taken one's ...
+    const mean = new Float32Array(rows);
     for (let a = 0; a < 4; a++) {
       const all = new Int32Array(rows).fill(a);
-      expect(maxAbsDiff(column(onnx.data, 4, all), model.predict(obs, all, rows))).toBeLessThan(1e-5);
+      const col = column(onnx.data, 4, all);
+      expect(maxAbsDiff(col, heads.predict(obs, all, rows))).toBeLessThan(1e-5);
+      col.forEach((x, i) => (mean[i] += x / 4));
     }
-    model.dispose();
+    expect(maxAbsDiff(column(onnx.data, 4, actions), heads.predict(obs, actions, rows))).toBeLessThan(1e-5);
+    // ... and the agent was paid their mean, whatever it took, as a frozen run from the export is.
+    expect(maxAbsDiff(mean, paid.predict(obs, actions, rows))).toBeLessThan(1e-5);
+    const frozen = frozenRewardModel(readExportedRewardModel(out), paid.obsSize, 4, 1);
+    expect(maxAbsDiff(mean, frozen.predict(obs, actions, rows))).toBeLessThan(1e-5);
+    for (const m of [paid, heads, frozen]) m.dispose();
   });
 
   it('refuses a folder that holds files, a run without a reward model and a run without a checkpoint', async () => {
@@ -320,6 +330,8 @@ describe('npm run export: a run\'s reward model as tfjs, ONNX and a reward card'
     expect(() => readExportedRewardModel(out)).toThrow(/reward-card\.json: reward card version 1 expected.*got 2/);
     writeFileSync(join(out, 'reward-card.json'), JSON.stringify({ ...card, model: { ...card.model, statePreferences: true } }));
     expect(() => readExportedRewardModel(out)).toThrow(/reward-card\.json: model\.statePreferences can only be true for an action-dependent model.*got true/);
+    writeFileSync(join(out, 'reward-card.json'), JSON.stringify({ ...card, model: { ...card.model, stateReward: true } }));
+    expect(() => readExportedRewardModel(out)).toThrow(/reward-card\.json: model\.stateReward can only be true for an action-dependent model.*got true/);
     writeFileSync(join(out, 'reward-card.json'), JSON.stringify({ ...card, model: { ...card.model, statePreferences: 'yes' } }));
     expect(() => readExportedRewardModel(out)).toThrow(/model\.statePreferences must be true or false, got "yes"/);
     writeFileSync(join(out, 'reward-card.json'), JSON.stringify({ ...card, model: { ...card.model, kind: 'cnn-ensemble' } }));

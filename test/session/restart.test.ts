@@ -139,25 +139,26 @@ describe('a run remembers its preference settings', () => {
     expect(effective.preferences!.rewardModel).toMatchObject({ input: 'state', actionDependent: true, statePreferences: false, normaliseAllActions: false, members: 3, rewardStd: 0.05 });
   });
 
-  it('with both channels, records that preferences rate states and that every action is normalised; runs from before do neither', async () => {
+  it('with both channels, records that preferences rate states, that the agent is paid what they rate, and that every action is normalised; runs from before do none', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'pref-config-')), 'both');
     const given = preferenceConfig({ steps: 200, labels: 10 });
     const { normaliseAllActions: _, ...tamer } = { ...TAMER_DEFAULTS, teacher: 'scalar-oracle' as const, feedback: 5 };
     // Settings made without it (by hand, or by a script older than it) get today's default too.
     const both = { ...given, reward: 'preferences+tamer' as const, tamer: tamer as TamerConfig };
     const trainer = await Trainer.create(dir, both);
-    expect(trainer.rewardModel!.config).toMatchObject({ actionDependent: true, statePreferences: true, normaliseAllActions: true });
+    expect(trainer.rewardModel!.config).toMatchObject({ actionDependent: true, statePreferences: true, stateReward: true, normaliseAllActions: true });
     trainer.dispose();
     const path = join(dir, 'config.json');
     const stored = JSON.parse(readFileSync(path, 'utf8'));
-    expect(stored.preferences.rewardModel).toMatchObject({ actionDependent: true, statePreferences: true });
+    expect(stored.preferences.rewardModel).toMatchObject({ actionDependent: true, statePreferences: true, stateReward: true });
     expect(stored.tamer.normaliseAllActions).toBe(true);
     delete stored.preferences.rewardModel.statePreferences;
+    delete stored.preferences.rewardModel.stateReward;
     delete stored.preferences.rewardModel.normaliseAllActions; // recorded in full since 5 Dec
     delete stored.tamer.normaliseAllActions;
     writeFileSync(path, JSON.stringify(stored));
     const resumed = await Trainer.resume(dir);
-    expect(resumed.rewardModel!.config).toMatchObject({ actionDependent: true, statePreferences: false, normaliseAllActions: false });
+    expect(resumed.rewardModel!.config).toMatchObject({ actionDependent: true, statePreferences: false, stateReward: false, normaliseAllActions: false });
     resumed.dispose();
   });
 

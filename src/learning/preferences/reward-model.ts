@@ -86,6 +86,18 @@ export interface RewardModelConfig {
    */
   statePreferences: boolean;
   /**
+   * With an action-dependent model, what the agent is paid (`predict`): false, the taken action's Ĥ(s, a), the
+   * issue's r̂(s, a); true, the state's mean of Ĥ(s, ·) over the actions, what `statePreferences` rate. Runs with both channels
+   * use true (since 6 Dec; runs made before read false). A press judges an action, its consequences included,
+   * and its credit spreads over up to 60 steps, so the action part of Ĥ (Ĥ(s, a) minus that mean) is a blunt
+   * action bias, not a reward to sum: A2C on Ĥ(s, a) settled on the favoured action (Space Invaders), and paid
+   * it four times over as a myopic bonus its policy collapsed within 500,000 steps (Enduro). Paid the mean,
+   * the agent gets what clips and presses together teach about states: Enduro, 250 labels and 250 presses,
+   * seeds 1-6, 66% greedy against 54% paid Ĥ(s, a) and 51% for 500 labels alone (README, "Live feedback").
+   * The greedy-h agent acts on Ĥ(s, ·) itself, so there presses still tell actions apart.
+   */
+  stateReward: boolean;
+  /**
    * With an action-dependent model, what the normalisation (`normalise`) measures at the reference states:
    * false, the output of the action taken there; true, the outputs of every action. Runs with live feedback
    * use true (since they have it; runs made before read false). The taken actions are the policy's: once it
@@ -138,6 +150,7 @@ export const REWARD_MODEL_DEFAULTS: RewardModelConfig = {
   rewardStd: 0.05,
   actionDependent: false,
   statePreferences: false,
+  stateReward: false,
   normaliseAllActions: false,
   input: 'state',
 };
@@ -171,6 +184,8 @@ export function resolveRewardModelConfig(partial: Partial<RewardModelConfig> = {
   if (typeof c.statePreferences !== 'boolean') throw bad('statePreferences', 'true or false');
   if (typeof c.normaliseAllActions !== 'boolean') throw bad('normaliseAllActions', 'true or false');
   if (c.statePreferences && !c.actionDependent) throw new RangeError('reward model statePreferences only applies to an action-dependent model (actionDependent), whose outputs differ by action');
+  if (typeof c.stateReward !== 'boolean') throw bad('stateReward', 'true or false');
+  if (c.stateReward && !c.actionDependent) throw new RangeError("reward model stateReward pays the agent the state's mean over actions: it needs an action-dependent model (actionDependent)");
   if (!REWARD_INPUTS.includes(c.input)) throw bad('input', REWARD_INPUTS.join(' or '));
   if (c.actionDependent && c.input !== 'state') {
     throw new RangeError(`an action-dependent reward model (Deep TAMER's Ĥ(s, a)) scores actions before they are taken, so its input must be "state", got ${JSON.stringify(c.input)}`);
@@ -345,12 +360,11 @@ export class RewardModel {
 
   /**
    * The output weights of each row's step, [rows, heads]: one-hot on the taken action (all ones with one
-   * head), or for `preference` rows of a `statePreferences` model 1 / heads on every action (the state's mean).
+   * head), or with `mean` 1 / heads on every action (the state's mean).
    */
-  private oneHot(actions: ArrayLike<number>, rows: number, preference = false): Float32Array {
+  private oneHot(actions: ArrayLike<number>, rows: number, mean = false): Float32Array {
     const A = this.numActions;
     const out = new Float32Array(rows * this.heads);
-    const mean = preference && this.config.statePreferences;
     for (let i = 0; i < rows; i++) {
       const a = actions[i];
       if (!(a >= 0 && a < A)) throw new RangeError(`action ${a} at row ${i} is outside [0, ${A})`);
@@ -394,10 +408,15 @@ export class RewardModel {
    * `preference`: what preferences rate (the state's mean over actions in a `statePreferences` model).
    */
   rawRewards(obs: Float32Array, actions: ArrayLike<number>, rows: number, next?: Float32Array, preference = false): Float32Array[] {
+    return this.weightedRawRewards(obs, actions, rows, next, preference && this.config.statePreferences);
+  }
+
+  /** `rawRewards` of the taken actions, or with `mean` of the state's mean over actions. */
+  private weightedRawRewards(obs: Float32Array, actions: ArrayLike<number>, rows: number, next: Float32Array | undefined, mean: boolean): Float32Array[] {
     const A = this.heads;
     if (actions.length < rows) throw new RangeError(`need ${rows} actions, got ${actions.length}`);
     const out = this.members.map(() => new Float32Array(rows));
-    const hot = this.oneHot(actions, rows, preference);
+    const hot = this.oneHot(actions, rows, mean);
     this.forwardPasses(
       obs,
       rows,
@@ -483,9 +502,9 @@ export class RewardModel {
     }
   }
 
-  /** The reward the agent gets: members normalised, then averaged. */
+  /** The reward the agent gets: members normalised, then averaged; with `stateReward`, the state's mean over actions. */
   predict(obs: Float32Array, actions: ArrayLike<number>, rows: number, next?: Float32Array): Float32Array {
-    const raw = this.rawRewards(obs, actions, rows, next);
+    const raw = this.weightedRawRewards(obs, actions, rows, next, this.config.stateReward);
     const out = new Float32Array(rows);
     raw.forEach((r, m) => {
       for (let i = 0; i < rows; i++) out[i] += ((r[i] - this.shift[m]) * this.scale[m]) / raw.length;
@@ -555,7 +574,7 @@ export class RewardModel {
         parts.push(() => {
           const { obs, next, actions } = stackClips(batch.flatMap((c) => [c.left, c.right]), this.obsSize, this.readsNext);
           const x = tf.tensor2d(this.inputs(obs, actions.length, next), [actions.length, this.inputSize]);
-          const hot = tf.tensor2d(this.oneHot(actions, actions.length, true), [actions.length, this.heads]);
+          const hot = tf.tensor2d(this.oneHot(actions, actions.length, this.config.statePreferences), [actions.length, this.heads]);
           const target = tf.tensor1d(batch.map((c) => c.target));
           const sums = tf.sum(tf.reshape(this.taken(m, x, hot, true), [b, 2, H]), 2);
           const [left, right] = tf.unstack(sums, 1) as tf.Tensor1D[];

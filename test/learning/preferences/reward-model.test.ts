@@ -232,6 +232,28 @@ describe('reward model', () => {
     byAction.dispose();
   });
 
+  it("with stateReward, the agent is paid the state's mean over actions of the normalised Ĥ, whatever the action taken", () => {
+    const rng = new Rng(8);
+    const rows = 12;
+    const obs = Float32Array.from({ length: rows * D }, () => rng.next() * 2 - 1);
+    const taken = Int32Array.from({ length: rows }, (_, i) => i % A);
+    const settings = { actionDependent: true, statePreferences: true, normaliseAllActions: true } as const;
+    const paidAction = new RewardModel(D, A, settings, 3);
+    const paidState = new RewardModel(D, A, { ...settings, stateReward: true }, 3); // the same seed: the same weights
+    for (const m of [paidAction, paidState]) m.normalise(obs, taken, rows);
+    const byAction = Array.from({ length: A }, (_, a) => paidAction.predict(obs, new Int32Array(rows).fill(a), rows));
+    const paid = paidState.predict(obs, taken, rows);
+    for (let i = 0; i < rows; i++) {
+      const mean = byAction.reduce((sum, r) => sum + r[i], 0) / A;
+      expect(paid[i]).toBeCloseTo(mean, 5);
+      // Ĥ still tells actions apart; what the agent is paid does not.
+      expect(Math.abs(byAction[0][i] - byAction[1][i])).toBeGreaterThan(1e-4);
+    }
+    expect(Array.from(paidState.predict(obs, new Int32Array(rows), rows))).toEqual(Array.from(paid));
+    paidAction.dispose();
+    paidState.dispose();
+  });
+
   it('learns a reward of what a step changed from [s, s\' - s], which a model of the state alone cannot', () => {
     const data = changeData(300, 11);
     const transition = new RewardModel(D, A, { batchSize: 32, lr: 3e-3, input: 'transition' }, 1);
@@ -386,6 +408,8 @@ describe('reward model', () => {
     expect(() => resolveRewardModelConfig({ input: 'frames' as never })).toThrow(/input must be state or transition or delta/);
     expect(() => resolveRewardModelConfig({ actionDependent: true, input: 'transition' })).toThrow(/its input must be "state"/);
     expect(() => resolveRewardModelConfig({ statePreferences: true })).toThrow(/statePreferences only applies to an action-dependent model/);
+    expect(() => resolveRewardModelConfig({ stateReward: true })).toThrow(/stateReward pays the agent the state's mean over actions: it needs an action-dependent model/);
+    expect(() => resolveRewardModelConfig({ actionDependent: true, stateReward: 1 as never })).toThrow(/reward model stateReward must be true or false, got 1/);
     expect(() => resolveRewardModelConfig({ members: 0 })).toThrow(/members/);
     expect(() => resolveRewardModelConfig({ answerNoise: 1 })).toThrow(/answerNoise/);
     expect(() => resolveRewardModelConfig({ dropout: 1 })).toThrow(/reward model dropout must be in \[0, 1\), got 1/);
