@@ -87,14 +87,15 @@ export interface RewardModelConfig {
   statePreferences: boolean;
   /**
    * With an action-dependent model, what the agent is paid (`predict`): false, the taken action's Ĥ(s, a), the
-   * issue's r̂(s, a); true, the state's mean of Ĥ(s, ·) over the actions, what `statePreferences` rate. Runs with both channels
-   * use true (since 6 Dec; runs made before read false). A press judges an action, its consequences included,
-   * and its credit spreads over up to 60 steps, so the action part of Ĥ (Ĥ(s, a) minus that mean) is a blunt
-   * action bias, not a reward to sum: A2C on Ĥ(s, a) settled on the favoured action (Space Invaders), and paid
-   * it four times over as a myopic bonus its policy collapsed within 500,000 steps (Enduro). Paid the mean,
-   * the agent gets what clips and presses together teach about states: Enduro, 250 labels and 250 presses,
-   * seeds 1-6, 66% greedy against 54% paid Ĥ(s, a) and 51% for 500 labels alone (README, "Live feedback").
-   * The greedy-h agent acts on Ĥ(s, ·) itself, so there presses still tell actions apart.
+   * issue's r̂(s, a); true, the state's mean of Ĥ(s, ·) over the actions, what `statePreferences` rate. Runs
+   * with both channels use true (since 6 Dec; runs made before read false). A press judges an action, its
+   * consequences included, and its credit spreads over up to 60 steps, so with a few hundred presses the action
+   * part of Ĥ (Ĥ(s, a) minus that mean) is an action bias, not a reward: paid per step, A2C takes the favoured
+   * action everywhere (Space Invaders), and paid it four times over as a myopic bonus its policy collapsed
+   * within 500,000 steps (Enduro). Paid the mean, the agent gets what clips and presses together teach about
+   * states: Enduro, 250 labels and 250 presses, seeds 1-6, 70% greedy against 54% paid Ĥ(s, a) and 51% for 500
+   * labels alone (docs/experiments.md, "Both channels, A2C paid the state's mean of Ĥ"). The greedy-h agent
+   * acts on Ĥ(s, ·) itself, where the action part is all there is.
    */
   stateReward: boolean;
   /**
