@@ -313,8 +313,7 @@ async function main(): Promise<void> {
             ...(card !== null ? architectureOf(card) : f.rewardInput !== undefined && { input: f.rewardInput }),
             ...netSettings,
             ...(f.answerNoise !== undefined && { answerNoise: f.answerNoise }),
-            // Ĥ(s, a), as every run with both channels has (checked before the run's defaults are filled in).
-            ...(f.agentReward !== undefined && { actionDependent: true, stateReward: f.agentReward === 'state' }),
+            ...(f.agentReward !== undefined && { stateReward: f.agentReward === 'state' }),
           },
         },
       }),

@@ -70,6 +70,10 @@ export interface PreferenceConfig {
   evalEvery: number;
   /** Lock time of a pair handed to one labeler, ms (rl-teacher: 2 minutes). */
   lockMs: number;
+  /**
+   * The reward net's settings. Checked with the run's (`rewardModelConfigOf` in session/trainer.ts), which knows
+   * what live feedback adds (Ĥ(s, a)), not here: alone they need not fit together.
+   */
   rewardModel: Partial<RewardModelConfig>;
 }
 
@@ -193,7 +197,6 @@ export function resolvePreferenceConfig(partial: Partial<PreferenceConfig> = {})
   if (typeof c.screenLabels !== 'boolean') throw bad('screenLabels', 'true or false');
   posInt('evalEvery');
   if (!(c.lockMs > 0)) throw bad('lockMs', 'positive');
-  resolveRewardModelConfig(c.rewardModel);
   return c;
 }
 

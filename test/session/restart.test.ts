@@ -162,6 +162,15 @@ describe('a run remembers its preference settings', () => {
     resumed.dispose();
   });
 
+  it("checks the reward net's settings with what live feedback adds: a both-channel run's need not say Ĥ(s, a) itself", () => {
+    const given = preferenceConfig({ steps: 200, labels: 10 });
+    const both = { ...given, reward: 'preferences+tamer' as const, tamer: { ...TAMER_DEFAULTS, teacher: 'scalar-oracle' as const, feedback: 5 } };
+    const paidAction = { ...both, preferences: { ...both.preferences!, rewardModel: { statePreferences: true, stateReward: false } } };
+    expect(newRunConfig(paidAction).preferences!.rewardModel).toMatchObject({ actionDependent: true, statePreferences: true, stateReward: false });
+    // Without live feedback the same settings do not fit, and the message says why.
+    expect(() => newRunConfig({ ...given, preferences: { ...given.preferences!, rewardModel: { stateReward: true } } })).toThrow(/stateReward pays the agent the state's mean over actions: it needs an action-dependent model/);
+  });
+
   it("with live feedback alone, records the reward net's settings in tamer.rewardModel and resumes with them", async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'tamer-config-')), 'run');
     const { preferences: _p, ...rest } = preferenceConfig({ steps: 200, labels: 10 });
