@@ -22,7 +22,9 @@
  * Live feedback (Deep TAMER) is benchmarked the same way by naming scalar teachers: each is a `--reward tamer`
  * run with `--feedback` presses, its agent A2C over `--steps` or (`--agent greedy-h`) greedy on Ĥ over
  * `--live-steps`. The expert of scalar-expert and scalar-policy is the true-reward run of the same game and
- * seed (trained first), so those runs show the score as the expert saw it (`--no-mask-score`).
+ * seed (trained first), so those runs show the score as the expert saw it (`--no-mask-score`); with
+ * `--expert-seed n` it is seed n's for every seed, one teacher for all the runs as one person would be (seed n's
+ * true-reward run is trained too, and counts in the table only if n is among `--seeds`).
  *
  *   npm run bench:learning -- --games Pong --teachers scalar-policy --agent greedy-h --live-steps 30000
  *
@@ -57,6 +59,7 @@ const program = new Command('bench:learning')
   .option('--episodes <n>', 'evaluation episodes per run', positiveInt, 20)
   .option('--jobs <n>', 'training processes at once', positiveInt, 2)
   .option('--out <dir>', 'folder of the runs', 'runs/bench-learning')
+  .option('--expert-seed <n>', "the expert of scalar-expert and scalar-policy for every seed: this seed's true-reward run (default: each seed's own)", integer)
   .option('--extra <flags>', 'extra flags for the learned-reward runs, e.g. "--selection uniform" or "--feedback-delay 0.2,1"', '')
   .showHelpAfterError();
 
@@ -72,6 +75,7 @@ interface Opts {
   episodes: number;
   jobs: number;
   out: string;
+  expertSeed?: number;
   extra: string;
 }
 
@@ -85,8 +89,8 @@ interface Job {
   dir: string;
   /** Its --steps: agent steps, or live steps for a greedy-h run. */
   steps: number;
-  /** The true-reward run of the same game and seed (an expert teacher's expert). */
-  truth: Job | null;
+  /** The true-reward run whose policy or critic judges for an expert teacher: the same game's, of the same seed or `--expert-seed`. */
+  expert: Job | null;
   /** Settles when the job is complete. */
   done?: Promise<void>;
 }
@@ -112,7 +116,7 @@ function parseTeachers(name: string): Teachers {
 }
 
 const needsExpert = (t: Teachers) => t.scalar !== null && EXPERT_TEACHERS.includes(t.scalar);
-/** Whether a job trains from its seed's true-reward run (its scalar teacher's expert), so waits for it. */
+/** Whether a job trains from a true-reward run (its scalar teacher's expert), so waits for it. */
 const waitsForExpert = (job: Job) => job.teachers !== null && needsExpert(job.teachers);
 
 /** The training flags of a job's reward. */
@@ -125,7 +129,7 @@ function rewardFlags(job: Job, o: Opts): string[] {
   // The expert was trained on the true score without the mask; where the mask hides something, the run must see
   // what its expert saw.
   const unmasked = needsExpert(t) && maskScoreMatters(job.game, 'ram') ? ['--no-mask-score'] : [];
-  const expert = needsExpert(t) ? ['--expert', job.truth!.dir, ...unmasked] : [];
+  const expert = needsExpert(t) ? ['--expert', job.expert!.dir, ...unmasked] : [];
   const reward = t.preferences === null ? 'tamer' : 'preferences+tamer';
   return ['--reward', reward, ...prefs, '--teacher', t.scalar, '--feedback', String(o.feedback), '--agent', o.agent, ...expert, ...extra];
 }
@@ -217,7 +221,7 @@ async function checkSettings(job: Job, args: string[]): Promise<void> {
 
 async function complete(job: Job, o: Opts): Promise<void> {
   const log = `${job.dir}.log`;
-  if (waitsForExpert(job)) await job.truth!.done; // the expert first
+  if (waitsForExpert(job)) await job.expert!.done; // the expert first
   const newRun = [
     '--env', job.game, '--steps', String(job.steps), '--seed', String(job.seed), '--out', job.dir,
     '--log-every', String(Math.min(50_000, job.steps / 4)), ...rewardFlags(job, o),
@@ -290,11 +294,23 @@ async function main(): Promise<void> {
   for (const t of teachers.values()) {
     if (t.preferences !== null && o.agent === 'greedy-h') throw new Error('--agent greedy-h acts on the feedback model alone: it takes scalar teachers only');
   }
+  const expertNamed = [...teachers.values()].some(needsExpert);
+  if (o.expertSeed !== undefined && !expertNamed) {
+    throw new Error(`--expert-seed names the expert of ${EXPERT_TEACHERS.join(' and ')}; no teacher in --teachers (${o.teachers.join(', ')}) has one`);
+  }
   const jobs: Job[] = [];
   for (const game of o.games) {
+    const truthOf = new Map<number, Job>();
+    const truthRun = (seed: number): Job => {
+      const job: Job = { game, seed, reward: 'true', teachers: null, dir: join(o.out, `true-${game}-${o.steps}-s${seed}`), steps: o.steps, expert: null };
+      truthOf.set(seed, job);
+      jobs.push(job);
+      return job;
+    };
+    for (const seed of o.seeds) truthRun(seed);
+    // Seed n's true-reward run judges for every seed; trained too when n is not among the seeds.
+    const sharedExpert = o.expertSeed === undefined ? null : (truthOf.get(o.expertSeed) ?? truthRun(o.expertSeed));
     for (const seed of o.seeds) {
-      const truth: Job = { game, seed, reward: 'true', teachers: null, dir: join(o.out, `true-${game}-${o.steps}-s${seed}`), steps: o.steps, truth: null };
-      jobs.push(truth);
       for (const reward of o.teachers) {
         const t = teachers.get(reward)!;
         const steps = o.agent === 'greedy-h' ? o.liveSteps : o.steps;
@@ -304,7 +320,8 @@ async function main(): Promise<void> {
             : t.preferences === null
               ? `tamer-${o.agent}-${reward}-${o.feedback}-${game}`
               : `both-${t.preferences}-${o.labels}-${t.scalar}-${o.feedback}-${game}`;
-        jobs.push({ game, seed, reward, teachers: t, dir: join(o.out, `${name}-${steps}-s${seed}`), steps, truth });
+        const judgedBy = sharedExpert !== null && needsExpert(t) ? `-expert${o.expertSeed}` : '';
+        jobs.push({ game, seed, reward, teachers: t, dir: join(o.out, `${name}${judgedBy}-${steps}-s${seed}`), steps, expert: sharedExpert ?? truthOf.get(seed)! });
       }
     }
   }
@@ -314,7 +331,8 @@ async function main(): Promise<void> {
   const agent = o.agent === 'greedy-h' ? `greedy on Ĥ over ${o.liveSteps.toLocaleString('en-US')} live steps` : `A2C on ${o.steps.toLocaleString('en-US')} agent steps`;
   console.log(
     `\n${agent} (true reward: A2C on ${o.steps.toLocaleString('en-US')}); greedy evaluation over ${o.episodes} episodes; mean over seeds ${o.seeds.join(', ')}; ` +
-      `in brackets, a 95% bootstrap interval over the seeds and their episodes.\n`,
+      `in brackets, a 95% bootstrap interval over the seeds and their episodes.` +
+      `${o.expertSeed !== undefined && expertNamed ? ` The expert teachers of every seed judge by seed ${o.expertSeed}'s true-reward run.` : ''}\n`,
   );
   console.log(
     '| game | teacher | labels | presses | normalised score | learned (per seed) | true reward | random | normalised, training episodes | learned / true, training | normalised, sampled evaluation | learned / true, sampled | val. accuracy | pred-true corr. | wall time / run | backend |',
@@ -327,7 +345,8 @@ async function main(): Promise<void> {
     const constant = bestConstantPolicy(game, o.episodes, EVAL_SEED);
     const byReward = (reward: string): RunFiles[] =>
       jobs
-        .filter((j) => j.game === game && j.reward === reward)
+        // Only --seeds' runs: an --expert-seed outside them trains its true-reward run but is not one of the table's.
+        .filter((j) => j.game === game && j.reward === reward && o.seeds.includes(j.seed))
         .map((j) => ({ s: read(j.dir, 'summary.json')!, e: read(j.dir, 'eval.json')!, sampled: sampled(o) ? read(j.dir, 'eval-sampled.json')! : null }));
     const truthRuns = byReward('true');
     const truth = meanOf(truthRuns.map((r) => r.e.meanReturn as number));

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -337,4 +337,35 @@ describe('npm run bench:learning', () => {
     expect(existsSync(join(truth, 'eval.json'))).toBe(false); // nothing evaluated
     expect(existsSync(join(pref, 'summary.json'))).toBe(false); // nothing trained
   });
+
+  it("with --expert-seed, every seed's expert teacher judges by that seed's true-reward run, which the table leaves out", () => {
+    const out = mkdtempSync(join(tmpdir(), 'arcade-bench-'));
+    const bench = (...args: string[]) =>
+      spawnSync(tsx, ['bench/learning.ts', '--games', 'Pong', '--seeds', '1', '--steps', '400', '--jobs', '2', '--episodes', '1', '--out', out, ...args], {
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+    const refused = bench('--teachers', 'oracle', '--expert-seed', '2');
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toMatch(/--expert-seed names the expert of scalar-expert and scalar-policy; no teacher in --teachers \(oracle\) has one/);
+    expect(readdirSync(out)).toEqual([]); // nothing trained
+
+    const r = bench('--teachers', 'scalar-policy', '--agent', 'greedy-h', '--live-steps', '60', '--feedback', '20', '--expert-seed', '2');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/The expert teachers of every seed judge by seed 2's true-reward run\./);
+    const run = join(out, 'tamer-greedy-h-scalar-policy-20-Pong-expert2-60-s1');
+    const config = JSON.parse(readFileSync(join(run, 'config.json'), 'utf8'));
+    expect(realpathSync(config.tamer.expert)).toBe(realpathSync(join(out, 'true-Pong-400-s2')));
+    expect(existsSync(join(out, 'true-Pong-400-s2', 'eval.json'))).toBe(true); // the expert was trained and evaluated
+    // The table's true reward is seed 1's alone: seed 2 judges, it is not one of the benchmark's seeds. Two
+    // 400-step runs may score alike, so seed 2's evaluation is made to stand out, and the table printed again
+    // from the runs as they are.
+    const evalOf = (seed: number) => join(out, `true-Pong-400-s${seed}`, 'eval.json');
+    writeFileSync(evalOf(2), JSON.stringify({ ...JSON.parse(readFileSync(evalOf(2), 'utf8')), meanReturn: 21 }));
+    const again = bench('--teachers', 'scalar-policy', '--agent', 'greedy-h', '--live-steps', '60', '--feedback', '20', '--expert-seed', '2');
+    expect(again.status, again.stderr).toBe(0);
+    const { rows } = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(rows).toHaveLength(1);
+    expect(rows[0].truth).toBe(JSON.parse(readFileSync(evalOf(1), 'utf8')).meanReturn);
+ }, 180_000);
 });
