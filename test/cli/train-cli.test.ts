@@ -367,5 +367,5 @@ describe('npm run bench:learning', () => {
     const { rows } = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(rows).toHaveLength(1);
     expect(rows[0].truth).toBe(JSON.parse(readFileSync(evalOf(1), 'utf8')).meanReturn);
- }, 180_000);
+  }, 180_000); // three runs trained and the table printed twice, each a process of its own
 });
