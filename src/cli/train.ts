@@ -25,6 +25,7 @@ import { INITIAL_POLICIES, type InitialPolicy } from '../learning/preferences/cl
 import { REWARD_INPUTS, REWARD_MODEL_DEFAULTS, type RewardInput } from '../learning/preferences/reward-model.js';
 import { REWARD_MODEL_MODES, type RewardModelMode } from '../session/imported-reward.js';
 import { fail, integer, nonNegativeNumber, positiveInt, positiveNumber, probability, unitInterval } from './args.js';
+import { AGENT_REWARDS } from '../shared/api.js';
 
 interface Flags {
   env?: string;
@@ -75,8 +76,6 @@ interface Flags {
   agentReward?: AgentReward;
 }
 
-/** With both channels, what A2C is paid (RewardModelConfig.stateReward): the state's mean of Ĥ(s, ·), or Ĥ(s, a). */
-const AGENT_REWARDS = ['state', 'action'] as const;
 type AgentReward = (typeof AGENT_REWARDS)[number];
 
 const TEACHER_PARAMS = ['beta', 'gamma', 'epsilon', 'skipRatio', 'equalRatio'];

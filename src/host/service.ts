@@ -328,6 +328,9 @@ function configOf(spec: CreateRunSpec, expert: ExpertRun | null): RunConfig {
   if (!preferences && spec.labels !== undefined) throw new ApiError('a label budget (labels) is for clip comparisons: it needs the preferences channel (or leave it out)');
   if (!preferences && spec.pretrainEpochs !== undefined) throw new ApiError('pretraining epochs (pretrainEpochs) train the reward model on clip comparisons: they need the preferences channel (or leave them out)');
   if (!preferences && spec.screenLabels === true) throw new ApiError('screening labels (screenLabels) is about clip comparisons: it needs the preferences channel');
+  if (spec.agentReward !== undefined && !(preferences && scalar)) {
+    throw new ApiError("what A2C is paid (agentReward) is a choice of runs with both channels: with one, the agent is paid the reward net as it is");
+  }
   if (!scalar && spec.feedbackBudget !== undefined) throw new ApiError('a feedback budget (feedbackBudget) is for the synthetic live teacher: it needs the live feedback channel (or leave it out)');
   const byExpert = spec.scalarTeacher != null && EXPERT_TEACHER_NAMES.includes(spec.scalarTeacher);
   if (byExpert && expert === null) {
@@ -357,7 +360,14 @@ function configOf(spec: CreateRunSpec, expert: ExpertRun | null): RunConfig {
     maskScore: expert !== null && expert.obsType === spec.obsType ? expert.maskScore : true,
     agent,
     ...(preferences && {
-      preferences: { ...PREFERENCE_DEFAULTS, teacher: spec.teacher, labels: spec.labels as number, ...(spec.pretrainEpochs !== undefined && { pretrainEpochs: spec.pretrainEpochs }), ...(spec.screenLabels === true && { screenLabels: true }) },
+      preferences: {
+        ...PREFERENCE_DEFAULTS,
+        teacher: spec.teacher,
+        labels: spec.labels as number,
+        ...(spec.pretrainEpochs !== undefined && { pretrainEpochs: spec.pretrainEpochs }),
+        ...(spec.screenLabels === true && { screenLabels: true }),
+        ...(spec.agentReward !== undefined && { rewardModel: { ...PREFERENCE_DEFAULTS.rewardModel, stateReward: spec.agentReward === 'state' } }),
+      },
     }),
     ...(scalar && { tamer: { ...TAMER_DEFAULTS, teacher: spec.scalarTeacher ?? null, feedback: spec.feedbackBudget ?? TAMER_DEFAULTS.feedback, expert: expert?.dir ?? null } }),
   };

@@ -34,6 +34,13 @@ export const RUN_NAME = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a run name is 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
 
+/**
+ * With both channels, what A2C is paid (RewardModelConfig.stateReward): `state`, the state's mean of Ĥ(s, ·) over
+ * the actions (the default: what clips rate); `action`, Ĥ(s, a) of the action taken, which pays the presses'
+ * action bias per step.
+ */
+export const AGENT_REWARDS = ['state', 'action'] as const;
+
 export const CreateRunSpec = z.strictObject({
   name: RUN_NAME,
   env: z.enum(GAMES),
@@ -68,6 +75,8 @@ export const CreateRunSpec = z.strictObject({
    * `--screen-labels`); preferences channel only.
    */
   screenLabels: z.boolean().optional(),
+  /** With both channels and A2C: what the agent is paid (AGENT_REWARDS); by default the state's mean of Ĥ. */
+  agentReward: z.enum(AGENT_REWARDS).optional(),
 });
 export type CreateRunSpec = z.input<typeof CreateRunSpec>;
 

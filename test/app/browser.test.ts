@@ -428,6 +428,19 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     await epochs.fill('20');
     await page.selectOption('select[name=obsType]', 'ram');
     expect(await epochs.inputValue()).toBe('200');
+    // What A2C is paid is a choice of both channels only; the run records the one made.
+    const paid = page.locator('select[name=agentReward]');
+    expect([await paid.inputValue(), await paid.isDisabled()]).toEqual(['state', true]);
+    await page.locator('input[name=feedback][value=scalar]').check();
+    expect(await paid.isEnabled()).toBe(true);
+    await paid.selectOption('action');
+    await page.fill('input[name=name]', 'e2e-paid-action');
+    await page.click('button[type=submit]');
+    await page.locator('.toast-ok', { hasText: 'Run e2e-paid-action created' }).waitFor();
+    const config = JSON.parse(readFileSync(join(runs, 'e2e-paid-action', 'config.json'), 'utf8'));
+    expect(config.reward).toBe('preferences+tamer');
+    expect(config.preferences.rewardModel).toMatchObject({ actionDependent: true, statePreferences: true, stateReward: false });
+    expect(await page.locator('.toast-error').allTextContents()).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
   });

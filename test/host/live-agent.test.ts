@@ -110,12 +110,19 @@ describe('the greedy-h agent in the app', () => {
     await expect(service.call('createRun', { ...prefs, name: 'budget', labels: 40, feedbackBudget: 10 }, 'alice')).rejects.toThrow(/feedback budget \(feedbackBudget\) is for the synthetic live teacher/);
     await expect(service.call('createRun', { ...a2c, name: 'epochs', pretrainEpochs: 5 }, 'alice')).rejects.toThrow(/pretraining epochs \(pretrainEpochs\) .* need the preferences channel/);
     await expect(service.call('createRun', { ...a2c, name: 'screen', screenLabels: true }, 'alice')).rejects.toThrow(/screening labels \(screenLabels\) is about clip comparisons: it needs the preferences channel/);
+    await expect(service.call('createRun', { ...a2c, name: 'paid', agentReward: 'action' }, 'alice')).rejects.toThrow(/what A2C is paid \(agentReward\) is a choice of runs with both channels/);
     expect(readdirSync(runs)).toEqual([]);
     // The form's pretraining epochs reach the run's config.
     await service.call('createRun', { ...prefs, name: 'epochs', labels: 40, pretrainEpochs: 7 }, 'alice');
     expect(JSON.parse(readFileSync(join(runs, 'epochs', 'config.json'), 'utf8')).preferences).toMatchObject({ pretrainEpochs: 7, screenLabels: false });
     await service.call('createRun', { ...prefs, name: 'screened', labels: 40, screenLabels: true }, 'alice');
     expect(JSON.parse(readFileSync(join(runs, 'screened', 'config.json'), 'utf8')).preferences.screenLabels).toBe(true);
+    // With both channels A2C is paid the state's mean of Ĥ unless the form says Ĥ of the action taken.
+    const both = { ...a2c, feedback: ['preferences' as const, 'scalar' as const], labels: 40 };
+    await service.call('createRun', { ...both, name: 'paid-state' }, 'alice');
+    await service.call('createRun', { ...both, name: 'paid-action', agentReward: 'action' }, 'alice');
+    const paid = (name: string) => JSON.parse(readFileSync(join(runs, name, 'config.json'), 'utf8')).preferences.rewardModel.stateReward;
+    expect([paid('paid-state'), paid('paid-action')]).toEqual([true, false]);
     // A Breakout run from the form gets Breakout's preference defaults (GAME_PREFERENCE_DEFAULTS), as headless.
     await service.call('createRun', { ...prefs, env: 'Breakout', name: 'breakout', labels: 40 }, 'alice');
     const breakout = JSON.parse(readFileSync(join(runs, 'breakout', 'config.json'), 'utf8'));

@@ -1,5 +1,6 @@
 /** Runs: create a run, open or resume an earlier one, export what a run learned. */
 import {
+  AGENT_REWARDS,
   AGENT_NAMES,
   type Bridge,
   EXPERT_TEACHER_NAMES,
@@ -114,6 +115,12 @@ export class RunsView implements View {
     field(form, 'Feedback budget', number('feedbackBudget', 1000, 1), "The synthetic live teacher's presses.");
     const agent = select('agent', [['a2c', 'A2C on the learned reward'], ['greedy-h', 'Greedy on Ĥ (Deep TAMER)']]);
     field(form, 'Agent', agent, 'Greedy on Ĥ: Deep TAMER\'s own agent, which learns as you press; good / bad channel alone.');
+    field(
+      form,
+      'A2C is paid',
+      select('agentReward', [['state', "Ĥ's mean over the actions"], ['action', 'Ĥ of the action taken']]),
+      'Both channels: clips rate states, presses rate actions. Paid Ĥ of the action taken, A2C also takes whatever action the presses favour, everywhere.',
+    );
     const steps = number('steps', A2C_STEPS, 1000);
     field(form, 'Agent steps', steps, 'A2C: thousands a second. Greedy on Ĥ: live steps, 15 a second.');
     // Deep TAMER's agent learns from presses alone, at the game's speed: the form follows the choice.
@@ -175,6 +182,7 @@ export class RunsView implements View {
     const channels = this.channels();
     for (const name of ['teacher', 'labels', 'prefill', 'pretrainEpochs', 'screenLabels']) this.input(name).disabled = !channels.includes('preferences');
     for (const name of ['scalarTeacher', 'feedbackBudget']) this.input(name).disabled = !channels.includes('scalar');
+    this.input('agentReward').disabled = !(channels.includes('preferences') && channels.includes('scalar'));
     this.syncPretrainHint();
     this.syncExperts();
   }
@@ -284,6 +292,7 @@ export class RunsView implements View {
         prefill: prefs ? Number(value('prefill')) : 0,
         ...(prefs && { pretrainEpochs: Number(value('pretrainEpochs')) }),
         ...(prefs && (this.input('screenLabels') as HTMLInputElement).checked && { screenLabels: true }),
+        ...(prefs && scalar && { agentReward: value('agentReward') as (typeof AGENT_REWARDS)[number] }),
         steps: Number(value('steps')),
         seed: Number(value('seed')),
       });
