@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeEnv } from '../../src/env/index.js';
 import { REWARD_MODEL_DEFAULTS } from '../../src/learning/preferences/reward-model.js';
@@ -312,6 +312,14 @@ describe('npm run train --dry-run', () => {
     const config = JSON.parse(dry.out);
     expect(config.preferences).toBeUndefined();
     expect(config.tamer.rewardModel).toMatchObject({ rewardStd: 0.1, members: 2, dropout: 0, actionDependent: true, normaliseAllActions: true, input: 'state' });
+  });
+});
+
+describe('npm run train: the expert', () => {
+  it('is recorded as a folder, not relative to where the command ran, so a run resumed from elsewhere finds it', () => {
+    const dry = train('--env', 'Pong', '--reward', 'tamer', '--teacher', 'scalar-policy', '--expert', 'runs/pong-true', '--steps', '200', '--out', '/nonexistent/x', '--dry-run');
+    expect(dry.code, dry.err).toBe(0);
+    expect(JSON.parse(dry.out).tamer.expert).toBe(resolve('runs/pong-true'));
   });
 });
 
