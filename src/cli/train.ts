@@ -288,8 +288,7 @@ async function main(): Promise<void> {
           ...(f.liveSpeed !== undefined && { stepsPerSecond: f.liveSpeed }),
           ...(f.feedbackWeight !== undefined && { weight: f.feedbackWeight }),
           ...(f.pretrainEncoder !== undefined && { pretrainEncoder: { ...ENCODER_PRETRAINING_DEFAULTS, frames: f.pretrainEncoder } }),
-          // As a folder, not relative to where this was typed: a run resumed from elsewhere finds its expert.
-          expert: f.expert === undefined ? null : resolve(f.expert),
+          expert: f.expert ?? null,
           ...(!preferences && { rewardModel: netSettings }),
         },
       }),

@@ -3,7 +3,7 @@
  * resuming through the run folder. The CLI (`npm run train`) and, later, the app drive it.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { ObsType } from '../env/core.js';
 import { checkEnvId, makeEnv, maskScoreMatters } from '../env/index.js';
 import { pretrainEncoder } from '../learning/tamer/autoencoder.js';
@@ -248,6 +248,8 @@ export function newRunConfig(given: RunConfig): RunConfig {
     ...(given.tamer !== undefined && {
       tamer: {
         ...resolveTamerConfig(given.tamer),
+        // A folder, not relative to where the run was made: resumed from elsewhere, it still finds its expert.
+        expert: given.tamer.expert == null ? null : resolve(given.tamer.expert),
         // The scale is what A2C is given; the greedy-h agent acts on Ĥ unnormalised, so its runs keep the
         // default of runs made before and remain comparable with them (bench:learning reuses them).
         ...(given.preferences === undefined &&
