@@ -332,7 +332,7 @@ async function main(): Promise<void> {
   console.log(
     `\n${agent} (true reward: A2C on ${o.steps.toLocaleString('en-US')}); greedy evaluation over ${o.episodes} episodes; mean over seeds ${o.seeds.join(', ')}; ` +
       `in brackets, a 95% bootstrap interval over the seeds and their episodes.` +
-      `${o.expertSeed !== undefined && expertNamed ? ` The expert teachers of every seed judge by seed ${o.expertSeed}'s true-reward run.` : ''}\n`,
+      `${o.expertSeed !== undefined ? ` The expert teachers of every seed judge by seed ${o.expertSeed}'s true-reward run.` : ''}\n`,
   );
   console.log(
     '| game | teacher | labels | presses | normalised score | learned (per seed) | true reward | random | normalised, training episodes | learned / true, training | normalised, sampled evaluation | learned / true, sampled | val. accuracy | pred-true corr. | wall time / run | backend |',
