@@ -39,7 +39,7 @@ import { listEnvs, maskScoreMatters } from '../src/env/index.js';
 import { TEACHERS } from '../src/learning/preferences/teachers.js';
 import { EXPERT_TEACHERS, SCALAR_TEACHERS, type ScalarTeacherName } from '../src/session/tamer.js';
 import { AGENTS, effectiveRunConfig, type RunConfig } from '../src/session/trainer.js';
-import { bestConstantPolicy, EVAL_SEED, normalisedInterval, randomPolicyReturns } from '../src/session/evaluate.js';
+import { bestConstantPolicy, EVAL_SEED, normalisedInterval, PREFERENCE_TARGET, preferenceTarget, randomPolicyReturns, type TargetCell } from '../src/session/evaluate.js';
 import { integer, positiveInt } from '../src/cli/args.js';
 
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -286,6 +286,9 @@ function normalisedCell(learned: number, truth: number, random: number, interval
   return `${pct((learned - random) / (truth - random))}%${bounds}`;
 }
 
+/** What the target's verdicts read of a table row (the row has more: results.json keeps it whole). */
+type Row = { game: string; teacher: string; labels: number; presses: number; normalised: number; truth: number; random: number; normalisedTraining: number | null; truthTraining: number; learnedSampled: number | null; truthSampled: number | null };
+
 async function main(): Promise<void> {
   program.parse();
   const o = program.opts<Opts>();
@@ -327,7 +330,7 @@ async function main(): Promise<void> {
   }
   await pool(jobs, o.jobs, o);
 
-  const rows: Record<string, unknown>[] = [];
+  const rows: Row[] = [];
   const agent = o.agent === 'greedy-h' ? `greedy on Ĥ over ${o.liveSteps.toLocaleString('en-US')} live steps` : `A2C on ${o.steps.toLocaleString('en-US')} agent steps`;
   console.log(
     `\n${agent} (true reward: A2C on ${o.steps.toLocaleString('en-US')}); greedy evaluation over ${o.episodes} episodes; mean over seeds ${o.seeds.join(', ')}; ` +
@@ -352,6 +355,8 @@ async function main(): Promise<void> {
     const truth = meanOf(truthRuns.map((r) => r.e.meanReturn as number));
     const truthSampled = sampled(o) ? meanOf(truthRuns.map((r) => r.sampled!.meanReturn as number)) : null;
     const truthTraining = meanOf(truthRuns.map((r) => r.s.meanTrueReturn as number));
+    // A run that ended no training episode has no training return (its summary says 0).
+    const episodesEnded = (rs: RunFiles[]) => rs.every((r) => (r.s.episodes as number) > 0);
     floors.push(`${game}: always ${constant.meaning}, ${constant.evaluation.mean.toFixed(1)} (${normalisedCell(constant.evaluation.mean, truth, random)})`);
     for (const teacher of o.teachers) {
       const t = teachers.get(teacher)!;
@@ -380,7 +385,7 @@ async function main(): Promise<void> {
         // The last 100 training episodes (a greedy-h run's are its live episodes).
         learnedTraining: used('meanTrueReturn'),
         truthTraining,
-        normalisedTraining: (used('meanTrueReturn') - random) / (truthTraining - random),
+        normalisedTraining: episodesEnded(runs) && episodesEnded(truthRuns) ? (used('meanTrueReturn') - random) / (truthTraining - random) : null,
         // The final policy with sampled actions, against the true-reward runs' final policies sampled.
         learnedSampled: sampled(o) ? meanOf(runs.map((r) => r.sampled!.meanReturn as number)) : null,
         truthSampled,
@@ -392,7 +397,7 @@ async function main(): Promise<void> {
       console.log(
         `| ${game} | ${row.teacher} | ${prefs ? row.labels.toFixed(0) : '-'} | ${t.scalar !== null ? row.presses.toFixed(0) : '-'} | ${normalisedCell(learned, truth, random, interval)} | ` +
           `${learned.toFixed(1)} (${row.perSeed.map((x) => x.toFixed(1)).join(', ')}) | ${truth.toFixed(1)} | ${random.toFixed(1)} | ` +
-          `${normalisedCell(row.learnedTraining, truthTraining, random)} | ${row.learnedTraining.toFixed(1)} / ${truthTraining.toFixed(1)} | ` +
+          `${row.normalisedTraining === null ? 'n/a (a run ended no training episode)' : normalisedCell(row.learnedTraining, truthTraining, random)} | ${row.learnedTraining.toFixed(1)} / ${truthTraining.toFixed(1)} | ` +
           `${row.learnedSampled === null || truthSampled === null ? '- | -' : `${normalisedCell(row.learnedSampled, truthSampled, random, intervalSampled)} | ${row.learnedSampled.toFixed(1)} / ${truthSampled.toFixed(1)}`} | ` +
           `${prefs ? row.valAccuracy.toFixed(2) : '-'} | ${prefs ? row.correlation.toFixed(2) : '-'} | ${row.wallMinutes.toFixed(1)} min | ${row.backend} |`,
       );
@@ -400,7 +405,33 @@ async function main(): Promise<void> {
   }
   console.log(`\nThe best constant action over the same ${o.episodes} evaluation episodes, normalised like the greedy column:`);
   for (const line of floors) console.log(`- ${line}`);
+  printTargetVerdicts(rows);
   writeFileSync(join(o.out, 'results.json'), `${JSON.stringify({ options: o, rows }, null, 2)}\n`);
+}
+
+/**
+ * Under a table of preference runs with both the `oracle` and `mistake` teachers: the preference target read by each
+ * of the three measures (preferenceTarget), since the acceptance does not say which score counts.
+ */
+function printTargetVerdicts(rows: readonly Row[]): void {
+  const prefRows = rows.filter((r) => r.presses === 0 && Object.hasOwn(PREFERENCE_TARGET.bars, r.teacher));
+  if (!Object.keys(PREFERENCE_TARGET.bars).every((t) => prefRows.some((r) => r.teacher === t))) return;
+  const beats = (truth: number | null, random: number) => truth !== null && truth > random;
+  const measures: [string, (r: Row) => number | null][] = [
+    ['greedy', (r) => (beats(r.truth, r.random) ? r.normalised : null)],
+    ['training episodes', (r) => (beats(r.truthTraining, r.random) ? r.normalisedTraining : null)],
+    ['sampled', (r) => (r.learnedSampled !== null && beats(r.truthSampled, r.random) ? (r.learnedSampled - r.random) / (r.truthSampled! - r.random) : null)],
+  ];
+  const { bars, requiredGame, games } = PREFERENCE_TARGET;
+  console.log(
+    `\nThe preference target (at least ${100 * bars.oracle}% with oracle and ${100 * bars.mistake}% with mistake, at most ${PREFERENCE_TARGET.maxLabels} labels, on ${requiredGame} and ${games - 1} other games), by each measure:`,
+  );
+  for (const [name, score] of measures) {
+    const cells: TargetCell[] = prefRows.map((r) => ({ game: r.game, teacher: r.teacher, labels: r.labels, normalised: score(r) }));
+    const v = preferenceTarget(cells);
+    const failing = v.failing.map((f) => `${f.game} (${f.why.join(', ')})`).join('; ');
+    console.log(`- ${name}: ${v.met ? 'met' : 'not met'}; both bars: ${v.passing.join(', ') || 'none'}${failing === '' ? '' : `; short: ${failing}`}`);
+  }
 }
 
 main().catch((err: unknown) => {

@@ -136,3 +136,47 @@ export function normalisedInterval(
   const k = Math.min(samples - 1, Math.round(((1 - level) / 2) * samples)); // samples left out on each side
   return [scores[k], scores[samples - 1 - k]];
 }
+
+/** The bars of the preference target (Christiano et al. 2017 reproduced; issue 4): normalised score per teacher. */
+export const PREFERENCE_TARGET = { bars: { oracle: 0.9, mistake: 0.75 }, requiredGame: 'Pong', games: 3, maxLabels: 1000 } as const;
+
+/** One cell of a benchmark table: a game's runs with one teacher, normalised by one measure (null: not measured). */
+export interface TargetCell {
+  game: string;
+  teacher: string;
+  labels: number;
+  normalised: number | null;
+}
+
+export interface TargetVerdict {
+  met: boolean;
+  /** Games whose cells clear both bars. */
+  passing: string[];
+  /** Why each other game falls short, e.g. "oracle 82% < 90%". */
+  failing: { game: string; why: string[] }[];
+}
+
+/**
+ * Reads a table against the preference target: at most 1,000 labels, at least 90% with the `oracle` teacher and
+ * 75% with `mistake` (10% flipped), on Pong and at least two other games. A game without both teachers' cells
+ * falls short, naming the missing one; so does a cell over the label budget or without a score.
+ */
+export function preferenceTarget(cells: readonly TargetCell[]): TargetVerdict {
+  const games = [...new Set(cells.map((c) => c.game))];
+  const passing: string[] = [];
+  const failing: TargetVerdict['failing'] = [];
+  for (const game of games) {
+    const why: string[] = [];
+    for (const [teacher, bar] of Object.entries(PREFERENCE_TARGET.bars)) {
+      const cell = cells.find((c) => c.game === game && c.teacher === teacher);
+      if (cell === undefined) why.push(`no ${teacher} runs`);
+      else if (cell.normalised === null || !Number.isFinite(cell.normalised)) why.push(`${teacher} not measured`);
+      else if (cell.labels > PREFERENCE_TARGET.maxLabels) why.push(`${teacher} used ${cell.labels.toFixed(0)} labels > ${PREFERENCE_TARGET.maxLabels}`);
+      else if (cell.normalised < bar) why.push(`${teacher} ${(100 * cell.normalised).toFixed(1)}% < ${100 * bar}%`);
+    }
+    if (why.length === 0) passing.push(game);
+    else failing.push({ game, why });
+  }
+  const met = passing.includes(PREFERENCE_TARGET.requiredGame) && passing.length >= PREFERENCE_TARGET.games;
+  return { met, passing, failing };
+}

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeEnv } from '../../src/env/index.js';
 import { REWARD_MODEL_DEFAULTS } from '../../src/learning/preferences/reward-model.js';
+import { preferenceTarget, type TargetCell } from '../../src/session/evaluate.js';
 import { loadCheckpoint } from '../../src/session/trainer.js';
 
 const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
@@ -376,4 +377,24 @@ describe('npm run bench:learning', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0].truth).toBe(JSON.parse(readFileSync(evalOf(1), 'utf8')).meanReturn);
   }, 180_000); // three runs trained and the table printed twice, each a process of its own
+
+  it('reads the table against the preference target by each measure, as preferenceTarget does', () => {
+    const out = mkdtempSync(join(tmpdir(), 'arcade-bench-'));
+    const r = spawnSync(tsx, ['bench/learning.ts', '--games', 'Pong', '--seeds', '1', '--steps', '400', '--labels', '12', '--jobs', '2', '--episodes', '1', '--out', out], {
+      encoding: 'utf8',
+      timeout: 150_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const { rows } = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(rows.map((row: { teacher: string }) => row.teacher)).toEqual(['oracle', 'mistake']);
+    const greedy = preferenceTarget(rows.map((row: TargetCell & { truth: number; random: number }) => ({ game: row.game, teacher: row.teacher, labels: row.labels, normalised: row.truth > row.random ? row.normalised : null })));
+    // One game can never meet it: Pong and two others are needed.
+    expect(greedy.met).toBe(false);
+    const line = r.stdout.split('\n').find((l) => l.startsWith('- greedy: '));
+    expect(line).toContain(greedy.passing.includes('Pong') ? '- greedy: not met; both bars: Pong' : `- greedy: not met; both bars: none; short: Pong (${greedy.failing[0].why.join(', ')})`);
+    // 400 steps end no Pong episode: no training return to read, where the summaries say 0 (which the table took for a score).
+    expect(rows.map((row: { normalisedTraining: number | null }) => row.normalisedTraining)).toEqual([null, null]);
+    expect(r.stdout).toMatch(/^- training episodes: not met; both bars: none; short: Pong \(oracle not measured, mistake not measured\)$/m);
+    expect(r.stdout).toMatch(/^- sampled: not met; /m);
+  }, 180_000);
 });

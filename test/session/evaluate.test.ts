@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/env/rng.js';
-import { normalisedInterval } from '../../src/session/evaluate.js';
+import { normalisedInterval, preferenceTarget, type TargetCell } from '../../src/session/evaluate.js';
 
 /** `runs` runs of `episodes` returns each: run means spread by `runSpread`, episodes by `episodeSpread` (normal). */
 function runsOf(rng: Rng, runs: number, episodes: number, mean: number, runSpread: number, episodeSpread: number): number[][] {
@@ -67,5 +67,43 @@ describe('normalisedInterval: a bootstrap interval for the normalised score', ()
     expect(() => normalisedInterval([[1]], [], 0)).toThrow(/no truth runs/);
     expect(() => normalisedInterval([[1]], [[2]], 0, { level: 1 })).toThrow(/level must be in \(0, 1\), got 1/);
     expect(() => normalisedInterval([[1]], [[2]], 0, { samples: 0 })).toThrow(/samples must be a positive integer, got 0/);
+  });
+});
+
+describe('preferenceTarget: a table read against the preference target', () => {
+  const cells = (game: string, oracle: number | null, mistake: number | null, labels = 1000): TargetCell[] => [
+    { game, teacher: 'oracle', labels, normalised: oracle },
+    { game, teacher: 'mistake', labels, normalised: mistake },
+  ];
+
+  it('is met with Pong and two other games over both bars, exactly at a bar too', () => {
+    const v = preferenceTarget([...cells('Pong', 0.9, 0.75), ...cells('Enduro', 1.2, 0.8), ...cells('Breakout', 0.95, 0.76), ...cells('Seaquest', -0.2, 0.1)]);
+    expect(v.met).toBe(true);
+    expect(v.passing).toEqual(['Pong', 'Enduro', 'Breakout']);
+    expect(v.failing).toEqual([{ game: 'Seaquest', why: ['oracle -20.0% < 90%', 'mistake 10.0% < 75%'] }]);
+  });
+
+  it('is not met without Pong, or with two games, and names each shortfall', () => {
+    const pongShort = preferenceTarget([...cells('Pong', 0.895, 0.9), ...cells('Enduro', 1, 1), ...cells('Breakout', 1, 1), ...cells('SpaceInvaders', 1, 1)]);
+    expect(pongShort.met).toBe(false);
+    // 89.5% is not 90%, though a table rounding to whole points shows it so.
+    expect(pongShort.failing).toEqual([{ game: 'Pong', why: ['oracle 89.5% < 90%'] }]);
+    expect(preferenceTarget([...cells('Pong', 1, 1), ...cells('Enduro', 1, 1)]).met).toBe(false);
+  });
+
+  it('counts a game short when a teacher is missing, unmeasured or over the label budget', () => {
+    const v = preferenceTarget([
+      ...cells('Pong', 1, 1),
+      { game: 'Enduro', teacher: 'oracle', labels: 1000, normalised: 1 },
+      ...cells('Breakout', null, 1),
+      ...cells('SpaceInvaders', 1, 1, 1001),
+    ]);
+    expect(v.met).toBe(false);
+    expect(v.passing).toEqual(['Pong']);
+    expect(v.failing).toEqual([
+      { game: 'Enduro', why: ['no mistake runs'] },
+      { game: 'Breakout', why: ['oracle not measured'] },
+      { game: 'SpaceInvaders', why: ['oracle used 1001 labels > 1000', 'mistake used 1001 labels > 1000'] },
+    ]);
   });
 });
