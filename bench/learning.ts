@@ -19,6 +19,9 @@
  *   npm run bench:learning -- --games Pong,Enduro,Seaquest --seeds 1,2,3 --steps 3000000 --labels 1000 \
  *     --teachers oracle,mistake --jobs 2 --out runs/bench-learning
  *
+ * `--steps-for Enduro=5000000` gives some games another budget, their true-reward runs the same (Seaquest's and
+ * Enduro's learned-reward agents start later than Pong's).
+ *
  * Live feedback (Deep TAMER) is benchmarked the same way by naming scalar teachers: each is a `--reward tamer`
  * run with `--feedback` presses, its agent A2C over `--steps` or (`--agent greedy-h`) greedy on Ĥ over
  * `--live-steps`. The expert of scalar-expert and scalar-policy is the true-reward run of the same game and
@@ -34,7 +37,7 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { listEnvs, maskScoreMatters } from '../src/env/index.js';
 import { TEACHERS } from '../src/learning/preferences/teachers.js';
 import { EXPERT_TEACHERS, SCALAR_TEACHERS, type ScalarTeacherName } from '../src/session/tamer.js';
@@ -44,11 +47,24 @@ import { integer, positiveInt } from '../src/cli/args.js';
 
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter((s) => s !== '');
 
+/** `--steps-for`: game=steps pairs, e.g. "Enduro=5000000,Seaquest=5000000". */
+function stepsFor(v: string): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const pair of list(v)) {
+    const [game, n, ...rest] = pair.split('=');
+    if (n === undefined || rest.length > 0) throw new InvalidArgumentError(`"${pair}" is not game=steps`);
+    if (m.has(game)) throw new InvalidArgumentError(`${game} is given twice`);
+    m.set(game, positiveInt(n));
+  }
+  return m;
+}
+
 const program = new Command('bench:learning')
   .description('A2C on preferences from synthetic teachers vs A2C on the true score, normalised.')
   .option('--games <ids>', 'comma-separated games', list, ['Pong', 'Enduro', 'Seaquest'])
   .option('--seeds <n,...>', 'comma-separated seeds', (v) => list(v).map((s) => integer(s)), [1, 2, 3])
   .option('--steps <n>', 'agent steps per run', positiveInt, 3_000_000)
+  .option('--steps-for <game=n,...>', "another step budget for some games' runs, learned and true reward alike, e.g. Enduro=5000000", stepsFor, new Map<string, number>())
   .option('--labels <n>', 'label budget of the preference runs', positiveInt, 1000)
   .option('--teachers <names>', 'comma-separated synthetic teachers: preference (B-Pref), live-feedback (scalar-*), or both joined by + (oracle+scalar-policy)', list, ['oracle', 'mistake'])
   .option('--feedback <n>', 'press budget of the live-feedback runs', positiveInt, 1000)
@@ -67,6 +83,7 @@ interface Opts {
   games: string[];
   seeds: number[];
   steps: number;
+  stepsFor: Map<string, number>;
   labels: number;
   teachers: string[];
   feedback: number;
@@ -293,6 +310,8 @@ async function main(): Promise<void> {
   program.parse();
   const o = program.opts<Opts>();
   for (const g of o.games) if (!listEnvs().includes(g)) throw new Error(`unknown game "${g}"; known: ${listEnvs().join(', ')}`);
+  for (const g of o.stepsFor.keys()) if (!o.games.includes(g)) throw new Error(`--steps-for names ${g}, which is not one of --games (${o.games.join(', ')})`);
+  const stepsOf = (game: string) => o.stepsFor.get(game) ?? o.steps;
   const teachers = new Map(o.teachers.map((name) => [name, parseTeachers(name)]));
   for (const t of teachers.values()) {
     if (t.preferences !== null && o.agent === 'greedy-h') throw new Error('--agent greedy-h acts on the feedback model alone: it takes scalar teachers only');
@@ -305,7 +324,7 @@ async function main(): Promise<void> {
   for (const game of o.games) {
     const truthOf = new Map<number, Job>();
     const truthRun = (seed: number): Job => {
-      const job: Job = { game, seed, reward: 'true', teachers: null, dir: join(o.out, `true-${game}-${o.steps}-s${seed}`), steps: o.steps, expert: null };
+      const job: Job = { game, seed, reward: 'true', teachers: null, dir: join(o.out, `true-${game}-${stepsOf(game)}-s${seed}`), steps: stepsOf(game), expert: null };
       truthOf.set(seed, job);
       jobs.push(job);
       return job;
@@ -316,7 +335,7 @@ async function main(): Promise<void> {
     for (const seed of o.seeds) {
       for (const reward of o.teachers) {
         const t = teachers.get(reward)!;
-        const steps = o.agent === 'greedy-h' ? o.liveSteps : o.steps;
+        const steps = o.agent === 'greedy-h' ? o.liveSteps : stepsOf(game);
         const name =
           t.scalar === null
             ? `pref-${reward}-${o.labels}-${game}`
@@ -331,9 +350,12 @@ async function main(): Promise<void> {
   await pool(jobs, o.jobs, o);
 
   const rows: Row[] = [];
-  const agent = o.agent === 'greedy-h' ? `greedy on Ĥ over ${o.liveSteps.toLocaleString('en-US')} live steps` : `A2C on ${o.steps.toLocaleString('en-US')} agent steps`;
+  const count = (n: number) => n.toLocaleString('en-US');
+  const otherSteps = o.games.filter((g) => o.stepsFor.has(g)).map((g) => `${g} ${count(stepsOf(g))}`);
+  const budget = `${count(o.steps)}${otherSteps.length === 0 ? '' : ` (${otherSteps.join(', ')})`}`;
+  const agent = o.agent === 'greedy-h' ? `greedy on Ĥ over ${count(o.liveSteps)} live steps` : `A2C on ${budget} agent steps`;
   console.log(
-    `\n${agent} (true reward: A2C on ${o.steps.toLocaleString('en-US')}); greedy evaluation over ${o.episodes} episodes; mean over seeds ${o.seeds.join(', ')}; ` +
+    `\n${agent} (true reward: A2C on ${budget}); greedy evaluation over ${o.episodes} episodes; mean over seeds ${o.seeds.join(', ')}; ` +
       `in brackets, a 95% bootstrap interval over the seeds and their episodes.` +
       `${o.expertSeed !== undefined ? ` The expert teachers of every seed judge by seed ${o.expertSeed}'s true-reward run.` : ''}\n`,
   );

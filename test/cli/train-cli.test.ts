@@ -378,13 +378,31 @@ describe('npm run bench:learning', () => {
     expect(rows[0].truth).toBe(JSON.parse(readFileSync(evalOf(1), 'utf8')).meanReturn);
   }, 180_000); // three runs trained and the table printed twice, each a process of its own
 
-  it('reads the table against the preference target by each measure, as preferenceTarget does', () => {
+  it('gives games their own step budgets (--steps-for), and reads the table against the preference target by each measure, as preferenceTarget does', () => {
     const out = mkdtempSync(join(tmpdir(), 'arcade-bench-'));
-    const r = spawnSync(tsx, ['bench/learning.ts', '--games', 'Pong', '--seeds', '1', '--steps', '400', '--labels', '12', '--jobs', '2', '--episodes', '1', '--out', out], {
-      encoding: 'utf8',
-      timeout: 150_000,
-    });
+    const bench = (...args: string[]) =>
+      spawnSync(tsx, ['bench/learning.ts', '--games', 'Pong', '--seeds', '1', '--steps', '300', '--labels', '12', '--jobs', '2', '--episodes', '1', '--out', out, ...args], {
+        encoding: 'utf8',
+        timeout: 150_000,
+      });
+    for (const [bad, why] of [
+      ['Pong', /"Pong" is not game=steps/],
+      ['Pong=0', /expected a positive whole number, got "0"/],
+      ['Pong=400,Pong=500', /Pong is given twice/],
+      ['Enduro=400', /--steps-for names Enduro, which is not one of --games \(Pong\)/],
+    ] as const) {
+      const refused = bench('--steps-for', bad);
+      expect(refused.status).not.toBe(0);
+      expect(refused.stderr).toMatch(why);
+    }
+    expect(readdirSync(out)).toEqual([]); // nothing trained
+    // Pong's runs, true and learned reward, take --steps-for's budget, not --steps'.
+    const r = bench('--steps-for', 'Pong=400');
     expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/A2C on 300 \(Pong 400\) agent steps \(true reward: A2C on 300 \(Pong 400\)\)/);
+    for (const run of ['true-Pong-400-s1', 'pref-oracle-12-Pong-400-s1', 'pref-mistake-12-Pong-400-s1']) {
+      expect(JSON.parse(readFileSync(join(out, run, 'summary.json'), 'utf8')).steps).toBe(400);
+    }
     const { rows } = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(rows.map((row: { teacher: string }) => row.teacher)).toEqual(['oracle', 'mistake']);
     const greedy = preferenceTarget(rows.map((row: TargetCell & { truth: number; random: number }) => ({ game: row.game, teacher: row.teacher, labels: row.labels, normalised: row.truth > row.random ? row.normalised : null })));
