@@ -304,7 +304,21 @@ function normalisedCell(learned: number, truth: number, random: number, interval
 }
 
 /** What the target's verdicts read of a table row (the row has more: results.json keeps it whole). */
-type Row = { game: string; teacher: string; labels: number; presses: number; normalised: number; truth: number; random: number; normalisedTraining: number | null; truthTraining: number; learnedSampled: number | null; truthSampled: number | null };
+type Row = {
+  game: string;
+  teacher: string;
+  labels: number;
+  presses: number;
+  learned: number;
+  truth: number;
+  random: number;
+  learnedTraining: number;
+  normalisedTraining: number | null;
+  truthTraining: number;
+  learnedSampled: number | null;
+  truthSampled: number | null;
+  bestConstant: { action: string; meanReturn: number };
+};
 
 async function main(): Promise<void> {
   program.parse();
@@ -438,18 +452,22 @@ async function main(): Promise<void> {
 function printTargetVerdicts(rows: readonly Row[]): void {
   const prefRows = rows.filter((r) => r.presses === 0 && Object.hasOwn(PREFERENCE_TARGET.bars, r.teacher));
   if (!Object.keys(PREFERENCE_TARGET.bars).every((t) => prefRows.some((r) => r.teacher === t))) return;
-  const beats = (truth: number | null, random: number) => truth !== null && truth > random;
-  const measures: [string, (r: Row) => number | null][] = [
-    ['greedy', (r) => (beats(r.truth, r.random) ? r.normalised : null)],
-    ['training episodes', (r) => (beats(r.truthTraining, r.random) ? r.normalisedTraining : null)],
-    ['sampled', (r) => (r.learnedSampled !== null && beats(r.truthSampled, r.random) ? (r.learnedSampled - r.random) / (r.truthSampled! - r.random) : null)],
+  // Each measure's learned and true-reward scores of a row (null: not measured).
+  const measures: [string, (r: Row) => [number | null, number | null]][] = [
+    ['greedy', (r) => [r.learned, r.truth]],
+    ['training episodes', (r) => [r.normalisedTraining === null ? null : r.learnedTraining, r.truthTraining]],
+    ['sampled', (r) => [r.learnedSampled, r.truthSampled]],
   ];
   const { bars, requiredGame, games } = PREFERENCE_TARGET;
   console.log(
     `\nThe preference target (at least ${100 * bars.oracle}% with oracle and ${100 * bars.mistake}% with mistake, at most ${PREFERENCE_TARGET.maxLabels} labels, on ${requiredGame} and ${games - 1} other games), by each measure:`,
   );
   for (const [name, score] of measures) {
-    const cells: TargetCell[] = prefRows.map((r) => ({ game: r.game, teacher: r.teacher, labels: r.labels, normalised: score(r) }));
+    const cells: TargetCell[] = prefRows.map((r) => {
+      const [learned, truth] = score(r);
+      const norm = (x: number | null) => (x === null || truth === null || !(truth > r.random) ? null : (x - r.random) / (truth - r.random));
+      return { game: r.game, teacher: r.teacher, labels: r.labels, normalised: norm(learned), constant: norm(r.bestConstant.meanReturn) };
+    });
     const v = preferenceTarget(cells);
     const failing = v.failing.map((f) => `${f.game} (${f.why.join(', ')})`).join('; ');
     console.log(`- ${name}: ${v.met ? 'met' : 'not met'}; both bars: ${v.passing.join(', ') || 'none'}${failing === '' ? '' : `; short: ${failing}`}`);

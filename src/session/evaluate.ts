@@ -146,6 +146,11 @@ export interface TargetCell {
   teacher: string;
   labels: number;
   normalised: number | null;
+  /**
+   * The game's best constant action (bestConstantPolicy) normalised the same way; null if unknown. A cell whose
+   * constant policy clears its bar does not count: the true-reward runs it is measured against are no yardstick.
+   */
+  constant: number | null;
 }
 
 export interface TargetVerdict {
@@ -159,7 +164,8 @@ export interface TargetVerdict {
 /**
  * Reads a table against the preference target: at most 1,000 labels, at least 90% with the `oracle` teacher and
  * 75% with `mistake` (10% flipped), on Pong and at least two other games. A game without both teachers' cells
- * falls short, naming the missing one; so does a cell over the label budget or without a score.
+ * falls short, naming the missing one; so does a cell over the label budget or without a score, and one that a
+ * constant action would clear as well (Space Invaders' always-FIRE beats its true-reward agents' sampled play).
  */
 export function preferenceTarget(cells: readonly TargetCell[]): TargetVerdict {
   const games = [...new Set(cells.map((c) => c.game))];
@@ -173,6 +179,7 @@ export function preferenceTarget(cells: readonly TargetCell[]): TargetVerdict {
       else if (cell.normalised === null || !Number.isFinite(cell.normalised)) why.push(`${teacher} not measured`);
       else if (cell.labels > PREFERENCE_TARGET.maxLabels) why.push(`${teacher} used ${cell.labels.toFixed(0)} labels > ${PREFERENCE_TARGET.maxLabels}`);
       else if (cell.normalised < bar) why.push(`${teacher} ${(100 * cell.normalised).toFixed(1)}% < ${100 * bar}%`);
+      else if (cell.constant !== null && cell.constant >= bar) why.push(`${teacher} ${(100 * cell.normalised).toFixed(1)}% but a constant action scores ${(100 * cell.constant).toFixed(1)}%`);
     }
     if (why.length === 0) passing.push(game);
     else failing.push({ game, why });

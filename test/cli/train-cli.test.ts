@@ -405,7 +405,9 @@ describe('npm run bench:learning', () => {
     }
     const { rows } = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(rows.map((row: { teacher: string }) => row.teacher)).toEqual(['oracle', 'mistake']);
-    const greedy = preferenceTarget(rows.map((row: TargetCell & { truth: number; random: number }) => ({ game: row.game, teacher: row.teacher, labels: row.labels, normalised: row.truth > row.random ? row.normalised : null })));
+    type ResultRow = TargetCell & { learned: number; truth: number; random: number; bestConstant: { meanReturn: number } };
+    const norm = (row: ResultRow, x: number) => (row.truth > row.random ? (x - row.random) / (row.truth - row.random) : null);
+    const greedy = preferenceTarget(rows.map((row: ResultRow) => ({ game: row.game, teacher: row.teacher, labels: row.labels, normalised: norm(row, row.learned), constant: norm(row, row.bestConstant.meanReturn) })));
     // One game can never meet it: Pong and two others are needed.
     expect(greedy.met).toBe(false);
     const line = r.stdout.split('\n').find((l) => l.startsWith('- greedy: '));

@@ -71,9 +71,9 @@ describe('normalisedInterval: a bootstrap interval for the normalised score', ()
 });
 
 describe('preferenceTarget: a table read against the preference target', () => {
-  const cells = (game: string, oracle: number | null, mistake: number | null, labels = 1000): TargetCell[] => [
-    { game, teacher: 'oracle', labels, normalised: oracle },
-    { game, teacher: 'mistake', labels, normalised: mistake },
+  const cells = (game: string, oracle: number | null, mistake: number | null, labels = 1000, constant: number | null = null): TargetCell[] => [
+    { game, teacher: 'oracle', labels, normalised: oracle, constant },
+    { game, teacher: 'mistake', labels, normalised: mistake, constant },
   ];
 
   it('is met with Pong and two other games over both bars, exactly at a bar too', () => {
@@ -94,7 +94,7 @@ describe('preferenceTarget: a table read against the preference target', () => {
   it('counts a game short when a teacher is missing, unmeasured or over the label budget', () => {
     const v = preferenceTarget([
       ...cells('Pong', 1, 1),
-      { game: 'Enduro', teacher: 'oracle', labels: 1000, normalised: 1 },
+      { game: 'Enduro', teacher: 'oracle', labels: 1000, normalised: 1, constant: null },
       ...cells('Breakout', null, 1),
       ...cells('SpaceInvaders', 1, 1, 1001),
     ]);
@@ -105,5 +105,17 @@ describe('preferenceTarget: a table read against the preference target', () => {
       { game: 'Breakout', why: ['oracle not measured'] },
       { game: 'SpaceInvaders', why: ['oracle used 1001 labels > 1000', 'mistake used 1001 labels > 1000'] },
     ]);
+  });
+
+  it('does not count a cell that a constant action clears as well', () => {
+    // Space Invaders sampled (6 Dec): always FIRE 231% against true-reward agents that play worse sampled.
+    const v = preferenceTarget([...cells('Pong', 0.95, 1.2, 1000, -0.01), ...cells('Enduro', 1.1, 0.77, 1000, 0), ...cells('SpaceInvaders', 2.31, 1.04, 1000, 2.315)]);
+    expect(v.met).toBe(false);
+    expect(v.failing).toEqual([{ game: 'SpaceInvaders', why: ['oracle 231.0% but a constant action scores 231.5%', 'mistake 104.0% but a constant action scores 231.5%'] }]);
+    // A floor under the bar is no objection: only one that reaches it.
+    const low = preferenceTarget([...cells('Pong', 0.95, 1.2), ...cells('Enduro', 1.1, 0.77), ...cells('SpaceInvaders', 2.31, 1.04, 1000, 0.74)]);
+    expect(low.met).toBe(true);
+    // Between the bars it spoils the mistakes cell alone.
+    expect(preferenceTarget(cells('SpaceInvaders', 2.31, 1.04, 1000, 0.8)).failing).toEqual([{ game: 'SpaceInvaders', why: ['mistake 104.0% but a constant action scores 80.0%'] }]);
   });
 });
