@@ -308,7 +308,6 @@ type Row = {
   game: string;
   teacher: string;
   labels: number;
-  presses: number;
   learned: number;
   truth: number;
   random: number;
@@ -450,7 +449,8 @@ async function main(): Promise<void> {
  * of the three measures (preferenceTarget), since the acceptance does not say which score counts.
  */
 function printTargetVerdicts(rows: readonly Row[]): void {
-  const prefRows = rows.filter((r) => r.presses === 0 && Object.hasOwn(PREFERENCE_TARGET.bars, r.teacher));
+  // Teachers named oracle and mistake alone: a both-channel row is named oracle+scalar-policy.
+  const prefRows = rows.filter((r) => Object.hasOwn(PREFERENCE_TARGET.bars, r.teacher));
   if (!Object.keys(PREFERENCE_TARGET.bars).every((t) => prefRows.some((r) => r.teacher === t))) return;
   // Each measure's learned and true-reward scores of a row (null: not measured).
   const measures: [string, (r: Row) => [number | null, number | null]][] = [

@@ -157,7 +157,7 @@ export interface TargetVerdict {
   met: boolean;
   /** Games whose cells clear both bars. */
   passing: string[];
-  /** Why each other game falls short, e.g. "oracle 82% < 90%". */
+  /** Why each other game falls short, e.g. "oracle 82.0% < 90%". */
   failing: { game: string; why: string[] }[];
 }
 
