@@ -2,13 +2,17 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { makeEnv } from '../../src/env/index.js';
 import { REWARD_MODEL_DEFAULTS } from '../../src/learning/preferences/reward-model.js';
 import { preferenceTarget, type TargetCell } from '../../src/session/evaluate.js';
 import { loadCheckpoint } from '../../src/session/trainer.js';
 
 const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
+
+// Each test here runs the CLIs as processes, several each, started by tsx: 20-29 s for some beside two benchmark
+// jobs, against the suite's 30 s for in-process tests. Tests that train more say so themselves.
+vi.setConfig({ testTimeout: 90_000 });
 
 function train(...args: string[]) {
   const r = spawnSync(tsx, ['src/cli/train.ts', ...args], { encoding: 'utf8', timeout: 60_000 });
