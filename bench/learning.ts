@@ -42,7 +42,7 @@ import { listEnvs, maskScoreMatters } from '../src/env/index.js';
 import { TEACHERS } from '../src/learning/preferences/teachers.js';
 import { EXPERT_TEACHERS, SCALAR_TEACHERS, type ScalarTeacherName } from '../src/session/tamer.js';
 import { AGENTS, effectiveRunConfig, type RunConfig } from '../src/session/trainer.js';
-import { bestConstantPolicy, EVAL_SEED, normalisedInterval, PREFERENCE_TARGET, preferenceTarget, randomPolicyReturns, type TargetCell } from '../src/session/evaluate.js';
+import { bestConstantPolicy, EVAL_SEED, normalisedInterval, normalisedScore, PREFERENCE_TARGET, preferenceTarget, randomPolicyReturns, type TargetCell } from '../src/session/evaluate.js';
 import { integer, positiveInt } from '../src/cli/args.js';
 
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -298,9 +298,10 @@ const pct = (x: number) => (100 * x).toFixed(0);
  * `interval`: the cell's bootstrap interval; null when it is unbounded, undefined when the cell has none.
  */
 function normalisedCell(learned: number, truth: number, random: number, interval?: [number, number] | null): string {
-  if (!(truth > random)) return `n/a (true reward ${truth.toFixed(1)} does not beat random ${random.toFixed(1)})`;
+  const score = normalisedScore(learned, truth, random);
+  if (score === null) return `n/a (true reward ${truth.toFixed(1)} does not beat random ${random.toFixed(1)})`;
   const bounds = interval === undefined ? '' : interval === null ? ' (interval unbounded)' : ` (${pct(interval[0])}-${pct(interval[1])}%)`;
-  return `${pct((learned - random) / (truth - random))}%${bounds}`;
+  return `${pct(score)}%${bounds}`;
 }
 
 /** What the target's verdicts read of a table row (the row has more: results.json keeps it whole). */
@@ -308,10 +309,9 @@ type Row = {
   game: string;
   teacher: string;
   labels: number;
-  learned: number;
+  normalised: number | null;
   truth: number;
   random: number;
-  learnedTraining: number;
   normalisedTraining: number | null;
   truthTraining: number;
   learnedSampled: number | null;
@@ -399,6 +399,7 @@ async function main(): Promise<void> {
       const learned = meanOf(runs.map((r) => r.e.meanReturn as number));
       const used = (key: string) => meanOf(runs.map((r) => r.s[key] as number));
       const interval = truth > random ? normalisedInterval(episodeReturns(runs, 'e'), episodeReturns(truthRuns, 'e'), random) : null;
+      const trainingEnded = episodesEnded(runs) && episodesEnded(truthRuns);
       const intervalSampled =
         truthSampled !== null && truthSampled > random ? normalisedInterval(episodeReturns(runs, 'sampled'), episodeReturns(truthRuns, 'sampled'), random) : null;
       const row = {
@@ -406,7 +407,7 @@ async function main(): Promise<void> {
         teacher: t.scalar === null ? teacher : `${teacher} (${o.agent})`,
         labels: t.preferences === null ? 0 : used('labelsUsed'),
         presses: t.scalar === null ? 0 : used('feedbackUsed'),
-        normalised: (learned - random) / (truth - random),
+        normalised: normalisedScore(learned, truth, random),
         // 95% bootstrap interval over seeds and episodes (null when the true reward does not clearly beat random).
         normalisedInterval: interval,
         learned,
@@ -420,7 +421,7 @@ async function main(): Promise<void> {
         // The last 100 training episodes (a greedy-h run's are its live episodes).
         learnedTraining: used('meanTrueReturn'),
         truthTraining,
-        normalisedTraining: episodesEnded(runs) && episodesEnded(truthRuns) ? (used('meanTrueReturn') - random) / (truthTraining - random) : null,
+        normalisedTraining: trainingEnded ? normalisedScore(used('meanTrueReturn'), truthTraining, random) : null,
         // The final policy with sampled actions, against the true-reward runs' final policies sampled.
         learnedSampled: sampled(o) ? meanOf(runs.map((r) => r.sampled!.meanReturn as number)) : null,
         truthSampled,
@@ -432,7 +433,7 @@ async function main(): Promise<void> {
       console.log(
         `| ${game} | ${row.teacher} | ${prefs ? row.labels.toFixed(0) : '-'} | ${t.scalar !== null ? row.presses.toFixed(0) : '-'} | ${normalisedCell(learned, truth, random, interval)} | ` +
           `${learned.toFixed(1)} (${row.perSeed.map((x) => x.toFixed(1)).join(', ')}) | ${truth.toFixed(1)} | ${random.toFixed(1)} | ` +
-          `${row.normalisedTraining === null ? 'n/a (a run ended no training episode)' : normalisedCell(row.learnedTraining, truthTraining, random)} | ${row.learnedTraining.toFixed(1)} / ${truthTraining.toFixed(1)} | ` +
+          `${!trainingEnded ? 'n/a (a run ended no training episode)' : normalisedCell(row.learnedTraining, truthTraining, random)} | ${row.learnedTraining.toFixed(1)} / ${truthTraining.toFixed(1)} | ` +
           `${row.learnedSampled === null || truthSampled === null ? '- | -' : `${normalisedCell(row.learnedSampled, truthSampled, random, intervalSampled)} | ${row.learnedSampled.toFixed(1)} / ${truthSampled.toFixed(1)}`} | ` +
           `${prefs ? row.valAccuracy.toFixed(2) : '-'} | ${prefs ? row.correlation.toFixed(2) : '-'} | ${row.wallMinutes.toFixed(1)} min | ${row.backend} |`,
       );
@@ -452,11 +453,11 @@ function printTargetVerdicts(rows: readonly Row[]): void {
   // Teachers named oracle and mistake alone: a both-channel row is named oracle+scalar-policy.
   const prefRows = rows.filter((r) => Object.hasOwn(PREFERENCE_TARGET.bars, r.teacher));
   if (!Object.keys(PREFERENCE_TARGET.bars).every((t) => prefRows.some((r) => r.teacher === t))) return;
-  // Each measure's learned and true-reward scores of a row (null: not measured).
-  const measures: [string, (r: Row) => [number | null, number | null]][] = [
-    ['greedy', (r) => [r.learned, r.truth]],
-    ['training episodes', (r) => [r.normalisedTraining === null ? null : r.learnedTraining, r.truthTraining]],
-    ['sampled', (r) => [r.learnedSampled, r.truthSampled]],
+  // Each measure's normalised score of a row and the true-reward score it is normalised by (null: not measured).
+  const measures: [string, (r: Row) => { score: number | null; truth: number | null }][] = [
+    ['greedy', (r) => ({ score: r.normalised, truth: r.truth })],
+    ['training episodes', (r) => ({ score: r.normalisedTraining, truth: r.truthTraining })],
+    ['sampled', (r) => ({ score: r.learnedSampled === null || r.truthSampled === null ? null : normalisedScore(r.learnedSampled, r.truthSampled, r.random), truth: r.truthSampled })],
   ];
   const { bars, requiredGame, games } = PREFERENCE_TARGET;
   console.log(
@@ -464,9 +465,9 @@ function printTargetVerdicts(rows: readonly Row[]): void {
   );
   for (const [name, score] of measures) {
     const cells: TargetCell[] = prefRows.map((r) => {
-      const [learned, truth] = score(r);
-      const norm = (x: number | null) => (x === null || truth === null || !(truth > r.random) ? null : (x - r.random) / (truth - r.random));
-      return { game: r.game, teacher: r.teacher, labels: r.labels, normalised: norm(learned), constant: norm(r.bestConstant.meanReturn) };
+      const { score: normalised, truth } = score(r);
+      const constant = truth === null ? null : normalisedScore(r.bestConstant.meanReturn, truth, r.random);
+      return { game: r.game, teacher: r.teacher, labels: r.labels, normalised, constant };
     });
     const v = preferenceTarget(cells);
     const failing = v.failing.map((f) => `${f.game} (${f.why.join(', ')})`).join('; ');

@@ -91,6 +91,14 @@ export function randomPolicyReturns(id: string, episodes: number, seed: number):
 }
 
 /**
+ * The normalised score (x - random) / (truth - random) of Christiano et al.'s comparison: 1 scores as the true-reward
+ * runs do, 0 as the random policy. Null when the true reward does not beat random, where the ratio means nothing.
+ */
+export function normalisedScore(x: number, truth: number, random: number): number | null {
+  return truth > random ? (x - random) / (truth - random) : null;
+}
+
+/**
  * A confidence interval for the normalised score (learned - random) / (truth - random) of two groups of runs,
  * each run given as its evaluation episodes' returns: a percentile bootstrap over both sources of chance, the runs
  * (seeds, resampled with replacement within each group, as rliable's stratified bootstrap does; Agarwal et al.
@@ -130,7 +138,7 @@ export function normalisedInterval(
     const l = draw(learned);
     const t = draw(truth);
     if (!(t > random)) return null;
-    scores[b] = (l - random) / (t - random);
+    scores[b] = normalisedScore(l, t, random)!; // t > random: checked above
   }
   scores.sort();
   const k = Math.min(samples - 1, Math.round(((1 - level) / 2) * samples)); // samples left out on each side
@@ -176,7 +184,7 @@ export function preferenceTarget(cells: readonly TargetCell[]): TargetVerdict {
     for (const [teacher, bar] of Object.entries(PREFERENCE_TARGET.bars)) {
       const cell = cells.find((c) => c.game === game && c.teacher === teacher);
       if (cell === undefined) why.push(`no ${teacher} runs`);
-      else if (cell.normalised === null || !Number.isFinite(cell.normalised)) why.push(`${teacher} not measured`);
+      else if (cell.normalised === null) why.push(`${teacher} not measured`);
       else if (cell.labels > PREFERENCE_TARGET.maxLabels) why.push(`${teacher} used ${cell.labels.toFixed(0)} labels > ${PREFERENCE_TARGET.maxLabels}`);
       else if (cell.normalised < bar) why.push(`${teacher} ${(100 * cell.normalised).toFixed(1)}% < ${100 * bar}%`);
       else if (cell.constant !== null && cell.constant >= bar) why.push(`${teacher} ${(100 * cell.normalised).toFixed(1)}% but a constant action scores ${(100 * cell.constant).toFixed(1)}%`);

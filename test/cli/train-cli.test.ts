@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { makeEnv } from '../../src/env/index.js';
 import { REWARD_MODEL_DEFAULTS } from '../../src/learning/preferences/reward-model.js';
-import { preferenceTarget, type TargetCell } from '../../src/session/evaluate.js';
+import { normalisedScore, preferenceTarget, type TargetCell } from '../../src/session/evaluate.js';
 import { loadCheckpoint } from '../../src/session/trainer.js';
 
 const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
@@ -410,7 +410,7 @@ describe('npm run bench:learning', () => {
     const { rows } = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(rows.map((row: { teacher: string }) => row.teacher)).toEqual(['oracle', 'mistake']);
     type ResultRow = TargetCell & { learned: number; truth: number; random: number; bestConstant: { meanReturn: number } };
-    const norm = (row: ResultRow, x: number) => (row.truth > row.random ? (x - row.random) / (row.truth - row.random) : null);
+    const norm = (row: ResultRow, x: number) => normalisedScore(x, row.truth, row.random);
     const greedy = preferenceTarget(rows.map((row: ResultRow) => ({ game: row.game, teacher: row.teacher, labels: row.labels, normalised: norm(row, row.learned), constant: norm(row, row.bestConstant.meanReturn) })));
     // One game can never meet it: Pong and two others are needed.
     expect(greedy.met).toBe(false);
