@@ -41,6 +41,8 @@ interface Flags {
   nSteps: number;
   lr: number;
   entCoef: number;
+  stateEntropy?: number;
+  stateEntropySteps?: number;
   gamma?: number;
   episodeEnds?: EpisodeEnds;
   hidden: number[];
@@ -120,6 +122,12 @@ const program = new Command('train')
   .option('--n-steps <n>', 'steps per env per update', positiveInt, A2C_DEFAULTS.nSteps)
   .option('--lr <x>', 'initial learning rate (decays linearly to 0)', positiveNumber, A2C_DEFAULTS.lr)
   .option('--ent-coef <x>', 'entropy coefficient', nonNegativeNumber, A2C_DEFAULTS.entCoef)
+  .option(
+    '--state-entropy <x>',
+    "pay A2C a state-entropy exploration bonus too (PEBBLE's unsupervised exploration, RE3): log(1 + distance to the 3rd nearest of the states visited lately), standardised over each rollout and multiplied by this, in the reward's units (a learned reward's standard deviation is --reward-std); ram only",
+    nonNegativeNumber,
+  )
+  .option('--state-entropy-steps <n>', 'agent steps over which the state-entropy bonus falls linearly to 0 (default: a third of --steps)', positiveInt)
   .option('--gamma <x>', `discount factor of the returns A2C learns, in [0, 1] (default ${A2C_DEFAULTS.gamma}; ${FEEDBACK_ALONE_GAMMA} with --reward tamer: each step's Ĥ alone, as TAMER's myopic agent)`, unitInterval)
   .addOption(
     new Option(
@@ -259,6 +267,7 @@ async function main(): Promise<void> {
       refuseGiven(['teacherParam', 'labels', 'selection', 'clipLength', 'initialFraction', 'initialPolicy', 'pretrainEpochs', 'labelDecaySteps', 'rewardUpdateEvery', 'rewardInput', 'answerNoise', 'screenLabels'], 'only apply to --reward preferences or preferences+tamer');
       if (!tamer) refuseGiven(['rewardStd', 'rewardMembers', 'rewardDropout'], 'only apply to a learned reward: --reward preferences, tamer or preferences+tamer');
     }
+    if (f.stateEntropy === undefined) refuseGiven(['stateEntropySteps'], 'schedules the bonus of --state-entropy: give that too');
     if (!(preferences && tamer)) refuseGiven(['agentReward'], 'only applies to --reward preferences+tamer (with one channel the agent is paid the reward net as it is)');
     // The reward net's settings that either channel's net takes (Ĥ reads the state, and answer noise is the Bradley-Terry model's).
     const netSettings = {
@@ -272,7 +281,8 @@ async function main(): Promise<void> {
       reward: f.reward,
       seed: f.seed,
       steps: f.steps,
-      a2c: { ...A2C_DEFAULTS, numEnvs: f.numEnvs, nSteps: f.nSteps, lr: f.lr, entCoef: f.entCoef, gamma: f.gamma ?? gammaFor(f.reward, f.agent), episodeEnds: f.episodeEnds ?? episodeEndsFor(f.reward, f.env) },
+      a2c: { ...A2C_DEFAULTS, numEnvs: f.numEnvs, nSteps: f.nSteps, lr: f.lr, entCoef: f.entCoef, gamma: f.gamma ?? gammaFor(f.reward, f.agent), episodeEnds: f.episodeEnds ?? episodeEndsFor(f.reward, f.env),
+        ...(f.stateEntropy !== undefined && { stateEntropy: f.stateEntropy, stateEntropySteps: f.stateEntropySteps ?? Math.max(1, Math.round(f.steps / 3)) }) },
       net: f.obs === 'ram' ? { kind: 'mlp', hidden: f.hidden } : { kind: 'cnn' },
       logEvery: f.logEvery,
       checkpointEvery: f.checkpointEvery,

@@ -16,6 +16,7 @@ import { clipByGlobalNorm, flatten, RMSPropTF } from './optim.js';
 import { chooseAction } from './policy.js';
 import { mean } from './stats.js';
 import type { RewardSource } from './reward-source.js';
+import { StateEntropy, type StateEntropyState } from './state-entropy.js';
 import { tf } from './tf.js';
 
 export interface A2CConfig {
@@ -50,6 +51,14 @@ export interface A2CConfig {
    * or bad), which the labels never asked for.
    */
   episodeEnds: EpisodeEnds;
+  /**
+   * The coefficient of a state-entropy exploration bonus added to the reward (./state-entropy.ts: PEBBLE's
+   * unsupervised exploration, RE3), in the reward's units: the bonus is standardised over each rollout and
+   * multiplied by it. 0 (the default) pays none. It falls linearly to 0 over `stateEntropySteps` agent steps.
+   */
+  stateEntropy: number;
+  /** Agent steps over which the state-entropy bonus falls to 0. */
+  stateEntropySteps: number;
 }
 
 export const EPISODE_ENDS = ['shown', 'hidden'] as const;
@@ -68,6 +77,8 @@ export const A2C_DEFAULTS: A2CConfig = {
   rmsDecay: 0.99,
   rmsEpsilon: 1e-5,
   episodeEnds: 'shown',
+  stateEntropy: 0,
+  stateEntropySteps: 1_000_000,
 };
 
 /** Fills defaults and checks every field, naming the one that is wrong. */
@@ -89,6 +100,8 @@ export function resolveA2CConfig(partial: Partial<A2CConfig> = {}): A2CConfig {
   if (!(c.rmsDecay >= 0 && c.rmsDecay < 1)) throw bad('rmsDecay', 'in [0, 1)');
   if (!(c.rmsEpsilon > 0)) throw bad('rmsEpsilon', 'positive');
   if (!EPISODE_ENDS.includes(c.episodeEnds)) throw bad('episodeEnds', EPISODE_ENDS.map((e) => `'${e}'`).join(' or '));
+  if (!(c.stateEntropy >= 0 && Number.isFinite(c.stateEntropy))) throw bad('stateEntropy', 'a non-negative number');
+  if (!Number.isInteger(c.stateEntropySteps) || c.stateEntropySteps < 1) throw bad('stateEntropySteps', 'a positive integer');
   return c;
 }
 
@@ -100,8 +113,10 @@ export interface UpdateStats {
   lr: number;
   /** 1 - Var(returns - values) / Var(returns): how much of the return the critic explains. */
   explainedVariance: number;
-  /** Mean reward the agent was trained on in this rollout (from the reward source). */
+  /** Mean reward the agent was trained on in this rollout (from the reward source, with any exploration bonus). */
   meanReward: number;
+  /** The state-entropy bonus's coefficient in this rollout (runs with one only). */
+  stateEntropy?: number;
 }
 
 /** The update produced non-finite numbers; the network must not be used or saved. */
@@ -115,6 +130,8 @@ export interface A2CState {
   rng: RngState;
   env: VectorEnvState;
   optimizer: Float32Array;
+  /** The state-entropy bonus's memory (runs with one only). */
+  stateEntropy?: StateEntropyState;
 }
 
 /** Sees every env step of the rollouts, e.g. to cut clips from them. */
@@ -138,6 +155,8 @@ export class A2C {
   readonly rng: Rng;
   observer: RolloutObserver | null = null;
   private readonly optimizer: RMSPropTF;
+  /** The exploration bonus, in runs with one. */
+  private readonly explore: StateEntropy | null;
   private readonly T: number;
   private readonly N: number;
   private readonly obsSize: number;
@@ -175,6 +194,7 @@ export class A2C {
     this.obsSize = env.obsSize;
     this.numActions = env.actionSpace.n;
     this.optimizer = new RMSPropTF(net.variables, { decay: this.config.rmsDecay, epsilon: this.config.rmsEpsilon });
+    this.explore = this.config.stateEntropy > 0 ? new StateEntropy(this.obsSize) : null;
     const TN = this.T * this.N;
     this.bufObs = new Float32Array(TN * this.obsSize);
     // Only a reward of transitions needs every next observation (a copy of each pixel frame stack otherwise).
@@ -246,13 +266,20 @@ export class A2C {
     return this.config.lr * Math.max(0, 1 - this.steps / totalSteps);
   }
 
+  /** The state-entropy bonus's coefficient at the current step (0 once it has fallen, and in runs without one). */
+  explorationCoef(): number {
+    const { stateEntropy, stateEntropySteps } = this.config;
+    return stateEntropy * Math.max(0, 1 - this.steps / stateEntropySteps);
+  }
+
   /** One rollout and one update. `totalSteps` sets the learning-rate schedule. */
   async iterate(totalSteps: number): Promise<{ episodes: FinishedEpisode[]; stats: UpdateStats }> {
     const lr = this.learningRate(totalSteps);
+    const explore = this.explorationCoef();
     const episodes = this.rollout();
     const { T, N, obsSize, numActions: A } = this;
     const TN = T * N;
-    const rewards = await this.rewardSource.rewards({
+    const given = await this.rewardSource.rewards({
       numSteps: T,
       numEnvs: N,
       obsSize,
@@ -261,7 +288,12 @@ export class A2C {
       actions: this.bufActions,
       trueRewards: this.rewardSource.usesTrueReward ? this.bufTrueRewards : undefined,
     });
-    if (rewards.length !== TN) throw new Error(`reward source "${this.rewardSource.name}" gave ${rewards.length} rewards for ${TN} steps`);
+    if (given.length !== TN) throw new Error(`reward source "${this.rewardSource.name}" gave ${given.length} rewards for ${TN} steps`);
+    let rewards = given;
+    if (this.explore !== null && explore > 0) {
+      const bonus = this.explore.bonus(this.bufObs, TN);
+      rewards = Float32Array.from(given, (r, i) => r + explore * bonus[i]);
+    }
     // Bootstrap value if not done.
     const lastValues = this.evaluate(this.obs, N).values;
     const { advantages, returns } = computeAdvantages({
@@ -323,6 +355,7 @@ export class A2C {
         lr,
         explainedVariance: explainedVariance(this.bufValues, returns),
         meanReward: mean(rewards),
+        ...(this.explore !== null && { stateEntropy: explore }),
       },
     };
   }
@@ -335,11 +368,14 @@ export class A2C {
       rng: this.rng.getState(),
       env: this.env.getState(),
       optimizer: this.optimizer.getState(),
+      ...(this.explore !== null && { stateEntropy: this.explore.getState() }),
     };
   }
 
   setState(state: A2CState): void {
     this.optimizer.setState(state.optimizer);
+    // (A checkpoint made before the bonus had a memory to keep starts it empty.)
+    if (this.explore !== null && state.stateEntropy !== undefined) this.explore.setState(state.stateEntropy);
     this.rng.setState(state.rng, 'A2C rng state');
     this.obs.set(this.env.setState(state.env));
     this.steps = state.steps;

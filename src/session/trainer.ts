@@ -12,6 +12,7 @@ import { Rng } from '../env/rng.js';
 import { VectorEnv } from '../env/vector-env.js';
 import { RamObserver } from '../env/wrappers/observation.js';
 import { A2C, A2C_DEFAULTS, type A2CConfig, type A2CState, type EpisodeEnds, type FinishedEpisode, resolveA2CConfig } from '../learning/a2c.js';
+import type { StateEntropyState } from '../learning/state-entropy.js';
 import { type ActorCritic, createCnnActorCritic, createMlpActorCritic } from '../learning/nets.js';
 import { type RewardSource, TrueRewardSource } from '../learning/reward-source.js';
 import { mean } from '../learning/stats.js';
@@ -163,7 +164,11 @@ export function validateRunConfig(c: RunConfig): RunConfig {
   if (!Number.isInteger(c.checkpointEvery) || c.checkpointEvery < 1) {
     throw new Error(`checkpoint interval must be a positive integer, got ${c.checkpointEvery}`);
   }
-  resolveA2CConfig(c.a2c);
+  const a2c = resolveA2CConfig(c.a2c);
+  if (a2c.stateEntropy > 0 && c.obsType !== 'ram') {
+    throw new Error(`the state-entropy bonus (a2c.stateEntropy ${a2c.stateEntropy}) measures distances between ram observations; pixel runs would need an encoder first (RE3's random one), which this build does not have`);
+  }
+  if (a2c.stateEntropy > 0 && c.agent === 'greedy-h') throw new Error('the state-entropy bonus is paid to A2C; the greedy-h agent does not learn from rewards');
   if (c.maskScore !== undefined && typeof c.maskScore !== 'boolean') throw new Error(`maskScore must be true or false, got ${JSON.stringify(c.maskScore)}`);
   const prefs = c.reward === 'preferences' || c.reward === 'preferences+tamer';
   const tamer = c.reward === 'tamer' || c.reward === 'preferences+tamer';
@@ -389,7 +394,8 @@ interface CheckpointMeta {
   /** The learned reward model (its weight and optimizer arrays are stored apart), and the preference learner. */
   rewardModel?: Omit<RewardModelState, 'weights' | 'adam'> & { adamSteps: number; weights: number };
   preferences?: PreferenceState;
-  state: Omit<A2CState, 'optimizer'>;
+  /** The exploration bonus's memory is stored apart, as `stateEntropy/memory`. */
+  state: Omit<A2CState, 'optimizer' | 'stateEntropy'> & { stateEntropy?: Omit<StateEntropyState, 'memory'> };
   recentReturns: number[];
   episodes: number;
   /** Training wall time up to this checkpoint, over every process that worked on the run. */
@@ -409,11 +415,17 @@ export function saveCheckpoint(
   reward: { model: RewardModel; learner: PreferenceLearner | null } | null = null,
   liveSteps: number | null = null,
 ): void {
-  const { optimizer, ...state } = a2c.getState();
+  const { optimizer, stateEntropy, ...a2cState } = a2c.getState();
   const weights = a2c.net.getWeights();
   const arrays: Record<string, Float32Array> = {};
   weights.forEach((w, i) => (arrays[`weights/${i}`] = w));
   arrays.optimizer = optimizer;
+  let state: CheckpointMeta['state'] = a2cState;
+  if (stateEntropy !== undefined) {
+    const { memory, ...rest } = stateEntropy;
+    arrays['stateEntropy/memory'] = memory;
+    state = { ...a2cState, stateEntropy: rest };
+  }
   const meta: CheckpointMeta = { kind: 'a2c', config, state, recentReturns, episodes, wallSeconds, weights: weights.length, ...(liveSteps !== null && { liveSteps }) };
   if (reward !== null) {
     const { weights: rmWeights, adam, ...rm } = reward.model.getState();
@@ -452,7 +464,11 @@ export function loadCheckpoint(path: string) {
     throw new Error(`${path} is missing weight or optimizer arrays`);
   }
   const rewardModel = meta.rewardModel === undefined ? null : rewardModelState(path, meta.rewardModel, arrays);
-  return { meta, weights, optimizer, rewardModel, preferences: meta.preferences ?? null };
+  const explore = meta.state.stateEntropy;
+  const memory = arrays['stateEntropy/memory'];
+  if (explore !== undefined && memory === undefined) throw new Error(`${path} is missing the exploration bonus's memory (stateEntropy/memory)`);
+  const stateEntropy = explore === undefined ? undefined : { ...explore, memory };
+  return { meta, weights, optimizer, stateEntropy, rewardModel, preferences: meta.preferences ?? null };
 }
 
 /**
@@ -694,7 +710,7 @@ export class Trainer {
     if (checkpoint === null && config.tamer?.pretrainEncoder !== undefined) trainer.pretrainEncoder();
     if (checkpoint !== null) {
       trainer.a2c.net.setWeights(checkpoint.weights);
-      trainer.a2c.setState({ ...checkpoint.meta.state, optimizer: checkpoint.optimizer });
+      trainer.a2c.setState({ ...checkpoint.meta.state, optimizer: checkpoint.optimizer, stateEntropy: checkpoint.stateEntropy });
       trainer.recentReturns.push(...checkpoint.meta.recentReturns);
       trainer.episodes = checkpoint.meta.episodes;
       trainer.wallSeconds = checkpoint.meta.wallSeconds;
