@@ -124,7 +124,7 @@ const program = new Command('train')
   .option('--ent-coef <x>', 'entropy coefficient', nonNegativeNumber, A2C_DEFAULTS.entCoef)
   .option(
     '--state-entropy <x>',
-    "pay A2C a state-entropy exploration bonus too (PEBBLE's unsupervised exploration, RE3): log(1 + distance to the 3rd nearest of the states visited lately), standardised over each rollout and multiplied by this, in the reward's units (a learned reward's standard deviation is --reward-std); ram only",
+    "pay A2C a state-entropy exploration bonus too (PEBBLE's unsupervised exploration, RE3): log(1 + distance to the 3rd nearest of the states visited lately), standardised over each rollout and multiplied by this many of the learned reward's standard deviations (--reward-std; points of score with --reward true); falls to 0 over --state-entropy-steps; ram only",
     nonNegativeNumber,
   )
   .option('--state-entropy-steps <n>', 'agent steps over which the state-entropy bonus falls linearly to 0 (default: a third of --steps)', positiveInt)

@@ -53,8 +53,10 @@ export interface A2CConfig {
   episodeEnds: EpisodeEnds;
   /**
    * The coefficient of a state-entropy exploration bonus added to the reward (./state-entropy.ts: PEBBLE's
-   * unsupervised exploration, RE3), in the reward's units: the bonus is standardised over each rollout and
-   * multiplied by it. 0 (the default) pays none. It falls linearly to 0 over `stateEntropySteps` agent steps.
+   * unsupervised exploration, RE3): the bonus is standardised over each rollout and multiplied by it. 0 (the
+   * default) pays none. It falls linearly to 0 over `stateEntropySteps` agent steps. A run's config gives it in
+   * the reward's units (the learned reward's standard deviation, or a point of score), which the Trainer turns
+   * into the reward source's.
    */
   stateEntropy: number;
   /** Agent steps over which the state-entropy bonus falls to 0. */

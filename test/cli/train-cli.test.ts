@@ -320,6 +320,27 @@ describe('npm run train --dry-run', () => {
   });
 });
 
+describe('npm run train: the state-entropy bonus', () => {
+  it('records its coefficient and its span (a third of --steps unless told); refuses a span without a bonus, and pixels', () => {
+    const root = mkdtempSync(join(tmpdir(), 'arcade-cli-'));
+    const a2c = (...args: string[]) => {
+      const r = train('--env', 'Pong', '--reward', 'preferences', '--teacher', 'oracle', '--steps', '3000', ...args, '--out', join(root, 'never'), '--dry-run');
+      expect(r.code, r.err).toBe(0);
+      const { stateEntropy, stateEntropySteps } = JSON.parse(r.out).a2c;
+      return [stateEntropy, stateEntropySteps];
+    };
+    expect(a2c('--state-entropy', '1')).toEqual([1, 1000]);
+    expect(a2c('--state-entropy', '0.5', '--state-entropy-steps', '2500')).toEqual([0.5, 2500]);
+    expect(a2c()).toEqual([0, 1_000_000]);
+    const span = train('--env', 'Pong', '--steps', '300', '--state-entropy-steps', '100', '--out', join(root, 'never'));
+    expect([span.code, span.err.trim()]).toEqual([1, 'error: --state-entropy-steps schedules the bonus of --state-entropy: give that too']);
+    const pixels = train('--env', 'Pong', '--obs', 'pixels', '--steps', '300', '--state-entropy', '1', '--out', join(root, 'never'));
+    expect(pixels.code).not.toBe(0);
+    expect(pixels.err).toMatch(/state-entropy bonus .* measures distances between ram observations/);
+    expect(existsSync(join(root, 'never'))).toBe(false);
+  });
+});
+
 describe('npm run train: the expert', () => {
   it('is recorded as a folder, not relative to where the command ran, so a run resumed from elsewhere finds it', () => {
     const dry = train('--env', 'Pong', '--reward', 'tamer', '--teacher', 'scalar-policy', '--expert', 'runs/pong-true', '--steps', '200', '--out', '/nonexistent/x', '--dry-run');
