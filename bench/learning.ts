@@ -77,6 +77,7 @@ const program = new Command('bench:learning')
   .option('--out <dir>', 'folder of the runs', 'runs/bench-learning')
   .option('--expert-seed <n>', "the expert of scalar-expert and scalar-policy for every seed: this seed's true-reward run (default: each seed's own)", integer)
   .option('--extra <flags>', 'extra flags for the learned-reward runs, e.g. "--selection uniform" or "--feedback-delay 0.2,1"', '')
+  .option('--true-extra <flags>', 'extra flags for the true-reward runs, e.g. the same "--state-entropy 1" as the learned-reward runs, so that the two agents differ in their reward alone', '')
   .showHelpAfterError();
 
 interface Opts {
@@ -94,6 +95,7 @@ interface Opts {
   out: string;
   expertSeed?: number;
   extra: string;
+  trueExtra: string;
 }
 
 interface Job {
@@ -139,8 +141,9 @@ const waitsForExpert = (job: Job) => job.teachers !== null && needsExpert(job.te
 /** The training flags of a job's reward. */
 function rewardFlags(job: Job, o: Opts): string[] {
   const t = job.teachers;
-  if (t === null) return ['--reward', 'true'];
-  const extra = o.extra.split(/\s+/).filter((f) => f !== '');
+  const flags = (text: string) => text.split(/\s+/).filter((f) => f !== '');
+  if (t === null) return ['--reward', 'true', ...flags(o.trueExtra)];
+  const extra = flags(o.extra);
   const prefs = t.preferences === null ? [] : ['--teacher', t.preferences, '--labels', String(o.labels)];
   if (t.scalar === null) return ['--reward', 'preferences', ...prefs, ...extra];
   // The expert was trained on the true score without the mask; where the mask hides something, the run must see
@@ -368,7 +371,7 @@ async function main(): Promise<void> {
   const budget = `${count(o.steps)}${otherSteps.length === 0 ? '' : ` (${otherSteps.join(', ')})`}`;
   const agent = o.agent === 'greedy-h' ? `greedy on Ĥ over ${count(o.liveSteps)} live steps` : `A2C on ${budget} agent steps`;
   console.log(
-    `\n${agent} (true reward: A2C on ${budget}); greedy evaluation over ${o.episodes} episodes; mean over seeds ${o.seeds.join(', ')}; ` +
+    `\n${agent} (true reward: A2C on ${budget}${o.trueExtra.trim() === '' ? '' : `, with ${o.trueExtra.trim()}`}); greedy evaluation over ${o.episodes} episodes; mean over seeds ${o.seeds.join(', ')}; ` +
       `in brackets, a 95% bootstrap interval over the seeds and their episodes.` +
       `${o.expertSeed !== undefined ? ` The expert teachers of every seed judge by seed ${o.expertSeed}'s true-reward run.` : ''}\n`,
   );

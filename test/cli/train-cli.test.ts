@@ -370,6 +370,15 @@ describe('npm run bench:learning', () => {
     expect(readFileSync(join(truth, 'config.json'), 'utf8')).toBe(before);
     expect(existsSync(join(truth, 'eval.json'))).toBe(false); // nothing evaluated
     expect(existsSync(join(pref, 'summary.json'))).toBe(false); // nothing trained
+    // --true-extra gives the true-reward runs those settings: that run is now the one the benchmark wants.
+    const r2 = spawnSync(tsx, ['bench/learning.ts', '--games', 'Pong', '--seeds', '1', '--steps', '400', '--teachers', 'oracle', '--jobs', '1', '--episodes', '1', '--out', out, '--true-extra', '--ent-coef 0.02'], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(r2.status).not.toBe(0);
+    expect(r2.stderr).not.toMatch(/true-Pong-400-s1 was made with other settings/);
+    expect(r2.stderr).toMatch(/pref-oracle-1000-Pong-400-s1 was made with other settings/);
+    expect(readFileSync(join(truth, 'config.json'), 'utf8')).toBe(before);
   });
 
   it("with --expert-seed, every seed's expert teacher judges by that seed's true-reward run, which the table leaves out", () => {
