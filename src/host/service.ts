@@ -346,13 +346,20 @@ function configOf(spec: CreateRunSpec, expert: ExpertRun | null): RunConfig {
     throw new ApiError('the greedy-h agent (Deep TAMER\'s, greedy on Ĥ) learns from good / bad presses alone: choose only the "good / bad while watching" channel, or the A2C agent');
   }
   const liveAgent = agent === 'greedy-h';
+  if (spec.explore === true && liveAgent) throw new ApiError("the exploration bonus (explore) is paid to A2C: Deep TAMER's greedy-h agent does not learn from rewards");
+  if (spec.explore === true && spec.obsType !== 'ram') throw new ApiError('the exploration bonus (explore) measures distances between ram observations: choose RAM features, or leave it out');
   return {
     env: spec.env,
     obsType: spec.obsType,
     reward,
     seed: spec.seed,
     steps: spec.steps,
-    a2c: { ...A2C_DEFAULTS, gamma: gammaFor(reward, agent), episodeEnds: episodeEndsFor(reward, spec.env) },
+    a2c: {
+      ...A2C_DEFAULTS,
+      gamma: gammaFor(reward, agent),
+      episodeEnds: episodeEndsFor(reward, spec.env),
+      ...(spec.explore === true && { stateEntropy: 1, stateEntropySteps: Math.max(1, Math.round(spec.steps / 3)) }),
+    },
     net: spec.obsType === 'ram' ? { kind: 'mlp', hidden: [64, 64] } : { kind: 'cnn' },
     logEvery: liveAgent ? LIVE_AGENT_LOG_EVERY : APP_LOG_EVERY,
     checkpointEvery: liveAgent ? LIVE_AGENT_CHECKPOINT_EVERY : APP_CHECKPOINT_EVERY,

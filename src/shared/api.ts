@@ -75,6 +75,12 @@ export const CreateRunSpec = z.strictObject({
    * `--screen-labels`); preferences channel only.
    */
   screenLabels: z.boolean().optional(),
+  /**
+   * Pay A2C a state-entropy exploration bonus over the run's first third, as large as the learned reward
+   * (`--state-entropy 1`; PEBBLE, RE3), for agents that would settle before they see what the labels pay for;
+   * ram runs of the A2C agent only.
+   */
+  explore: z.boolean().optional(),
   /** With both channels and A2C: what the agent is paid (AGENT_REWARDS); by default the state's mean of Ĥ. */
   agentReward: z.enum(AGENT_REWARDS).optional(),
 });

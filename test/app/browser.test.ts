@@ -409,8 +409,11 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     const epochs = page.locator('input[name=pretrainEpochs]');
     const hint = page.locator('.field', { has: epochs }).locator('.field-hint');
     expect(await hint.textContent()).toMatch(/^Reward-model passes over the first labels before the agent starts \(Christiano et al\.: 200\)/);
+    const explore = page.locator('input[name=explore]');
+    expect([await explore.isChecked(), await explore.isDisabled()]).toEqual([false, false]);
     await page.selectOption('select[name=obsType]', 'pixels');
     expect(await epochs.inputValue()).toBe('20');
+    expect(await explore.isDisabled()).toBe(true); // the bonus reads ram observations
     // 400 labels: 100 first, 63 trained on, 63/32 minibatches a pass.
     expect(await hint.textContent()).toMatch(/^Pixels: 40 reward-model updates of about 9 s each on wasm, about 6 min before the agent starts/);
     await epochs.fill('200');
@@ -428,6 +431,7 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     await epochs.fill('20');
     await page.selectOption('select[name=obsType]', 'ram');
     expect(await epochs.inputValue()).toBe('200');
+    await explore.check();
     // What A2C is paid is a choice of both channels only; the run records the one made.
     const paid = page.locator('select[name=agentReward]');
     expect([await paid.inputValue(), await paid.isDisabled()]).toEqual(['state', true]);
@@ -440,6 +444,7 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     const config = JSON.parse(readFileSync(join(runs, 'e2e-paid-action', 'config.json'), 'utf8'));
     expect(config.reward).toBe('preferences+tamer');
     expect(config.preferences.rewardModel).toMatchObject({ actionDependent: true, statePreferences: true, stateReward: false });
+    expect(config.a2c).toMatchObject({ stateEntropy: 1, stateEntropySteps: 333_333 });
     expect(await page.locator('.toast-error').allTextContents()).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();

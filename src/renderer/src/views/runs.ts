@@ -123,6 +123,17 @@ export class RunsView implements View {
     );
     const steps = number('steps', A2C_STEPS, 1000);
     field(form, 'Agent steps', steps, 'A2C: thousands a second. Greedy on Ĥ: live steps, 15 a second.');
+    const explore = el('label', 'check');
+    const exploreBox = el('input', '', explore);
+    exploreBox.type = 'checkbox';
+    exploreBox.name = 'explore';
+    explore.append(' Explore first');
+    field(
+      form,
+      'Exploration',
+      explore,
+      'Over the first third of its steps A2C is also paid for going where it has not been (a state-entropy bonus, PEBBLE), so that it does not settle before it sees what the labels pay for. A2C on RAM features only.',
+    );
     // Deep TAMER's agent learns from presses alone, at the game's speed: the form follows the choice.
     // Back to A2C, the channels ticked before come back.
     let ticked: string[] | null = null;
@@ -139,6 +150,7 @@ export class RunsView implements View {
       if (live && Number(steps.value) === A2C_STEPS) steps.value = String(LIVE_STEPS);
       if (!live && Number(steps.value) === LIVE_STEPS) steps.value = String(A2C_STEPS);
       this.syncChannels();
+      this.syncExplore();
     });
     // A pixel run's reward model is a CNN, whose minibatches take seconds on wasm: fewer pretraining epochs.
     obsType.addEventListener('change', () => {
@@ -146,6 +158,7 @@ export class RunsView implements View {
       if (pixels && Number(pretrain.value) === PRETRAIN_EPOCHS) pretrain.value = String(PIXEL_PRETRAIN_EPOCHS);
       if (!pixels && Number(pretrain.value) === PIXEL_PRETRAIN_EPOCHS) pretrain.value = String(PRETRAIN_EPOCHS);
       this.syncPretrainHint();
+      this.syncExplore();
     });
     form.addEventListener('change', (e) => {
       const changed = (e.target as HTMLInputElement).name;
@@ -185,6 +198,11 @@ export class RunsView implements View {
     this.input('agentReward').disabled = !(channels.includes('preferences') && channels.includes('scalar'));
     this.syncPretrainHint();
     this.syncExperts();
+  }
+
+  /** The exploration bonus is A2C's, on ram observations. */
+  private syncExplore(): void {
+    this.input('explore').disabled = this.input('agent').value === 'greedy-h' || this.input('obsType').value !== 'ram';
   }
 
   /** Whether the live teacher chosen judges by an expert run (and the channel is ticked). */
@@ -293,6 +311,7 @@ export class RunsView implements View {
         ...(prefs && { pretrainEpochs: Number(value('pretrainEpochs')) }),
         ...(prefs && (this.input('screenLabels') as HTMLInputElement).checked && { screenLabels: true }),
         ...(prefs && scalar && { agentReward: value('agentReward') as (typeof AGENT_REWARDS)[number] }),
+        ...(!this.input('explore').disabled && (this.input('explore') as HTMLInputElement).checked && { explore: true }),
         steps: Number(value('steps')),
         seed: Number(value('seed')),
       });
