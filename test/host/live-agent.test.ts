@@ -111,7 +111,7 @@ describe('the greedy-h agent in the app', () => {
     await expect(service.call('createRun', { ...a2c, name: 'epochs', pretrainEpochs: 5 }, 'alice')).rejects.toThrow(/pretraining epochs \(pretrainEpochs\) .* need the preferences channel/);
     await expect(service.call('createRun', { ...a2c, name: 'screen', screenLabels: true }, 'alice')).rejects.toThrow(/screening labels \(screenLabels\) is about clip comparisons: it needs the preferences channel/);
     await expect(service.call('createRun', { ...a2c, name: 'paid', agentReward: 'action' }, 'alice')).rejects.toThrow(/what A2C is paid \(agentReward\) is a choice of runs with both channels/);
-    await expect(service.call('createRun', { ...SPEC, name: 'explore-live', explore: true }, 'alice')).rejects.toThrow(/exploration bonus \(explore\) is paid to A2C: Deep TAMER's greedy-h agent/);
+    await expect(service.call('createRun', { ...SPEC, name: 'explore-live', steps: 60, explore: true }, 'alice')).rejects.toThrow(/exploration bonus \(explore\) is paid to A2C: Deep TAMER's greedy-h agent/);
     await expect(service.call('createRun', { ...prefs, name: 'explore-pixels', labels: 40, obsType: 'pixels', explore: true }, 'alice')).rejects.toThrow(
       /exploration bonus \(explore\) measures distances between ram observations/,
     );
