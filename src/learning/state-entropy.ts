@@ -8,7 +8,7 @@
  * starting at a place that turns with the updates, so that every env and step is kept in turn). The bonus of a
  * rollout is standardised over the rollout (zero mean, unit standard deviation), so that its scale is the
  * caller's and a constant part of the novelty (counters that change every step) pays nothing; the caller
- * multiplies it by its coefficient. It reads observations as they are (ram bytes scaled to [0, 1]).
+ * multiplies it by its coefficient. It reads observations as they are (the ram features, each in [-1, 1]).
  */
 import { tf } from './tf.js';
 
@@ -113,6 +113,10 @@ export class StateEntropy {
   setState(s: StateEntropyState): void {
     if (s.memory.length !== this.memory.length) {
       throw new RangeError(`the state-entropy memory holds ${s.memory.length} numbers, this run's ${this.memory.length} (${this.capacity} observations of ${this.obsSize})`);
+    }
+    const within = (v: number, max: number) => Number.isInteger(v) && v >= 0 && v <= max;
+    if (!within(s.size, this.capacity) || !within(s.next, this.capacity - 1) || !within(s.rollouts, Number.MAX_SAFE_INTEGER)) {
+      throw new RangeError(`the state-entropy memory's bookkeeping is out of range: size ${s.size}, next ${s.next}, rollouts ${s.rollouts} (capacity ${this.capacity})`);
     }
     this.memory.set(s.memory);
     this.size = s.size;

@@ -55,6 +55,7 @@ describe('the state-entropy bonus', () => {
     copy.setState(se.getState());
     expect(Array.from(copy.novelty(Float32Array.of(14), 1))).toEqual(Array.from(se.novelty(Float32Array.of(14), 1)));
     expect(() => new StateEntropy(2, 4, 1, 2).setState(se.getState())).toThrow(/holds 4 numbers, this run's 8 \(4 observations of 2\)/);
+    expect(() => copy.setState({ ...se.getState(), size: 5 })).toThrow(/out of range: size 5, next 2, rollouts 3 \(capacity 4\)/);
   });
 
   it('rejects impossible settings by name', () => {
