@@ -65,7 +65,7 @@ describe('the state-entropy bonus', () => {
   });
 });
 
-/** A reward of 0 everywhere, which records what the agent was paid. */
+/** A reward of 0 everywhere: whatever an agent paid the bonus learns, the bonus taught it. */
 class Nothing implements RewardSource {
   readonly name = 'nothing';
   readonly usesTrueReward = false;
@@ -106,7 +106,7 @@ describe('A2C with the state-entropy bonus', () => {
     expect(await weightsAfter(0.5)).not.toEqual(plain);
   });
 
-  it('checkpoints its memory, so a resumed run pays the same bonus; refuses pixel runs', async () => {
+  it('checkpoints its memory, so a resumed run goes on with the states it remembered; refuses pixel runs', async () => {
     const config: RunConfig = {
       env: 'Pong',
       obsType: 'ram',
@@ -125,8 +125,8 @@ describe('A2C with the state-entropy bonus', () => {
     expect(loadCheckpoint(join(dir, 'checkpoints', 'latest.ckpt')).stateEntropy).toEqual(kept);
     // In the reward's units: a point of score for the true reward, the learned reward's standard deviation otherwise.
     expect(first.a2c.config.stateEntropy).toBe(0.3);
-    const learned = preferenceConfig({ rewardModel: { rewardStd: 0.2 } });
     first.dispose();
+    const learned = preferenceConfig({ rewardModel: { rewardStd: 0.2 } });
     const prefs = await Trainer.create(join(dir, '..', 'prefs'), { ...learned, a2c: { ...learned.a2c, stateEntropy: 0.5 } });
     expect(prefs.a2c.config.stateEntropy).toBeCloseTo(0.1, 12);
     prefs.dispose();
