@@ -332,18 +332,19 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
 
     const { page, errors } = await openApp('e2e-review', 'runs');
     await page.locator('.view-runs tr', { hasText: 'e2e-screened' }).getByRole('button', { name: 'Open' }).click();
-    await expect.poll(() => page.locator('#run').textContent(), { timeout: 10_000 }).toMatch(/e2e-screened/);
+    // Opening it first stops the run training in the server (e2e-live's): over 10 s once, in CI beside three training jobs.
+    await expect.poll(() => page.locator('#run').textContent(), { timeout: 30_000 }).toMatch(/e2e-screened/);
     await page.keyboard.press('1');
     // A finished run asks for no more pairs, and shows the per-labeler agreement its metrics last logged.
     await expect.poll(() => page.locator('.view-compare .empty').textContent()).toMatch(/^Run e2e-screened has finished training: it asks for no more pairs/);
     await expect.poll(() => page.locator('.view-compare .labelers dt').allTextContents()).toEqual(['teacher:mistake']);
     const count = page.locator('.view-compare dd[data-stat=screened]');
-    await expect.poll(() => count.textContent(), { timeout: 10_000 }).toBe(`${distrusted.length}Review`);
+    await expect.poll(() => count.textContent(), { timeout: 30_000 }).toBe(`${distrusted.length}Review`);
     // Review opens History on those answers alone.
     await count.getByRole('button', { name: 'Review' }).click();
     await page.waitForURL(/#history$/);
     const screened = page.locator('.view-history tr.screened');
-    await expect.poll(() => screened.count(), { timeout: 10_000 }).toBe(distrusted.length);
+    await expect.poll(() => screened.count(), { timeout: 30_000 }).toBe(distrusted.length);
     expect((await screened.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-pair')))).sort()).toEqual([...distrusted].sort());
     expect(await page.locator('.history-filter input').isChecked()).toBe(true);
     expect(await page.locator('.view-history tbody tr').count()).toBe(distrusted.length);
