@@ -11,6 +11,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { listEnvs } from '../env/index.js';
 import { A2C_DEFAULTS, EPISODE_ENDS, type EpisodeEnds } from '../learning/a2c.js';
+import { defaultStateEntropySteps } from '../learning/state-entropy.js';
 import { SELECTIONS, type Selection } from '../learning/preferences/query.js';
 import { TEACHERS, type TeacherName, type TeacherParams } from '../learning/preferences/teachers.js';
 import { BACKENDS, type BackendName, describeBackend } from '../learning/tf.js';
@@ -282,7 +283,7 @@ async function main(): Promise<void> {
       seed: f.seed,
       steps: f.steps,
       a2c: { ...A2C_DEFAULTS, numEnvs: f.numEnvs, nSteps: f.nSteps, lr: f.lr, entCoef: f.entCoef, gamma: f.gamma ?? gammaFor(f.reward, f.agent), episodeEnds: f.episodeEnds ?? episodeEndsFor(f.reward, f.env),
-        ...(f.stateEntropy !== undefined && { stateEntropy: f.stateEntropy, stateEntropySteps: f.stateEntropySteps ?? Math.max(1, Math.round(f.steps / 3)) }) },
+        ...(f.stateEntropy !== undefined && { stateEntropy: f.stateEntropy, stateEntropySteps: f.stateEntropySteps ?? defaultStateEntropySteps(f.steps) }) },
       net: f.obs === 'ram' ? { kind: 'mlp', hidden: f.hidden } : { kind: 'cnn' },
       logEvery: f.logEvery,
       checkpointEvery: f.checkpointEvery,

@@ -12,6 +12,7 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, s
 import { join } from 'node:path';
 import { replayClip } from '../env/clip.js';
 import { A2C_DEFAULTS } from '../learning/a2c.js';
+import { defaultStateEntropySteps } from '../learning/state-entropy.js';
 import type { PreferenceDataset } from '../learning/preferences/dataset.js';
 import { SyntheticTeacher } from '../learning/preferences/teachers.js';
 import type { RewardSource, RolloutBatch } from '../learning/reward-source.js';
@@ -358,7 +359,7 @@ function configOf(spec: CreateRunSpec, expert: ExpertRun | null): RunConfig {
       ...A2C_DEFAULTS,
       gamma: gammaFor(reward, agent),
       episodeEnds: episodeEndsFor(reward, spec.env),
-      ...(spec.explore === true && { stateEntropy: 1, stateEntropySteps: Math.max(1, Math.round(spec.steps / 3)) }),
+      ...(spec.explore === true && { stateEntropy: 1, stateEntropySteps: defaultStateEntropySteps(spec.steps) }),
     },
     net: spec.obsType === 'ram' ? { kind: 'mlp', hidden: [64, 64] } : { kind: 'cnn' },
     logEvery: liveAgent ? LIVE_AGENT_LOG_EVERY : APP_LOG_EVERY,
