@@ -54,6 +54,7 @@ class HostedRewardSource implements RewardSource {
   readonly name: string;
   readonly usesTrueReward: boolean;
   readonly usesNextObs: boolean;
+  readonly scale: number;
   /** Predicted return of episodes still running, per env. */
   private readonly running: Float64Array;
   /** Ended flags of the rollout's steps, [t * numEnvs + i], written by the observer. */
@@ -68,6 +69,7 @@ class HostedRewardSource implements RewardSource {
     this.name = inner.name;
     this.usesTrueReward = inner.usesTrueReward;
     this.usesNextObs = inner.usesNextObs === true;
+    this.scale = inner.scale;
     this.running = new Float64Array(numEnvs);
   }
 

@@ -54,9 +54,8 @@ export interface A2CConfig {
   /**
    * The coefficient of a state-entropy exploration bonus added to the reward (./state-entropy.ts: PEBBLE's
    * unsupervised exploration, RE3): the bonus is standardised over each rollout and multiplied by it. 0 (the
-   * default) pays none. It falls linearly to 0 over `stateEntropySteps` agent steps. A run's config gives it in
-   * the reward's units (the learned reward's standard deviation, or a point of score), which the Trainer turns
-   * into the reward source's.
+   * default) pays none. It falls linearly to 0 over `stateEntropySteps` agent steps. It is given in the reward
+   * source's units (`RewardSource.scale`: the learned reward's standard deviation, or a point of score).
    */
   stateEntropy: number;
   /** Agent steps over which the state-entropy bonus falls to 0. */
@@ -268,10 +267,13 @@ export class A2C {
     return this.config.lr * Math.max(0, 1 - this.steps / totalSteps);
   }
 
-  /** The state-entropy bonus's coefficient at the current step (0 once it has fallen, and in runs without one). */
+  /**
+   * The state-entropy bonus's coefficient at the current step, in the reward's own terms (the configured one times
+   * the source's scale); 0 once it has fallen, and in runs without one.
+   */
   explorationCoef(): number {
     const { stateEntropy, stateEntropySteps } = this.config;
-    return stateEntropy * Math.max(0, 1 - this.steps / stateEntropySteps);
+    return stateEntropy * this.rewardSource.scale * Math.max(0, 1 - this.steps / stateEntropySteps);
   }
 
   /** One rollout and one update. `totalSteps` sets the learning-rate schedule. */

@@ -24,6 +24,11 @@ export interface RewardSource {
   readonly usesTrueReward: boolean;
   /** The source reads `nextObs` (a reward of transitions); the learner then keeps a copy of every next observation. */
   readonly usesNextObs?: boolean;
+  /**
+   * The size of one step's reward, the unit A2C's exploration bonus is given in (`a2c.stateEntropy`): a learned
+   * reward's normalised standard deviation, 1 (a point of score) for the game's own reward.
+   */
+  readonly scale: number;
   /** One reward per step, step-major like `actions`. */
   rewards(batch: RolloutBatch): Float32Array | Promise<Float32Array>;
 }
@@ -32,6 +37,7 @@ export interface RewardSource {
 export class TrueRewardSource implements RewardSource {
   readonly name = 'true';
   readonly usesTrueReward = true;
+  readonly scale = 1;
 
   rewards(batch: RolloutBatch): Float32Array {
     if (batch.trueRewards === undefined) throw new Error('the true reward source was called without the true rewards');

@@ -59,8 +59,10 @@ export class FrozenRewardSource implements RewardSource {
   readonly name = 'model';
   readonly usesTrueReward = false;
   readonly usesNextObs: boolean;
+  readonly scale: number;
   constructor(private readonly model: RewardModel) {
     this.usesNextObs = model.readsNext;
+    this.scale = model.config.rewardStd;
   }
 
   rewards(batch: RolloutBatch): Float32Array {

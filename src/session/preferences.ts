@@ -238,6 +238,7 @@ export class PreferenceLearner implements RewardSource {
   readonly usesTrueReward = false;
   readonly model: RewardModel;
   readonly usesNextObs: boolean;
+  readonly scale: number;
   readonly session: LabelingSession;
   readonly schedule: LabelSchedule;
   readonly recorder: ClipRecorder;
@@ -266,6 +267,7 @@ export class PreferenceLearner implements RewardSource {
     const rm = resolveRewardModelConfig(config.rewardModel);
     this.model = new RewardModel(env.observationSpace.shape, env.actionSpace.n, rm, seed);
     this.usesNextObs = this.model.readsNext;
+    this.scale = rm.rewardStd;
     this.session = LabelingSession.open(dir, { members: rm.members, valFraction: rm.valFraction, maxLabels: rm.maxLabels, seed, lockMs: config.lockMs });
     this.schedule = new LabelSchedule({
       budget: config.labels,

@@ -412,7 +412,10 @@ function sharedObservations(): (o: Observation) => Observation {
 export class FeedbackRewardSource implements RewardSource {
   readonly name = 'tamer';
   readonly usesTrueReward = false;
-  constructor(private readonly model: RewardModel) {}
+  readonly scale: number;
+  constructor(private readonly model: RewardModel) {
+    this.scale = model.config.rewardStd;
+  }
 
   rewards(batch: RolloutBatch): Float32Array {
     const rows = batch.numSteps * batch.numEnvs;

@@ -605,10 +605,7 @@ export class Trainer {
     if (init !== null && this.learner !== null) loadRewardModel(this.learner.model, init.spec);
     const source: RewardSource =
       this.learner ?? (frozen !== null ? new FrozenRewardSource(frozen) : this.rewardModel === null ? new TrueRewardSource() : new FeedbackRewardSource(this.rewardModel));
-    // The exploration bonus is given in the reward's units: the learned reward's standard deviation, a point of score.
-    const explore = config.a2c.stateEntropy ?? 0;
-    const rewardScale = this.rewardModel?.config.rewardStd ?? 1;
-    this.a2c = new A2C(this.vec, net, source, { ...config.a2c, ...(explore > 0 && { stateEntropy: explore * rewardScale }) }, config.seed);
+    this.a2c = new A2C(this.vec, net, source, config.a2c, config.seed);
     if (this.learner !== null) this.a2c.observer = this.learner.recorder;
     if (tamer !== null && this.rewardModel !== null) {
       const policy = config.agent === 'greedy-h' ? greedyOnH(this.rewardModel, config.seed) : this.livePolicy(config.seed);

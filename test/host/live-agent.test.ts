@@ -135,4 +135,21 @@ describe('the greedy-h agent in the app', () => {
     const breakout = JSON.parse(readFileSync(join(runs, 'breakout', 'config.json'), 'utf8'));
     expect([breakout.preferences.rewardModel.input, breakout.preferences.rewardModel.rewardStd, breakout.a2c.episodeEnds]).toEqual(['delta', 0.2, 'hidden']);
   });
+
+  it("pays an exploring run the bonus at the learned reward's size, through the host's reward source", async () => {
+    const runs = mkdtempSync(join(tmpdir(), 'live-agent-'));
+    service = new RunService(runs, () => {});
+    const spec = { ...SPEC, agent: 'a2c' as const, feedback: ['preferences' as const], teacher: 'oracle' as const, labels: 40, steps: 30_000, explore: true };
+    const { feedbackBudget: _, ...explore } = spec;
+    await service.call('createRun', { ...explore, name: 'explore' }, 'alice');
+    const metrics = join(runs, 'explore', 'metrics.jsonl');
+    const logged = () => (existsSync(metrics) ? readFileSync(metrics, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, number>) : []);
+    await until('a metrics line with the bonus', () => logged().some((m) => m.stateEntropy !== undefined), 60_000);
+    const line = logged().find((m) => m.stateEntropy !== undefined)!;
+    // explore is 1 learned-reward deviation (0.05 for Pong) over the first 10,000 steps, paid in the reward's terms.
+    const rewardStd = JSON.parse(readFileSync(join(runs, 'explore', 'config.json'), 'utf8')).preferences.rewardModel.rewardStd as number;
+    expect(rewardStd).toBe(0.05);
+    expect(line.stateEntropy).toBeLessThanOrEqual(rewardStd * (1 - (line.steps - 2000) / 10_000) + 1e-9);
+    expect(line.stateEntropy).toBeGreaterThan(rewardStd * (1 - line.steps / 10_000) - 1e-9);
+  }, 90_000);
 });

@@ -13,6 +13,7 @@ beforeAll(async () => {
 class PreferAction implements RewardSource {
   readonly name = 'prefer-action';
   readonly usesTrueReward = false;
+  readonly scale = 1;
   sawTrueRewards = false;
   constructor(readonly wanted: number) {}
   rewards(batch: RolloutBatch): Float32Array {
@@ -74,7 +75,7 @@ describe('A2C', () => {
     // A constant reward of 1 with gamma 0.5: a terminal step's return is 1; a truncated one adds 0.5 V(final).
     const vec = VectorEnv.make('Pong', 1, { maxEpisodeSteps: 3, noopMax: 0 });
     const net = createMlpActorCritic(vec.obsSize, vec.actionSpace.n, [8], 4);
-    const ones: RewardSource = { name: 'ones', usesTrueReward: false, rewards: (b) => new Float32Array(b.numSteps * b.numEnvs).fill(1) };
+    const ones: RewardSource = { name: 'ones', usesTrueReward: false, scale: 1, rewards: (b) => new Float32Array(b.numSteps * b.numEnvs).fill(1) };
     const a2c = new A2C(vec, net, ones, { numEnvs: 1, nSteps: 3, gamma: 0.5, vfCoef: 1, lr: 1e-2, lrSchedule: 'constant' }, 4);
     for (let i = 0; i < 400; i++) await a2c.iterate(1e9);
     // The fixed point of V = 1 + 0.5 V is 2 at every step when truncation bootstraps; without it the value
@@ -97,7 +98,7 @@ describe('A2C', () => {
         return { ...r, terminated: r.truncated.slice(), truncated: new Uint8Array(r.truncated.length) };
       };
       const net = createMlpActorCritic(vec.obsSize, vec.actionSpace.n, [8], 6);
-      const ones: RewardSource = { name: 'ones', usesTrueReward: false, rewards: (b) => new Float32Array(b.numSteps * b.numEnvs).fill(1) };
+      const ones: RewardSource = { name: 'ones', usesTrueReward: false, scale: 1, rewards: (b) => new Float32Array(b.numSteps * b.numEnvs).fill(1) };
       const a2c = new A2C(vec, net, ones, { numEnvs: 1, nSteps: 4, gamma: 0.8, vfCoef: 1, lr: 1e-2, lrSchedule: 'constant', episodeEnds }, 6);
       for (let i = 0; i < 600; i++) await a2c.iterate(1e9);
       const v = tf.tidy(() => a2c.net.forward(tf.tensor2d(vec.reset({ seed: 5 }).obs, [1, vec.obsSize])).values.dataSync()[0]);
@@ -119,6 +120,7 @@ describe('A2C', () => {
     const spy: RewardSource = {
       name: 'spy',
       usesTrueReward: false,
+      scale: 1,
       usesNextObs: true,
       rewards: (b) => {
         batches.push({ obs: b.obs.slice(), next: b.nextObs!.slice() });
@@ -145,7 +147,7 @@ describe('A2C', () => {
     a2c.dispose();
     // A source that does not read them gets none (no copy of every observation is kept for it).
     let given: Float32Array | undefined = new Float32Array(1);
-    const blind = new A2C(vec, net, { name: 'blind', usesTrueReward: false, rewards: (b) => ((given = b.nextObs), new Float32Array(b.numSteps * b.numEnvs)) }, { numEnvs: 2, nSteps: 4 }, 5);
+    const blind = new A2C(vec, net, { name: 'blind', usesTrueReward: false, scale: 1, rewards: (b) => ((given = b.nextObs), new Float32Array(b.numSteps * b.numEnvs)) }, { numEnvs: 2, nSteps: 4 }, 5);
     await blind.iterate(1e9);
     expect(given).toBeUndefined();
     blind.dispose();

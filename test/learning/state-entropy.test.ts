@@ -69,6 +69,7 @@ describe('the state-entropy bonus', () => {
 class Nothing implements RewardSource {
   readonly name = 'nothing';
   readonly usesTrueReward = false;
+  readonly scale = 1;
   rewards(batch: RolloutBatch): Float32Array {
     return new Float32Array(batch.numSteps * batch.numEnvs);
   }
@@ -123,12 +124,17 @@ describe('A2C with the state-entropy bonus', () => {
     await first.train();
     const kept = first.a2c.getState().stateEntropy!;
     expect(loadCheckpoint(join(dir, 'checkpoints', 'latest.ckpt')).stateEntropy).toEqual(kept);
-    // In the reward's units: a point of score for the true reward, the learned reward's standard deviation otherwise.
+    // In the reward source's units: a point of score for the true reward, the learned reward's standard deviation
+    // otherwise; the run's config keeps the coefficient as given. At step 400 of 2,000, 4/5 of it is left.
     expect(first.a2c.config.stateEntropy).toBe(0.3);
+    expect(first.a2c.rewardSource.scale).toBe(1);
+    expect(first.a2c.explorationCoef()).toBeCloseTo(0.3 * 0.8, 12);
     first.dispose();
     const learned = preferenceConfig({ rewardModel: { rewardStd: 0.2 } });
     const prefs = await Trainer.create(join(dir, '..', 'prefs'), { ...learned, a2c: { ...learned.a2c, stateEntropy: 0.5 } });
-    expect(prefs.a2c.config.stateEntropy).toBeCloseTo(0.1, 12);
+    expect(prefs.a2c.config.stateEntropy).toBe(0.5);
+    expect(prefs.a2c.rewardSource.scale).toBe(0.2);
+    expect(prefs.a2c.explorationCoef()).toBeCloseTo(0.1, 12);
     prefs.dispose();
     const second = await Trainer.resume(dir, 800);
     expect(second.a2c.getState().stateEntropy).toEqual(kept);
