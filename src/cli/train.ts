@@ -26,7 +26,7 @@ import { INITIAL_POLICIES, type InitialPolicy } from '../learning/preferences/cl
 import { REWARD_INPUTS, REWARD_MODEL_DEFAULTS, type RewardInput } from '../learning/preferences/reward-model.js';
 import { REWARD_MODEL_MODES, type RewardModelMode } from '../session/imported-reward.js';
 import { fail, integer, nonNegativeNumber, positiveInt, positiveNumber, probability, unitInterval } from './args.js';
-import { AGENT_REWARDS } from '../shared/api.js';
+import { AGENT_REWARDS, gamesWithExtra, preferenceRunDefaults } from '../shared/api.js';
 
 interface Flags {
   env?: string;
@@ -125,7 +125,7 @@ const program = new Command('train')
   .option('--ent-coef <x>', 'entropy coefficient', nonNegativeNumber, A2C_DEFAULTS.entCoef)
   .option(
     '--state-entropy <x>',
-    "pay A2C a state-entropy exploration bonus too (PEBBLE's unsupervised exploration, RE3): log(1 + distance to the 3rd nearest of the states visited lately), standardised over each rollout and multiplied by this many of the learned reward's standard deviations (--reward-std; points of score with --reward true); falls to 0 over --state-entropy-steps; ram only",
+    `pay A2C a state-entropy exploration bonus too (PEBBLE's unsupervised exploration, RE3): log(1 + distance to the 3rd nearest of the states visited lately), standardised over each rollout and multiplied by this many of the learned reward's standard deviations (--reward-std; points of score with --reward true); falls to 0 over --state-entropy-steps; ram only (default 1 with --reward preferences on ${gamesWithExtra('explore').join(' and ')} and ram, else 0; --state-entropy 0 for none)`,
     nonNegativeNumber,
   )
   .option('--state-entropy-steps <n>', 'agent steps over which the state-entropy bonus falls linearly to 0 (default: a third of --steps)', positiveInt)
@@ -186,7 +186,8 @@ const program = new Command('train')
   .option('--reward-std <x>', `the standard deviation the learned reward is normalised to (default ${REWARD_MODEL_DEFAULTS.rewardStd}, Christiano et al.'s Atari setting; ${gameDefaults('rewardStd')} with preferences alone; ${FEEDBACK_ALONE_REWARD_STD} with --reward tamer and the a2c agent)`, positiveNumber)
   .option('--reward-members <n>', `ensemble members of the reward model, each trained on a bootstrap resample of the labels (presses train them all alike) (default ${REWARD_MODEL_DEFAULTS.members}, as Christiano et al.; imitation uses 5)`, positiveInt)
   .option('--reward-dropout <p>', `dropout after each hidden layer of the reward model while it trains, in [0, 1) (default ${REWARD_MODEL_DEFAULTS.dropout}; rl-teacher uses 0.5)`, probability)
-  .option('--screen-labels', "leave out of training the labels the reward model has good reason to think wrong (RIME's denoising discriminator, for teachers who sometimes click the wrong clip); screened once a pretraining epoch and at each evaluation")
+  .option('--screen-labels', `leave out of training the labels the reward model has good reason to think wrong (RIME's denoising discriminator, for teachers who sometimes click the wrong clip); screened once a pretraining epoch and at each evaluation (the default with --reward preferences on ${gamesWithExtra('screenLabels').join(', ')})`)
+  .option('--no-screen-labels', 'train on every label (the default but where --screen-labels is)')
   .option('--answer-noise <p>', `the chance of a uniformly random answer the preference model allows for, in [0, 1) (default ${REWARD_MODEL_DEFAULTS.answerNoise})`, probability)
   .addOption(
     new Option(
@@ -211,7 +212,9 @@ function flagName(attribute: string): string {
 /** Fails naming the flags among `attributes` given on the command line. */
 function refuseGiven(attributes: string[], why: string): void {
   const given = attributes.filter((name) => program.getOptionValueSource(name) === 'cli');
-  if (given.length > 0) fail(`${given.map(flagName).join(', ')} ${why}`);
+  // A boolean given as false came from its --no- form.
+  const named = (name: string) => (program.getOptionValue(name) === false ? flagName(name).replace(/^--/, '--no-') : flagName(name));
+  if (given.length > 0) fail(`${given.map(named).join(', ')} ${why}`);
 }
 
 async function main(): Promise<void> {
@@ -268,7 +271,10 @@ async function main(): Promise<void> {
       refuseGiven(['teacherParam', 'labels', 'selection', 'clipLength', 'initialFraction', 'initialPolicy', 'pretrainEpochs', 'labelDecaySteps', 'rewardUpdateEvery', 'rewardInput', 'answerNoise', 'screenLabels'], 'only apply to --reward preferences or preferences+tamer');
       if (!tamer) refuseGiven(['rewardStd', 'rewardMembers', 'rewardDropout'], 'only apply to a learned reward: --reward preferences, tamer or preferences+tamer');
     }
-    if (f.stateEntropy === undefined) refuseGiven(['stateEntropySteps'], 'schedules the bonus of --state-entropy: give that too');
+    // Runs learning from clip comparisons alone on the measured games screen and explore unless told (preferenceRunDefaults).
+    const extras = preferenceRunDefaults(f.env, f.reward, f.obs, f.agent);
+    const stateEntropy = f.stateEntropy ?? (extras.explore ? 1 : 0);
+    if (stateEntropy === 0) refuseGiven(['stateEntropySteps'], 'schedules the bonus of --state-entropy, which this run is not paid: give that too');
     if (!(preferences && tamer)) refuseGiven(['agentReward'], 'only applies to --reward preferences+tamer (with one channel the agent is paid the reward net as it is)');
     // The reward net's settings that either channel's net takes (Ĥ reads the state, and answer noise is the Bradley-Terry model's).
     const netSettings = {
@@ -283,7 +289,7 @@ async function main(): Promise<void> {
       seed: f.seed,
       steps: f.steps,
       a2c: { ...A2C_DEFAULTS, numEnvs: f.numEnvs, nSteps: f.nSteps, lr: f.lr, entCoef: f.entCoef, gamma: f.gamma ?? gammaFor(f.reward, f.agent), episodeEnds: f.episodeEnds ?? episodeEndsFor(f.reward, f.env),
-        ...(f.stateEntropy !== undefined && { stateEntropy: f.stateEntropy, stateEntropySteps: f.stateEntropySteps ?? defaultStateEntropySteps(f.steps) }) },
+        ...(stateEntropy > 0 && { stateEntropy, stateEntropySteps: f.stateEntropySteps ?? defaultStateEntropySteps(f.steps) }) },
       net: f.obs === 'ram' ? { kind: 'mlp', hidden: f.hidden } : { kind: 'cnn' },
       logEvery: f.logEvery,
       checkpointEvery: f.checkpointEvery,
@@ -316,7 +322,7 @@ async function main(): Promise<void> {
           pretrainEpochs: f.pretrainEpochs,
           decaySteps: f.labelDecaySteps ?? null,
           rewardUpdateEvery: f.rewardUpdateEvery,
-          ...(f.screenLabels === true && { screenLabels: true }),
+          ...((f.screenLabels ?? extras.screenLabels) && { screenLabels: true }),
           // Fine-tuning keeps the exported model's layers and input.
           rewardModel: {
             ...PREFERENCE_DEFAULTS.rewardModel,

@@ -24,7 +24,7 @@ import { writeFileAtomic } from '../store/atomic.js';
 import { currentLabels, LABELS_FORMAT } from '../store/labels.js';
 import { readJsonl } from '../store/jsonl.js';
 import { RunFolder } from '../store/run.js';
-import { ApiError, type Args, type CreateRunSpec, EXPERT_TEACHER_NAMES, type ExportResult, type FeedbackReceipt, type HostEvent, type LabelView, type MetricsPoint, type Op, type Progress, type Responses, type RunPhase, type RunStatus, type RunSummary } from '../shared/api.js';
+import { ApiError, type Args, type CreateRunSpec, EXPERT_TEACHER_NAMES, type ExportResult, type FeedbackReceipt, type HostEvent, type LabelView, type MetricsPoint, type Op, preferenceRunDefaults, type Progress, type Responses, type RunPhase, type RunStatus, type RunSummary } from '../shared/api.js';
 import { exportDataset } from '../export/dataset.js';
 import { readRunData } from '../export/run-data.js';
 import { exportRewardModel } from '../export/run-export.js';
@@ -351,6 +351,8 @@ function configOf(spec: CreateRunSpec, expert: ExpertRun | null): RunConfig {
   const liveAgent = agent === 'greedy-h';
   if (spec.explore === true && liveAgent) throw new ApiError("the exploration bonus (explore) is paid to A2C: Deep TAMER's greedy-h agent does not learn from rewards");
   if (spec.explore === true && spec.obsType !== 'ram') throw new ApiError('the exploration bonus (explore) measures distances between ram observations: choose RAM features, or leave it out');
+  const extras = preferenceRunDefaults(spec.env, reward, spec.obsType, agent);
+  const explore = spec.explore ?? extras.explore;
   return {
     env: spec.env,
     obsType: spec.obsType,
@@ -361,7 +363,7 @@ function configOf(spec: CreateRunSpec, expert: ExpertRun | null): RunConfig {
       ...A2C_DEFAULTS,
       gamma: gammaFor(reward, agent),
       episodeEnds: episodeEndsFor(reward, spec.env),
-      ...(spec.explore === true && { stateEntropy: 1, stateEntropySteps: defaultStateEntropySteps(spec.steps) }),
+      ...(explore && { stateEntropy: 1, stateEntropySteps: defaultStateEntropySteps(spec.steps) }),
     },
     net: spec.obsType === 'ram' ? { kind: 'mlp', hidden: [64, 64] } : { kind: 'cnn' },
     logEvery: liveAgent ? LIVE_AGENT_LOG_EVERY : APP_LOG_EVERY,
@@ -375,7 +377,7 @@ function configOf(spec: CreateRunSpec, expert: ExpertRun | null): RunConfig {
         teacher: spec.teacher,
         labels: spec.labels as number,
         ...(spec.pretrainEpochs !== undefined && { pretrainEpochs: spec.pretrainEpochs }),
-        ...(spec.screenLabels === true && { screenLabels: true }),
+        ...((spec.screenLabels ?? extras.screenLabels) && { screenLabels: true }),
         ...(spec.agentReward !== undefined && { rewardModel: { ...PREFERENCE_DEFAULTS.rewardModel, stateReward: spec.agentReward === 'state' } }),
       },
     }),

@@ -102,7 +102,7 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
 
   it('rejects bad messages with a clear error, stores nothing twice, and keeps two labelers off each other\'s pairs', async () => {
     const ws = await client(server.origin, `?labeler=ws-tester&token=${TOKEN}`);
-    const created = await ws.call({ id: 0, op: 'createRun', args: { name: RUN, env: 'Pong', obsType: 'ram', feedback: ['preferences'], teacher: null, labels: 100, steps: 40_000, seed: 1, prefill: 10 } });
+    const created = await ws.call({ id: 0, op: 'createRun', args: { name: RUN, env: 'Pong', obsType: 'ram', feedback: ['preferences'], teacher: null, labels: 100, steps: 40_000, seed: 1, prefill: 10, screenLabels: false } });
     expect(created.ok, created.error).toBe(true);
     expect((await ws.call('not json')).error).toMatch(/must be JSON/);
     expect((await ws.call({ id: 1, op: 'answer', args: { pairId: 5, answer: 'left' } })).error).toMatch(/bad arguments to answer: pairId/);
@@ -410,11 +410,19 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     const epochs = page.locator('input[name=pretrainEpochs]');
     const hint = page.locator('.field', { has: epochs }).locator('.field-hint');
     expect(await hint.textContent()).toMatch(/^Reward-model passes over the first labels before the agent starts \(Christiano et al\.: 200\)/);
+    // Pong's runs with clip comparisons alone screen their labels and explore first unless told
+    // (preferenceRunDefaults); Space Invaders' do neither, and the boxes follow the game.
     const explore = page.locator('input[name=explore]');
-    expect([await explore.isChecked(), await explore.isDisabled()]).toEqual([false, false]);
+    const screen = page.locator('input[name=screenLabels]');
+    const boxes = async () => [await screen.isChecked(), await explore.isChecked(), await explore.isDisabled()];
+    expect(await boxes()).toEqual([true, true, false]);
+    await page.selectOption('select[name=env]', 'SpaceInvaders');
+    expect(await boxes()).toEqual([false, false, false]);
+    await page.selectOption('select[name=env]', 'Pong');
+    expect(await boxes()).toEqual([true, true, false]);
     await page.selectOption('select[name=obsType]', 'pixels');
     expect(await epochs.inputValue()).toBe('20');
-    expect(await explore.isDisabled()).toBe(true); // the bonus reads ram observations
+    expect(await boxes()).toEqual([true, false, true]); // the bonus reads ram observations
     // 400 labels: 100 first, 63 trained on, 63/32 minibatches a pass.
     expect(await hint.textContent()).toMatch(/^Pixels: 40 reward-model updates of about 9 s each on wasm, about 6 min before the agent starts/);
     await epochs.fill('200');
@@ -422,8 +430,7 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     await page.fill('input[name=labels]', '4000');
     expect(await hint.textContent()).toMatch(/^Pixels: 3,950 reward-model updates .* about 10 h before/);
     // Without clip comparisons there is no pretraining and no label screen: the fields are greyed out.
-    const screen = page.locator('input[name=screenLabels]');
-    expect([await screen.isChecked(), await screen.isDisabled()]).toEqual([false, false]);
+    expect(await screen.isDisabled()).toBe(false);
     await page.locator('input[name=feedback][value=preferences]').uncheck();
     expect(await epochs.isDisabled()).toBe(true);
     expect(await screen.isDisabled()).toBe(true);
@@ -432,12 +439,15 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     await epochs.fill('20');
     await page.selectOption('select[name=obsType]', 'ram');
     expect(await epochs.inputValue()).toBe('200');
-    await explore.check();
+    expect(await boxes()).toEqual([true, true, false]);
     // What A2C is paid is a choice of both channels only; the run records the one made.
     const paid = page.locator('select[name=agentReward]');
     expect([await paid.inputValue(), await paid.isDisabled()]).toEqual(['state', true]);
     await page.locator('input[name=feedback][value=scalar]').check();
     expect(await paid.isEnabled()).toBe(true);
+    // Both channels were not measured with the screen or the bonus: neither is ticked, and either may be.
+    expect(await boxes()).toEqual([false, false, false]);
+    await explore.check();
     await paid.selectOption('action');
     await page.fill('input[name=name]', 'e2e-paid-action');
     await page.click('button[type=submit]');
@@ -446,6 +456,7 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     expect(config.reward).toBe('preferences+tamer');
     expect(config.preferences.rewardModel).toMatchObject({ actionDependent: true, statePreferences: true, stateReward: false });
     expect(config.a2c).toMatchObject({ stateEntropy: 1, stateEntropySteps: 333_333 });
+    expect(config.preferences.screenLabels).toBe(false);
     expect(await page.locator('.toast-error').allTextContents()).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();

@@ -106,14 +106,15 @@ describe('npm run train: the reward input', () => {
     const a = train(...base, '--out', join(root, 'a'));
     expect(a.code, a.err).toBe(0);
     expect(input(join(root, 'a'))).toBe('state');
-    const b = train(...base, '--reward-input', 'transition', '--reward-update-every', '50', '--reward-std', '0.25', '--reward-members', '2', '--answer-noise', '0.2', '--reward-dropout', '0.5', '--screen-labels', '--out', join(root, 'b'));
+    const b = train(...base, '--reward-input', 'transition', '--reward-update-every', '50', '--reward-std', '0.25', '--reward-members', '2', '--answer-noise', '0.2', '--reward-dropout', '0.5', '--no-screen-labels', '--out', join(root, 'b'));
     expect(b.code, b.err).toBe(0);
     expect(input(join(root, 'b'))).toBe('transition');
     const prefs = (dir: string) => JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).preferences;
     expect(prefs(join(root, 'a')).rewardUpdateEvery).toBe(1000);
     expect(prefs(join(root, 'b')).rewardUpdateEvery).toBe(50);
-    expect(prefs(join(root, 'a')).screenLabels).toBe(false);
-    expect(prefs(join(root, 'b')).screenLabels).toBe(true);
+    // Pong's preference runs screen their labels unless told not to (preferenceRunDefaults).
+    expect(prefs(join(root, 'a')).screenLabels).toBe(true);
+    expect(prefs(join(root, 'b')).screenLabels).toBe(false);
     // Every setting of the reward model is recorded, the defaults too, so that a later default cannot change the run.
     expect(prefs(join(root, 'a')).rewardModel).toEqual({ ...REWARD_MODEL_DEFAULTS, input: 'state' });
     expect(prefs(join(root, 'b')).rewardModel).toEqual({ ...REWARD_MODEL_DEFAULTS, input: 'transition', rewardStd: 0.25, members: 2, answerNoise: 0.2, dropout: 0.5 });
@@ -324,7 +325,7 @@ describe('npm run train: the state-entropy bonus', () => {
   it('records its coefficient and its span (a third of --steps unless told); refuses a span without a bonus, and pixels', () => {
     const root = mkdtempSync(join(tmpdir(), 'arcade-cli-'));
     const a2c = (...args: string[]) => {
-      const r = train('--env', 'Pong', '--reward', 'preferences', '--teacher', 'oracle', '--steps', '3000', ...args, '--out', join(root, 'never'), '--dry-run');
+      const r = train('--env', 'SpaceInvaders', '--reward', 'preferences', '--teacher', 'oracle', '--steps', '3000', ...args, '--out', join(root, 'never'), '--dry-run');
       expect(r.code, r.err).toBe(0);
       const { stateEntropy, stateEntropySteps } = JSON.parse(r.out).a2c;
       return [stateEntropy, stateEntropySteps];
@@ -333,11 +334,36 @@ describe('npm run train: the state-entropy bonus', () => {
     expect(a2c('--state-entropy', '0.5', '--state-entropy-steps', '2500')).toEqual([0.5, 2500]);
     expect(a2c()).toEqual([0, 1_000_000]);
     const span = train('--env', 'Pong', '--steps', '300', '--state-entropy-steps', '100', '--out', join(root, 'never'));
-    expect([span.code, span.err.trim()]).toEqual([1, 'error: --state-entropy-steps schedules the bonus of --state-entropy: give that too']);
+    expect([span.code, span.err.trim()]).toEqual([1, 'error: --state-entropy-steps schedules the bonus of --state-entropy, which this run is not paid: give that too']);
     const pixels = train('--env', 'Pong', '--obs', 'pixels', '--steps', '300', '--state-entropy', '1', '--out', join(root, 'never'));
     expect(pixels.code).not.toBe(0);
     expect(pixels.err).toMatch(/state-entropy bonus .* measures distances between ram observations/);
     expect(existsSync(join(root, 'never'))).toBe(false);
+  });
+
+  it('is, with the label screen, what preference runs of Pong and Enduro default to (Breakout: the screen alone); either can be turned off', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'arcade-cli-')), 'never');
+    const settings = (env: string, ...args: string[]) => {
+      const r = train('--env', env, '--steps', '3000', ...args, '--out', out, '--dry-run');
+      expect(r.code, r.err).toBe(0);
+      const c = JSON.parse(r.out);
+      return [c.preferences?.screenLabels ?? null, c.a2c.stateEntropy, c.a2c.stateEntropySteps];
+    };
+    const prefs = ['--reward', 'preferences', '--teacher', 'oracle'];
+    for (const env of ['Pong', 'Enduro']) expect(settings(env, ...prefs), env).toEqual([true, 1, 1000]);
+    expect(settings('Breakout', ...prefs)).toEqual([true, 0, 1_000_000]);
+    for (const env of ['SpaceInvaders', 'Seaquest']) expect(settings(env, ...prefs), env).toEqual([false, 0, 1_000_000]);
+    expect(settings('Pong', ...prefs, '--no-screen-labels', '--state-entropy', '0')).toEqual([false, 0, 1_000_000]);
+    expect(settings('Pong', ...prefs, '--state-entropy-steps', '500')).toEqual([true, 1, 500]);
+    expect(settings('SpaceInvaders', ...prefs, '--screen-labels')).toEqual([true, 0, 1_000_000]);
+    // The bonus reads ram; the screen does not care what the agent sees.
+    expect(settings('Pong', ...prefs, '--obs', 'pixels')).toEqual([true, 0, 1_000_000]);
+    // Neither is a default of the true reward, of live feedback, or of both channels.
+    expect(settings('Pong', '--reward', 'true')).toEqual([null, 0, 1_000_000]);
+    expect(settings('Pong', '--reward', 'tamer', '--teacher', 'scalar-oracle')).toEqual([null, 0, 1_000_000]);
+    expect(settings('Pong', '--reward', 'preferences+tamer', '--teacher', 'oracle', '--teacher', 'scalar-oracle')).toEqual([false, 0, 1_000_000]);
+    const named = train('--env', 'Pong', '--reward', 'true', '--steps', '300', '--no-screen-labels', '--out', out);
+    expect([named.code, named.err.trim()]).toEqual([1, 'error: --no-screen-labels only apply to --reward preferences or preferences+tamer']);
   });
 });
 

@@ -119,17 +119,25 @@ describe('the greedy-h agent in the app', () => {
     // Exploring, A2C is paid the bonus at the learned reward's size over the first third of the steps.
     await service.call('createRun', { ...prefs, name: 'explore', labels: 40, explore: true, steps: 3000 }, 'alice');
     expect(JSON.parse(readFileSync(join(runs, 'explore', 'config.json'), 'utf8')).a2c).toMatchObject({ stateEntropy: 1, stateEntropySteps: 1000 });
-    // The form's pretraining epochs reach the run's config.
-    await service.call('createRun', { ...prefs, name: 'epochs', labels: 40, pretrainEpochs: 7 }, 'alice');
-    expect(JSON.parse(readFileSync(join(runs, 'epochs', 'config.json'), 'utf8')).preferences).toMatchObject({ pretrainEpochs: 7, screenLabels: false });
-    await service.call('createRun', { ...prefs, name: 'screened', labels: 40, screenLabels: true }, 'alice');
-    expect(JSON.parse(readFileSync(join(runs, 'screened', 'config.json'), 'utf8')).preferences.screenLabels).toBe(true);
+    // The form's pretraining epochs reach the run's config. Unless told, a Pong run with clip comparisons alone
+    // screens its labels and explores first (preferenceRunDefaults), a Space Invaders run does neither.
+    const made = (name: string) => JSON.parse(readFileSync(join(runs, name, 'config.json'), 'utf8'));
+    await service.call('createRun', { ...prefs, name: 'epochs', labels: 40, pretrainEpochs: 7, steps: 3000 }, 'alice');
+    expect(made('epochs').preferences).toMatchObject({ pretrainEpochs: 7, screenLabels: true });
+    expect(made('epochs').a2c).toMatchObject({ stateEntropy: 1, stateEntropySteps: 1000 });
+    await service.call('createRun', { ...prefs, name: 'told', labels: 40, screenLabels: false, explore: false }, 'alice');
+    expect([made('told').preferences.screenLabels, made('told').a2c.stateEntropy]).toEqual([false, 0]);
+    await service.call('createRun', { ...prefs, env: 'SpaceInvaders', name: 'invaders', labels: 40 }, 'alice');
+    expect([made('invaders').preferences.screenLabels, made('invaders').a2c.stateEntropy]).toEqual([false, 0]);
+    await service.call('createRun', { ...prefs, env: 'SpaceInvaders', name: 'screened', labels: 40, screenLabels: true }, 'alice');
+    expect(made('screened').preferences.screenLabels).toBe(true);
     // With both channels A2C is paid the state's mean of Ĥ unless the form says Ĥ of the action taken.
     const both = { ...a2c, feedback: ['preferences' as const, 'scalar' as const], labels: 40 };
     await service.call('createRun', { ...both, name: 'paid-state' }, 'alice');
     await service.call('createRun', { ...both, name: 'paid-action', agentReward: 'action' }, 'alice');
     const paid = (name: string) => JSON.parse(readFileSync(join(runs, name, 'config.json'), 'utf8')).preferences.rewardModel.stateReward;
     expect([paid('paid-state'), paid('paid-action')]).toEqual([true, false]);
+    expect([made('paid-state').preferences.screenLabels, made('paid-state').a2c.stateEntropy]).toEqual([false, 0]); // not measured with both channels
     // A Breakout run from the form gets Breakout's preference defaults (GAME_PREFERENCE_DEFAULTS), as headless.
     await service.call('createRun', { ...prefs, env: 'Breakout', name: 'breakout', labels: 40 }, 'alice');
     const breakout = JSON.parse(readFileSync(join(runs, 'breakout', 'config.json'), 'utf8'));

@@ -6,8 +6,10 @@ import {
   EXPERT_TEACHER_NAMES,
   FEEDBACK_CHANNELS,
   GAMES,
+  gamesWithExtra,
   PIXEL_UPDATE_SECONDS_WASM,
   PRETRAIN_EPOCHS,
+  preferenceRunDefaults,
   pretrainingUpdates,
   type RunStatus,
   type RunSummary,
@@ -104,7 +106,12 @@ export class RunsView implements View {
     screenBox.type = 'checkbox';
     screenBox.name = 'screenLabels';
     screen.append(' Screen out likely mistakes');
-    field(form, 'Label screen', screen, 'Leaves out of training the answers the reward model is confident are slips (RIME); helps when labelers sometimes click the wrong clip.');
+    field(
+      form,
+      'Label screen',
+      screen,
+      `Leaves out of training the answers the reward model is confident are slips (RIME); helps when labelers sometimes click the wrong clip. Ticked for ${gamesWithExtra('screenLabels').join(', ')} with clip comparisons alone, where it was measured.`,
+    );
     field(
       form,
       'Live teacher',
@@ -132,7 +139,7 @@ export class RunsView implements View {
       form,
       'Exploration',
       explore,
-      'Over the first third of its steps A2C is also paid for going where it has not been (a state-entropy bonus, PEBBLE), so that it does not settle before it sees what the labels pay for. A2C on RAM features only.',
+      `Over the first third of its steps A2C is also paid for going where it has not been (a state-entropy bonus, PEBBLE), so that it does not settle before it sees what the labels pay for. A2C on RAM features only; ticked for ${gamesWithExtra('explore').join(' and ')} with clip comparisons alone, where it was measured.`,
     );
     // Deep TAMER's agent learns from presses alone, at the game's speed: the form follows the choice.
     // Back to A2C, the channels ticked before come back.
@@ -164,6 +171,7 @@ export class RunsView implements View {
       const changed = (e.target as HTMLInputElement).name;
       if (changed === 'feedback') this.syncChannels();
       if (changed === 'env' || changed === 'scalarTeacher' || changed === 'expert') this.syncExperts();
+      if (changed === 'env' || changed === 'obsType' || changed === 'feedback' || changed === 'agent') this.syncDefaults();
     });
     form.addEventListener('input', () => this.syncPretrainHint());
     field(form, 'Seed', number('seed', 1, 0));
@@ -174,6 +182,7 @@ export class RunsView implements View {
       void this.create();
     });
     this.syncChannels();
+    this.syncDefaults();
     bridge.onEvent((e) => {
       // listRuns reads every run folder: only while the list is on screen.
       if (e.type === 'status' && this.shown) void this.refresh();
@@ -198,6 +207,19 @@ export class RunsView implements View {
     this.input('agentReward').disabled = !(channels.includes('preferences') && channels.includes('scalar'));
     this.syncPretrainHint();
     this.syncExperts();
+  }
+
+  /**
+   * The label screen and the exploration bonus start as a new run of the chosen game, channels and observations
+   * defaults to (preferenceRunDefaults: both, for clip comparisons alone on the games they were measured on);
+   * the person may change them.
+   */
+  private syncDefaults(): void {
+    const channels = this.channels();
+    const reward = channels.length === 1 && channels[0] === 'preferences' ? 'preferences' : channels.join('+');
+    const defaults = preferenceRunDefaults(this.input('env').value, reward, this.input('obsType').value, this.input('agent').value);
+    (this.input('screenLabels') as HTMLInputElement).checked = defaults.screenLabels;
+    (this.input('explore') as HTMLInputElement).checked = defaults.explore;
   }
 
   /** The exploration bonus is A2C's, on ram observations. */
@@ -309,9 +331,9 @@ export class RunsView implements View {
         ...(this.byExpert() && value('expert') !== '' && { expert: value('expert') }),
         prefill: prefs ? Number(value('prefill')) : 0,
         ...(prefs && { pretrainEpochs: Number(value('pretrainEpochs')) }),
-        ...(prefs && (this.input('screenLabels') as HTMLInputElement).checked && { screenLabels: true }),
+        ...(prefs && { screenLabels: (this.input('screenLabels') as HTMLInputElement).checked }),
         ...(prefs && scalar && { agentReward: value('agentReward') as (typeof AGENT_REWARDS)[number] }),
-        ...(!this.input('explore').disabled && (this.input('explore') as HTMLInputElement).checked && { explore: true }),
+        ...(!this.input('explore').disabled && { explore: (this.input('explore') as HTMLInputElement).checked }),
         steps: Number(value('steps')),
         seed: Number(value('seed')),
       });
