@@ -132,7 +132,8 @@ export interface GamePreferenceDefaults {
  * with the oracle and 32% with mistakes (37% and 17% by the training episodes), where the state model learned
  * nothing (0%, seed 1) and the transition model at the old scale scored 28% and 13% (4% and 4%).
  *
- * Pong and Space Invaders did best on the defaults. Measured on `ram`; pixel runs take the same.
+ * Pong and Space Invaders did best on the defaults. Measured on `ram`; pixel runs take the same. The label screen
+ * and the exploration bonus by game are in PREFERENCE_RUN_EXTRAS (shared/api.ts: the Runs form reads them too).
  */
 export const GAME_PREFERENCE_DEFAULTS: Readonly<Record<string, GamePreferenceDefaults>> = {
   Enduro: { input: 'transition' },

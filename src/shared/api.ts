@@ -47,6 +47,7 @@ export function gamesWithExtra(setting: 'screenLabels' | 'explore'): string[] {
     .filter(([, extras]) => extras[setting])
     .map(([game]) => game);
 }
+
 export const ANSWER_VALUES = ['left', 'right', 'equal', 'cant-tell'] as const;
 export type AnswerValue = (typeof ANSWER_VALUES)[number];
 export const TEACHER_NAMES = ['oracle', 'stochastic', 'myopic', 'mistake', 'skip', 'equal'] as const;
