@@ -15,7 +15,7 @@ import { defaultStateEntropySteps } from '../learning/state-entropy.js';
 import { SELECTIONS, type Selection } from '../learning/preferences/query.js';
 import { TEACHERS, type TeacherName, type TeacherParams } from '../learning/preferences/teachers.js';
 import { BACKENDS, type BackendName, describeBackend } from '../learning/tf.js';
-import { GAME_PREFERENCE_DEFAULTS, PREFERENCE_DEFAULTS } from '../session/preferences.js';
+import { PREFERENCE_DEFAULTS } from '../session/preferences.js';
 import { EXPERT_TEACHERS, SCALAR_TEACHERS, type ScalarTeacherName, TAMER_DEFAULTS } from '../session/tamer.js';
 import { AGENTS, episodeEndsFor, FEEDBACK_ALONE_GAMMA, FEEDBACK_ALONE_REWARD_STD, gammaFor, REWARD_SOURCES, type RewardName, newRunConfig, type RunConfig, Trainer } from '../session/trainer.js';
 import { existsSync } from 'node:fs';
@@ -26,7 +26,8 @@ import { INITIAL_POLICIES, type InitialPolicy } from '../learning/preferences/cl
 import { REWARD_INPUTS, REWARD_MODEL_DEFAULTS, type RewardInput } from '../learning/preferences/reward-model.js';
 import { REWARD_MODEL_MODES, type RewardModelMode } from '../session/imported-reward.js';
 import { fail, integer, nonNegativeNumber, positiveInt, positiveNumber, probability, unitInterval } from './args.js';
-import { AGENT_REWARDS, gamesWithExtra, preferenceRunDefaults } from '../shared/api.js';
+import { AGENT_REWARDS } from '../shared/api.js';
+import { gameDefaults, gamesWithExtra, preferenceRunDefaults } from '../shared/game-defaults.js';
 
 interface Flags {
   env?: string;
@@ -99,13 +100,6 @@ function teacherParam(value: string, previous: Partial<TeacherParams>): Partial<
   const x = m[2] === 'Infinity' ? Infinity : Number(m[2]);
   if (Number.isNaN(x)) throw new InvalidArgumentError(`expected a number for ${m[1]}, got "${m[2]}"`);
   return { ...previous, [m[1]]: x };
-}
-
-/** A per-game default for --help: "X on Breakout, Y on Enduro". */
-function gameDefaults(setting: keyof (typeof GAME_PREFERENCE_DEFAULTS)[string]): string {
-  return Object.entries(GAME_PREFERENCE_DEFAULTS)
-    .flatMap(([game, d]) => (d[setting] === undefined ? [] : [`${d[setting]} on ${game}`]))
-    .join(', ');
 }
 
 const program = new Command('train')

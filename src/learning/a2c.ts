@@ -18,6 +18,7 @@ import { mean } from './stats.js';
 import type { RewardSource } from './reward-source.js';
 import { StateEntropy, type StateEntropyState } from './state-entropy.js';
 import { tf } from './tf.js';
+import { EPISODE_ENDS, type EpisodeEnds } from '../shared/game-defaults.js';
 
 export interface A2CConfig {
   /** Parallel envs (baselines / Christiano et al.: 16). */
@@ -62,8 +63,7 @@ export interface A2CConfig {
   stateEntropySteps: number;
 }
 
-export const EPISODE_ENDS = ['shown', 'hidden'] as const;
-export type EpisodeEnds = (typeof EPISODE_ENDS)[number];
+export { EPISODE_ENDS, type EpisodeEnds };
 
 export const A2C_DEFAULTS: A2CConfig = {
   numEnvs: 16,

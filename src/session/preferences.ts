@@ -15,7 +15,7 @@
 import { type ClipRecord, replayClip } from '../env/clip.js';
 import { Rng, type RngState } from '../env/rng.js';
 import { VectorEnv } from '../env/vector-env.js';
-import type { EpisodeEnds, FinishedEpisode } from '../learning/a2c.js';
+import type { FinishedEpisode } from '../learning/a2c.js';
 import { type Clip, ClipRecorder, INITIAL_POLICIES, type InitialPolicy, randomPolicyClips } from '../learning/preferences/clips.js';
 import type { ClipData } from '../learning/preferences/dataset.js';
 import { disagreement, drawPairs, SELECTIONS, type Selection, topIndices } from '../learning/preferences/query.js';
@@ -30,6 +30,7 @@ import type { Label } from '../store/labels.js';
 import { isLabelerAgreementList, type LabelerAgreement } from '../shared/api.js';
 import { eventLoopTurns } from './turns.js';
 import { pretrainSteps } from '../shared/label-math.js';
+import { GAME_PREFERENCE_DEFAULTS } from '../shared/game-defaults.js';
 
 export interface PreferenceConfig {
   /** Label budget for the run. */
@@ -107,38 +108,6 @@ export function agreementByLabeler(labels: readonly Pick<Label, 'pairId' | 'labe
     .map(([labeler, t]) => ({ labeler, heldOut: t.heldOut, agreement: t.right / t.heldOut }))
     .sort((a, b) => b.heldOut - a.heldOut || a.labeler.localeCompare(b.labeler));
 }
-
-/** What a game's new preference runs (without live feedback) default to where it differs from the rest's. */
-export interface GamePreferenceDefaults {
-  /** What the reward model reads (else the state s). */
-  input: RewardInput;
-  /** The scale the learned reward is normalised to (else REWARD_MODEL_DEFAULTS.rewardStd, 0.05). */
-  rewardStd?: number;
-  /** Whether the agent sees its episodes end (else shown). */
-  episodeEnds?: EpisodeEnds;
-}
-
-/**
- * The games whose new preference runs without live feedback default to other settings than the rest (the
- * state s, normalised to 0.05, episode ends shown); each measured against them (README, docs/experiments.md).
- *
- * Enduro reads the transition [s, s' - s]: over six seeds of 1,000-label runs (3M steps) it scored 88% with the
- * oracle and 95% with 10% mistakes, against 87% and 48% for the state model, whose agents on two of the mistakes
- * seeds never learned to steer round the cars they crash into.
- *
- * Breakout reads only what a step changed (s' - s, the delta model: its zero is a step that changes nothing, as
- * the score's is), at about the score's own scale (0.2: the score varies by 0.155 a step under random play, so
- * at 0.05 the learned reward lifted no policy off uniform), with episode ends hidden: over six seeds 77% greedy
- * with the oracle and 32% with mistakes (37% and 17% by the training episodes), where the state model learned
- * nothing (0%, seed 1) and the transition model at the old scale scored 28% and 13% (4% and 4%).
- *
- * Pong and Space Invaders did best on the defaults. Measured on `ram`; pixel runs take the same. The label screen
- * and the exploration bonus by game are in PREFERENCE_RUN_EXTRAS (shared/api.ts: the Runs form reads them too).
- */
-export const GAME_PREFERENCE_DEFAULTS: Readonly<Record<string, GamePreferenceDefaults>> = {
-  Enduro: { input: 'transition' },
-  Breakout: { input: 'delta', rewardStd: 0.2, episodeEnds: 'hidden' },
-};
 
 /**
  * What a new run's reward model reads when its settings do not say: the state for an action-dependent model

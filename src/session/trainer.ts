@@ -23,7 +23,8 @@ import { RunLock, removeStaleTempFiles } from '../store/lock.js';
 import { RUN_VERSION, RunFolder } from '../store/run.js';
 import { RewardModel, type RewardModelConfig, type RewardModelState, resolveRewardModelConfig } from '../learning/preferences/reward-model.js';
 import { netAction } from '../learning/policy.js';
-import { defaultDecaySteps, defaultPreferenceRewardStd, defaultRewardInput, GAME_PREFERENCE_DEFAULTS, legacyDecaySteps, type PreferenceConfig, PreferenceLearner, type PreferenceMetrics, type PreferenceState, resolvePreferenceConfig } from './preferences.js';
+import { GAME_PREFERENCE_DEFAULTS } from '../shared/game-defaults.js';
+import { defaultDecaySteps, defaultPreferenceRewardStd, defaultRewardInput, legacyDecaySteps, type PreferenceConfig, PreferenceLearner, type PreferenceMetrics, type PreferenceState, resolvePreferenceConfig } from './preferences.js';
 import {
   type ExpertView,
   FeedbackChannel,

@@ -17,37 +17,6 @@ export { type Op, OPS } from './channels.js';
 
 export const GAMES = ['Pong', 'Breakout', 'SpaceInvaders', 'Enduro', 'Seaquest'] as const;
 
-/**
- * The games whose new runs with clip comparisons alone screen their labels (RIME's label screen) and pay A2C a
- * state-entropy bonus over the first third (`--state-entropy 1`) unless told otherwise, each measured over six
- * seeds against runs without (README, "Where the learning targets stand"). On Pong and Enduro, with both, every
- * agent played and each teacher's cell cleared its bar greedily, where without them one seed in three never
- * started; on Breakout the screen helped and the bonus on top did not. Space Invaders and Seaquest were not
- * measured with both, so they keep neither.
- */
-export const PREFERENCE_RUN_EXTRAS: Readonly<Record<string, { screenLabels: boolean; explore: boolean }>> = {
-  Pong: { screenLabels: true, explore: true },
-  Enduro: { screenLabels: true, explore: true },
-  Breakout: { screenLabels: true, explore: false },
-};
-
-/**
- * Whether a new run screens its labels and explores first unless its settings say: runs learning from clip
- * comparisons alone (`reward` preferences) of the games of PREFERENCE_RUN_EXTRAS; the bonus only for A2C on RAM
- * features (it measures distances between them). The CLI, the app's service and the Runs form all ask this.
- */
-export function preferenceRunDefaults(env: string, reward: string, obsType: string, agent: string): { screenLabels: boolean; explore: boolean } {
-  const extras = reward === 'preferences' ? PREFERENCE_RUN_EXTRAS[env] : undefined;
-  return { screenLabels: extras?.screenLabels === true, explore: extras?.explore === true && obsType === 'ram' && agent === 'a2c' };
-}
-
-/** The games whose preference runs default to `setting` (for help texts). */
-export function gamesWithExtra(setting: 'screenLabels' | 'explore'): string[] {
-  return Object.entries(PREFERENCE_RUN_EXTRAS)
-    .filter(([, extras]) => extras[setting])
-    .map(([game]) => game);
-}
-
 export const ANSWER_VALUES = ['left', 'right', 'equal', 'cant-tell'] as const;
 export type AnswerValue = (typeof ANSWER_VALUES)[number];
 export const TEACHER_NAMES = ['oracle', 'stochastic', 'myopic', 'mistake', 'skip', 'equal'] as const;

@@ -23,6 +23,7 @@ import { tf } from '../tf.js';
 import { type ClipData, type Comparison, type PreferenceDataset, stackClips } from './dataset.js';
 import { preferenceLoss } from './loss.js';
 import { tamerLoss } from '../tamer/loss.js';
+import { REWARD_INPUTS, type RewardInput } from '../../shared/game-defaults.js';
 
 export interface RewardModelConfig {
   /** Ensemble members (3). */
@@ -126,8 +127,7 @@ export interface RewardModelConfig {
   input: RewardInput;
 }
 
-export const REWARD_INPUTS = ['state', 'transition', 'delta'] as const;
-export type RewardInput = (typeof REWARD_INPUTS)[number];
+export { REWARD_INPUTS, type RewardInput };
 
 export const REWARD_MODEL_DEFAULTS: RewardModelConfig = {
   members: 3,

@@ -6,16 +6,15 @@ import {
   EXPERT_TEACHER_NAMES,
   FEEDBACK_CHANNELS,
   GAMES,
-  gamesWithExtra,
   PIXEL_UPDATE_SECONDS_WASM,
   PRETRAIN_EPOCHS,
-  preferenceRunDefaults,
   pretrainingUpdates,
   type RunStatus,
   type RunSummary,
   SCALAR_TEACHER_NAMES,
   TEACHER_NAMES,
 } from '../../../shared/api';
+import { gamesWithExtra, preferenceRunDefaults } from '../../../shared/game-defaults';
 import { button, el, fmt, setOptions, toast } from '../dom';
 import type { View } from './view';
 

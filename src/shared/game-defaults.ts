@@ -1,0 +1,75 @@
+/**
+ * What a game's new runs learning from clip comparisons alone (`reward` preferences) default to where it
+ * differs from the rest's: the state s, normalised to 0.05, episode ends shown, no label screen, no exploration
+ * bonus. One table, read by the trainer (what the reward model reads and its scale, episode ends), the CLI and
+ * the app's service (the screen and the bonus) and the Runs form (which boxes it ticks), so it lives here, where
+ * the renderer can import it; its types are type-only imports. Each entry was measured against the rest's
+ * settings (README, "Where the learning targets stand"; docs/experiments.md). Measured on `ram`; pixel runs take
+ * the same, except the bonus, which is for A2C on RAM features only.
+ *
+ * - Pong: the label screen (RIME) and the state-entropy bonus over the first third (`--state-entropy 1`). Over
+ *   six seeds with both, every agent played and each teacher's cell cleared its bar greedily, where without them
+ *   one seed in three never started.
+ * - Enduro reads the transition [s, s' - s]: over six seeds of 1,000-label runs (3M steps) it scored 88% with the
+ *   oracle and 95% with 10% mistakes, against 87% and 48% for the state model, whose agents on two of the
+ *   mistakes seeds never learned to steer round the cars they crash into. The screen and the bonus as on Pong.
+ * - Breakout reads only what a step changed (s' - s, the delta model: its zero is a step that changes nothing, as
+ *   the score's is), at about the score's own scale (0.2: the score varies by 0.155 a step under random play, so
+ *   at 0.05 the learned reward lifted no policy off uniform), with episode ends hidden: over six seeds 77% greedy
+ *   with the oracle and 32% with mistakes (37% and 17% by the training episodes), where the state model learned
+ *   nothing (0%, seed 1) and the transition model at the old scale scored 28% and 13% (4% and 4%). The label
+ *   screen helped it (95% / 79% greedy over six seeds); the bonus on top did not (79% / 78%).
+ * - Space Invaders did best on the rest's settings; Seaquest was not measured apart. Neither was measured with
+ *   the screen and the bonus together, so they keep neither.
+ */
+
+/** What a reward model reads of a step: the state s, the transition [s, s' - s], or its change s' - s alone. */
+export const REWARD_INPUTS = ['state', 'transition', 'delta'] as const;
+export type RewardInput = (typeof REWARD_INPUTS)[number];
+/** Whether an agent's returns see a game over (hidden: they run on into the next episode, as Christiano et al.). */
+export const EPISODE_ENDS = ['shown', 'hidden'] as const;
+export type EpisodeEnds = (typeof EPISODE_ENDS)[number];
+
+/** A game's own defaults for its preference runs; what is left out is the rest's. */
+export interface GamePreferenceDefaults {
+  /** What the reward model reads (else the state s). */
+  input?: RewardInput;
+  /** The scale the learned reward is normalised to (else REWARD_MODEL_DEFAULTS.rewardStd, 0.05). */
+  rewardStd?: number;
+  /** Whether the agent sees its episodes end (else shown). */
+  episodeEnds?: EpisodeEnds;
+  /** Whether the run screens its labels (RIME; else not). */
+  screenLabels?: boolean;
+  /** Whether A2C on RAM features is paid the state-entropy bonus over the first third (else not). */
+  explore?: boolean;
+}
+
+export const GAME_PREFERENCE_DEFAULTS: Readonly<Record<string, Readonly<GamePreferenceDefaults>>> = {
+  Pong: { screenLabels: true, explore: true },
+  Enduro: { input: 'transition', screenLabels: true, explore: true },
+  Breakout: { input: 'delta', rewardStd: 0.2, episodeEnds: 'hidden', screenLabels: true },
+};
+
+/**
+ * Whether a new run screens its labels and explores first unless its settings say: runs learning from clip
+ * comparisons alone (`reward` preferences) of the games that default to them; the bonus only for A2C on RAM
+ * features (it measures distances between them). The CLI, the app's service and the Runs form all ask this.
+ */
+export function preferenceRunDefaults(env: string, reward: string, obsType: string, agent: string): { screenLabels: boolean; explore: boolean } {
+  const game = reward === 'preferences' ? GAME_PREFERENCE_DEFAULTS[env] : undefined;
+  return { screenLabels: game?.screenLabels === true, explore: game?.explore === true && obsType === 'ram' && agent === 'a2c' };
+}
+
+/** The games whose preference runs default to the screen or the bonus (for help texts). */
+export function gamesWithExtra(setting: 'screenLabels' | 'explore'): string[] {
+  return Object.entries(GAME_PREFERENCE_DEFAULTS)
+    .filter(([, d]) => d[setting] === true)
+    .map(([game]) => game);
+}
+
+/** A game's own value of one of the model's settings for --help: "X on Breakout, Y on Enduro". */
+export function gameDefaults(setting: 'input' | 'rewardStd' | 'episodeEnds'): string {
+  return Object.entries(GAME_PREFERENCE_DEFAULTS)
+    .flatMap(([game, d]) => (d[setting] === undefined ? [] : [`${d[setting]} on ${game}`]))
+    .join(', ');
+}
