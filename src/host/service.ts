@@ -24,7 +24,7 @@ import { writeFileAtomic } from '../store/atomic.js';
 import { currentLabels, LABELS_FORMAT } from '../store/labels.js';
 import { readJsonl } from '../store/jsonl.js';
 import { RunFolder } from '../store/run.js';
-import { ApiError, type Args, type CreateRunSpec, EXPERT_TEACHER_NAMES, type ExportResult, type FeedbackReceipt, type HostEvent, type LabelView, type MetricsPoint, type Op, type Progress, type Responses, type RunPhase, type RunStatus, type RunSummary } from '../shared/api.js';
+import { ApiError, type Args, type CreateRunSpec, EXPERT_TEACHER_NAMES, type ExportResult, type FeedbackReceipt, type HostEvent, type LabelView, type MetricsPoint, type Op, type Progress, type Responses, rewardOfChannels, type RunPhase, type RunStatus, type RunSummary } from '../shared/api.js';
 import { preferenceRunDefaults } from '../shared/game-defaults.js';
 import { exportDataset } from '../export/dataset.js';
 import { readRunData } from '../export/run-data.js';
@@ -344,7 +344,7 @@ function configOf(spec: CreateRunSpec, expert: ExpertRun | null): RunConfig {
     );
   }
   if (!byExpert && expert !== null) throw new ApiError(`an expert run (expert) is for the live teachers ${EXPERT_TEACHER_NAMES.join(' and ')}, not ${spec.scalarTeacher ?? 'people'}`);
-  const reward = preferences && scalar ? 'preferences+tamer' : scalar ? 'tamer' : 'preferences';
+  const reward = rewardOfChannels(spec.feedback) ?? 'preferences'; // the spec's schema asks for a channel
   const agent = spec.agent ?? 'a2c';
   if (agent === 'greedy-h' && reward !== 'tamer') {
     throw new ApiError('the greedy-h agent (Deep TAMER\'s, greedy on Ĥ) learns from good / bad presses alone: choose only the "good / bad while watching" channel, or the A2C agent');

@@ -22,6 +22,15 @@ export type AnswerValue = (typeof ANSWER_VALUES)[number];
 export const TEACHER_NAMES = ['oracle', 'stochastic', 'myopic', 'mistake', 'skip', 'equal'] as const;
 /** Feedback channels a run can take: clip comparisons, and scalar good/bad while watching (Deep TAMER). */
 export const FEEDBACK_CHANNELS = ['preferences', 'scalar'] as const;
+/**
+ * The reward a run with these feedback channels learns (a name of session/trainer.ts's REWARD_SOURCES): clip
+ * comparisons teach `preferences`, live good/bad `tamer`, both `preferences+tamer`; none, none.
+ */
+export function rewardOfChannels(channels: readonly string[]): 'preferences' | 'tamer' | 'preferences+tamer' | undefined {
+  const preferences = channels.includes('preferences');
+  const scalar = channels.includes('scalar');
+  return preferences && scalar ? 'preferences+tamer' : scalar ? 'tamer' : preferences ? 'preferences' : undefined;
+}
 /** Who acts: the A2C learner on the learned reward, or Deep TAMER's own agent, greedy on Ĥ (live feedback alone). */
 export const AGENT_NAMES = ['a2c', 'greedy-h'] as const;
 /** Synthetic teachers of the live feedback channel (scalar-expert and scalar-policy judge by an expert run: CreateRunSpec.expert). */

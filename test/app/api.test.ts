@@ -4,7 +4,8 @@ import { ANSWERS, TEACHERS } from '../../src/learning/preferences/teachers';
 import { EXPERT_TEACHERS, SCALAR_TEACHERS } from '../../src/session/tamer';
 import { REWARD_MODEL_DEFAULTS } from '../../src/learning/preferences/reward-model';
 import { PREFERENCE_DEFAULTS } from '../../src/session/preferences';
-import { AGENTS } from '../../src/session/trainer';
+import { AGENTS, REWARD_SOURCES } from '../../src/session/trainer';
+import { GAME_PREFERENCE_DEFAULTS } from '../../src/shared/game-defaults';
 import {
   AGENT_NAMES,
   ANSWER_VALUES,
@@ -17,6 +18,7 @@ import {
   pretrainingUpdates,
   REQUESTS,
   REWARD_BATCH_LABELS,
+  rewardOfChannels,
   SCALAR_TEACHER_NAMES,
   TEACHER_NAMES,
 } from '../../src/shared/api';
@@ -30,6 +32,18 @@ describe('the API contract', () => {
     expect([...SCALAR_TEACHER_NAMES]).toEqual([...SCALAR_TEACHERS]);
     expect([...EXPERT_TEACHER_NAMES]).toEqual([...EXPERT_TEACHERS]);
     expect([...AGENT_NAMES]).toEqual([...AGENTS]);
+    // Every game with its own preference defaults is a game; every reward the channels name is a reward source.
+    for (const game of Object.keys(GAME_PREFERENCE_DEFAULTS)) expect(GAMES).toContain(game);
+    for (const channels of [['preferences'], ['scalar'], ['preferences', 'scalar'], ['scalar', 'preferences']]) {
+      expect(REWARD_SOURCES).toContain(rewardOfChannels(channels));
+    }
+  });
+
+  it('names the reward a run learns after its feedback channels', () => {
+    expect(rewardOfChannels(['preferences'])).toBe('preferences');
+    expect(rewardOfChannels(['scalar'])).toBe('tamer');
+    expect(rewardOfChannels(['scalar', 'preferences'])).toBe('preferences+tamer');
+    expect(rewardOfChannels([])).toBeUndefined();
   });
 
   it("estimates pretraining from the learner's own defaults", () => {

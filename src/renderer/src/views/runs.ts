@@ -9,6 +9,7 @@ import {
   PIXEL_UPDATE_SECONDS_WASM,
   PRETRAIN_EPOCHS,
   pretrainingUpdates,
+  rewardOfChannels,
   type RunStatus,
   type RunSummary,
   SCALAR_TEACHER_NAMES,
@@ -214,8 +215,7 @@ export class RunsView implements View {
    * the person may change them.
    */
   private syncDefaults(): void {
-    const channels = this.channels();
-    const reward = channels.length === 1 && channels[0] === 'preferences' ? 'preferences' : channels.join('+');
+    const reward = rewardOfChannels(this.channels()) ?? 'none';
     const defaults = preferenceRunDefaults(this.input('env').value, reward, this.input('obsType').value, this.input('agent').value);
     (this.input('screenLabels') as HTMLInputElement).checked = defaults.screenLabels;
     (this.input('explore') as HTMLInputElement).checked = defaults.explore;
