@@ -15,7 +15,7 @@ import { defaultStateEntropySteps } from '../learning/state-entropy.js';
 import { SELECTIONS, type Selection } from '../learning/preferences/query.js';
 import { TEACHERS, type TeacherName, type TeacherParams } from '../learning/preferences/teachers.js';
 import { BACKENDS, type BackendName, describeBackend } from '../learning/tf.js';
-import { PREFERENCE_DEFAULTS } from '../session/preferences.js';
+import { NORMALISE_ON, type NormaliseOn, PREFERENCE_DEFAULTS } from '../session/preferences.js';
 import { EXPERT_TEACHERS, SCALAR_TEACHERS, type ScalarTeacherName, TAMER_DEFAULTS } from '../session/tamer.js';
 import { AGENTS, episodeEndsFor, FEEDBACK_ALONE_GAMMA, FEEDBACK_ALONE_REWARD_STD, gammaFor, REWARD_SOURCES, type RewardName, newRunConfig, type RunConfig, Trainer } from '../session/trainer.js';
 import { existsSync } from 'node:fs';
@@ -69,6 +69,7 @@ interface Flags {
   pretrainEpochs: number;
   labelDecaySteps?: number;
   rewardUpdateEvery: number;
+  normaliseOn: NormaliseOn;
   rewardModel?: string;
   rewardModelMode: RewardModelMode;
   rewardInput?: RewardInput;
@@ -189,6 +190,14 @@ const program = new Command('train')
       "with both channels (--reward preferences+tamer), what A2C is paid: the state's mean of Ĥ(s, ·) over the actions, what clips rate (default), or Ĥ(s, a) of the action taken (as runs made before 6 Dec)",
     ).choices(AGENT_REWARDS),
   )
+  .addOption(
+    new Option(
+      '--normalise-on <clips>',
+      "what the learned reward is renormalised on while the agent trains: the clips of the agent's latest play (recent, as Christiano et al.), or the random-policy clips of the first labels (initial: a fixed reference, so the reward grows as the agent does more than random play, as a score does)",
+    )
+      .choices(NORMALISE_ON)
+      .default(PREFERENCE_DEFAULTS.normaliseOn),
+  )
   .option('--reward-update-every <n>', 'agent steps between reward-model minibatches while the agent trains', positiveInt, PREFERENCE_DEFAULTS.rewardUpdateEvery)
   .option('--reward-model <dir>', 'start from a reward model exported by npm run export (it must match the game and observations)')
   .addOption(
@@ -262,7 +271,7 @@ async function main(): Promise<void> {
     if (tamer && expertTeacher && f.expert === undefined) fail(`--teacher ${scalarTeacher} judges actions by an expert run: it needs --expert <run>, a run trained with --reward true`);
     if (tamer && !expertTeacher && f.expert !== undefined) fail(`--expert is for the teachers ${EXPERT_TEACHERS.join(' and ')}, not ${scalarTeacher}`);
     if (!preferences) {
-      refuseGiven(['teacherParam', 'labels', 'selection', 'clipLength', 'initialFraction', 'initialPolicy', 'pretrainEpochs', 'labelDecaySteps', 'rewardUpdateEvery', 'rewardInput', 'answerNoise', 'screenLabels'], 'only apply to --reward preferences or preferences+tamer');
+      refuseGiven(['teacherParam', 'labels', 'selection', 'clipLength', 'initialFraction', 'initialPolicy', 'pretrainEpochs', 'labelDecaySteps', 'rewardUpdateEvery', 'normaliseOn', 'rewardInput', 'answerNoise', 'screenLabels'], 'only apply to --reward preferences or preferences+tamer');
       if (!tamer) refuseGiven(['rewardStd', 'rewardMembers', 'rewardDropout'], 'only apply to a learned reward: --reward preferences, tamer or preferences+tamer');
     }
     // Runs learning from clip comparisons alone on the measured games screen and explore unless told (preferenceRunDefaults).
@@ -316,6 +325,7 @@ async function main(): Promise<void> {
           pretrainEpochs: f.pretrainEpochs,
           decaySteps: f.labelDecaySteps ?? null,
           rewardUpdateEvery: f.rewardUpdateEvery,
+          normaliseOn: f.normaliseOn,
           ...((f.screenLabels ?? extras.screenLabels) && { screenLabels: true }),
           // Fine-tuning keeps the exported model's layers and input.
           rewardModel: {

@@ -69,6 +69,13 @@ export interface PreferenceConfig {
   screenLabels: boolean;
   /** Agent steps between renormalising and evaluating the reward model. */
   evalEvery: number;
+  /**
+   * The steps each member is renormalised on during RL (NORMALISE_ON): `recent`, the pool of clips cut from the
+   * agent's latest rollouts (Christiano et al., rl-teacher); `initial`, the clips of the first labels, from the
+   * random policy, always the same, so the reward's size follows how much more happens than under random play
+   * (as a score does) rather than staying at rewardStd over whatever the agent does now. Recent by default.
+   */
+  normaliseOn: NormaliseOn;
   /** Lock time of a pair handed to one labeler, ms (rl-teacher: 2 minutes). */
   lockMs: number;
   /**
@@ -122,6 +129,10 @@ export function defaultPreferenceRewardStd(env: string, actionDependent: boolean
   return actionDependent ? undefined : GAME_PREFERENCE_DEFAULTS[env]?.rewardStd;
 }
 
+/** What the reward model is renormalised on during RL (PreferenceConfig.normaliseOn). */
+export const NORMALISE_ON = ['recent', 'initial'] as const;
+export type NormaliseOn = (typeof NORMALISE_ON)[number];
+
 export const PREFERENCE_DEFAULTS: PreferenceConfig = {
   labels: 1000,
   teacher: null,
@@ -138,6 +149,7 @@ export const PREFERENCE_DEFAULTS: PreferenceConfig = {
   rewardUpdateEvery: 1000,
   screenLabels: false,
   evalEvery: 20_000,
+  normaliseOn: 'recent',
   lockMs: 120_000,
   rewardModel: {},
 };
@@ -166,6 +178,7 @@ export function resolvePreferenceConfig(partial: Partial<PreferenceConfig> = {})
   posInt('rewardUpdateEvery');
   if (typeof c.screenLabels !== 'boolean') throw bad('screenLabels', 'true or false');
   posInt('evalEvery');
+  if (!NORMALISE_ON.includes(c.normaliseOn)) throw bad('normaliseOn', NORMALISE_ON.join(' or '));
   if (!(c.lockMs > 0)) throw bad('lockMs', 'positive');
   return c;
 }
@@ -327,7 +340,7 @@ export class PreferenceLearner implements RewardSource {
     }
     if (step >= this.nextEval) {
       this.nextEval = step + this.config.evalEvery;
-      this.evaluate(this.pool);
+      this.evaluate(this.config.normaliseOn === 'initial' ? this.session.storedClips(0) : this.pool);
       this.screenLabels();
     }
   }
