@@ -40,6 +40,8 @@ describe('npm run train: bad input gets one clear line and a non-zero exit', () 
     [['--env', 'Pong', '--steps', '10', '--out', out, '--reward', 'tamer', '--teacher', 'scalar-oracle', '--feedback-weight', '0'], /--feedback-weight.*got "0"/],
     [['--env', 'Pong', '--steps', '10', '--out', out, '--reward', 'preferences', '--teacher', 'oracle', '--feedback-weight', '0.5'], /--feedback-weight only apply to --reward tamer/],
     [['--env', 'Pong', '--steps', '10', '--out', out, '--reward-input', 'frames'], /--reward-input.*Allowed choices are state, transition/],
+    [['--env', 'Pong', '--steps', '10', '--out', out, '--normalise-on', 'initial'], /--normalise-on only apply to --reward preferences/],
+    [['--env', 'Pong', '--steps', '10', '--out', out, '--reward', 'preferences', '--teacher', 'oracle', '--normalise-on', 'pool'], /--normalise-on.*Allowed choices are recent, initial/],
     [['--env', 'Pong', '--steps', '10', '--out', out, '--reward-input', 'transition'], /--reward-input only apply to --reward preferences/],
     [['--env', 'Pong', '--steps', '10', '--out', out, '--reward-update-every', '100'], /--reward-update-every only apply to --reward preferences/],
     [['--env', 'Pong', '--steps', '10', '--out', out, '--reward', 'preferences', '--teacher', 'oracle', '--reward-std', '-1'], /--reward-std.*got "-1"/],

@@ -142,6 +142,35 @@ describe('preference run, end to end (oracle teacher, small budget)', () => {
     }
   });
 
+  it("renormalises on the first labels' clips with normaliseOn initial, on the agent's latest play by default", async () => {
+    // No reward-model minibatches during RL, so both runs keep their pretrained weights and differ only in
+    // what their evaluations during RL normalise on.
+    const stds = async (normaliseOn: 'recent' | 'initial') => {
+      const dir = join(mkdtempSync(join(tmpdir(), 'pref-')), 'run');
+      const base = config(6000, 60);
+      const trainer = await Trainer.create(dir, { ...base, preferences: { ...base.preferences!, evalEvery: 1000, rewardUpdateEvery: 1e9, normaliseOn } });
+      try {
+        await trainer.train();
+        const learner = trainer.learner!;
+        const first = learner.session.storedClips(0);
+        expect(first.length).toBeGreaterThan(20);
+        // Each member's reward over the steps of the first clips: its standard deviation, as normalised.
+        return learner.model.clipRawRewards(first).map((raw, m) => {
+          const r = Array.from(raw, (x) => (x - learner.model.shift[m]) * learner.model.scale[m]);
+          const mean = r.reduce((a, b) => a + b, 0) / r.length;
+          return Math.sqrt(r.reduce((a, b) => a + (b - mean) ** 2, 0) / r.length);
+        });
+      } finally {
+        trainer.dispose();
+      }
+    };
+    const initial = await stds('initial');
+    for (const s of initial) expect(s).toBeCloseTo(0.05, 6);
+    // On the agent's own clips the first clips' spread is something else.
+    const recent = await stds('recent');
+    for (const s of recent) expect(Math.abs(s - 0.05)).toBeGreaterThan(1e-4);
+  });
+
   it('rejects bad preference settings, naming them', () => {
     expect(() => resolvePreferenceConfig({ labels: 0 })).toThrow(/labels must be a positive integer/);
     expect(() => resolvePreferenceConfig({ teacher: 'sage' as never })).toThrow(/teacher must be null \(people label\) or one of oracle/);
@@ -149,6 +178,7 @@ describe('preference run, end to end (oracle teacher, small budget)', () => {
     expect(() => resolvePreferenceConfig({ selection: 'entropy' as never })).toThrow(/selection must be uniform or disagreement/);
     expect(() => resolvePreferenceConfig({ labelz: 3 } as never)).toThrow(/unknown preference setting "labelz"/);
     expect(() => resolvePreferenceConfig({ screenLabels: 'yes' as never })).toThrow(/preference setting screenLabels must be true or false, got "yes"/);
+    expect(() => resolvePreferenceConfig({ normaliseOn: 'pool' as never })).toThrow(/preference setting normaliseOn must be recent or initial, got "pool"/);
   });
 });
 
