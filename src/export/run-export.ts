@@ -14,11 +14,11 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import packageJson from '../../package.json' with { type: 'json' };
 import { PreferenceDataset } from '../learning/preferences/dataset.js';
-import type { RewardInput } from '../learning/preferences/reward-model.js';
+import type { RewardInput, RewardModelConfig } from '../learning/preferences/reward-model.js';
 import { ANSWERS } from '../learning/preferences/teachers.js';
 import { initTf } from '../learning/tf.js';
 import { agreementByLabeler } from '../session/preferences.js';
-import { checkpointRewardModel, rewardModelConfigOf, trainedCheckpoint } from '../session/trainer.js';
+import { checkpointRewardModel, type RunConfig, rewardModelConfigOf, trainedCheckpoint } from '../session/trainer.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { labelerKind } from '../store/labels.js';
 import { type AnswerCounts, CARD_FILE, CARD_FORMAT, CARD_VERSION, type RewardCard } from './card.js';
@@ -180,7 +180,7 @@ export async function exportRewardModel(runDir: string, outDir: string, { onProg
       normalisation: {
         members: spec.members.map((m) => ({ shift: m.shift, scale: m.scale })),
         folded: true,
-        meaning: `member m's raw output is shifted and scaled to zero mean and standard deviation ${rm.rewardStd} over the agent's recent steps: (raw - shift) * scale; both exported models already include it`,
+        meaning: normalisationMeaning(config, rm),
       },
       labels: {
         ...countLabels(data),
@@ -212,4 +212,16 @@ export async function exportRewardModel(runDir: string, outDir: string, { onProg
   } finally {
     model.dispose();
   }
+}
+
+/** What the card says each member's shift and scale are: where the shift puts 0, and over which steps the scale was measured. */
+function normalisationMeaning(config: RunConfig, rm: RewardModelConfig): string {
+  const over =
+    config.preferences === undefined
+      ? "the agent's recent live steps"
+      : config.preferences.normaliseOn === 'initial'
+        ? "the steps of the first labels' clips, from the random policy (preferences.normaliseOn initial)"
+        : "the agent's recent steps (its latest clips)";
+  const zero = rm.input === 'delta' ? 'shifted so that a step that changes nothing is 0' : 'shifted to zero mean';
+  return `member m's raw output is ${zero} and scaled to standard deviation ${rm.rewardStd} over ${over}: (raw - shift) * scale; both exported models already include it`;
 }

@@ -147,6 +147,7 @@ describe('npm run export: a run\'s reward model as tfjs, ONNX and a reward card'
     const { card } = await exportRewardModel(deltaRun.dir, out);
     expect(card.model.input).toBe('delta');
     expect(card.output.input).toMatch(/2 \* observation.size/);
+    expect(card.normalisation.meaning).toMatch(/shifted so that a step that changes nothing is 0 and scaled to standard deviation 0.05 over the agent's recent steps/);
     const model = checkpointModel(deltaRun.dir, deltaRun.config);
     expect(model.inputSize).toBe(model.obsSize); // inside, it reads s' - s alone
     // The same change from other states gives the same reward: it reads nothing of s but the change.
@@ -203,6 +204,7 @@ describe('npm run export: a run\'s reward model as tfjs, ONNX and a reward card'
     expect(features.filter((f) => f.masked).map((f) => f.name)).toEqual(['score.player', 'score.opponent']);
     expect(card.normalisation.members).toHaveLength(3);
     expect(card.normalisation.members.every((m) => m.scale > 0)).toBe(true);
+    expect(card.normalisation.meaning).toMatch(/shifted to zero mean and scaled to standard deviation 0.05 over the agent's recent steps/);
 
     const events = readFileSync(join(actionBlind.dir, 'labels.jsonl'), 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(l));
     expect(card.labels.total).toBe(events.length); // an oracle never undoes
@@ -253,6 +255,7 @@ describe('npm run export: a run\'s reward model as tfjs, ONNX and a reward card'
     expect(card.model.feedbackSteps).toBeGreaterThanOrEqual(presses.length);
     expect(card.model.trainSteps).toBe(0);
     expect(card.labels.total).toBe(0);
+    expect(card.normalisation.meaning).toMatch(/over the agent's recent live steps/);
     // A preference run's card has no feedback part.
     const { card: prefCard } = await exportRewardModel(actionBlind.dir, join(root, 'card-no-feedback'));
     expect(prefCard.feedback).toBeUndefined();

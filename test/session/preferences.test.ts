@@ -162,6 +162,9 @@ describe('preference run, end to end (oracle teacher, small budget)', () => {
         });
       } finally {
         trainer.dispose();
+        // The exported model's card says what it was normalised on.
+        const { card } = await exportRewardModel(dir, join(dir, '..', 'export'));
+        expect(card.normalisation.meaning).toMatch(normaliseOn === 'initial' ? /over the steps of the first labels' clips/ : /over the agent's recent steps/);
       }
     };
     const initial = await stds('initial');
