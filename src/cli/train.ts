@@ -15,7 +15,7 @@ import { defaultStateEntropySteps } from '../learning/state-entropy.js';
 import { SELECTIONS, type Selection } from '../learning/preferences/query.js';
 import { TEACHERS, type TeacherName, type TeacherParams } from '../learning/preferences/teachers.js';
 import { BACKENDS, type BackendName, describeBackend } from '../learning/tf.js';
-import { NORMALISE_ON, type NormaliseOn, PREFERENCE_DEFAULTS } from '../session/preferences.js';
+import { PREFERENCE_DEFAULTS } from '../session/preferences.js';
 import { EXPERT_TEACHERS, SCALAR_TEACHERS, type ScalarTeacherName, TAMER_DEFAULTS } from '../session/tamer.js';
 import { AGENTS, episodeEndsFor, FEEDBACK_ALONE_GAMMA, FEEDBACK_ALONE_REWARD_STD, gammaFor, REWARD_SOURCES, type RewardName, newRunConfig, type RunConfig, Trainer } from '../session/trainer.js';
 import { existsSync } from 'node:fs';
@@ -27,7 +27,7 @@ import { REWARD_INPUTS, REWARD_MODEL_DEFAULTS, type RewardInput } from '../learn
 import { REWARD_MODEL_MODES, type RewardModelMode } from '../session/imported-reward.js';
 import { fail, integer, nonNegativeNumber, positiveInt, positiveNumber, probability, unitInterval } from './args.js';
 import { AGENT_REWARDS } from '../shared/api.js';
-import { gameDefaults, gamesWithExtra, preferenceRunDefaults } from '../shared/game-defaults.js';
+import { gameDefaults, gamesWithExtra, NORMALISE_ON, type NormaliseOn, preferenceRunDefaults } from '../shared/game-defaults.js';
 
 interface Flags {
   env?: string;
@@ -69,7 +69,7 @@ interface Flags {
   pretrainEpochs: number;
   labelDecaySteps?: number;
   rewardUpdateEvery: number;
-  normaliseOn: NormaliseOn;
+  normaliseOn?: NormaliseOn;
   rewardModel?: string;
   rewardModelMode: RewardModelMode;
   rewardInput?: RewardInput;
@@ -193,10 +193,8 @@ const program = new Command('train')
   .addOption(
     new Option(
       '--normalise-on <clips>',
-      "what the learned reward is renormalised on while the agent trains: the clips of the agent's latest play (recent, as Christiano et al.), or the random-policy clips of the first labels (initial: a fixed reference, so the reward grows as the agent does more than random play, as a score does)",
-    )
-      .choices(NORMALISE_ON)
-      .default(PREFERENCE_DEFAULTS.normaliseOn),
+      `what the learned reward is renormalised on while the agent trains: the clips of the agent's latest play (recent, as Christiano et al.), or the random-policy clips of the first labels (initial: a fixed reference, so the reward grows as the agent does more than random play, as a score does) (default initial with --reward preferences on ${gamesWithExtra('normaliseOn').join(', ')}, else recent)`,
+    ).choices(NORMALISE_ON),
   )
   .option('--reward-update-every <n>', 'agent steps between reward-model minibatches while the agent trains', positiveInt, PREFERENCE_DEFAULTS.rewardUpdateEvery)
   .option('--reward-model <dir>', 'start from a reward model exported by npm run export (it must match the game and observations)')
@@ -325,7 +323,7 @@ async function main(): Promise<void> {
           pretrainEpochs: f.pretrainEpochs,
           decaySteps: f.labelDecaySteps ?? null,
           rewardUpdateEvery: f.rewardUpdateEvery,
-          normaliseOn: f.normaliseOn,
+          normaliseOn: f.normaliseOn ?? extras.normaliseOn,
           ...((f.screenLabels ?? extras.screenLabels) && { screenLabels: true }),
           // Fine-tuning keeps the exported model's layers and input.
           rewardModel: {

@@ -379,6 +379,7 @@ function configOf(spec: CreateRunSpec, expert: ExpertRun | null): RunConfig {
         labels: spec.labels as number,
         ...(spec.pretrainEpochs !== undefined && { pretrainEpochs: spec.pretrainEpochs }),
         ...((spec.screenLabels ?? extras.screenLabels) && { screenLabels: true }),
+        normaliseOn: extras.normaliseOn,
         ...(spec.agentReward !== undefined && { rewardModel: { ...PREFERENCE_DEFAULTS.rewardModel, stateReward: spec.agentReward === 'state' } }),
       },
     }),

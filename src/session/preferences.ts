@@ -30,7 +30,7 @@ import type { Label } from '../store/labels.js';
 import { isLabelerAgreementList, type LabelerAgreement } from '../shared/api.js';
 import { eventLoopTurns } from './turns.js';
 import { pretrainSteps } from '../shared/label-math.js';
-import { GAME_PREFERENCE_DEFAULTS } from '../shared/game-defaults.js';
+import { GAME_PREFERENCE_DEFAULTS, NORMALISE_ON, type NormaliseOn } from '../shared/game-defaults.js';
 
 export interface PreferenceConfig {
   /** Label budget for the run. */
@@ -129,9 +129,7 @@ export function defaultPreferenceRewardStd(env: string, actionDependent: boolean
   return actionDependent ? undefined : GAME_PREFERENCE_DEFAULTS[env]?.rewardStd;
 }
 
-/** What the reward model is renormalised on during RL (PreferenceConfig.normaliseOn). */
-export const NORMALISE_ON = ['recent', 'initial'] as const;
-export type NormaliseOn = (typeof NORMALISE_ON)[number];
+export { NORMALISE_ON, type NormaliseOn };
 
 export const PREFERENCE_DEFAULTS: PreferenceConfig = {
   labels: 1000,

@@ -108,7 +108,7 @@ describe('npm run train: the reward input', () => {
     const a = train(...base, '--out', join(root, 'a'));
     expect(a.code, a.err).toBe(0);
     expect(input(join(root, 'a'))).toBe('state');
-    const b = train(...base, '--reward-input', 'transition', '--reward-update-every', '50', '--reward-std', '0.25', '--reward-members', '2', '--answer-noise', '0.2', '--reward-dropout', '0.5', '--no-screen-labels', '--out', join(root, 'b'));
+    const b = train(...base, '--reward-input', 'transition', '--reward-update-every', '50', '--reward-std', '0.25', '--reward-members', '2', '--answer-noise', '0.2', '--reward-dropout', '0.5', '--no-screen-labels', '--normalise-on', 'recent', '--out', join(root, 'b'));
     expect(b.code, b.err).toBe(0);
     expect(input(join(root, 'b'))).toBe('transition');
     const prefs = (dir: string) => JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).preferences;
@@ -117,6 +117,9 @@ describe('npm run train: the reward input', () => {
     // Pong's preference runs screen their labels unless told not to (preferenceRunDefaults).
     expect(prefs(join(root, 'a')).screenLabels).toBe(true);
     expect(prefs(join(root, 'b')).screenLabels).toBe(false);
+    // ... and renormalise on the first labels' clips unless told the agent's recent ones.
+    expect(prefs(join(root, 'a')).normaliseOn).toBe('initial');
+    expect(prefs(join(root, 'b')).normaliseOn).toBe('recent');
     // Every setting of the reward model is recorded, the defaults too, so that a later default cannot change the run.
     expect(prefs(join(root, 'a')).rewardModel).toEqual({ ...REWARD_MODEL_DEFAULTS, input: 'state' });
     expect(prefs(join(root, 'b')).rewardModel).toEqual({ ...REWARD_MODEL_DEFAULTS, input: 'transition', rewardStd: 0.25, members: 2, answerNoise: 0.2, dropout: 0.5 });

@@ -123,12 +123,12 @@ describe('the greedy-h agent in the app', () => {
     // screens its labels and explores first (preferenceRunDefaults), a Space Invaders run does neither.
     const made = (name: string) => JSON.parse(readFileSync(join(runs, name, 'config.json'), 'utf8'));
     await service.call('createRun', { ...prefs, name: 'epochs', labels: 40, pretrainEpochs: 7, steps: 3000 }, 'alice');
-    expect(made('epochs').preferences).toMatchObject({ pretrainEpochs: 7, screenLabels: true });
+    expect(made('epochs').preferences).toMatchObject({ pretrainEpochs: 7, screenLabels: true, normaliseOn: 'initial' });
     expect(made('epochs').a2c).toMatchObject({ stateEntropy: 1, stateEntropySteps: 1000 });
     await service.call('createRun', { ...prefs, name: 'told', labels: 40, screenLabels: false, explore: false }, 'alice');
     expect([made('told').preferences.screenLabels, made('told').a2c.stateEntropy]).toEqual([false, 0]);
     await service.call('createRun', { ...prefs, env: 'SpaceInvaders', name: 'invaders', labels: 40 }, 'alice');
-    expect([made('invaders').preferences.screenLabels, made('invaders').a2c.stateEntropy]).toEqual([false, 0]);
+    expect([made('invaders').preferences.screenLabels, made('invaders').a2c.stateEntropy, made('invaders').preferences.normaliseOn]).toEqual([false, 0, 'recent']);
     await service.call('createRun', { ...prefs, env: 'SpaceInvaders', name: 'screened', labels: 40, screenLabels: true }, 'alice');
     expect(made('screened').preferences.screenLabels).toBe(true);
     // With both channels A2C is paid the state's mean of Ĥ unless the form says Ĥ of the action taken.
@@ -137,11 +137,12 @@ describe('the greedy-h agent in the app', () => {
     await service.call('createRun', { ...both, name: 'paid-action', agentReward: 'action' }, 'alice');
     const paid = (name: string) => JSON.parse(readFileSync(join(runs, name, 'config.json'), 'utf8')).preferences.rewardModel.stateReward;
     expect([paid('paid-state'), paid('paid-action')]).toEqual([true, false]);
-    expect([made('paid-state').preferences.screenLabels, made('paid-state').a2c.stateEntropy]).toEqual([false, 0]); // not measured with both channels
+    expect([made('paid-state').preferences.screenLabels, made('paid-state').a2c.stateEntropy, made('paid-state').preferences.normaliseOn]).toEqual([false, 0, 'recent']); // not measured with both channels
     // A Breakout run from the form gets Breakout's preference defaults (GAME_PREFERENCE_DEFAULTS), as headless.
     await service.call('createRun', { ...prefs, env: 'Breakout', name: 'breakout', labels: 40 }, 'alice');
     const breakout = JSON.parse(readFileSync(join(runs, 'breakout', 'config.json'), 'utf8'));
     expect([breakout.preferences.rewardModel.input, breakout.preferences.rewardModel.rewardStd, breakout.a2c.episodeEnds]).toEqual(['delta', 0.2, 'hidden']);
+    expect([breakout.preferences.screenLabels, breakout.a2c.stateEntropy, breakout.preferences.normaliseOn]).toEqual([true, 0, 'initial']);
   });
 
   it("pays an exploring run the bonus at the learned reward's size, through the host's reward source", async () => {
