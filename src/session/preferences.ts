@@ -338,7 +338,7 @@ export class PreferenceLearner implements RewardSource {
     }
     if (step >= this.nextEval) {
       this.nextEval = step + this.config.evalEvery;
-      this.evaluate(this.config.normaliseOn === 'initial' ? this.session.storedClips(0) : this.pool);
+      this.evaluate(this.normalisingClips());
       this.screenLabels();
     }
   }
@@ -374,6 +374,12 @@ export class PreferenceLearner implements RewardSource {
     for (let pair = this.session.next(this.labeler); pair !== null; pair = this.session.next(this.labeler)) {
       this.session.answer(pair.pairId, teacher.answer(trueRewards(pair.left), trueRewards(pair.right)), this.labeler);
     }
+  }
+
+  /** What the model is renormalised on during RL (normaliseOn): the first labels' clips, while there are some, or the pool. */
+  private normalisingClips(): readonly ClipData[] {
+    const first = this.config.normaliseOn === 'initial' ? this.session.storedClips(0) : [];
+    return first.length >= 2 ? first : this.pool;
   }
 
   /** Renormalises on the steps of `clips` and evaluates on the labels. */
