@@ -226,6 +226,8 @@ export class PreferenceLearner implements RewardSource {
   readonly teacher: SyntheticTeacher | null;
   pretrained = false;
   private readonly pool: Clip[] = [];
+  /** With normaliseOn initial: the first labels' clips, gathered at the first evaluation during RL. */
+  private firstClips: readonly ClipData[] | null = null;
   private readonly rng = new Rng();
   private readonly recentEpisodes: FinishedEpisode[] = [];
   private lastEval: RewardEvaluation | null = null;
@@ -376,10 +378,16 @@ export class PreferenceLearner implements RewardSource {
     }
   }
 
-  /** What the model is renormalised on during RL (normaliseOn): the first labels' clips, while there are some, or the pool. */
+  /**
+   * What the model is renormalised on during RL (normaliseOn): the first labels' clips, once there are some (they
+   * do not change once RL runs, so they are gathered once), or the pool.
+   */
   private normalisingClips(): readonly ClipData[] {
-    const first = this.config.normaliseOn === 'initial' ? this.session.storedClips(0) : [];
-    return first.length >= 2 ? first : this.pool;
+    if (this.config.normaliseOn === 'initial' && this.firstClips === null) {
+      const first = this.session.storedClips(0);
+      if (first.length >= 2) this.firstClips = first;
+    }
+    return this.firstClips ?? this.pool;
   }
 
   /** Renormalises on the steps of `clips` and evaluates on the labels. */

@@ -1,9 +1,9 @@
 /**
  * What a game's new runs learning from clip comparisons alone (`reward` preferences) default to where it
  * differs from the rest's: the state s, normalised to 0.05, episode ends shown, no label screen, no exploration
- * bonus. One table, read by the trainer (what the reward model reads and its scale, episode ends), the CLI and
- * the app's service (the screen and the bonus) and the Runs form (which boxes it ticks), so it lives here, where
- * the renderer can import it; its types are type-only imports. Each entry was measured against the rest's
+ * bonus, normalised on the agent's latest clips. One table, read by the trainer (what the reward model reads and
+ * its scale, episode ends), the CLI and the app's service (the screen, the bonus and the normalisation) and the
+ * Runs form (which boxes it ticks), so it lives here, where the renderer can import it: it imports nothing. Each entry was measured against the rest's
  * settings (README, "Where the learning targets stand"; docs/experiments.md). Measured on `ram`; pixel runs take
  * the same, except the bonus, which is for A2C on RAM features only.
  *
