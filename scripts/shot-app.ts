@@ -33,7 +33,7 @@ try {
   });
   await page.goto(`${server.url}?labeler=shots#runs`);
   await page.waitForFunction(() => 'arcadeReady' in globalThis);
-  await page.screenshot({ path: join(values.out, 'runs-empty.png') });
+  await page.screenshot({ path: join(values.out, 'runs-empty.png'), fullPage: true }); // the whole New run form
   await page.fill('input[name=name]', 'demo');
   await page.fill('input[name=labels]', '80');
   await page.fill('input[name=prefill]', '10');

@@ -332,6 +332,9 @@ function configOf(spec: CreateRunSpec, expert: ExpertRun | null): RunConfig {
   if (!preferences && spec.labels !== undefined) throw new ApiError('a label budget (labels) is for clip comparisons: it needs the preferences channel (or leave it out)');
   if (!preferences && spec.pretrainEpochs !== undefined) throw new ApiError('pretraining epochs (pretrainEpochs) train the reward model on clip comparisons: they need the preferences channel (or leave them out)');
   if (!preferences && spec.screenLabels === true) throw new ApiError('screening labels (screenLabels) is about clip comparisons: it needs the preferences channel');
+  if (!preferences && spec.normaliseOn !== undefined) {
+    throw new ApiError('what the learned reward is renormalised on (normaliseOn) is a setting of the reward learned from clip comparisons: it needs the preferences channel (or leave it out)');
+  }
   if (spec.agentReward !== undefined && !(preferences && scalar)) {
     throw new ApiError("what A2C is paid (agentReward) is a choice of runs with both channels: with one, the agent is paid the reward net as it is");
   }
@@ -379,7 +382,7 @@ function configOf(spec: CreateRunSpec, expert: ExpertRun | null): RunConfig {
         labels: spec.labels as number,
         ...(spec.pretrainEpochs !== undefined && { pretrainEpochs: spec.pretrainEpochs }),
         ...((spec.screenLabels ?? extras.screenLabels) && { screenLabels: true }),
-        normaliseOn: extras.normaliseOn,
+        normaliseOn: spec.normaliseOn ?? extras.normaliseOn,
         ...(spec.agentReward !== undefined && { rewardModel: { ...PREFERENCE_DEFAULTS.rewardModel, stateReward: spec.agentReward === 'state' } }),
       },
     }),

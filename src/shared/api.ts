@@ -12,6 +12,7 @@ import type { ClipRecord } from '../env/clip.js';
 import type { EnvOptions, EnvState } from '../env/core.js';
 import { initialLabels, pretrainSteps } from './label-math.js';
 import { type Op, OPS } from './channels.js';
+import { NORMALISE_ON } from './game-defaults.js';
 
 export { type Op, OPS } from './channels.js';
 
@@ -91,6 +92,12 @@ export const CreateRunSpec = z.strictObject({
    * ram runs of the A2C agent only. Unless given, preferenceRunDefaults.
    */
   explore: z.boolean().optional(),
+  /**
+   * What the learned reward is renormalised on while the agent trains (NORMALISE_ON, `--normalise-on`): the
+   * agent's latest clips, or the first labels' random-policy clips; preferences channel only. Unless given,
+   * preferenceRunDefaults.
+   */
+  normaliseOn: z.enum(NORMALISE_ON).optional(),
   /** With both channels and A2C: what the agent is paid (AGENT_REWARDS); by default the state's mean of Ĥ. */
   agentReward: z.enum(AGENT_REWARDS).optional(),
 });

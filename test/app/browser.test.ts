@@ -416,10 +416,15 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     const screen = page.locator('input[name=screenLabels]');
     const boxes = async () => [await screen.isChecked(), await explore.isChecked(), await explore.isDisabled()];
     expect(await boxes()).toEqual([true, true, false]);
+    // Pong renormalises its reward on the first labels' clips unless told; Space Invaders on the agent's latest.
+    const norm = page.locator('select[name=normaliseOn]');
+    expect(await norm.inputValue()).toBe('initial');
     await page.selectOption('select[name=env]', 'SpaceInvaders');
     expect(await boxes()).toEqual([false, false, false]);
+    expect(await norm.inputValue()).toBe('recent');
     await page.selectOption('select[name=env]', 'Pong');
     expect(await boxes()).toEqual([true, true, false]);
+    expect(await norm.inputValue()).toBe('initial');
     await page.selectOption('select[name=obsType]', 'pixels');
     expect(await epochs.inputValue()).toBe('20');
     expect(await boxes()).toEqual([true, false, true]); // the bonus reads ram observations
@@ -434,6 +439,7 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     await page.locator('input[name=feedback][value=preferences]').uncheck();
     expect(await epochs.isDisabled()).toBe(true);
     expect(await screen.isDisabled()).toBe(true);
+    expect(await norm.isDisabled()).toBe(true);
     await page.locator('input[name=feedback][value=preferences]').check();
     await page.fill('input[name=labels]', '400');
     await epochs.fill('20');
@@ -445,9 +451,12 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     expect([await paid.inputValue(), await paid.isDisabled()]).toEqual(['state', true]);
     await page.locator('input[name=feedback][value=scalar]').check();
     expect(await paid.isEnabled()).toBe(true);
-    // Both channels were not measured with the screen or the bonus: neither is ticked, and either may be.
+    // Both channels were not measured with the screen, the bonus or the first labels' scale: none is chosen,
+    // and each may be; the run records the choices made.
     expect(await boxes()).toEqual([false, false, false]);
+    expect(await norm.inputValue()).toBe('recent');
     await explore.check();
+    await norm.selectOption('initial');
     await paid.selectOption('action');
     await page.fill('input[name=name]', 'e2e-paid-action');
     await page.click('button[type=submit]');
@@ -457,6 +466,7 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     expect(config.preferences.rewardModel).toMatchObject({ actionDependent: true, statePreferences: true, stateReward: false });
     expect(config.a2c).toMatchObject({ stateEntropy: 1, stateEntropySteps: 333_333 });
     expect(config.preferences.screenLabels).toBe(false);
+    expect(config.preferences.normaliseOn).toBe('initial');
     expect(await page.locator('.toast-error').allTextContents()).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();

@@ -110,6 +110,8 @@ describe('the greedy-h agent in the app', () => {
     await expect(service.call('createRun', { ...prefs, name: 'budget', labels: 40, feedbackBudget: 10 }, 'alice')).rejects.toThrow(/feedback budget \(feedbackBudget\) is for the synthetic live teacher/);
     await expect(service.call('createRun', { ...a2c, name: 'epochs', pretrainEpochs: 5 }, 'alice')).rejects.toThrow(/pretraining epochs \(pretrainEpochs\) .* need the preferences channel/);
     await expect(service.call('createRun', { ...a2c, name: 'screen', screenLabels: true }, 'alice')).rejects.toThrow(/screening labels \(screenLabels\) is about clip comparisons: it needs the preferences channel/);
+    await expect(service.call('createRun', { ...a2c, name: 'norm', normaliseOn: 'initial' }, 'alice')).rejects.toThrow(/renormalised on \(normaliseOn\) .* needs the preferences channel/);
+    await expect(service.call('createRun', { ...prefs, name: 'norm-bad', labels: 40, normaliseOn: 'first' as never }, 'alice')).rejects.toThrow(/cannot create run "norm-bad": preference setting normaliseOn must be recent or initial, got "first"/);
     await expect(service.call('createRun', { ...a2c, name: 'paid', agentReward: 'action' }, 'alice')).rejects.toThrow(/what A2C is paid \(agentReward\) is a choice of runs with both channels/);
     await expect(service.call('createRun', { ...SPEC, name: 'explore-live', steps: 60, explore: true }, 'alice')).rejects.toThrow(/exploration bonus \(explore\) is paid to A2C: Deep TAMER's greedy-h agent/);
     await expect(service.call('createRun', { ...prefs, name: 'explore-pixels', labels: 40, obsType: 'pixels', explore: true }, 'alice')).rejects.toThrow(
@@ -125,12 +127,12 @@ describe('the greedy-h agent in the app', () => {
     await service.call('createRun', { ...prefs, name: 'epochs', labels: 40, pretrainEpochs: 7, steps: 3000 }, 'alice');
     expect(made('epochs').preferences).toMatchObject({ pretrainEpochs: 7, screenLabels: true, normaliseOn: 'initial' });
     expect(made('epochs').a2c).toMatchObject({ stateEntropy: 1, stateEntropySteps: 1000 });
-    await service.call('createRun', { ...prefs, name: 'told', labels: 40, screenLabels: false, explore: false }, 'alice');
-    expect([made('told').preferences.screenLabels, made('told').a2c.stateEntropy]).toEqual([false, 0]);
+    await service.call('createRun', { ...prefs, name: 'told', labels: 40, screenLabels: false, explore: false, normaliseOn: 'recent' }, 'alice');
+    expect([made('told').preferences.screenLabels, made('told').a2c.stateEntropy, made('told').preferences.normaliseOn]).toEqual([false, 0, 'recent']);
     await service.call('createRun', { ...prefs, env: 'SpaceInvaders', name: 'invaders', labels: 40 }, 'alice');
     expect([made('invaders').preferences.screenLabels, made('invaders').a2c.stateEntropy, made('invaders').preferences.normaliseOn]).toEqual([false, 0, 'recent']);
-    await service.call('createRun', { ...prefs, env: 'SpaceInvaders', name: 'screened', labels: 40, screenLabels: true }, 'alice');
-    expect(made('screened').preferences.screenLabels).toBe(true);
+    await service.call('createRun', { ...prefs, env: 'SpaceInvaders', name: 'screened', labels: 40, screenLabels: true, normaliseOn: 'initial' }, 'alice');
+    expect([made('screened').preferences.screenLabels, made('screened').preferences.normaliseOn]).toEqual([true, 'initial']);
     // With both channels A2C is paid the state's mean of Ĥ unless the form says Ĥ of the action taken.
     const both = { ...a2c, feedback: ['preferences' as const, 'scalar' as const], labels: 40 };
     await service.call('createRun', { ...both, name: 'paid-state' }, 'alice');

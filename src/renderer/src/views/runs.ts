@@ -15,7 +15,7 @@ import {
   SCALAR_TEACHER_NAMES,
   TEACHER_NAMES,
 } from '../../../shared/api';
-import { gamesWithExtra, preferenceRunDefaults } from '../../../shared/game-defaults';
+import { gamesWithExtra, type NormaliseOn, preferenceRunDefaults } from '../../../shared/game-defaults';
 import { button, el, fmt, setOptions, toast } from '../dom';
 import type { View } from './view';
 
@@ -114,6 +114,12 @@ export class RunsView implements View {
     );
     field(
       form,
+      'Reward scale',
+      select('normaliseOn', [['recent', "Agent's latest clips"], ['initial', "First labels' clips"]]),
+      `What the learned reward is renormalised on as the agent trains: its latest clips (Christiano et al.), or the first labels' clips of random play, a fixed reference, so that the reward grows as the agent beats random play, as a score does. First labels' for ${gamesWithExtra('normaliseOn').join(', ')} with clip comparisons alone, where it was measured.`,
+    );
+    field(
+      form,
       'Live teacher',
       select('scalarTeacher', [['', 'People (↑ / ↓ in Live)'], ...SCALAR_TEACHER_NAMES.map((t) => [t, `Synthetic: ${t}`] as const)]),
       'Good / bad channel: a synthetic teacher also presses: scalar-oracle from the true reward; scalar-expert and scalar-policy as an expert run judges the actions.',
@@ -202,7 +208,7 @@ export class RunsView implements View {
   /** The settings of a channel not ticked are greyed out, and not sent. */
   private syncChannels(): void {
     const channels = this.channels();
-    for (const name of ['teacher', 'labels', 'prefill', 'pretrainEpochs', 'screenLabels']) this.input(name).disabled = !channels.includes('preferences');
+    for (const name of ['teacher', 'labels', 'prefill', 'pretrainEpochs', 'screenLabels', 'normaliseOn']) this.input(name).disabled = !channels.includes('preferences');
     for (const name of ['scalarTeacher', 'feedbackBudget']) this.input(name).disabled = !channels.includes('scalar');
     this.input('agentReward').disabled = !(channels.includes('preferences') && channels.includes('scalar'));
     this.syncPretrainHint();
@@ -210,15 +216,16 @@ export class RunsView implements View {
   }
 
   /**
-   * The label screen and the exploration bonus start as a new run of the chosen game, channels and observations
-   * defaults to (preferenceRunDefaults: both, for clip comparisons alone on the games they were measured on);
-   * the person may change them.
+   * The label screen, the exploration bonus and what the reward is renormalised on start as a new run of the
+   * chosen game, channels and observations defaults to (preferenceRunDefaults: for clip comparisons alone on the
+   * games they were measured on); the person may change them.
    */
   private syncDefaults(): void {
     const reward = rewardOfChannels(this.channels()) ?? 'none';
     const defaults = preferenceRunDefaults(this.input('env').value, reward, this.input('obsType').value, this.input('agent').value);
     (this.input('screenLabels') as HTMLInputElement).checked = defaults.screenLabels;
     (this.input('explore') as HTMLInputElement).checked = defaults.explore;
+    this.input('normaliseOn').value = defaults.normaliseOn;
   }
 
   /** The exploration bonus is A2C's, on ram observations. */
@@ -331,6 +338,7 @@ export class RunsView implements View {
         prefill: prefs ? Number(value('prefill')) : 0,
         ...(prefs && { pretrainEpochs: Number(value('pretrainEpochs')) }),
         ...(prefs && { screenLabels: (this.input('screenLabels') as HTMLInputElement).checked }),
+        ...(prefs && { normaliseOn: value('normaliseOn') as NormaliseOn }),
         ...(prefs && scalar && { agentReward: value('agentReward') as (typeof AGENT_REWARDS)[number] }),
         ...(!this.input('explore').disabled && { explore: (this.input('explore') as HTMLInputElement).checked }),
         steps: Number(value('steps')),
