@@ -30,7 +30,7 @@ import type { Label } from '../store/labels.js';
 import { isLabelerAgreementList, type LabelerAgreement } from '../shared/api.js';
 import { eventLoopTurns } from './turns.js';
 import { pretrainSteps } from '../shared/label-math.js';
-import { GAME_PREFERENCE_DEFAULTS, NORMALISE_ON, type NormaliseOn } from '../shared/game-defaults.js';
+import { DEFAULT_NORMALISE_ON, GAME_PREFERENCE_DEFAULTS, NORMALISE_ON, type NormaliseOn } from '../shared/game-defaults.js';
 
 export interface PreferenceConfig {
   /** Label budget for the run. */
@@ -147,7 +147,7 @@ export const PREFERENCE_DEFAULTS: PreferenceConfig = {
   rewardUpdateEvery: 1000,
   screenLabels: false,
   evalEvery: 20_000,
-  normaliseOn: 'recent',
+  normaliseOn: DEFAULT_NORMALISE_ON,
   lockMs: 120_000,
   rewardModel: {},
 };
@@ -306,7 +306,7 @@ export class PreferenceLearner implements RewardSource {
         clips = [...stored, ...fresh];
       }
       this.session.request(pairs);
-      this.normaliseOn(clips);
+      this.model.normaliseClips(clips);
     }
     this.answerWithTeacher();
     while (this.session.progress().pending > 0 && !shouldStop()) await new Promise((r) => setTimeout(r, 100));
@@ -392,13 +392,9 @@ export class PreferenceLearner implements RewardSource {
 
   /** Renormalises on the steps of `clips` and evaluates on the labels. */
   private evaluate(clips: readonly ClipData[]): void {
-    this.normaliseOn(clips);
+    this.model.normaliseClips(clips);
     this.lastEval = this.model.evaluate(this.session.dataset);
     this.lastAgreement = agreementByLabeler(this.session.labels(), this.lastEval.heldOutRight);
-  }
-
-  private normaliseOn(clips: readonly ClipData[]): void {
-    this.model.normaliseClips(clips);
   }
 
   metrics(): PreferenceMetrics {

@@ -37,6 +37,8 @@ export type EpisodeEnds = (typeof EPISODE_ENDS)[number];
 /** What a preference run's reward is renormalised on during RL: the agent's latest clips, or the first labels' (PreferenceConfig.normaliseOn). */
 export const NORMALISE_ON = ['recent', 'initial'] as const;
 export type NormaliseOn = (typeof NORMALISE_ON)[number];
+/** What the rest's preference runs renormalise on: the agent's latest clips, as Christiano et al. (PREFERENCE_DEFAULTS). */
+export const DEFAULT_NORMALISE_ON: NormaliseOn = 'recent';
 
 /** A game's own defaults for its preference runs; what is left out is the rest's. */
 export interface GamePreferenceDefaults {
@@ -70,14 +72,14 @@ export function preferenceRunDefaults(env: string, reward: string, obsType: stri
   return {
     screenLabels: game?.screenLabels === true,
     explore: game?.explore === true && obsType === 'ram' && agent === 'a2c',
-    normaliseOn: game?.normaliseOn ?? 'recent',
+    normaliseOn: game?.normaliseOn ?? DEFAULT_NORMALISE_ON,
   };
 }
 
 /** The games whose preference runs default to the screen, the bonus or the first labels' normalisation (for help texts). */
 export function gamesWithExtra(setting: 'screenLabels' | 'explore' | 'normaliseOn'): string[] {
   return Object.entries(GAME_PREFERENCE_DEFAULTS)
-    .filter(([, d]) => (setting === 'normaliseOn' ? d.normaliseOn === 'initial' : d[setting] === true))
+    .filter(([, d]) => (setting === 'normaliseOn' ? (d.normaliseOn ?? DEFAULT_NORMALISE_ON) !== DEFAULT_NORMALISE_ON : d[setting] === true))
     .map(([game]) => game);
 }
 
