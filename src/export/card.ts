@@ -104,6 +104,8 @@ export interface RewardCard {
     /** Labels the model trains on and is validated with (not "can't tell"), split as in training. */
     train: number;
     heldOut: number;
+    /** Agent steps in each clip the labels compared (`preferences.clipLength`); absent without clip comparisons. */
+    clipLength?: number;
     /**
      * Runs with the label screen (`preferences.screenLabels`, RIME): the training labels it had left out of
      * training at the checkpoint the model comes from, by pair id (labels.jsonl's `pairId`), judged likely

@@ -186,6 +186,7 @@ export async function exportRewardModel(runDir: string, outDir: string, { onProg
         ...countLabels(data),
         train: dataset.train.length,
         heldOut: dataset.heldOut.length,
+        ...(config.preferences !== undefined && { clipLength: config.preferences.clipLength }),
         ...(config.preferences?.screenLabels === true && { screened: screenedLabels(checkpoint, dataset) }),
       },
       ...(config.tamer !== undefined && { feedback: countPresses(data) }),

@@ -332,6 +332,9 @@ function configOf(spec: CreateRunSpec, expert: ExpertRun | null): RunConfig {
   if (!preferences && spec.labels !== undefined) throw new ApiError('a label budget (labels) is for clip comparisons: it needs the preferences channel (or leave it out)');
   if (!preferences && spec.pretrainEpochs !== undefined) throw new ApiError('pretraining epochs (pretrainEpochs) train the reward model on clip comparisons: they need the preferences channel (or leave them out)');
   if (!preferences && spec.screenLabels === true) throw new ApiError('screening labels (screenLabels) is about clip comparisons: it needs the preferences channel');
+  if (!preferences && spec.clipLength !== undefined) {
+    throw new ApiError('the clip length (clipLength) is a setting of the reward learned from clip comparisons: it needs the preferences channel (or leave it out)');
+  }
   if (!preferences && spec.normaliseOn !== undefined) {
     throw new ApiError('what the learned reward is renormalised on (normaliseOn) is a setting of the reward learned from clip comparisons: it needs the preferences channel (or leave it out)');
   }
@@ -383,6 +386,7 @@ function configOf(spec: CreateRunSpec, expert: ExpertRun | null): RunConfig {
         ...(spec.pretrainEpochs !== undefined && { pretrainEpochs: spec.pretrainEpochs }),
         ...((spec.screenLabels ?? extras.screenLabels) && { screenLabels: true }),
         normaliseOn: spec.normaliseOn ?? extras.normaliseOn,
+        ...(spec.clipLength !== undefined && { clipLength: spec.clipLength }),
         ...(spec.agentReward !== undefined && { rewardModel: { ...PREFERENCE_DEFAULTS.rewardModel, stateReward: spec.agentReward === 'state' } }),
       },
     }),

@@ -30,7 +30,7 @@ import type { Label } from '../store/labels.js';
 import { isLabelerAgreementList, type LabelerAgreement } from '../shared/api.js';
 import { eventLoopTurns } from './turns.js';
 import { pretrainSteps } from '../shared/label-math.js';
-import { DEFAULT_NORMALISE_ON, GAME_PREFERENCE_DEFAULTS, NORMALISE_ON, type NormaliseOn } from '../shared/game-defaults.js';
+import { DEFAULT_CLIP_LENGTH, DEFAULT_NORMALISE_ON, GAME_PREFERENCE_DEFAULTS, NORMALISE_ON, type NormaliseOn } from '../shared/game-defaults.js';
 
 export interface PreferenceConfig {
   /** Label budget for the run. */
@@ -135,7 +135,7 @@ export const PREFERENCE_DEFAULTS: PreferenceConfig = {
   labels: 1000,
   teacher: null,
   teacherParams: {},
-  clipLength: 25,
+  clipLength: DEFAULT_CLIP_LENGTH,
   clipEvery: 250,
   poolSize: 500,
   selection: 'disagreement',

@@ -52,6 +52,9 @@ export const RUN_NAME = z
  */
 export const AGENT_REWARDS = ['state', 'action'] as const;
 
+/** The longest clip a run made in the app may have: 200 agent steps, about 13 s, more than a person compares at a glance. */
+export const MAX_APP_CLIP_LENGTH = 200;
+
 export const CreateRunSpec = z.strictObject({
   name: RUN_NAME,
   env: z.enum(GAMES),
@@ -98,6 +101,11 @@ export const CreateRunSpec = z.strictObject({
    * preferenceRunDefaults.
    */
   normaliseOn: z.enum(NORMALISE_ON).optional(),
+  /**
+   * Agent steps per clip (`--clip-length`; at 15 agent steps a second, 25 steps are 1.7 s); preferences channel
+   * only, up to MAX_APP_CLIP_LENGTH. Unless given, DEFAULT_CLIP_LENGTH (25).
+   */
+  clipLength: z.int().min(1).max(MAX_APP_CLIP_LENGTH).optional(),
   /** With both channels and A2C: what the agent is paid (AGENT_REWARDS); by default the state's mean of Ĥ. */
   agentReward: z.enum(AGENT_REWARDS).optional(),
 });

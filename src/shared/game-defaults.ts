@@ -39,6 +39,8 @@ export const NORMALISE_ON = ['recent', 'initial'] as const;
 export type NormaliseOn = (typeof NORMALISE_ON)[number];
 /** What the rest's preference runs renormalise on: the agent's latest clips, as Christiano et al. (PREFERENCE_DEFAULTS). */
 export const DEFAULT_NORMALISE_ON: NormaliseOn = 'recent';
+/** Agent steps per clip unless told (PREFERENCE_DEFAULTS.clipLength): Christiano et al.'s Atari clips, 1.7 s at 15 steps a second. */
+export const DEFAULT_CLIP_LENGTH = 25;
 
 /** A game's own defaults for its preference runs; what is left out is the rest's. */
 export interface GamePreferenceDefaults {

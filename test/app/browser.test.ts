@@ -422,6 +422,9 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     await page.selectOption('select[name=env]', 'SpaceInvaders');
     expect(await boxes()).toEqual([false, false, false]);
     expect(await norm.inputValue()).toBe('recent');
+    // Clips are 25 agent steps unless told.
+    const clipLength = page.locator('input[name=clipLength]');
+    expect(await clipLength.inputValue()).toBe('25');
     await page.selectOption('select[name=env]', 'Pong');
     expect(await boxes()).toEqual([true, true, false]);
     expect(await norm.inputValue()).toBe('initial');
@@ -440,6 +443,7 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     expect(await epochs.isDisabled()).toBe(true);
     expect(await screen.isDisabled()).toBe(true);
     expect(await norm.isDisabled()).toBe(true);
+    expect(await clipLength.isDisabled()).toBe(true);
     await page.locator('input[name=feedback][value=preferences]').check();
     await page.fill('input[name=labels]', '400');
     await epochs.fill('20');
@@ -458,6 +462,7 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     await explore.check();
     await norm.selectOption('initial');
     await paid.selectOption('action');
+    await clipLength.fill('40');
     await page.fill('input[name=name]', 'e2e-paid-action');
     await page.click('button[type=submit]');
     await page.locator('.toast-ok', { hasText: 'Run e2e-paid-action created' }).waitFor();
@@ -467,6 +472,7 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     expect(config.a2c).toMatchObject({ stateEntropy: 1, stateEntropySteps: 333_333 });
     expect(config.preferences.screenLabels).toBe(false);
     expect(config.preferences.normaliseOn).toBe('initial');
+    expect(config.preferences.clipLength).toBe(40);
     expect(await page.locator('.toast-error').allTextContents()).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();

@@ -218,6 +218,7 @@ describe('npm run export: a run\'s reward model as tfjs, ONNX and a reward card'
     expect(card.labels.train + card.labels.heldOut).toBe(events.length - card.labels.answers['cant-tell']);
     expect(card.labels.heldOut).toBeGreaterThan(0);
     expect(card.labels.screened).toBeUndefined(); // not a screened run
+    expect(card.labels.clipLength).toBe(actionBlind.config.preferences!.clipLength);
     expect(card.evaluation.valAccuracy).toBeGreaterThanOrEqual(0);
     expect(card.evaluation.valAccuracy).toBeLessThanOrEqual(1);
     expect(card.evaluation.predTrueCorrelation).toEqual(expect.any(Number));

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RunService } from '../../src/host/service';
-import type { CreateRunSpec, HostEvent, LiveChunk, MetricsPoint, RunStatus } from '../../src/shared/api';
+import { type CreateRunSpec, type HostEvent, type LiveChunk, type MetricsPoint, parseRequest, type RunStatus } from '../../src/shared/api';
 
 const SPEC: Omit<CreateRunSpec, 'name' | 'steps'> = { env: 'Pong', obsType: 'ram', feedback: ['scalar'], teacher: null, seed: 3, agent: 'greedy-h', scalarTeacher: null, feedbackBudget: 1000, prefill: 0 };
 
@@ -145,6 +145,16 @@ describe('the greedy-h agent in the app', () => {
     const breakout = JSON.parse(readFileSync(join(runs, 'breakout', 'config.json'), 'utf8'));
     expect([breakout.preferences.rewardModel.input, breakout.preferences.rewardModel.rewardStd, breakout.a2c.episodeEnds]).toEqual(['delta', 0.2, 'hidden']);
     expect([breakout.preferences.screenLabels, breakout.a2c.stateEntropy, breakout.preferences.normaliseOn]).toEqual([true, 0, 'initial']);
+    // Clips are 25 agent steps unless the form says.
+    await service.call('createRun', { ...prefs, env: 'Enduro', name: 'enduro-50', labels: 40, clipLength: 50 }, 'alice');
+    expect(['enduro-50', 'breakout', 'invaders', 'paid-state'].map((name) => made(name).preferences.clipLength)).toEqual([50, 25, 25, 25]);
+    await expect(service.call('createRun', { ...a2c, name: 'clips-without-prefs', clipLength: 50 }, 'alice')).rejects.toThrow(/the clip length \(clipLength\) .* needs the preferences channel/);
+    await expect(service.call('createRun', { ...prefs, name: 'clips-none', labels: 40, clipLength: 0 }, 'alice')).rejects.toThrow(
+      /cannot create run "clips-none": preference setting clipLength must be a positive integer, got 0/,
+    );
+    // Both transports check the arguments first (parseRequest): the app's clips are at most 200 steps.
+    expect(() => parseRequest('createRun', { ...prefs, name: 'clips-too-long', labels: 40, steps: 3000, clipLength: 201 })).toThrow(/^bad arguments to createRun: clipLength: Too big: expected number to be <=200$/);
+    expect(existsSync(join(runs, 'clips-without-prefs')) || existsSync(join(runs, 'clips-none'))).toBe(false);
   });
 
   it("pays an exploring run the bonus at the learned reward's size, through the host's reward source", async () => {

@@ -6,6 +6,7 @@ import {
   EXPERT_TEACHER_NAMES,
   FEEDBACK_CHANNELS,
   GAMES,
+  MAX_APP_CLIP_LENGTH,
   PIXEL_UPDATE_SECONDS_WASM,
   PRETRAIN_EPOCHS,
   pretrainingUpdates,
@@ -15,7 +16,7 @@ import {
   SCALAR_TEACHER_NAMES,
   TEACHER_NAMES,
 } from '../../../shared/api';
-import { gamesWithExtra, type NormaliseOn, preferenceRunDefaults } from '../../../shared/game-defaults';
+import { DEFAULT_CLIP_LENGTH, gamesWithExtra, type NormaliseOn, preferenceRunDefaults } from '../../../shared/game-defaults';
 import { button, el, fmt, setOptions, toast } from '../dom';
 import type { View } from './view';
 
@@ -118,6 +119,14 @@ export class RunsView implements View {
       select('normaliseOn', [['recent', "Agent's latest clips"], ['initial', "First labels' clips"]]),
       `What the learned reward is renormalised on as the agent trains: its latest clips (Christiano et al.), or the first labels' clips of random play, a fixed reference, so that the reward grows as the agent beats random play, as a score does. First labels' for ${gamesWithExtra('normaliseOn').join(', ')} with clip comparisons alone, where it was measured.`,
     );
+    const clipLength = number('clipLength', DEFAULT_CLIP_LENGTH, 1);
+    clipLength.max = String(MAX_APP_CLIP_LENGTH);
+    field(
+      form,
+      'Clip length',
+      clipLength,
+      `Agent steps in each clip compared, 15 a second: ${DEFAULT_CLIP_LENGTH} (1.7 s), as Christiano et al. Longer clips differ more often in what they show, and take longer to watch.`,
+    );
     field(
       form,
       'Live teacher',
@@ -208,7 +217,7 @@ export class RunsView implements View {
   /** The settings of a channel not ticked are greyed out, and not sent. */
   private syncChannels(): void {
     const channels = this.channels();
-    for (const name of ['teacher', 'labels', 'prefill', 'pretrainEpochs', 'screenLabels', 'normaliseOn']) this.input(name).disabled = !channels.includes('preferences');
+    for (const name of ['teacher', 'labels', 'prefill', 'pretrainEpochs', 'screenLabels', 'normaliseOn', 'clipLength']) this.input(name).disabled = !channels.includes('preferences');
     for (const name of ['scalarTeacher', 'feedbackBudget']) this.input(name).disabled = !channels.includes('scalar');
     this.input('agentReward').disabled = !(channels.includes('preferences') && channels.includes('scalar'));
     this.syncPretrainHint();
@@ -339,6 +348,7 @@ export class RunsView implements View {
         ...(prefs && { pretrainEpochs: Number(value('pretrainEpochs')) }),
         ...(prefs && { screenLabels: (this.input('screenLabels') as HTMLInputElement).checked }),
         ...(prefs && { normaliseOn: value('normaliseOn') as NormaliseOn }),
+        ...(prefs && { clipLength: Number(value('clipLength')) }),
         ...(prefs && scalar && { agentReward: value('agentReward') as (typeof AGENT_REWARDS)[number] }),
         ...(!this.input('explore').disabled && { explore: (this.input('explore') as HTMLInputElement).checked }),
         steps: Number(value('steps')),
