@@ -322,6 +322,12 @@ interface ExpertRun {
   maskScore: boolean;
 }
 
+/** The createRun settings of the reward learned from clip comparisons alone, refused without that channel, by what they set. */
+const PREFERENCE_ONLY_SETTINGS = {
+  clipLength: 'the clip length',
+  normaliseOn: 'what the learned reward is renormalised on',
+} as const satisfies Partial<Record<keyof CreateRunSpec, string>>;
+
 function configOf(spec: CreateRunSpec, expert: ExpertRun | null): RunConfig {
   const preferences = spec.feedback.includes('preferences');
   const scalar = spec.feedback.includes('scalar');
@@ -332,11 +338,10 @@ function configOf(spec: CreateRunSpec, expert: ExpertRun | null): RunConfig {
   if (!preferences && spec.labels !== undefined) throw new ApiError('a label budget (labels) is for clip comparisons: it needs the preferences channel (or leave it out)');
   if (!preferences && spec.pretrainEpochs !== undefined) throw new ApiError('pretraining epochs (pretrainEpochs) train the reward model on clip comparisons: they need the preferences channel (or leave them out)');
   if (!preferences && spec.screenLabels === true) throw new ApiError('screening labels (screenLabels) is about clip comparisons: it needs the preferences channel');
-  if (!preferences && spec.clipLength !== undefined) {
-    throw new ApiError('the clip length (clipLength) is a setting of the reward learned from clip comparisons: it needs the preferences channel (or leave it out)');
-  }
-  if (!preferences && spec.normaliseOn !== undefined) {
-    throw new ApiError('what the learned reward is renormalised on (normaliseOn) is a setting of the reward learned from clip comparisons: it needs the preferences channel (or leave it out)');
+  for (const [setting, what] of Object.entries(PREFERENCE_ONLY_SETTINGS) as [keyof typeof PREFERENCE_ONLY_SETTINGS, string][]) {
+    if (!preferences && spec[setting] !== undefined) {
+      throw new ApiError(`${what} (${setting}) is a setting of the reward learned from clip comparisons: it needs the preferences channel (or leave it out)`);
+    }
   }
   if (spec.agentReward !== undefined && !(preferences && scalar)) {
     throw new ApiError("what A2C is paid (agentReward) is a choice of runs with both channels: with one, the agent is paid the reward net as it is");
