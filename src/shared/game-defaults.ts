@@ -69,19 +69,24 @@ export const GAME_PREFERENCE_DEFAULTS: Readonly<Record<string, Readonly<GamePref
  * comparisons alone (`reward` preferences) of the games that default to them; the bonus only for A2C on RAM
  * features (it measures distances between them). The CLI, the app's service and the Runs form all ask this.
  */
+/** What the rest's preference runs do where a game's entry may differ: no screen, no bonus, the agent's clips. */
+const REST_RUN_DEFAULTS = { screenLabels: false, explore: false, normaliseOn: DEFAULT_NORMALISE_ON } as const satisfies Required<
+  Pick<GamePreferenceDefaults, 'screenLabels' | 'explore' | 'normaliseOn'>
+>;
+
 export function preferenceRunDefaults(env: string, reward: string, obsType: string, agent: string): { screenLabels: boolean; explore: boolean; normaliseOn: NormaliseOn } {
   const game = reward === 'preferences' ? GAME_PREFERENCE_DEFAULTS[env] : undefined;
   return {
-    screenLabels: game?.screenLabels === true,
-    explore: game?.explore === true && obsType === 'ram' && agent === 'a2c',
-    normaliseOn: game?.normaliseOn ?? DEFAULT_NORMALISE_ON,
+    screenLabels: game?.screenLabels ?? REST_RUN_DEFAULTS.screenLabels,
+    explore: (game?.explore ?? REST_RUN_DEFAULTS.explore) && obsType === 'ram' && agent === 'a2c',
+    normaliseOn: game?.normaliseOn ?? REST_RUN_DEFAULTS.normaliseOn,
   };
 }
 
-/** The games whose preference runs default to the screen, the bonus or the first labels' normalisation (for help texts). */
-export function gamesWithExtra(setting: 'screenLabels' | 'explore' | 'normaliseOn'): string[] {
+/** The games whose preference runs differ from the rest's in the screen, the bonus or the normalisation (for help texts). */
+export function gamesWithExtra(setting: keyof typeof REST_RUN_DEFAULTS): string[] {
   return Object.entries(GAME_PREFERENCE_DEFAULTS)
-    .filter(([, d]) => (setting === 'normaliseOn' ? (d.normaliseOn ?? DEFAULT_NORMALISE_ON) !== DEFAULT_NORMALISE_ON : d[setting] === true))
+    .filter(([, d]) => d[setting] !== undefined && d[setting] !== REST_RUN_DEFAULTS[setting])
     .map(([game]) => game);
 }
 
