@@ -688,8 +688,12 @@ export class RunService {
     const run = this.active;
     if (run === null) return;
     this.active = null;
-    await run.stop();
+    // Clients hear that no run is open before the old one has stopped (which can take seconds), so that a view's
+    // request for it refused meanwhile ("no run is open") reaches a view that already knows, not one that reports it.
     this.tick();
+    await run.stop();
+    // Once more when it has stopped, for the Runs list, which then shows the steps it checkpointed.
+    if (this.active === null) this.emit({ type: 'status', data: null });
   }
 
   /** Prefill answers, live play, and the events for whatever changed. */

@@ -178,3 +178,30 @@ describe('the greedy-h agent in the app', () => {
     expect(line.stateEntropy).toBeGreaterThan(rewardStd * (1 - line.steps / 10_000) - 1e-9);
   }, 90_000);
 });
+
+describe('switching runs in the app', () => {
+  it('tells its clients no run is open before it refuses their requests for the run it is closing', async () => {
+    const runs = mkdtempSync(join(tmpdir(), 'switch-'));
+    const statuses: (string | null)[] = [];
+    service = new RunService(runs, (e: HostEvent) => {
+      if (e.type === 'status') statuses.push(e.data?.name ?? null);
+    });
+    await service.call('createRun', { ...SPEC, name: 'first', steps: 600 }, 'alice');
+    await service.call('createRun', { ...SPEC, name: 'second', steps: 600 }, 'alice');
+    expect(statuses.at(-1)).toBe('second');
+    // Opening another stops the open run first, which takes a while; a view's request for it meanwhile (the Live
+    // view's charts) is refused, and the view has already heard that no run is open, so it clears, not reports.
+    const opening = service.call('openRun', { name: 'first' }, 'alice');
+    const heardWhenRefused = await service.call('metrics', undefined, 'alice').then(
+      () => 'answered',
+      (err: Error) => `${err.message}; last status: ${statuses.at(-1)}`,
+    );
+    expect(heardWhenRefused).toBe('no run is open; create or open one in the Runs view; last status: null');
+    expect(await opening).toMatchObject({ name: 'first' });
+    expect(statuses.at(-1)).toBe('first');
+    // Closed outright, it says so again once the run has stopped (the Runs list then shows its final steps).
+    const before = statuses.length;
+    await service.call('closeRun', undefined, 'alice');
+    expect(statuses.slice(before)).toEqual([null, null]);
+  });
+});

@@ -159,7 +159,8 @@ export class LiveView implements View {
     try {
       for (const p of await this.bridge.api.metrics()) this.plot(p);
     } catch (err) {
-      toast((err as Error).message);
+      // Refused because the run was closed meanwhile (another opened): the status that says so came first.
+      if (this.status?.name === name) toast((err as Error).message);
     }
   }
 
