@@ -11,6 +11,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { listEnvs } from '../env/index.js';
 import { A2C_DEFAULTS, EPISODE_ENDS, type EpisodeEnds } from '../learning/a2c.js';
+import { defaultStateEntropySteps } from '../learning/state-entropy.js';
 import { SELECTIONS, type Selection } from '../learning/preferences/query.js';
 import { TEACHERS, type TeacherName, type TeacherParams } from '../learning/preferences/teachers.js';
 import { BACKENDS, type BackendName, describeBackend } from '../learning/tf.js';
@@ -26,7 +27,7 @@ import { REWARD_INPUTS, REWARD_MODEL_DEFAULTS, type RewardInput } from '../learn
 import { REWARD_MODEL_MODES, type RewardModelMode } from '../session/imported-reward.js';
 import { fail, integer, nonNegativeNumber, positiveInt, positiveNumber, probability, unitInterval } from './args.js';
 import { AGENT_REWARDS } from '../shared/api.js';
-import { exploreSteps, gameDefaults, gamesWithExtra, NORMALISE_ON, type NormaliseOn, preferenceRunDefaults } from '../shared/game-defaults.js';
+import { gameDefaults, gamesWithExtra, NORMALISE_ON, type NormaliseOn, preferenceRunDefaults } from '../shared/game-defaults.js';
 
 interface Flags {
   env?: string;
@@ -62,7 +63,7 @@ interface Flags {
   teacherParam: Partial<TeacherParams>;
   labels: number;
   selection: Selection;
-  clipLength?: number;
+  clipLength: number;
   initialFraction: number;
   initialPolicy: InitialPolicy;
   pretrainEpochs: number;
@@ -122,7 +123,7 @@ const program = new Command('train')
     `pay A2C a state-entropy exploration bonus too (PEBBLE's unsupervised exploration, RE3): log(1 + distance to the 3rd nearest of the states visited lately), standardised over each rollout and multiplied by this many of the learned reward's standard deviations (--reward-std; points of score with --reward true); falls to 0 over --state-entropy-steps; ram only (default 1 with --reward preferences on ${gamesWithExtra('explore').join(' and ')} and ram, else 0; --state-entropy 0 for none)`,
     nonNegativeNumber,
   )
-  .option('--state-entropy-steps <n>', `agent steps over which the state-entropy bonus falls linearly to 0 (default: a third of --steps; with --reward preferences the share ${gameDefaults('exploreSpan')})`, positiveInt)
+  .option('--state-entropy-steps <n>', 'agent steps over which the state-entropy bonus falls linearly to 0 (default: a third of --steps)', positiveInt)
   .option('--gamma <x>', `discount factor of the returns A2C learns, in [0, 1] (default ${A2C_DEFAULTS.gamma}; ${FEEDBACK_ALONE_GAMMA} with --reward tamer: each step's Ĥ alone, as TAMER's myopic agent)`, unitInterval)
   .addOption(
     new Option(
@@ -168,7 +169,7 @@ const program = new Command('train')
   .addOption(
     new Option('--reward-input <what>', `what the reward model reads of a step: the state s, the transition [s, s' - s], or its change s' - s alone (default without live feedback: ${gameDefaults('input')}, else the state; with it the state)`).choices(REWARD_INPUTS),
   )
-  .option('--clip-length <n>', `agent steps per clip (default ${PREFERENCE_DEFAULTS.clipLength}; with --reward preferences ${gameDefaults('clipLength')})`, positiveInt)
+  .option('--clip-length <n>', 'agent steps per clip', positiveInt, PREFERENCE_DEFAULTS.clipLength)
   .option('--initial-fraction <x>', 'fraction of the labels asked on random-policy clips before RL', positiveNumber, PREFERENCE_DEFAULTS.initialFraction)
   .addOption(
     new Option('--initial-policy <kind>', 'the random policy of those clips: a random action each step, or each held for a while (P(K >= k steps) = 1/k²)')
@@ -289,7 +290,7 @@ async function main(): Promise<void> {
       seed: f.seed,
       steps: f.steps,
       a2c: { ...A2C_DEFAULTS, numEnvs: f.numEnvs, nSteps: f.nSteps, lr: f.lr, entCoef: f.entCoef, gamma: f.gamma ?? gammaFor(f.reward, f.agent), episodeEnds: f.episodeEnds ?? episodeEndsFor(f.reward, f.env),
-        ...(stateEntropy > 0 && { stateEntropy, stateEntropySteps: f.stateEntropySteps ?? exploreSteps(f.steps, extras.exploreSpan) }) },
+        ...(stateEntropy > 0 && { stateEntropy, stateEntropySteps: f.stateEntropySteps ?? defaultStateEntropySteps(f.steps) }) },
       net: f.obs === 'ram' ? { kind: 'mlp', hidden: f.hidden } : { kind: 'cnn' },
       logEvery: f.logEvery,
       checkpointEvery: f.checkpointEvery,
@@ -316,7 +317,7 @@ async function main(): Promise<void> {
           teacherParams: f.teacherParam,
           labels: f.labels,
           selection: f.selection,
-          clipLength: f.clipLength ?? extras.clipLength,
+          clipLength: f.clipLength,
           initialFraction: f.initialFraction,
           initialPolicy: f.initialPolicy,
           pretrainEpochs: f.pretrainEpochs,

@@ -12,6 +12,7 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, s
 import { join } from 'node:path';
 import { replayClip } from '../env/clip.js';
 import { A2C_DEFAULTS } from '../learning/a2c.js';
+import { defaultStateEntropySteps } from '../learning/state-entropy.js';
 import type { PreferenceDataset } from '../learning/preferences/dataset.js';
 import { SyntheticTeacher } from '../learning/preferences/teachers.js';
 import type { RewardSource, RolloutBatch } from '../learning/reward-source.js';
@@ -24,7 +25,7 @@ import { currentLabels, LABELS_FORMAT } from '../store/labels.js';
 import { readJsonl } from '../store/jsonl.js';
 import { RunFolder } from '../store/run.js';
 import { ApiError, type Args, type CreateRunSpec, EXPERT_TEACHER_NAMES, type ExportResult, type FeedbackReceipt, type HostEvent, type LabelView, type MetricsPoint, type Op, type Progress, type Responses, rewardOfChannels, type RunPhase, type RunStatus, type RunSummary } from '../shared/api.js';
-import { exploreSteps, preferenceRunDefaults } from '../shared/game-defaults.js';
+import { preferenceRunDefaults } from '../shared/game-defaults.js';
 import { exportDataset } from '../export/dataset.js';
 import { readRunData } from '../export/run-data.js';
 import { exportRewardModel } from '../export/run-export.js';
@@ -374,7 +375,7 @@ function configOf(spec: CreateRunSpec, expert: ExpertRun | null): RunConfig {
       ...A2C_DEFAULTS,
       gamma: gammaFor(reward, agent),
       episodeEnds: episodeEndsFor(reward, spec.env),
-      ...(explore && { stateEntropy: 1, stateEntropySteps: exploreSteps(spec.steps, extras.exploreSpan) }),
+      ...(explore && { stateEntropy: 1, stateEntropySteps: defaultStateEntropySteps(spec.steps) }),
     },
     net: spec.obsType === 'ram' ? { kind: 'mlp', hidden: [64, 64] } : { kind: 'cnn' },
     logEvery: liveAgent ? LIVE_AGENT_LOG_EVERY : APP_LOG_EVERY,
@@ -390,7 +391,7 @@ function configOf(spec: CreateRunSpec, expert: ExpertRun | null): RunConfig {
         ...(spec.pretrainEpochs !== undefined && { pretrainEpochs: spec.pretrainEpochs }),
         ...((spec.screenLabels ?? extras.screenLabels) && { screenLabels: true }),
         normaliseOn: spec.normaliseOn ?? extras.normaliseOn,
-        clipLength: spec.clipLength ?? extras.clipLength,
+        ...(spec.clipLength !== undefined && { clipLength: spec.clipLength }),
         ...(spec.agentReward !== undefined && { rewardModel: { ...PREFERENCE_DEFAULTS.rewardModel, stateReward: spec.agentReward === 'state' } }),
       },
     }),

@@ -19,6 +19,10 @@ export const STATE_ENTROPY_MEMORY = 1024;
 /** One of this many observations of a rollout goes into the memory. */
 export const STATE_ENTROPY_STRIDE = 4;
 
+/** The agent steps over which a new run's bonus falls to 0 unless told: the first third of the run. */
+export function defaultStateEntropySteps(totalSteps: number): number {
+  return Math.max(1, Math.round(totalSteps / 3));
+}
 
 export interface StateEntropyState {
   /** capacity x obsSize; only the first `size` rows are filled. */

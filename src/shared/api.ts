@@ -90,10 +90,9 @@ export const CreateRunSpec = z.strictObject({
    */
   screenLabels: z.boolean().optional(),
   /**
-   * Pay A2C a state-entropy exploration bonus over the run's first steps (a third; preferenceRunDefaults'
-   * exploreSpan), as large as the learned reward (`--state-entropy 1`; PEBBLE, RE3), for agents that would
-   * settle before they see what the labels pay for; ram runs of the A2C agent only. Unless given,
-   * preferenceRunDefaults.
+   * Pay A2C a state-entropy exploration bonus over the run's first third, as large as the learned reward
+   * (`--state-entropy 1`; PEBBLE, RE3), for agents that would settle before they see what the labels pay for;
+   * ram runs of the A2C agent only. Unless given, preferenceRunDefaults.
    */
   explore: z.boolean().optional(),
   /**
@@ -104,7 +103,7 @@ export const CreateRunSpec = z.strictObject({
   normaliseOn: z.enum(NORMALISE_ON).optional(),
   /**
    * Agent steps per clip (`--clip-length`; at 15 agent steps a second, 25 steps are 1.7 s); preferences channel
-   * only, up to MAX_APP_CLIP_LENGTH. Unless given, preferenceRunDefaults (25 but on the games that say).
+   * only, up to MAX_APP_CLIP_LENGTH. Unless given, DEFAULT_CLIP_LENGTH (25).
    */
   clipLength: z.int().min(1).max(MAX_APP_CLIP_LENGTH).optional(),
   /** With both channels and A2C: what the agent is paid (AGENT_REWARDS); by default the state's mean of Ĥ. */

@@ -12,11 +12,7 @@
  *   one seed in three never started.
  * - Enduro reads the transition [s, s' - s]: over six seeds of 1,000-label runs (3M steps) it scored 88% with the
  *   oracle and 95% with 10% mistakes, against 87% and 48% for the state model, whose agents on two of the
- *   mistakes seeds never learned to steer round the cars they crash into. The screen and the bonus as on Pong,
- *   but the bonus falls to 0 over the first tenth of the run, not the first third, and its clips are 50 steps,
- *   not 25 (about half the oracle's answers on 25-step clips were "equal"): over seeds 1-3 and 7-9 at 5M steps
- *   that pair scored 97% greedy with the oracle (82% before), every agent of twelve starting (docs/experiments.md,
- *   "Enduro's defaults since 7 Dec").
+ *   mistakes seeds never learned to steer round the cars they crash into. The screen and the bonus as on Pong.
  * - Breakout reads only what a step changed (s' - s, the delta model: its zero is a step that changes nothing, as
  *   the score's is), at about the score's own scale (0.2: the score varies by 0.155 a step under random play, so
  *   at 0.05 the learned reward lifted no policy off uniform), with episode ends hidden: over six seeds 77% greedy
@@ -45,8 +41,6 @@ export type NormaliseOn = (typeof NORMALISE_ON)[number];
 export const DEFAULT_NORMALISE_ON: NormaliseOn = 'recent';
 /** Agent steps per clip unless told (PREFERENCE_DEFAULTS.clipLength): Christiano et al.'s Atari clips, 1.7 s at 15 steps a second. */
 export const DEFAULT_CLIP_LENGTH = 25;
-/** The share of a run's steps over which the state-entropy bonus falls to 0 unless a game says (PEBBLE's pretraining, then RL). */
-export const DEFAULT_EXPLORE_SPAN = 1 / 3;
 
 /** A game's own defaults for its preference runs; what is left out is the rest's. */
 export interface GamePreferenceDefaults {
@@ -58,19 +52,15 @@ export interface GamePreferenceDefaults {
   episodeEnds?: EpisodeEnds;
   /** Whether the run screens its labels (RIME; else not). */
   screenLabels?: boolean;
-  /** Whether A2C on RAM features is paid the state-entropy bonus over its first steps (exploreSpan; else not). */
+  /** Whether A2C on RAM features is paid the state-entropy bonus over the first third (else not). */
   explore?: boolean;
   /** What the reward is renormalised on during RL (else the agent's recent clips). */
   normaliseOn?: NormaliseOn;
-  /** With the bonus: the share of the run's steps over which it falls to 0 (else DEFAULT_EXPLORE_SPAN, a third). */
-  exploreSpan?: number;
-  /** Agent steps per clip (else DEFAULT_CLIP_LENGTH, 25). */
-  clipLength?: number;
 }
 
 export const GAME_PREFERENCE_DEFAULTS: Readonly<Record<string, Readonly<GamePreferenceDefaults>>> = {
   Pong: { screenLabels: true, explore: true, normaliseOn: 'initial' },
-  Enduro: { input: 'transition', screenLabels: true, explore: true, exploreSpan: 0.1, clipLength: 50 },
+  Enduro: { input: 'transition', screenLabels: true, explore: true },
   Breakout: { input: 'delta', rewardStd: 0.2, episodeEnds: 'hidden', screenLabels: true, normaliseOn: 'initial' },
 };
 
@@ -79,45 +69,29 @@ export const GAME_PREFERENCE_DEFAULTS: Readonly<Record<string, Readonly<GamePref
  * comparisons alone (`reward` preferences) of the games that default to them; the bonus only for A2C on RAM
  * features (it measures distances between them). The CLI, the app's service and the Runs form all ask this.
  */
-/** What the rest's preference runs do where a game's entry may differ: no screen, no bonus (over a third when paid), the agent's clips, 25-step clips. */
-const REST_RUN_DEFAULTS = {
-  screenLabels: false,
-  explore: false,
-  exploreSpan: DEFAULT_EXPLORE_SPAN,
-  normaliseOn: DEFAULT_NORMALISE_ON,
-  clipLength: DEFAULT_CLIP_LENGTH,
-} as const satisfies Required<Pick<GamePreferenceDefaults, 'screenLabels' | 'explore' | 'exploreSpan' | 'normaliseOn' | 'clipLength'>>;
+/** What the rest's preference runs do where a game's entry may differ: no screen, no bonus, the agent's clips. */
+const REST_RUN_DEFAULTS = { screenLabels: false, explore: false, normaliseOn: DEFAULT_NORMALISE_ON } as const satisfies Required<
+  Pick<GamePreferenceDefaults, 'screenLabels' | 'explore' | 'normaliseOn'>
+>;
 
-export function preferenceRunDefaults(
-  env: string,
-  reward: string,
-  obsType: string,
-  agent: string,
-): { screenLabels: boolean; explore: boolean; exploreSpan: number; normaliseOn: NormaliseOn; clipLength: number } {
+export function preferenceRunDefaults(env: string, reward: string, obsType: string, agent: string): { screenLabels: boolean; explore: boolean; normaliseOn: NormaliseOn } {
   const game = reward === 'preferences' ? GAME_PREFERENCE_DEFAULTS[env] : undefined;
   return {
     screenLabels: game?.screenLabels ?? REST_RUN_DEFAULTS.screenLabels,
     explore: (game?.explore ?? REST_RUN_DEFAULTS.explore) && obsType === 'ram' && agent === 'a2c',
-    exploreSpan: game?.exploreSpan ?? REST_RUN_DEFAULTS.exploreSpan,
     normaliseOn: game?.normaliseOn ?? REST_RUN_DEFAULTS.normaliseOn,
-    clipLength: game?.clipLength ?? REST_RUN_DEFAULTS.clipLength,
   };
 }
 
-/** The agent steps over which a run of `totalSteps` pays its bonus, falling to 0: `span` of them (at least 1). */
-export function exploreSteps(totalSteps: number, span = DEFAULT_EXPLORE_SPAN): number {
-  return Math.max(1, Math.round(totalSteps * span));
-}
-
 /** The games whose preference runs differ from the rest's in the screen, the bonus or the normalisation (for help texts). */
-export function gamesWithExtra(setting: 'screenLabels' | 'explore' | 'normaliseOn'): string[] {
+export function gamesWithExtra(setting: keyof typeof REST_RUN_DEFAULTS): string[] {
   return Object.entries(GAME_PREFERENCE_DEFAULTS)
     .filter(([, d]) => d[setting] !== undefined && d[setting] !== REST_RUN_DEFAULTS[setting])
     .map(([game]) => game);
 }
 
 /** A game's own value of one of the model's settings for --help: "X on Breakout, Y on Enduro". */
-export function gameDefaults(setting: 'input' | 'rewardStd' | 'episodeEnds' | 'exploreSpan' | 'clipLength'): string {
+export function gameDefaults(setting: 'input' | 'rewardStd' | 'episodeEnds'): string {
   return Object.entries(GAME_PREFERENCE_DEFAULTS)
     .flatMap(([game, d]) => (d[setting] === undefined ? [] : [`${d[setting]} on ${game}`]))
     .join(', ');

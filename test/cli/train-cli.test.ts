@@ -346,7 +346,7 @@ describe('npm run train: the state-entropy bonus', () => {
     expect(existsSync(join(root, 'never'))).toBe(false);
   });
 
-  it('is, with the label screen, what preference runs of Pong and Enduro default to (Enduro over a tenth of the steps; Breakout: the screen alone); either can be turned off', () => {
+  it('is, with the label screen, what preference runs of Pong and Enduro default to (Breakout: the screen alone); either can be turned off', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'arcade-cli-')), 'never');
     const settings = (env: string, ...args: string[]) => {
       const r = train('--env', env, '--steps', '3000', ...args, '--out', out, '--dry-run');
@@ -355,12 +355,7 @@ describe('npm run train: the state-entropy bonus', () => {
       return [c.preferences?.screenLabels ?? null, c.a2c.stateEntropy, c.a2c.stateEntropySteps];
     };
     const prefs = ['--reward', 'preferences', '--teacher', 'oracle'];
-    // Pong's bonus falls to 0 over the first third of the steps, Enduro's over the first tenth.
-    expect(settings('Pong', ...prefs)).toEqual([true, 1, 1000]);
-    expect(settings('Enduro', ...prefs)).toEqual([true, 1, 300]);
-    expect(settings('Enduro', ...prefs, '--state-entropy-steps', '2000')).toEqual([true, 1, 2000]);
-    // Given on the true reward, the bonus spans a third whatever the game.
-    expect(settings('Enduro', '--reward', 'true', '--state-entropy', '1')).toEqual([null, 1, 1000]);
+    for (const env of ['Pong', 'Enduro']) expect(settings(env, ...prefs), env).toEqual([true, 1, 1000]);
     expect(settings('Breakout', ...prefs)).toEqual([true, 0, 1_000_000]);
     for (const env of ['SpaceInvaders', 'Seaquest']) expect(settings(env, ...prefs), env).toEqual([false, 0, 1_000_000]);
     expect(settings('Pong', ...prefs, '--no-screen-labels', '--state-entropy', '0')).toEqual([false, 0, 1_000_000]);
@@ -374,27 +369,6 @@ describe('npm run train: the state-entropy bonus', () => {
     expect(settings('Pong', '--reward', 'preferences+tamer', '--teacher', 'oracle', '--teacher', 'scalar-oracle')).toEqual([false, 0, 1_000_000]);
     const named = train('--env', 'Pong', '--reward', 'true', '--steps', '300', '--no-screen-labels', '--out', out);
     expect([named.code, named.err.trim()]).toEqual([1, 'error: --no-screen-labels only apply to --reward preferences or preferences+tamer']);
-  });
-});
-
-describe('npm run train: the clip length', () => {
-  it("is 25 agent steps unless told, but Enduro's preference runs cut clips of 50", () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'arcade-cli-')), 'never');
-    const clipLength = (env: string, ...args: string[]) => {
-      const r = train('--env', env, '--steps', '3000', ...args, '--out', out, '--dry-run');
-      expect(r.code, r.err).toBe(0);
-      return JSON.parse(r.out).preferences.clipLength;
-    };
-    const prefs = ['--reward', 'preferences', '--teacher', 'oracle'];
-    expect(clipLength('Pong', ...prefs)).toBe(25);
-    expect(clipLength('Enduro', ...prefs)).toBe(50);
-    expect(clipLength('Enduro', ...prefs, '--clip-length', '25')).toBe(25);
-    expect(clipLength('Pong', ...prefs, '--clip-length', '40')).toBe(40);
-    // Not measured with both channels: the rest's length.
-    expect(clipLength('Enduro', '--reward', 'preferences+tamer', '--teacher', 'oracle', '--teacher', 'scalar-oracle')).toBe(25);
-    const refused = train('--env', 'Enduro', '--reward', 'true', '--steps', '300', '--clip-length', '50', '--out', out);
-    expect([refused.code, refused.err.trim()]).toEqual([1, 'error: --clip-length only apply to --reward preferences or preferences+tamer']);
-    expect(existsSync(out)).toBe(false);
   });
 });
 

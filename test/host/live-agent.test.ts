@@ -129,9 +129,6 @@ describe('the greedy-h agent in the app', () => {
     expect(made('epochs').a2c).toMatchObject({ stateEntropy: 1, stateEntropySteps: 1000 });
     await service.call('createRun', { ...prefs, name: 'told', labels: 40, screenLabels: false, explore: false, normaliseOn: 'recent' }, 'alice');
     expect([made('told').preferences.screenLabels, made('told').a2c.stateEntropy, made('told').preferences.normaliseOn]).toEqual([false, 0, 'recent']);
-    // Enduro's bonus falls to 0 over the first tenth of the steps, Pong's over the first third (above).
-    await service.call('createRun', { ...prefs, env: 'Enduro', name: 'enduro-explore', labels: 40, steps: 3000 }, 'alice');
-    expect(made('enduro-explore').a2c).toMatchObject({ stateEntropy: 1, stateEntropySteps: 300 });
     await service.call('createRun', { ...prefs, env: 'SpaceInvaders', name: 'invaders', labels: 40 }, 'alice');
     expect([made('invaders').preferences.screenLabels, made('invaders').a2c.stateEntropy, made('invaders').preferences.normaliseOn]).toEqual([false, 0, 'recent']);
     await service.call('createRun', { ...prefs, env: 'SpaceInvaders', name: 'screened', labels: 40, screenLabels: true, normaliseOn: 'initial' }, 'alice');
@@ -148,10 +145,9 @@ describe('the greedy-h agent in the app', () => {
     const breakout = JSON.parse(readFileSync(join(runs, 'breakout', 'config.json'), 'utf8'));
     expect([breakout.preferences.rewardModel.input, breakout.preferences.rewardModel.rewardStd, breakout.a2c.episodeEnds]).toEqual(['delta', 0.2, 'hidden']);
     expect([breakout.preferences.screenLabels, breakout.a2c.stateEntropy, breakout.preferences.normaliseOn]).toEqual([true, 0, 'initial']);
-    // Clips are 25 agent steps unless the form says, or on Enduro 50 (GAME_PREFERENCE_DEFAULTS).
-    await service.call('createRun', { ...prefs, env: 'Breakout', name: 'breakout-40', labels: 40, clipLength: 40 }, 'alice');
-    await service.call('createRun', { ...prefs, env: 'Enduro', name: 'enduro-30', labels: 40, clipLength: 30 }, 'alice');
-    expect(['breakout-40', 'enduro-30', 'enduro-explore', 'breakout', 'invaders', 'paid-state'].map((name) => made(name).preferences.clipLength)).toEqual([40, 30, 50, 25, 25, 25]);
+    // Clips are 25 agent steps unless the form says.
+    await service.call('createRun', { ...prefs, env: 'Enduro', name: 'enduro-50', labels: 40, clipLength: 50 }, 'alice');
+    expect(['enduro-50', 'breakout', 'invaders', 'paid-state'].map((name) => made(name).preferences.clipLength)).toEqual([50, 25, 25, 25]);
     await expect(service.call('createRun', { ...a2c, name: 'clips-without-prefs', clipLength: 50 }, 'alice')).rejects.toThrow(/the clip length \(clipLength\) .* needs the preferences channel/);
     await expect(service.call('createRun', { ...prefs, name: 'clips-none', labels: 40, clipLength: 0 }, 'alice')).rejects.toThrow(
       /cannot create run "clips-none": preference setting clipLength must be a positive integer, got 0/,

@@ -16,7 +16,7 @@ import {
   SCALAR_TEACHER_NAMES,
   TEACHER_NAMES,
 } from '../../../shared/api';
-import { DEFAULT_CLIP_LENGTH, gameDefaults, gamesWithExtra, type NormaliseOn, preferenceRunDefaults } from '../../../shared/game-defaults';
+import { DEFAULT_CLIP_LENGTH, gamesWithExtra, type NormaliseOn, preferenceRunDefaults } from '../../../shared/game-defaults';
 import { button, el, fmt, setOptions, toast } from '../dom';
 import type { View } from './view';
 
@@ -125,7 +125,7 @@ export class RunsView implements View {
       form,
       'Clip length',
       clipLength,
-      `Agent steps in each clip compared, 15 a second: ${DEFAULT_CLIP_LENGTH} (1.7 s), as Christiano et al.; ${gameDefaults('clipLength')} with clip comparisons alone, where it was measured. Longer clips differ more often in what they show, and take longer to watch.`,
+      `Agent steps in each clip compared, 15 a second: ${DEFAULT_CLIP_LENGTH} (1.7 s), as Christiano et al. Longer clips differ more often in what they show, and take longer to watch.`,
     );
     field(
       form,
@@ -154,7 +154,7 @@ export class RunsView implements View {
       form,
       'Exploration',
       explore,
-      `Over its first steps (a third of them; the share ${gameDefaults('exploreSpan')}) A2C is also paid for going where it has not been (a state-entropy bonus, PEBBLE), so that it does not settle before it sees what the labels pay for. A2C on RAM features only; ticked for ${gamesWithExtra('explore').join(' and ')} with clip comparisons alone, where it was measured.`,
+      `Over the first third of its steps A2C is also paid for going where it has not been (a state-entropy bonus, PEBBLE), so that it does not settle before it sees what the labels pay for. A2C on RAM features only; ticked for ${gamesWithExtra('explore').join(' and ')} with clip comparisons alone, where it was measured.`,
     );
     // Deep TAMER's agent learns from presses alone, at the game's speed: the form follows the choice.
     // Back to A2C, the channels ticked before come back.
@@ -235,7 +235,6 @@ export class RunsView implements View {
     (this.input('screenLabels') as HTMLInputElement).checked = defaults.screenLabels;
     (this.input('explore') as HTMLInputElement).checked = defaults.explore;
     this.input('normaliseOn').value = defaults.normaliseOn;
-    this.input('clipLength').value = String(defaults.clipLength);
   }
 
   /** The exploration bonus is A2C's, on ram observations. */
