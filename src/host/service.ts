@@ -338,8 +338,8 @@ function configOf(spec: CreateRunSpec, expert: ExpertRun | null): RunConfig {
   if (!preferences && spec.labels !== undefined) throw new ApiError('a label budget (labels) is for clip comparisons: it needs the preferences channel (or leave it out)');
   if (!preferences && spec.pretrainEpochs !== undefined) throw new ApiError('pretraining epochs (pretrainEpochs) train the reward model on clip comparisons: they need the preferences channel (or leave them out)');
   if (!preferences && spec.screenLabels === true) throw new ApiError('screening labels (screenLabels) is about clip comparisons: it needs the preferences channel');
-  for (const [setting, what] of Object.entries(PREFERENCE_ONLY_SETTINGS) as [keyof typeof PREFERENCE_ONLY_SETTINGS, string][]) {
-    if (!preferences && spec[setting] !== undefined) {
+  for (const [setting, what] of preferences ? [] : Object.entries(PREFERENCE_ONLY_SETTINGS)) {
+    if (spec[setting as keyof typeof PREFERENCE_ONLY_SETTINGS] !== undefined) {
       throw new ApiError(`${what} (${setting}) is a setting of the reward learned from clip comparisons: it needs the preferences channel (or leave it out)`);
     }
   }

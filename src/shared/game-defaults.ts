@@ -64,17 +64,18 @@ export const GAME_PREFERENCE_DEFAULTS: Readonly<Record<string, Readonly<GamePref
   Breakout: { input: 'delta', rewardStd: 0.2, episodeEnds: 'hidden', screenLabels: true, normaliseOn: 'initial' },
 };
 
+/** The settings of a preference run that a game's entry may set apart from the rest's. */
+type RunExtras = Required<Pick<GamePreferenceDefaults, 'screenLabels' | 'explore' | 'normaliseOn'>>;
+
+/** What the rest's preference runs do where a game's entry may differ: no screen, no bonus, the agent's clips. */
+const REST_RUN_DEFAULTS = { screenLabels: false, explore: false, normaliseOn: DEFAULT_NORMALISE_ON } as const satisfies RunExtras;
+
 /**
  * Whether a new run screens its labels and explores first unless its settings say: runs learning from clip
  * comparisons alone (`reward` preferences) of the games that default to them; the bonus only for A2C on RAM
  * features (it measures distances between them). The CLI, the app's service and the Runs form all ask this.
  */
-/** What the rest's preference runs do where a game's entry may differ: no screen, no bonus, the agent's clips. */
-const REST_RUN_DEFAULTS = { screenLabels: false, explore: false, normaliseOn: DEFAULT_NORMALISE_ON } as const satisfies Required<
-  Pick<GamePreferenceDefaults, 'screenLabels' | 'explore' | 'normaliseOn'>
->;
-
-export function preferenceRunDefaults(env: string, reward: string, obsType: string, agent: string): { screenLabels: boolean; explore: boolean; normaliseOn: NormaliseOn } {
+export function preferenceRunDefaults(env: string, reward: string, obsType: string, agent: string): RunExtras {
   const game = reward === 'preferences' ? GAME_PREFERENCE_DEFAULTS[env] : undefined;
   return {
     screenLabels: game?.screenLabels ?? REST_RUN_DEFAULTS.screenLabels,
