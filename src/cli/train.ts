@@ -63,7 +63,7 @@ interface Flags {
   teacherParam: Partial<TeacherParams>;
   labels: number;
   selection: Selection;
-  clipLength: number;
+  clipLength?: number;
   initialFraction: number;
   initialPolicy: InitialPolicy;
   pretrainEpochs: number;
@@ -169,7 +169,7 @@ const program = new Command('train')
   .addOption(
     new Option('--reward-input <what>', `what the reward model reads of a step: the state s, the transition [s, s' - s], or its change s' - s alone (default without live feedback: ${gameDefaults('input')}, else the state; with it the state)`).choices(REWARD_INPUTS),
   )
-  .option('--clip-length <n>', 'agent steps per clip', positiveInt, PREFERENCE_DEFAULTS.clipLength)
+  .option('--clip-length <n>', `agent steps per clip (default ${PREFERENCE_DEFAULTS.clipLength}; with --reward preferences ${gameDefaults('clipLength')})`, positiveInt)
   .option('--initial-fraction <x>', 'fraction of the labels asked on random-policy clips before RL', positiveNumber, PREFERENCE_DEFAULTS.initialFraction)
   .addOption(
     new Option('--initial-policy <kind>', 'the random policy of those clips: a random action each step, or each held for a while (P(K >= k steps) = 1/k²)')
@@ -317,7 +317,7 @@ async function main(): Promise<void> {
           teacherParams: f.teacherParam,
           labels: f.labels,
           selection: f.selection,
-          clipLength: f.clipLength,
+          clipLength: f.clipLength ?? extras.clipLength,
           initialFraction: f.initialFraction,
           initialPolicy: f.initialPolicy,
           pretrainEpochs: f.pretrainEpochs,

@@ -391,7 +391,7 @@ function configOf(spec: CreateRunSpec, expert: ExpertRun | null): RunConfig {
         ...(spec.pretrainEpochs !== undefined && { pretrainEpochs: spec.pretrainEpochs }),
         ...((spec.screenLabels ?? extras.screenLabels) && { screenLabels: true }),
         normaliseOn: spec.normaliseOn ?? extras.normaliseOn,
-        ...(spec.clipLength !== undefined && { clipLength: spec.clipLength }),
+        clipLength: spec.clipLength ?? extras.clipLength,
         ...(spec.agentReward !== undefined && { rewardModel: { ...PREFERENCE_DEFAULTS.rewardModel, stateReward: spec.agentReward === 'state' } }),
       },
     }),

@@ -103,7 +103,7 @@ export const CreateRunSpec = z.strictObject({
   normaliseOn: z.enum(NORMALISE_ON).optional(),
   /**
    * Agent steps per clip (`--clip-length`; at 15 agent steps a second, 25 steps are 1.7 s); preferences channel
-   * only, up to MAX_APP_CLIP_LENGTH. Unless given, DEFAULT_CLIP_LENGTH (25).
+   * only, up to MAX_APP_CLIP_LENGTH. Unless given, preferenceRunDefaults (25 but on the games that say).
    */
   clipLength: z.int().min(1).max(MAX_APP_CLIP_LENGTH).optional(),
   /** With both channels and A2C: what the agent is paid (AGENT_REWARDS); by default the state's mean of Ĥ. */

@@ -422,9 +422,11 @@ describe.skipIf(!hasChromium)('browser mode, end to end (Chromium)', () => {
     await page.selectOption('select[name=env]', 'SpaceInvaders');
     expect(await boxes()).toEqual([false, false, false]);
     expect(await norm.inputValue()).toBe('recent');
-    // Clips are 25 agent steps unless told.
+    // Clips are 25 agent steps unless told, but on Enduro, where 50 were measured (preferenceRunDefaults).
     const clipLength = page.locator('input[name=clipLength]');
     expect(await clipLength.inputValue()).toBe('25');
+    await page.selectOption('select[name=env]', 'Enduro');
+    expect(await clipLength.inputValue()).toBe('50');
     await page.selectOption('select[name=env]', 'Pong');
     expect(await boxes()).toEqual([true, true, false]);
     expect(await norm.inputValue()).toBe('initial');

@@ -372,6 +372,27 @@ describe('npm run train: the state-entropy bonus', () => {
   });
 });
 
+describe('npm run train: the clip length', () => {
+  it("is 25 agent steps unless told, but Enduro's preference runs cut clips of 50", () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'arcade-cli-')), 'never');
+    const clipLength = (env: string, ...args: string[]) => {
+      const r = train('--env', env, '--steps', '3000', ...args, '--out', out, '--dry-run');
+      expect(r.code, r.err).toBe(0);
+      return JSON.parse(r.out).preferences.clipLength;
+    };
+    const prefs = ['--reward', 'preferences', '--teacher', 'oracle'];
+    expect(clipLength('Pong', ...prefs)).toBe(25);
+    expect(clipLength('Enduro', ...prefs)).toBe(50);
+    expect(clipLength('Enduro', ...prefs, '--clip-length', '25')).toBe(25);
+    expect(clipLength('Pong', ...prefs, '--clip-length', '40')).toBe(40);
+    // Not measured with both channels: the rest's length.
+    expect(clipLength('Enduro', '--reward', 'preferences+tamer', '--teacher', 'oracle', '--teacher', 'scalar-oracle')).toBe(25);
+    const refused = train('--env', 'Enduro', '--reward', 'true', '--steps', '300', '--clip-length', '50', '--out', out);
+    expect([refused.code, refused.err.trim()]).toEqual([1, 'error: --clip-length only apply to --reward preferences or preferences+tamer']);
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
 describe('npm run train: the expert', () => {
   it('is recorded as a folder, not relative to where the command ran, so a run resumed from elsewhere finds it', () => {
     const dry = train('--env', 'Pong', '--reward', 'tamer', '--teacher', 'scalar-policy', '--expert', 'runs/pong-true', '--steps', '200', '--out', '/nonexistent/x', '--dry-run');

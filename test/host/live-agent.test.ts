@@ -145,9 +145,11 @@ describe('the greedy-h agent in the app', () => {
     const breakout = JSON.parse(readFileSync(join(runs, 'breakout', 'config.json'), 'utf8'));
     expect([breakout.preferences.rewardModel.input, breakout.preferences.rewardModel.rewardStd, breakout.a2c.episodeEnds]).toEqual(['delta', 0.2, 'hidden']);
     expect([breakout.preferences.screenLabels, breakout.a2c.stateEntropy, breakout.preferences.normaliseOn]).toEqual([true, 0, 'initial']);
-    // Clips are 25 agent steps unless the form says.
-    await service.call('createRun', { ...prefs, env: 'Enduro', name: 'enduro-50', labels: 40, clipLength: 50 }, 'alice');
-    expect(['enduro-50', 'breakout', 'invaders', 'paid-state'].map((name) => made(name).preferences.clipLength)).toEqual([50, 25, 25, 25]);
+    // Clips are 25 agent steps unless the form says, or on Enduro 50 (GAME_PREFERENCE_DEFAULTS).
+    await service.call('createRun', { ...prefs, env: 'Breakout', name: 'breakout-40', labels: 40, clipLength: 40 }, 'alice');
+    await service.call('createRun', { ...prefs, env: 'Enduro', name: 'enduro-30', labels: 40, clipLength: 30 }, 'alice');
+    await service.call('createRun', { ...prefs, env: 'Enduro', name: 'enduro-default', labels: 40 }, 'alice');
+    expect(['breakout-40', 'enduro-30', 'enduro-default', 'breakout', 'invaders', 'paid-state'].map((name) => made(name).preferences.clipLength)).toEqual([40, 30, 50, 25, 25, 25]);
     await expect(service.call('createRun', { ...a2c, name: 'clips-without-prefs', clipLength: 50 }, 'alice')).rejects.toThrow(/the clip length \(clipLength\) .* needs the preferences channel/);
     await expect(service.call('createRun', { ...prefs, name: 'clips-none', labels: 40, clipLength: 0 }, 'alice')).rejects.toThrow(
       /cannot create run "clips-none": preference setting clipLength must be a positive integer, got 0/,

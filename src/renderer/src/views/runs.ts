@@ -16,7 +16,7 @@ import {
   SCALAR_TEACHER_NAMES,
   TEACHER_NAMES,
 } from '../../../shared/api';
-import { DEFAULT_CLIP_LENGTH, gamesWithExtra, type NormaliseOn, preferenceRunDefaults } from '../../../shared/game-defaults';
+import { DEFAULT_CLIP_LENGTH, gameDefaults, gamesWithExtra, type NormaliseOn, preferenceRunDefaults } from '../../../shared/game-defaults';
 import { button, el, fmt, setOptions, toast } from '../dom';
 import type { View } from './view';
 
@@ -125,7 +125,7 @@ export class RunsView implements View {
       form,
       'Clip length',
       clipLength,
-      `Agent steps in each clip compared, 15 a second: ${DEFAULT_CLIP_LENGTH} (1.7 s), as Christiano et al. Longer clips differ more often in what they show, and take longer to watch.`,
+      `Agent steps in each clip compared, 15 a second: ${DEFAULT_CLIP_LENGTH} (1.7 s), as Christiano et al.; ${gameDefaults('clipLength')} with clip comparisons alone, where it was measured. Longer clips differ more often in what they show, and take longer to watch.`,
     );
     field(
       form,
@@ -235,6 +235,7 @@ export class RunsView implements View {
     (this.input('screenLabels') as HTMLInputElement).checked = defaults.screenLabels;
     (this.input('explore') as HTMLInputElement).checked = defaults.explore;
     this.input('normaliseOn').value = defaults.normaliseOn;
+    this.input('clipLength').value = String(defaults.clipLength);
   }
 
   /** The exploration bonus is A2C's, on ram observations. */
