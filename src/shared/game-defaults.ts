@@ -3,8 +3,8 @@
  * differs from the rest's: the state s, normalised to 0.05, episode ends shown, no label screen, no exploration
  * bonus, normalised on the agent's latest clips, clips of 25 steps. One table, read by the trainer (what the reward
  * model reads and its scale, episode ends), the CLI and the app's service (the screen, the bonus, the normalisation
- * and the clip length) and the Runs form (which boxes it ticks, the clip length), so it lives here, where the renderer can import it: it imports nothing. Each entry was measured against the rest's
- * settings (README, "Where the learning targets stand"; docs/experiments.md). Measured on `ram`; pixel runs take
+ * and the clip length) and the Runs form (which boxes it ticks, the clip length), so it lives here, where the
+ * renderer can import it: it imports nothing. Each entry was measured against the rest's settings (README, "Where the learning targets stand"; docs/experiments.md). Measured on `ram`; pixel runs take
  * the same, except the bonus, which is for A2C on RAM features only.
  *
  * - Pong: the label screen (RIME) and the state-entropy bonus over the first third (`--state-entropy 1`). Over
@@ -77,9 +77,10 @@ type RunExtras = Required<Pick<GamePreferenceDefaults, 'screenLabels' | 'explore
 const REST_RUN_DEFAULTS = { screenLabels: false, explore: false, normaliseOn: DEFAULT_NORMALISE_ON, clipLength: DEFAULT_CLIP_LENGTH } as const satisfies RunExtras;
 
 /**
- * Whether a new run screens its labels and explores first unless its settings say: runs learning from clip
- * comparisons alone (`reward` preferences) of the games that default to them; the bonus only for A2C on RAM
- * features (it measures distances between them). The CLI, the app's service and the Runs form all ask this.
+ * Whether a new run screens its labels and explores first, what it renormalises on and how long its clips are,
+ * unless its settings say: runs learning from clip comparisons alone (`reward` preferences) of the games whose
+ * entry says; the bonus only for A2C on RAM features (it measures distances between them). The CLI, the app's
+ * service and the Runs form all ask this.
  */
 export function preferenceRunDefaults(env: string, reward: string, obsType: string, agent: string): RunExtras {
   const game = reward === 'preferences' ? GAME_PREFERENCE_DEFAULTS[env] : undefined;
