@@ -4,8 +4,9 @@
  * bonus, normalised on the agent's latest clips, clips of 25 steps. One table, read by the trainer (what the reward
  * model reads and its scale, episode ends), the CLI and the app's service (the screen, the bonus, the normalisation
  * and the clip length) and the Runs form (which boxes it ticks, the clip length), so it lives here, where the
- * renderer can import it: it imports nothing. Each entry was measured against the rest's settings (README, "Where the learning targets stand"; docs/experiments.md). Measured on `ram`; pixel runs take
- * the same, except the bonus, which is for A2C on RAM features only.
+ * renderer can import it: it imports nothing. Each entry was measured against the rest's settings (README,
+ * "Where the learning targets stand"; docs/experiments.md). Measured on `ram`; pixel runs take the same, except
+ * the bonus, which is for A2C on RAM features only.
  *
  * - Pong: the label screen (RIME) and the state-entropy bonus over the first third (`--state-entropy 1`). Over
  *   six seeds with both, every agent played and each teacher's cell cleared its bar greedily, where without them
