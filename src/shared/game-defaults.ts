@@ -93,8 +93,8 @@ export function preferenceRunDefaults(env: string, reward: string, obsType: stri
   };
 }
 
-/** The games whose preference runs differ from the rest's in the screen, the bonus or the normalisation (for help texts). */
-export function gamesWithExtra(setting: 'screenLabels' | 'explore' | 'normaliseOn'): string[] {
+/** The games whose preference runs differ from the rest's in one of the settings a game may set apart (for help texts). */
+export function gamesWithExtra(setting: keyof RunExtras): string[] {
   return Object.entries(GAME_PREFERENCE_DEFAULTS)
     .filter(([, d]) => d[setting] !== undefined && d[setting] !== REST_RUN_DEFAULTS[setting])
     .map(([game]) => game);
